@@ -1,0 +1,81 @@
+// The few typed errors of the project. Each carries where (file, line, column) or what
+// (query, parameter) and why, and keeps its cause; the edges (CLI exit codes, HTTP statuses,
+// error pages) map them, nothing in between swallows them.
+
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export class TraceParseError extends Error {
+  override readonly name = 'TraceParseError';
+  constructor(
+    readonly location: SourceLocation,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${location.file}:${location.line}:${location.column}: ${reason}`, options);
+  }
+}
+
+/** A whole file rejected: wrong format, too many bad lines, over a limit. */
+export class TraceRejectedError extends Error {
+  override readonly name = 'TraceRejectedError';
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    readonly locations: readonly TraceParseError[] = [],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `${file}: ${reason}` +
+        (locations.length ? `\n${locations.map((l) => `  ${l.message}`).join('\n')}` : ''),
+      options,
+    );
+  }
+}
+
+export class QueryError extends Error {
+  override readonly name = 'QueryError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+export class ReplayConfigError extends Error {
+  override readonly name = 'ReplayConfigError';
+  constructor(
+    readonly parameter: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${parameter}: ${reason}`, options);
+  }
+}
+
+/** The database file is held by another process (DuckDB allows one). Retryable. */
+export class DatabaseBusyError extends Error {
+  override readonly name = 'DatabaseBusyError';
+  constructor(
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`database ${path} is in use by another process`, options);
+  }
+}
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

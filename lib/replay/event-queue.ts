@@ -1,0 +1,119 @@
+// Pending events of the replay engine, ordered by (time, seq): a binary min-heap kept in
+// typed arrays so that pushing and popping allocate nothing. seq is a counter stamped at
+// push time, which makes the order of events at equal times deterministic (FIFO).
+// Only the engine uses it; it stays small (one entry per drain thread, busy worker and
+// pending retry), because arrivals are read from the sorted input, not pushed here.
+
+export class EventQueue {
+  private time: Float64Array;
+  private seq: Float64Array;
+  private kind: Int32Array;
+  private a: Int32Array;
+  private b: Int32Array;
+  private n = 0;
+  private nextSeq = 0;
+
+  /** Fields of the event returned by the last pop(). */
+  popKind = 0;
+  popA = 0;
+  popB = 0;
+  popTime = 0;
+
+  constructor(capacity = 64) {
+    this.time = new Float64Array(capacity);
+    this.seq = new Float64Array(capacity);
+    this.kind = new Int32Array(capacity);
+    this.a = new Int32Array(capacity);
+    this.b = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** Time of the earliest event; +Infinity when empty. */
+  peekTime(): number {
+    return this.n > 0 ? this.time[0]! : Infinity;
+  }
+
+  push(time: number, kind: number, a: number, b: number): void {
+    if (this.n === this.time.length) this.grow();
+    const s = this.nextSeq++;
+    let i = this.n++;
+    // Sift up: move parents down until the slot for the new event is found.
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const pt = this.time[p]!;
+      if (pt < time || (pt === time && this.seq[p]! < s)) break;
+      this.move(p, i);
+      i = p;
+    }
+    this.time[i] = time;
+    this.seq[i] = s;
+    this.kind[i] = kind;
+    this.a[i] = a;
+    this.b[i] = b;
+  }
+
+  /** Removes the earliest event; its fields are left in popTime/popKind/popA/popB. */
+  pop(): boolean {
+    if (this.n === 0) return false;
+    this.popTime = this.time[0]!;
+    this.popKind = this.kind[0]!;
+    this.popA = this.a[0]!;
+    this.popB = this.b[0]!;
+    const last = --this.n;
+    if (last === 0) return true;
+    const t = this.time[last]!;
+    const s = this.seq[last]!;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= last) break;
+      let c = l;
+      const r = l + 1;
+      if (r < last) {
+        const lt = this.time[l]!;
+        const rt = this.time[r]!;
+        if (rt < lt || (rt === lt && this.seq[r]! < this.seq[l]!)) c = r;
+      }
+      const ct = this.time[c]!;
+      if (t < ct || (t === ct && s < this.seq[c]!)) break;
+      this.move(c, i);
+      i = c;
+    }
+    this.time[i] = t;
+    this.seq[i] = s;
+    this.kind[i] = this.kind[last]!;
+    this.a[i] = this.a[last]!;
+    this.b[i] = this.b[last]!;
+    return true;
+  }
+
+  private move(from: number, to: number): void {
+    this.time[to] = this.time[from]!;
+    this.seq[to] = this.seq[from]!;
+    this.kind[to] = this.kind[from]!;
+    this.a[to] = this.a[from]!;
+    this.b[to] = this.b[from]!;
+  }
+
+  private grow(): void {
+    const cap = this.time.length * 2;
+    const t = new Float64Array(cap);
+    t.set(this.time);
+    this.time = t;
+    const s = new Float64Array(cap);
+    s.set(this.seq);
+    this.seq = s;
+    const k = new Int32Array(cap);
+    k.set(this.kind);
+    this.kind = k;
+    const a = new Int32Array(cap);
+    a.set(this.a);
+    this.a = a;
+    const b = new Int32Array(cap);
+    b.set(this.b);
+    this.b = b;
+  }
+}

@@ -1,0 +1,113 @@
+// A doubly linked list with kernel list_head semantics, kept in typed-array pools: insert
+// appends at the tail (list_add_tail) or, with insertFirst, at the head (list_add_rcu, as
+// svm->devs does); find and remove walk from the head and count every entry compared. Used
+// for the per-device pending-fault list (whose walk is the per-device model's response
+// cost), the devices bound to a PASID, the PCI bus walk and as a domain-lookup variant.
+
+import { checkKey, checkValue, NOT_FOUND, type LookupStructure } from './types.ts';
+
+const NIL = -1;
+
+export class LinkedList implements LookupStructure {
+  readonly kind = 'list' as const;
+  size = 0;
+  lastVisits = 0;
+  private keys: Int32Array;
+  private values: Int32Array;
+  private next: Int32Array;
+  private prev: Int32Array;
+  private head = NIL;
+  private tail = NIL;
+  private used = 0;
+  private freeHead = NIL;
+
+  constructor(capacity = 16) {
+    const cap = Math.max(1, capacity);
+    this.keys = new Int32Array(cap);
+    this.values = new Int32Array(cap);
+    this.next = new Int32Array(cap);
+    this.prev = new Int32Array(cap);
+  }
+
+  /** list_add_tail: O(1), no search (duplicates are the caller's business, as in the kernel). */
+  insert(key: number, value: number): void {
+    const n = this.alloc(key, value);
+    this.next[n] = NIL;
+    this.prev[n] = this.tail;
+    if (this.tail === NIL) this.head = n;
+    else this.next[this.tail] = n;
+    this.tail = n;
+    this.lastVisits = 0;
+  }
+
+  /** list_add: O(1) at the head. */
+  insertFirst(key: number, value: number): void {
+    const n = this.alloc(key, value);
+    this.prev[n] = NIL;
+    this.next[n] = this.head;
+    if (this.head === NIL) this.tail = n;
+    else this.prev[this.head] = n;
+    this.head = n;
+    this.lastVisits = 0;
+  }
+
+  find(key: number): number {
+    const n = this.walk(key);
+    return n === NIL ? NOT_FOUND : this.values[n]!;
+  }
+
+  remove(key: number): boolean {
+    const n = this.walk(key);
+    if (n === NIL) return false;
+    const p = this.prev[n]!;
+    const x = this.next[n]!;
+    if (p === NIL) this.head = x;
+    else this.next[p] = x;
+    if (x === NIL) this.tail = p;
+    else this.prev[x] = p;
+    this.next[n] = this.freeHead;
+    this.freeHead = n;
+    this.size--;
+    return true;
+  }
+
+  private walk(key: number): number {
+    const keys = this.keys;
+    const next = this.next;
+    let visits = 0;
+    for (let n = this.head; n !== NIL; n = next[n]!) {
+      visits++;
+      if (keys[n] === key) {
+        this.lastVisits = visits;
+        return n;
+      }
+    }
+    this.lastVisits = visits;
+    return NIL;
+  }
+
+  private alloc(key: number, value: number): number {
+    checkKey(key);
+    checkValue(value);
+    let n = this.freeHead;
+    if (n !== NIL) {
+      this.freeHead = this.next[n]!;
+    } else {
+      if (this.used === this.keys.length) this.grow();
+      n = this.used++;
+    }
+    this.keys[n] = key;
+    this.values[n] = value;
+    this.size++;
+    return n;
+  }
+
+  private grow(): void {
+    const cap = this.keys.length * 2;
+    for (const name of ['keys', 'values', 'next', 'prev'] as const) {
+      const a = new Int32Array(cap);
+      a.set(this[name]);
+      this[name] = a;
+    }
+  }
+}

@@ -1,0 +1,454 @@
+// The replay engine: a deterministic discrete-event simulation of page requests flowing
+// through one kernel design — per-IOMMU hardware PRQ, drain thread, lookups, workers, QI
+// response — driven by recorded (or simulated) arrivals. Called by the CLI `replay` verb,
+// the replay page, the sweep and the simulator. A pure function of (input, model, params,
+// seed): time only from its (time, seq)-ordered event queue, randomness only from its
+// seeded RNG, no I/O. Arrivals are read straight from the sorted input, so the event heap
+// only ever holds one event per drain thread, busy worker and pending retry.
+
+import { ReplayConfigError } from '../core/errors.ts';
+import { EventQueue } from './event-queue.ts';
+import { modelByName } from './models/index.ts';
+import { ModelContext } from './models/context.ts';
+import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
+import { validateParams, type ReplayParams } from './params.ts';
+import { calibrate, latencyPercentiles, lookupSummary } from './percentiles.ts';
+import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
+import { LevelSeries } from './queue-depth.ts';
+import { Rng } from './rng.ts';
+import { makeServiceSampler } from './service-time.ts';
+import type { ModelName, ReplayInput, ReplayResult, ReplaySummary } from './types.ts';
+
+export interface ReplayExtras {
+  /** Service samples for serviceDist=empirical (see estimateServiceTimes). */
+  serviceSamplesNs?: Float64Array;
+  /** The trace's own latencies (response − last-page request), for the calibration report. */
+  recordedLatenciesNs?: ArrayLike<number>;
+  /** Buckets of the queue-depth series (default 1000). */
+  queueDepthBuckets?: number;
+}
+
+/** How the sweep narrows a prepared input: remapped PASIDs, a prefix, shared live PASIDs. */
+export interface ViewOptions {
+  pasid?: Int32Array;
+  maxGroups?: number;
+  shared?: SharedPasids;
+}
+
+const EV_DRAIN_START = 0;
+const EV_DESC_DONE = 1;
+const EV_BATCH_END = 2;
+const EV_RETRY = 3;
+const EV_SERVICE_DONE = 4;
+const EV_WORKER_FREE = 5;
+
+/** Replays input through a model. Throws ReplayConfigError for bad params, model or seed. */
+export function runReplay(input: ReplayInput, modelName: ModelName, params: ReplayParams, seed: number, extras: ReplayExtras = {}): ReplayResult {
+  validateParams(params);
+  modelByName(modelName);
+  checkSeed(seed);
+  return replayPrepared(prepareInput(input), modelName, params, seed, extras);
+}
+
+function checkSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ReplayConfigError('seed', `must be a non-negative safe integer, got ${seed}`);
+}
+
+export function makeView(prepared: PreparedInput, options: ViewOptions = {}): ReplayView {
+  const groupCount = Math.min(prepared.groupCount, options.maxGroups ?? Infinity);
+  // Groups are numbered in the order of their last-page requests, so the first k groups end
+  // inside the prefix that stops at group k − 1's last request.
+  const requestCount =
+    groupCount === prepared.groupCount ? prepared.count : groupCount === 0 ? 0 : prepared.groupLastReq[groupCount - 1]! + 1;
+  return { prepared, pasid: options.pasid ?? prepared.pasid, requestCount, groupCount, shared: options.shared ?? null };
+}
+
+export function replayPrepared(
+  prepared: PreparedInput,
+  modelName: ModelName,
+  params: ReplayParams,
+  seed: number,
+  extras: ReplayExtras = {},
+  viewOptions: ViewOptions = {},
+): ReplayResult {
+  validateParams(params);
+  checkSeed(seed);
+  const model = modelByName(modelName);
+  const view = makeView(prepared, viewOptions);
+  const p = prepared;
+  const N = view.requestCount;
+  const G = view.groupCount;
+  const { tsNs, iommu, device, last, reqGroup, reqOpen, groupLastReq } = p;
+
+  const rng = new Rng(seed);
+  const sampleService = makeServiceSampler(params, rng, extras.serviceSamplesNs);
+  const ledger = new VisitLedger(G);
+  const rt = model.create(new ModelContext(view, params, ledger));
+
+  const nI = p.iommus.length;
+  const nD = p.devices.length;
+  const { drainPerDescNs, headWriteNs, irqLatencyNs, retryTimeoutNs, maxRetries, wqWakeupNs, qiSubmitNs } = params;
+  const listNs = params.listVisitNs;
+  // A head == tail ring: one slot always stays empty.
+  const capacity = params.prqDepth - 1;
+  const ringSize = Math.min(params.prqDepth, N + 1);
+  const ring = new Int32Array(nI * ringSize);
+  const ringRead = new Int32Array(nI);
+  const ringWrite = new Int32Array(nI);
+  const ringCount = new Int32Array(nI);
+  const batchSize = new Int32Array(nI);
+  const batchLeft = new Int32Array(nI);
+  const draining = new Uint8Array(nI);
+  const overflow = new Uint8Array(nI);
+
+  const W = params.workers;
+  const freeWorkers = new Int32Array(nI * W);
+  const freeCount = new Int32Array(nI).fill(W);
+  for (let i = 0; i < nI; i++) for (let w = 0; w < W; w++) freeWorkers[i * W + w] = W - 1 - w;
+  const wqHead = new Int32Array(nI).fill(-1);
+  const wqTail = new Int32Array(nI).fill(-1);
+  const wqNext = new Int32Array(G);
+  const qiFreeAt = new Float64Array(nI);
+  let lockFreeAt = 0;
+
+  const partialLen = new Int32Array(nD);
+  const devEpoch = new Int32Array(nD);
+  const devicesOfIommu: number[][] = Array.from({ length: nI }, () => []);
+  {
+    const seen = new Set<number>();
+    for (let r = 0; r < N; r++) {
+      const key = device[r]! * nI + iommu[r]!;
+      if (!seen.has(key)) {
+        seen.add(key);
+        devicesOfIommu[iommu[r]!]!.push(device[r]!);
+      }
+    }
+  }
+  const openPartial = new Int32Array(p.openCount);
+  const openEpoch = new Int32Array(p.openCount);
+
+  const gReport = new Float64Array(G).fill(NaN);
+  const gResponse = new Float64Array(G).fill(NaN);
+  const gWorker = new Int32Array(G).fill(-1);
+  const gFaults = new Int32Array(G);
+  const gRetries = new Int32Array(G);
+  const reqReport = new Float64Array(N).fill(NaN);
+
+  let drops = 0;
+  let retries = 0;
+  let lost = 0;
+  let discards = 0;
+  let outstanding = 0;
+  let reported = 0;
+
+  const series = new LevelSeries(extras.queueDepthBuckets ?? 1000, N > 0 ? tsNs[N - 1]! : 1);
+  const recordPrq = (t: number): void => {
+    let m = 0;
+    for (let i = 0; i < nI; i++) if (ringCount[i]! > m) m = ringCount[i]!;
+    series.setA(t, m);
+  };
+
+  const q = new EventQueue(64);
+
+  const groupOf = (r: number): number => {
+    const g = reqGroup[r]!;
+    return g < G ? g : -1;
+  };
+
+  const arrive = (r: number, t: number): void => {
+    const i = iommu[r]!;
+    if (ringCount[i]! >= capacity) {
+      // Overflow (reference §2.5): the request is never written, PRO is set. A lost
+      // non-last request only costs its page; a lost last-page request leaves its group
+      // unanswered, and the device sends it again after retryTimeoutNs (the VT-d auto-
+      // response on overflow was not checked against the spec, so none is modelled).
+      drops++;
+      overflow[i] = 1;
+      const g = groupOf(r);
+      if (last[r] === 1 && g >= 0) {
+        if (gRetries[g]! < maxRetries) {
+          gRetries[g]!++;
+          retries++;
+          q.push(t + retryTimeoutNs, EV_RETRY, r, 0);
+        } else {
+          lost++;
+        }
+      }
+      return;
+    }
+    ring[i * ringSize + ringWrite[i]!] = r;
+    ringWrite[i] = (ringWrite[i]! + 1) % ringSize;
+    ringCount[i]!++;
+    recordPrq(t);
+    if (draining[i] === 0) {
+      draining[i] = 1;
+      q.push(t + irqLatencyNs, EV_DRAIN_START, i, 0);
+    }
+  };
+
+  const startDescriptor = (i: number, t: number): void => {
+    const r = ring[i * ringSize + ringRead[i]!]!;
+    ringRead[i] = (ringRead[i]! + 1) % ringSize;
+    let cost = drainPerDescNs;
+    const g0 = reqGroup[r]!;
+    // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
+    if (g0 !== STOP_MARKER) {
+      const g = g0 < G ? g0 : -1;
+      const isLast = last[r] === 1;
+      cost += rt.descriptorCost(r, g, isLast);
+      if (isLast) {
+        // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
+        cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[r]!]!, listNs);
+      }
+    }
+    q.push(t + cost, EV_DESC_DONE, i, r);
+  };
+
+  const startBatch = (i: number, t: number): void => {
+    // The thread reads the tail once and handles everything up to it before moving the head.
+    batchSize[i] = ringCount[i]!;
+    batchLeft[i] = ringCount[i]!;
+    startDescriptor(i, t);
+  };
+
+  const startGroup = (i: number, g: number, w: number, t: number): void => {
+    gWorker[g] = w;
+    const cost = rt.groupStartCost(g, groupLastReq[g]!, gFaults[g]!);
+    q.push(t + cost + sampleService(), EV_SERVICE_DONE, i, g);
+  };
+
+  const descriptorDone = (i: number, r: number, t: number): void => {
+    reqReport[r] = t;
+    const g0 = reqGroup[r]!;
+    if (g0 !== STOP_MARKER) {
+      const d = device[r]!;
+      const o = reqOpen[r]!;
+      if (last[r] === 0) {
+        if (openEpoch[o] !== devEpoch[d]) {
+          openEpoch[o] = devEpoch[d]!;
+          openPartial[o] = 0;
+        }
+        openPartial[o]!++;
+        partialLen[d]!++;
+      } else if (g0 < G) {
+        const g = g0;
+        const partials = openEpoch[o] === devEpoch[d] ? openPartial[o]! : 0;
+        partialLen[d]! -= partials;
+        openPartial[o] = 0;
+        gFaults[g] = partials + 1;
+        gReport[g] = t;
+        reported++;
+        rt.reported(g, r);
+        outstanding++;
+        series.setB(t, outstanding);
+        if (freeCount[i]! > 0) {
+          const w = freeWorkers[i * W + --freeCount[i]!]!;
+          startGroup(i, g, w, t + wqWakeupNs);
+        } else {
+          wqNext[g] = -1;
+          if (wqTail[i] === -1) wqHead[i] = g;
+          else wqNext[wqTail[i]!] = g;
+          wqTail[i] = g;
+        }
+      }
+    }
+    if (--batchLeft[i]! > 0) startDescriptor(i, t);
+    else q.push(t + headWriteNs, EV_BATCH_END, i, 0);
+  };
+
+  const batchEnd = (i: number, t: number): void => {
+    ringCount[i]! -= batchSize[i]!;
+    recordPrq(t);
+    if (overflow[i] === 1 && ringCount[i] === 0) {
+      // Only with the queue empty does the driver discard partial requests (some groups may
+      // have lost their last page) and clear PRO (iopf_queue_discard_partial).
+      for (const d of devicesOfIommu[i]!) {
+        partialLen[d] = 0;
+        devEpoch[d]!++;
+      }
+      overflow[i] = 0;
+      discards++;
+    }
+    if (ringCount[i]! > 0) startBatch(i, t);
+    else draining[i] = 0;
+  };
+
+  const serviceDone = (i: number, g: number, t: number): void => {
+    rt.respond(g, groupLastReq[g]!);
+    let ready = t + rt.preLockNs;
+    // Reservations are made in event order; arrivals at a lock differ from event order only
+    // by the pre-lock cost, so the error is a few lookups at most.
+    if (rt.globalResponseLock) {
+      ready = Math.max(ready, lockFreeAt) + rt.lockedNs;
+    }
+    const submit = Math.max(ready, qiFreeAt[i]!);
+    const done = submit + qiSubmitNs;
+    qiFreeAt[i] = done;
+    if (rt.globalResponseLock) lockFreeAt = done;
+    gResponse[g] = submit;
+    outstanding--;
+    series.setB(t, outstanding);
+    q.push(done, EV_WORKER_FREE, i, gWorker[g]!);
+  };
+
+  const workerFree = (i: number, w: number, t: number): void => {
+    const g = wqHead[i]!;
+    if (g === -1) {
+      freeWorkers[i * W + freeCount[i]!++] = w;
+      return;
+    }
+    wqHead[i] = wqNext[g]!;
+    if (wqHead[i] === -1) wqTail[i] = -1;
+    // A running kworker takes the next work item without a wake-up.
+    startGroup(i, g, w, t);
+  };
+
+  let next = 0;
+  let now = 0;
+  for (;;) {
+    const ta = next < N ? tsNs[next]! : Infinity;
+    const th = q.peekTime();
+    if (th === Infinity && ta === Infinity) break;
+    // At equal times, scheduled events go before new arrivals: they were caused earlier.
+    if (th <= ta) {
+      q.pop();
+      now = q.popTime;
+      const a = q.popA;
+      switch (q.popKind) {
+        case EV_DRAIN_START:
+          startBatch(a, now);
+          break;
+        case EV_DESC_DONE:
+          descriptorDone(a, q.popB, now);
+          break;
+        case EV_BATCH_END:
+          batchEnd(a, now);
+          break;
+        case EV_RETRY:
+          arrive(a, now);
+          break;
+        case EV_SERVICE_DONE:
+          serviceDone(a, q.popB, now);
+          break;
+        case EV_WORKER_FREE:
+          workerFree(a, q.popB, now);
+          break;
+      }
+    } else {
+      now = ta;
+      arrive(next++, ta);
+    }
+  }
+
+  return buildResult({
+    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker, reqReport,
+    counters: { drops, retries, lost, discards, reported },
+    depth: series.finish(now),
+  });
+}
+
+interface Collected {
+  view: ReplayView;
+  modelName: ModelName;
+  params: ReplayParams;
+  seed: number;
+  extras: ReplayExtras;
+  ledger: VisitLedger;
+  gReport: Float64Array;
+  gResponse: Float64Array;
+  gWorker: Int32Array;
+  reqReport: Float64Array;
+  counters: { drops: number; retries: number; lost: number; discards: number; reported: number };
+  depth: { bucketNs: number; a: number[]; b: number[] };
+}
+
+function buildResult(c: Collected): ReplayResult {
+  const { view, ledger, gReport, gResponse } = c;
+  const p = view.prepared;
+  const G = view.groupCount;
+  const N = view.requestCount;
+  const lastRequestIndex = new Int32Array(G);
+  const arrivalNs = new Float64Array(G);
+  const latencyNs = new Float64Array(G);
+  const deviceLatencyNs = new Float64Array(G);
+  const answeredVisits: number[] = [];
+  const answeredNs: number[] = [];
+  const gIommu = new Int32Array(G);
+  const gDevice = new Int32Array(G);
+  const gPasid = new Int32Array(G);
+  const gPrgi = new Int32Array(G);
+  let answered = 0;
+  for (let g = 0; g < G; g++) {
+    const r = p.groupLastReq[g]!;
+    lastRequestIndex[g] = p.order ? p.order[r]! : r;
+    arrivalNs[g] = p.tsNs[r]!;
+    gIommu[g] = p.iommu[r]!;
+    gDevice[g] = p.device[r]!;
+    gPasid[g] = view.pasid[r]!;
+    gPrgi[g] = p.prgi[r]!;
+    latencyNs[g] = gResponse[g]! - gReport[g]!;
+    deviceLatencyNs[g] = gResponse[g]! - arrivalNs[g]!;
+    if (Number.isFinite(gResponse[g]!)) {
+      answered++;
+      answeredVisits.push(ledger.groupVisits[g]!);
+      answeredNs.push(ledger.groupNs[g]!);
+    }
+  }
+  let requestReportNs = c.reqReport;
+  if (p.order || N < p.count) {
+    requestReportNs = new Float64Array(p.count).fill(NaN);
+    for (let r = 0; r < N; r++) requestReportNs[p.order ? p.order[r]! : r] = c.reqReport[r]!;
+  }
+  let unfinished = 0;
+  for (let r = 0; r < N; r++) {
+    const g = p.reqGroup[r]!;
+    if (g !== STOP_MARKER && (g < 0 || g >= G)) unfinished++;
+  }
+  let stopMarkers = 0;
+  for (let r = 0; r < N; r++) if (p.reqGroup[r] === STOP_MARKER) stopMarkers++;
+  const perGroup = Math.max(1, c.counters.reported);
+  const lookupStages: ReplaySummary['lookup_stages'] = {};
+  STAGES.forEach((name, s) => {
+    lookupStages[name] = { visits_mean: ledger.stageVisits[s]! / perGroup, ns_mean: ledger.stageNs[s]! / perGroup };
+  });
+  const summary: ReplaySummary = {
+    model: c.modelName,
+    seed: c.seed,
+    params: { ...c.params },
+    groups: G,
+    answered,
+    latency_ns: latencyPercentiles(latencyNs),
+    device_latency_ns: latencyPercentiles(deviceLatencyNs),
+    lookup: lookupSummary(answeredVisits, answeredNs),
+    lookup_stages: lookupStages,
+    drops: c.counters.drops,
+    retries: c.counters.retries,
+    lost_groups: c.counters.lost,
+    partial_discards: c.counters.discards,
+    unfinished_requests: unfinished,
+    stop_markers: stopMarkers,
+  };
+  if (c.extras.recordedLatenciesNs) summary.calibration = calibrate(c.extras.recordedLatenciesNs, latencyNs);
+  return {
+    summary,
+    groups: {
+      count: G,
+      lastRequestIndex,
+      iommu: gIommu,
+      device: gDevice,
+      pasid: gPasid,
+      prgi: gPrgi,
+      requests: p.groupRequests.slice(0, G),
+      arrivalNs,
+      reportNs: gReport,
+      responseNs: gResponse,
+      latencyNs,
+      deviceLatencyNs,
+      lookupVisits: ledger.groupVisits,
+      lookupNs: ledger.groupNs,
+      worker: c.gWorker,
+    },
+    requestReportNs,
+    queueDepth: { bucketNs: c.depth.bucketNs, prqMax: c.depth.a, outstandingMax: c.depth.b },
+  };
+}

@@ -1,0 +1,212 @@
+// Builds, on demand, the kernel structures a model looks things up in — the global PASID
+// table, each device group's PASID table, the devices bound to each PASID, the PCI bus
+// list, the per-IOMMU device rbtree — from the replayed input (or from the sweep's shared
+// live PASIDs), and runs the RID → device lookup that both models share. Surprising bit:
+// devices and fillers in the PCI list and rbtree are given RIDs so the walks have the
+// length and order the real bus would give (bus order = RID order).
+
+import { buildStructure, LinkedList, RbTree, type LookupStructure, type StructureKind } from '../lookup/index.ts';
+import type { ReplayParams } from '../params.ts';
+import { STOP_MARKER } from '../prepare.ts';
+import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
+
+export class ModelContext {
+  readonly deviceRid: Int32Array;
+  private pasidTableCache: LookupStructure | null = null;
+  private domainTables: (LookupStructure | null)[] | null = null;
+  private devicesByPasid: Map<number, LinkedList> | null = null;
+  private sharedDevices: LinkedList | null = null;
+
+  constructor(
+    readonly view: ReplayView,
+    readonly params: ReplayParams,
+    readonly ledger: VisitLedger,
+  ) {
+    const p = view.prepared;
+    this.deviceRid = new Int32Array(p.devices.length).fill(-1);
+    for (let r = 0; r < view.requestCount; r++) {
+      const d = p.device[r]!;
+      if (this.deviceRid[d] === -1) this.deviceRid[d] = p.rid[r]!;
+    }
+  }
+
+  nsPerVisit(kind: StructureKind): number {
+    const p = this.params;
+    return kind === 'xarray' ? p.xarrayVisitNs : kind === 'list' ? p.listVisitNs : kind === 'rbtree' ? p.rbtreeVisitNs : p.hashVisitNs;
+  }
+
+  /** PASIDs in order of first use (trace) or allocation order (sweep). */
+  private livePasids(device: number): Int32Array {
+    const { view } = this;
+    if (view.shared) return view.shared.pasids;
+    const seen = new Set<number>();
+    const dev = view.prepared.device;
+    for (let r = 0; r < view.requestCount; r++) {
+      if (view.prepared.reqGroup[r] === STOP_MARKER) continue;
+      if (device < 0 || dev[r] === device) seen.add(view.pasid[r]!);
+    }
+    return Int32Array.from(seen);
+  }
+
+  private structureOf(pasids: Int32Array): LookupStructure {
+    const kind = this.params.structure;
+    const shared = this.view.shared;
+    if (shared) {
+      let s = shared.structures.get(kind);
+      if (!s) {
+        s = buildStructure(kind, shared.pasids, ordinals(shared.pasids.length));
+        shared.structures.set(kind, s);
+      }
+      return s;
+    }
+    return buildStructure(kind, pasids, ordinals(pasids.length));
+  }
+
+  /** The global PASID → mm table (ioasid / pasid_private_array), of kind params.structure. */
+  pasidTable(): LookupStructure {
+    this.pasidTableCache ??= this.structureOf(this.livePasids(-1));
+    return this.pasidTableCache;
+  }
+
+  /** Device group d's pasid_array (PASID → domain), of kind params.structure. */
+  domainTable(d: number): LookupStructure {
+    if (!this.domainTables) this.domainTables = new Array<LookupStructure | null>(this.view.prepared.devices.length).fill(null);
+    let t = this.domainTables[d];
+    if (!t) {
+      // Every device holds the same shared PASIDs in a sweep: one read-only instance serves all.
+      t = this.view.shared ? this.pasidTable() : this.structureOf(this.livePasids(d));
+      this.domainTables[d] = t;
+    }
+    return t;
+  }
+
+  /** svm->devs: RIDs of the devices bound to a PASID, newest bind first (list_add_rcu). */
+  devicesOfPasid(pasid: number): LinkedList {
+    if (this.view.shared) {
+      if (!this.sharedDevices) {
+        this.sharedDevices = new LinkedList(this.deviceRid.length);
+        for (let d = 0; d < this.deviceRid.length; d++) {
+          if (this.deviceRid[d]! >= 0) this.sharedDevices.insertFirst(this.deviceRid[d]!, d);
+        }
+      }
+      return this.sharedDevices;
+    }
+    if (!this.devicesByPasid) {
+      const byPasid = new Map<number, LinkedList>();
+      const bound = new Set<number>();
+      const p = this.view.prepared;
+      for (let r = 0; r < this.view.requestCount; r++) {
+        if (p.reqGroup[r] === STOP_MARKER) continue;
+        const pa = this.view.pasid[r]!;
+        const d = p.device[r]!;
+        const key = pa * 65536 + d;
+        if (bound.has(key)) continue;
+        bound.add(key);
+        let list = byPasid.get(pa);
+        if (!list) byPasid.set(pa, (list = new LinkedList(4)));
+        list.insertFirst(this.deviceRid[d]!, d);
+      }
+      this.devicesByPasid = byPasid;
+    }
+    return this.devicesByPasid.get(pasid) ?? EMPTY_LIST;
+  }
+
+  /** RIDs in use plus fillers up to `total`, the fillers taking the lowest free RIDs on a
+   *  devfn-step grid, as bus 0 devices enumerate first. Sorted: bus order. */
+  private ridsWithFillers(rids: Iterable<number>, total: number): Int32Array {
+    const used = new Set(rids);
+    const out = [...used];
+    for (let rid = 0; out.length < total && rid <= 0xffff; rid += 8) if (!used.has(rid)) out.push(rid);
+    return Int32Array.from(out).sort();
+  }
+
+  /** The PCI bus list walked by pci_get_domain_bus_and_slot (v6.1–6.8). */
+  pciBus(): LinkedList {
+    const rids = this.ridsWithFillers(this.deviceRid.filter((r) => r >= 0), this.params.pciDevices);
+    const list = new LinkedList(rids.length);
+    rids.forEach((rid, k) => list.insert(rid, k));
+    return list;
+  }
+
+  /** The device rbtree of IOMMU i (v6.9+): its probed devices, keyed by RID. */
+  deviceTree(i: number): RbTree {
+    const p = this.view.prepared;
+    const rids = new Set<number>();
+    for (let r = 0; r < this.view.requestCount; r++) if (p.iommu[r] === i) rids.add(p.rid[r]!);
+    const keys = this.ridsWithFillers(rids, this.params.probedDevicesPerIommu);
+    return RbTree.buildFromSorted(keys, ordinals(keys.length));
+  }
+
+  ridLookup(): RidLookup {
+    return new RidLookup(this);
+  }
+}
+
+const EMPTY_LIST = new LinkedList(1);
+
+function ordinals(n: number): Int32Array {
+  const v = new Int32Array(n);
+  for (let i = 0; i < n; i++) v[i] = i;
+  return v;
+}
+
+/**
+ * RID → device in the drain thread, per params.ridLookup. svm-devs keeps the kernel's two
+ * 1-entry caches (v5.14 prq_event_thread): the PASID table is searched only when the PASID
+ * differs from the previous descriptor's, the device list only when the PASID or RID does.
+ */
+export class RidLookup {
+  private readonly kind: ReplayParams['ridLookup'];
+  private readonly lastPasid: Int32Array;
+  private readonly lastRid: Int32Array;
+  private readonly trees: RbTree[] = [];
+  private bus: LinkedList | null = null;
+  private readonly listNs: number;
+  private readonly treeNs: number;
+  private readonly tableNs: number;
+
+  constructor(private readonly ctx: ModelContext) {
+    const n = ctx.view.prepared.iommus.length;
+    this.kind = ctx.params.ridLookup;
+    this.lastPasid = new Int32Array(n).fill(-1);
+    this.lastRid = new Int32Array(n).fill(-1);
+    this.listNs = ctx.params.listVisitNs;
+    this.treeNs = ctx.params.rbtreeVisitNs;
+    this.tableNs = ctx.nsPerVisit(ctx.params.structure);
+    if (this.kind === 'pci-bus') this.bus = ctx.pciBus();
+    if (this.kind === 'rbtree') for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
+  }
+
+  cost(r: number, g: number): number {
+    const p = this.ctx.view.prepared;
+    const ledger = this.ctx.ledger;
+    const rid = p.rid[r]!;
+    const i = p.iommu[r]!;
+    if (this.kind === 'rbtree') {
+      const t = this.trees[i]!;
+      t.find(rid);
+      return ledger.add(STAGE_RID, g, t.lastVisits, this.treeNs);
+    }
+    if (this.kind === 'pci-bus') {
+      const bus = this.bus!;
+      bus.find(rid);
+      return ledger.add(STAGE_RID, g, bus.lastVisits, this.listNs);
+    }
+    const pasid = this.ctx.view.pasid[r]!;
+    let ns = 0;
+    if (pasid !== this.lastPasid[i]) {
+      const table = this.ctx.pasidTable();
+      table.find(pasid);
+      ns += ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      this.lastPasid[i] = pasid;
+      this.lastRid[i] = -1;
+    }
+    if (rid !== this.lastRid[i]) {
+      const devs = this.ctx.devicesOfPasid(pasid);
+      devs.find(rid);
+      ns += ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
+      this.lastRid[i] = rid;
+    }
+    return ns;
+  }
+}

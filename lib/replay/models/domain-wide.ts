@@ -1,0 +1,58 @@
+// Model 2, domain-wide handling (the seed thread's proposal, ≈ Linux v6.9+, reference
+// §2.3): the drain thread finds the device by RID (per-IOMMU rbtree), and at the last-page
+// request finds the domain attached to (device, PASID) in the device group's pasid_array;
+// the group carries RID/PASID/index as private data, so the response needs no search.
+// Optionally each group also walks its domain's (device, PASID) attachments. The domain
+// lookup structure is params.structure so the sweep can compare xarray, list, rb-tree, hash.
+
+import type { ModelContext, RidLookup } from './context.ts';
+import { STAGE_ATTACH, STAGE_PASID, type HandlingModel, type ModelRuntime } from './types.ts';
+
+class DomainWideRuntime implements ModelRuntime {
+  preLockNs = 0;
+  lockedNs = 0;
+  readonly globalResponseLock = false;
+  private readonly rids: RidLookup;
+  private readonly tableNs: number;
+  private readonly device: Int32Array;
+  private readonly pasid: Int32Array;
+
+  constructor(private readonly ctx: ModelContext) {
+    this.rids = ctx.ridLookup();
+    this.tableNs = ctx.nsPerVisit(ctx.params.structure);
+    this.device = ctx.view.prepared.device;
+    this.pasid = ctx.view.pasid;
+  }
+
+  descriptorCost(r: number, g: number, isLast: boolean): number {
+    let ns = this.rids.cost(r, g);
+    if (isLast) {
+      // get_domain_for_iopf / iommu_attach_handle_get: one lookup per group, at report time.
+      const table = this.ctx.domainTable(this.device[r]!);
+      table.find(this.pasid[r]!);
+      ns += this.ctx.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+    }
+    return ns;
+  }
+
+  reported(): void {
+    // list_add of the iopf_group's pending_node: O(1), nothing searched.
+  }
+
+  groupStartCost(g: number, r: number): number {
+    if (this.ctx.params.attachmentWalk !== 1) return 0;
+    const attachments = this.ctx.devicesOfPasid(this.pasid[r]!).size;
+    return this.ctx.ledger.add(STAGE_ATTACH, g, attachments, this.ctx.params.listVisitNs);
+  }
+
+  respond(): void {
+    // iopf_group_response → page_response from the recorded fault: O(1).
+    this.preLockNs = 0;
+  }
+}
+
+export const domainWideModel: HandlingModel = {
+  name: 'domain-wide',
+  summary: 'v6.9+: device rbtree, domain lookup in the group pasid_array at report time, O(1) response from private data.',
+  create: (ctx) => new DomainWideRuntime(ctx),
+};

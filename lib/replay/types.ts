@@ -1,0 +1,214 @@
+// The replay engine's input and output types, and the helper that builds the input from
+// request rows. The store layer (lib/db, lib/queries) builds a ReplayInput from DuckDB rows;
+// the CLI and pages read ReplayResult.summary (JSON-able) and the per-group typed arrays.
+// Input columns are typed arrays for speed; times inside the engine are float64 ns relative
+// to the trace start — a deliberate departure from the project's bigint-ns rule, exact for
+// integers below 2^53 ns (≈ 104 days), far beyond any trace.
+
+import { ReplayConfigError } from '../core/errors.ts';
+import type { ReplayParams } from './params.ts';
+
+export type { StructureKind } from './lookup/types.ts';
+
+export type ModelName = 'per-device' | 'domain-wide';
+export const MODEL_NAMES: readonly ModelName[] = ['per-device', 'domain-wide'];
+
+/** Permission bits of a request (the `perm` column): read, write, execute, privileged. */
+export const PERM_R = 1;
+export const PERM_W = 2;
+export const PERM_X = 4;
+export const PERM_P = 8;
+
+/** Page requests in arrival order, one column per field. */
+export interface ReplayInput {
+  count: number;
+  /** Arrival, ns relative to the first request (see the module comment on float64). */
+  tsNs: Float64Array;
+  /** Absolute time of tsNs = 0, so results can be mapped back to trace time. */
+  originNs?: bigint;
+  /** Index into iommus. */
+  iommu: Int32Array;
+  iommus: string[];
+  /** Requester ID, bus << 8 | devfn. */
+  rid: Int32Array;
+  /** 20-bit PASID. */
+  pasid: Int32Array;
+  /** 9-bit page request group index. */
+  prgi: Int32Array;
+  /** 1 when the request carries Last Page In Group. */
+  last: Uint8Array;
+  /** Index into devices. */
+  device: Int32Array;
+  devices: string[];
+  /** PERM_* bits. Optional: without it no request can be recognised as a Stop Marker. */
+  perm?: Uint8Array;
+}
+
+export interface RequestRow {
+  tsNs: bigint;
+  iommu: string;
+  device: string;
+  rid: number;
+  pasid: number;
+  prgi: number;
+  last: boolean;
+  /** Letters from `rwxp`; null or absent when the trace does not say. */
+  perm?: string | null;
+}
+
+/** Parses permission letters (`rw`, `r`, `r---l`-style dashes are ignored) into PERM_* bits. */
+export function permBits(letters: string): number {
+  let bits = 0;
+  for (const c of letters) {
+    if (c === 'r') bits |= PERM_R;
+    else if (c === 'w') bits |= PERM_W;
+    else if (c === 'x') bits |= PERM_X;
+    else if (c === 'p') bits |= PERM_P;
+  }
+  return bits;
+}
+
+/**
+ * Builds a ReplayInput from request rows in any order. Names of IOMMUs and devices are
+ * indexed in sorted order, so the same rows in another order give the same input.
+ * The perm column is kept only when every row has one.
+ */
+export function replayInputFromRequests(rows: readonly RequestRow[]): ReplayInput {
+  const count = rows.length;
+  let origin = 0n;
+  for (let i = 0; i < count; i++) {
+    const t = rows[i]!.tsNs;
+    if (i === 0 || t < origin) origin = t;
+  }
+  const iommus = [...new Set(rows.map((r) => r.iommu))].sort();
+  const devices = [...new Set(rows.map((r) => r.device))].sort();
+  const iommuIndex = new Map(iommus.map((n, i) => [n, i]));
+  const deviceIndex = new Map(devices.map((n, i) => [n, i]));
+  const input: ReplayInput = {
+    count,
+    tsNs: new Float64Array(count),
+    originNs: origin,
+    iommu: new Int32Array(count),
+    iommus,
+    rid: new Int32Array(count),
+    pasid: new Int32Array(count),
+    prgi: new Int32Array(count),
+    last: new Uint8Array(count),
+    device: new Int32Array(count),
+    devices,
+  };
+  const allPerms = count > 0 && rows.every((r) => typeof r.perm === 'string');
+  const perm = allPerms ? new Uint8Array(count) : undefined;
+  for (let i = 0; i < count; i++) {
+    const r = rows[i]!;
+    const rel = r.tsNs - origin;
+    if (rel > BigInt(Number.MAX_SAFE_INTEGER)) {
+      throw new ReplayConfigError('input', `request ${i} is more than 2^53 ns after the first one`);
+    }
+    input.tsNs[i] = Number(rel);
+    input.iommu[i] = iommuIndex.get(r.iommu)!;
+    input.device[i] = deviceIndex.get(r.device)!;
+    input.rid[i] = r.rid;
+    input.pasid[i] = r.pasid;
+    input.prgi[i] = r.prgi;
+    input.last[i] = r.last ? 1 : 0;
+    if (perm) perm[i] = permBits(r.perm as string);
+  }
+  if (perm) input.perm = perm;
+  return input;
+}
+
+export interface LatencyPercentiles {
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+export interface LookupSummary {
+  visits_mean: number | null;
+  visits_p99: number | null;
+  ns_mean: number | null;
+  ns_p99: number | null;
+}
+
+export interface Calibration {
+  recorded: { p50: number | null; p99: number | null };
+  replayed: { p50: number | null; p99: number | null };
+  /** (replayed − recorded) / recorded; null when recorded is 0 or missing. */
+  error_p50: number | null;
+  error_p99: number | null;
+}
+
+/** The JSON-able part of a replay, saved with the run. */
+export interface ReplaySummary {
+  model: ModelName;
+  seed: number;
+  params: ReplayParams;
+  /** Completed groups in the input (requests up to a last-page request). */
+  groups: number;
+  /** Groups that got a response (the others were lost after maxRetries). */
+  answered: number;
+  /** What a trace would show: response submission − report of the last-page request. */
+  latency_ns: LatencyPercentiles;
+  /** What the device waits: response submission − first arrival of its last-page request
+   *  (includes PRQ queueing, drain and overflow retries). */
+  device_latency_ns: LatencyPercentiles;
+  /** Lookup visits and their cost per answered group, all stages together. */
+  lookup: LookupSummary;
+  /** Mean visits and ns per reported group, by stage. */
+  lookup_stages: Record<string, { visits_mean: number; ns_mean: number }>;
+  /** Requests that found the PRQ full and were lost (retried attempts count again). */
+  drops: number;
+  retries: number;
+  lost_groups: number;
+  /** Times the drain thread emptied the PRQ after an overflow and discarded partial requests. */
+  partial_discards: number;
+  /** Requests of groups whose last page never arrived in the input. */
+  unfinished_requests: number;
+  stop_markers: number;
+  calibration?: Calibration;
+}
+
+export interface ReplayGroups {
+  count: number;
+  /** Index, in the caller's input, of the group's last-page request. */
+  lastRequestIndex: Int32Array;
+  iommu: Int32Array;
+  device: Int32Array;
+  pasid: Int32Array;
+  prgi: Int32Array;
+  /** Requests in the group, last included. */
+  requests: Int32Array;
+  /** Recorded arrival of the last-page request (engine time, ns). */
+  arrivalNs: Float64Array;
+  /** When the drain thread reported the last-page request (NaN if lost). */
+  reportNs: Float64Array;
+  /** When the response was submitted to the invalidation queue (NaN if lost). */
+  responseNs: Float64Array;
+  /** responseNs − reportNs, the trace-equivalent latency. */
+  latencyNs: Float64Array;
+  /** responseNs − arrivalNs. */
+  deviceLatencyNs: Float64Array;
+  lookupVisits: Float64Array;
+  lookupNs: Float64Array;
+  /** Worker (0 … workers − 1 of its IOMMU) that handled the group; −1 if lost. */
+  worker: Int32Array;
+}
+
+/** PRQ occupancy and outstanding groups over time, max per bucket. */
+export interface QueueDepthSeries {
+  bucketNs: number;
+  /** Largest PRQ occupancy of any one IOMMU in each bucket. */
+  prqMax: number[];
+  /** Largest number of reported, unanswered groups (all IOMMUs) in each bucket. */
+  outstandingMax: number[];
+}
+
+export interface ReplayResult {
+  summary: ReplaySummary;
+  groups: ReplayGroups;
+  /** Per request of the caller's input: when the driver reported it (NaN if never). */
+  requestReportNs: Float64Array;
+  queueDepth: QueueDepthSeries;
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+
+import { runReplay } from '../../lib/replay/engine.ts';
+import { calibrate, nearestRank } from '../../lib/replay/percentiles.ts';
+import { Rng } from '../../lib/replay/rng.ts';
+import { estimateServiceTimes, makeServiceSampler } from '../../lib/replay/service-time.ts';
+import { handParams, input, req } from './helpers.ts';
+
+describe('percentiles and calibration', () => {
+  it('uses nearest rank like quantile_disc', () => {
+    assert.equal(nearestRank([10, 20, 30, 40], 0.5), 20);
+    assert.equal(nearestRank([10, 20, 30, 40], 0.51), 30);
+    assert.equal(nearestRank([10, 20, 30, 40], 0.99), 40);
+    assert.equal(nearestRank([], 0.5), null);
+  });
+
+  it('reports recorded vs replayed p50/p99 and relative errors', () => {
+    const recorded = Array.from({ length: 100 }, (_, i) => i + 1);
+    const replayed = recorded.map((v) => 2 * v);
+    assert.deepEqual(calibrate(recorded, replayed), {
+      recorded: { p50: 50, p99: 99 },
+      replayed: { p50: 100, p99: 198 },
+      error_p50: 1,
+      error_p99: 1,
+    });
+    assert.equal(calibrate([], [1]).error_p50, null);
+  });
+
+  it('is attached to the replay summary when recorded latencies are given', () => {
+    const res = runReplay(input([req(0, 1, true)]), 'domain-wide', handParams(), 1, { recordedLatenciesNs: [2000] });
+    // Replayed latency: wake-up 500 + service 2000 = 2500.
+    assert.deepEqual(res.summary.calibration, { recorded: { p50: 2000, p99: 2000 }, replayed: { p50: 2500, p99: 2500 }, error_p50: 0.25, error_p99: 0.25 });
+  });
+});
+
+describe('service time', () => {
+  it('estimates pure service from groups that met an idle IOMMU', () => {
+    const g = (iommu: string, last: number, resp: number) => ({ iommu, firstRequestNs: BigInt(last - 10), lastRequestNs: BigInt(last), responseNs: BigInt(resp) });
+    const base = 1_700_000_000_000_000_000n; // epoch-scale clock: differences must stay exact
+    const shift = (x: ReturnType<typeof g>) => ({ ...x, lastRequestNs: x.lastRequestNs + base, firstRequestNs: x.firstRequestNs + base, responseNs: x.responseNs + base });
+    const groups = [
+      g('dmar0', 0, 5000), // alone: 5000
+      g('dmar0', 10_000, 13_000), // overlaps the next one
+      g('dmar0', 12_000, 20_000), // overlaps the previous one
+      g('dmar0', 30_000, 31_000), // alone: 1000
+      g('dmar1', 12_500, 14_500), // alone on its own IOMMU: 2000
+    ].map(shift);
+    assert.deepEqual([...estimateServiceTimes(groups)], [1000, 2000, 5000]);
+    assert.deepEqual([...estimateServiceTimes(groups, 1500)], [0, 500, 3500]);
+  });
+
+  it('samples a lognormal with the requested median and p99', () => {
+    const s = makeServiceSampler(handParams({ serviceDist: 'lognormal', serviceP50Ns: 3000, serviceP99Ns: 100_000 }), new Rng(3));
+    const v = Float64Array.from({ length: 200_000 }, () => s()).sort();
+    assert.ok(Math.abs(nearestRank(v, 0.5)! / 3000 - 1) < 0.03);
+    assert.ok(Math.abs(nearestRank(v, 0.99)! / 100_000 - 1) < 0.06);
+  });
+
+  it('replays empirical samples', () => {
+    const res = runReplay(input([req(0, 1, true), req(100_000, 2, true)]), 'domain-wide', handParams({ serviceDist: 'empirical' }), 1, {
+      serviceSamplesNs: Float64Array.of(7000),
+    });
+    assert.deepEqual([...res.groups.latencyNs], [7500, 7500]);
+  });
+});

@@ -55,6 +55,11 @@ function checkSeed(seed: number): void {
 }
 
 export function makeView(prepared: PreparedInput, options: ViewOptions = {}): ReplayView {
+  if (options.pasid && !options.shared) {
+    // The models build their PASID tables from the prepared flows; remapped PASIDs must come
+    // with the live set they were drawn from.
+    throw new ReplayConfigError('pasid', 'remapped PASIDs need a shared live-PASID set');
+  }
   const groupCount = Math.min(prepared.groupCount, options.maxGroups ?? Infinity);
   // Groups are numbered in the order of their last-page requests, so the first k groups end
   // inside the prefix that stops at group k − 1's last request.
@@ -371,8 +376,8 @@ function buildResult(c: Collected): ReplayResult {
   const arrivalNs = new Float64Array(G);
   const latencyNs = new Float64Array(G);
   const deviceLatencyNs = new Float64Array(G);
-  const answeredVisits: number[] = [];
-  const answeredNs: number[] = [];
+  const answeredVisits = new Float64Array(G);
+  const answeredNs = new Float64Array(G);
   const gIommu = new Int32Array(G);
   const gDevice = new Int32Array(G);
   const gPasid = new Int32Array(G);
@@ -389,9 +394,9 @@ function buildResult(c: Collected): ReplayResult {
     latencyNs[g] = gResponse[g]! - gReport[g]!;
     deviceLatencyNs[g] = gResponse[g]! - arrivalNs[g]!;
     if (Number.isFinite(gResponse[g]!)) {
+      answeredVisits[answered] = ledger.groupVisits[g]!;
+      answeredNs[answered] = ledger.groupNs[g]!;
       answered++;
-      answeredVisits.push(ledger.groupVisits[g]!);
-      answeredNs.push(ledger.groupNs[g]!);
     }
   }
   let requestReportNs = c.reqReport;
@@ -419,7 +424,7 @@ function buildResult(c: Collected): ReplayResult {
     answered,
     latency_ns: latencyPercentiles(latencyNs),
     device_latency_ns: latencyPercentiles(deviceLatencyNs),
-    lookup: lookupSummary(answeredVisits, answeredNs),
+    lookup: lookupSummary(answeredVisits.subarray(0, answered), answeredNs.subarray(0, answered)),
     lookup_stages: lookupStages,
     drops: c.counters.drops,
     retries: c.counters.retries,

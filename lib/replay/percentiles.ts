@@ -1,12 +1,12 @@
 // Nearest-rank percentiles — the same definition as SQL quantile_disc, so a replayed p99
 // and a recorded p99 from lib/queries are comparable: the value at index ceil(q·n) − 1 of
-// the sorted values. Also the recorded-vs-replayed calibration report. NaN values (lost
-// groups) are left out.
+// the sorted values, found by selection rather than sorting. Also the recorded-vs-replayed
+// calibration report. NaN values (lost groups) are left out.
 
 import type { Calibration, LatencyPercentiles, LookupSummary } from './types.ts';
 
-/** Sorted copy of the finite values. */
-export function sortedFinite(values: ArrayLike<number>): Float64Array {
+/** Copy of the finite values (NaN marks lost groups). */
+function finiteCopy(values: ArrayLike<number>): Float64Array {
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
   const out = new Float64Array(n);
@@ -15,31 +15,81 @@ export function sortedFinite(values: ArrayLike<number>): Float64Array {
     const v = values[i]!;
     if (Number.isFinite(v)) out[j++] = v;
   }
-  return out.sort();
+  return out;
 }
 
 /** Nearest-rank percentile of ascending values; null when empty. */
 export function nearestRank(sorted: ArrayLike<number>, q: number): number | null {
   const n = sorted.length;
   if (n === 0) return null;
-  const idx = Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
-  return sorted[idx]!;
+  return sorted[rankIndex(n, q)]!;
+}
+
+function rankIndex(n: number, q: number): number {
+  return Math.min(n - 1, Math.max(0, Math.ceil(q * n) - 1));
+}
+
+/**
+ * Moves the k-th smallest of a[lo..hi] to a[k], smaller ones before it, larger after
+ * (Hoare quickselect, median-of-three pivots): O(n), where sorting a million replayed
+ * latencies per percentile set would dominate a replay.
+ */
+function select(a: Float64Array, k: number, lo: number, hi: number): void {
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < a[lo]!) swap(a, mid, lo);
+    if (a[hi]! < a[lo]!) swap(a, hi, lo);
+    if (a[hi]! < a[mid]!) swap(a, hi, mid);
+    const pivot = a[mid]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return;
+  }
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i]!;
+  a[i] = a[j]!;
+  a[j] = t;
+}
+
+/** Nearest-rank percentiles for several q at once, without a full sort. */
+export function percentilesOf(values: ArrayLike<number>, qs: readonly number[]): (number | null)[] {
+  const a = finiteCopy(values);
+  const n = a.length;
+  if (n === 0) return qs.map(() => null);
+  // Largest rank first: each later select only needs the part left of the previous one.
+  const order = qs.map((q, i) => ({ i, k: rankIndex(n, q) })).sort((x, y) => y.k - x.k);
+  const out: (number | null)[] = new Array<number | null>(qs.length).fill(null);
+  let hi = n - 1;
+  for (const { i, k } of order) {
+    select(a, k, 0, hi);
+    out[i] = a[k]!;
+    hi = k;
+  }
+  return out;
 }
 
 export function latencyPercentiles(values: ArrayLike<number>): LatencyPercentiles {
-  const s = sortedFinite(values);
-  return {
-    p50: nearestRank(s, 0.5),
-    p90: nearestRank(s, 0.9),
-    p99: nearestRank(s, 0.99),
-    max: s.length ? s[s.length - 1]! : null,
-  };
+  const [p50, p90, p99, max] = percentilesOf(values, [0.5, 0.9, 0.99, 1]);
+  return { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null };
 }
 
 export function lookupSummary(visits: ArrayLike<number>, ns: ArrayLike<number>): LookupSummary {
-  const v = sortedFinite(visits);
-  const c = sortedFinite(ns);
-  return { visits_mean: mean(v), visits_p99: nearestRank(v, 0.99), ns_mean: mean(c), ns_p99: nearestRank(c, 0.99) };
+  const [visitsP99] = percentilesOf(visits, [0.99]);
+  const [nsP99] = percentilesOf(ns, [0.99]);
+  return { visits_mean: mean(finiteCopy(visits)), visits_p99: visitsP99 ?? null, ns_mean: mean(finiteCopy(ns)), ns_p99: nsP99 ?? null };
 }
 
 function mean(values: Float64Array): number | null {
@@ -59,10 +109,10 @@ function relativeError(recorded: number | null, replayed: number | null): number
  * not be aligned: only their distributions are compared.
  */
 export function calibrate(recordedLatenciesNs: ArrayLike<number>, replayedLatenciesNs: ArrayLike<number>): Calibration {
-  const rec = sortedFinite(recordedLatenciesNs);
-  const rep = sortedFinite(replayedLatenciesNs);
-  const recorded = { p50: nearestRank(rec, 0.5), p99: nearestRank(rec, 0.99) };
-  const replayed = { p50: nearestRank(rep, 0.5), p99: nearestRank(rep, 0.99) };
+  const [rec50, rec99] = percentilesOf(recordedLatenciesNs, [0.5, 0.99]);
+  const [rep50, rep99] = percentilesOf(replayedLatenciesNs, [0.5, 0.99]);
+  const recorded = { p50: rec50 ?? null, p99: rec99 ?? null };
+  const replayed = { p50: rep50 ?? null, p99: rep99 ?? null };
   return {
     recorded,
     replayed,

@@ -37,6 +37,13 @@ export interface PreparedInput {
   /** Requests per group, last included. */
   groupRequests: Int32Array;
   stopMarkers: number;
+  /** (iommu, device, PASID) flows in order of first request, and the RID that used it
+   *  first: what the models build their PASID tables and device lists from. */
+  flowCount: number;
+  flowIommu: Int32Array;
+  flowDevice: Int32Array;
+  flowPasid: Int32Array;
+  flowRid: Int32Array;
 }
 
 function validate(input: ReplayInput): void {
@@ -85,9 +92,13 @@ function canonicalOrder(input: ReplayInput): Int32Array | null {
     last[a]! - last[b]! ||
     deviceRank[device[a]!]! - deviceRank[device[b]!]! ||
     (perm ? perm[a]! - perm[b]! : 0);
-  // Most inputs are already canonical (sorted by time, few equal timestamps): check first.
+  // Most inputs are already canonical (sorted by time, few equal timestamps): check first,
+  // comparing the other fields only where timestamps tie.
   let sorted = true;
-  for (let i = 1; i < n && sorted; i++) sorted = cmp(i - 1, i) <= 0;
+  for (let i = 1; i < n && sorted; i++) {
+    const dt = tsNs[i]! - tsNs[i - 1]!;
+    sorted = dt > 0 || (dt === 0 && cmp(i - 1, i) <= 0);
+  }
   if (sorted) return null;
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -158,33 +169,90 @@ class KeyMap {
   }
 }
 
-function pick<T extends Float64Array | Int32Array | Uint8Array>(col: T, order: Int32Array | null, n: number): T {
-  if (!order) return (col.length === n ? col : col.subarray(0, n)) as T;
-  const out = new (col.constructor as new (len: number) => T)(n);
+// One copy function per element type keeps each loop monomorphic (a generic one was the
+// slowest part of preparing a million groups).
+function permuteF64(col: Float64Array, order: Int32Array | null, n: number): Float64Array {
+  if (!order) return col.length === n ? col : col.subarray(0, n);
+  const out = new Float64Array(n);
   for (let i = 0; i < n; i++) out[i] = col[order[i]!]!;
   return out;
+}
+
+function permuteI32(col: Int32Array, order: Int32Array | null, n: number): Int32Array {
+  if (!order) return col.length === n ? col : col.subarray(0, n);
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = col[order[i]!]!;
+  return out;
+}
+
+function permuteU8(col: Uint8Array, order: Int32Array | null, n: number): Uint8Array {
+  if (!order) return col.length === n ? col : col.subarray(0, n);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = col[order[i]!]!;
+  return out;
+}
+
+/**
+ * Flow ids for (iommu, device, PASID): a direct table when the key space is small (the
+ * usual case: a few devices, dense PASIDs), a hash map otherwise.
+ */
+class FlowIds {
+  private readonly direct: Int32Array | null;
+  private readonly map: KeyMap | null;
+  count = 0;
+
+  constructor(
+    private readonly slots: number,
+    private readonly pasidSpan: number,
+  ) {
+    const size = slots * pasidSpan;
+    this.direct = size <= 1 << 22 ? new Int32Array(size).fill(-1) : null;
+    this.map = this.direct ? null : new KeyMap();
+  }
+
+  id(slot: number, pasid: number): number {
+    const key = slot * this.pasidSpan + pasid;
+    if (this.direct) {
+      let f = this.direct[key]!;
+      if (f < 0) this.direct[key] = f = this.count++;
+      return f;
+    }
+    let f = this.map!.get(key);
+    if (f < 0) this.map!.set(key, (f = this.count++));
+    return f;
+  }
 }
 
 export function prepareInput(input: ReplayInput): PreparedInput {
   validate(input);
   const n = input.count;
   const order = canonicalOrder(input);
-  const tsNs = pick(input.tsNs, order, n);
-  const iommu = pick(input.iommu, order, n);
-  const rid = pick(input.rid, order, n);
-  const pasid = pick(input.pasid, order, n);
-  const prgi = pick(input.prgi, order, n);
-  const last = pick(input.last, order, n);
-  const device = pick(input.device, order, n);
-  const perm = input.perm ? pick(input.perm, order, n) : null;
+  const tsNs = permuteF64(input.tsNs, order, n);
+  const iommu = permuteI32(input.iommu, order, n);
+  const rid = permuteI32(input.rid, order, n);
+  const pasid = permuteI32(input.pasid, order, n);
+  const prgi = permuteI32(input.prgi, order, n);
+  const last = permuteU8(input.last, order, n);
+  const device = permuteI32(input.device, order, n);
+  const perm = input.perm ? permuteU8(input.perm, order, n) : null;
 
   const nIommu = input.iommus.length;
+  let maxPasid = 0;
+  for (let r = 0; r < n; r++) if (pasid[r]! > maxPasid) maxPasid = pasid[r]!;
+  const flows = new FlowIds(input.devices.length * nIommu, maxPasid + 1);
+  // Open group of each (flow, PRG index), −1 when none is open.
+  let openOf: Int32Array = new Int32Array(512 * 64).fill(-1);
   const reqOpen = new Int32Array(n);
   const reqGroup = new Int32Array(n);
-  const openToGroup: number[] = [];
-  const open = new KeyMap();
-  const groupLast: number[] = [];
+  let openToGroup: Int32Array = new Int32Array(1024);
+  let openCount = 0;
+  let groupLast: Int32Array = new Int32Array(1024);
+  let groupCount = 0;
   let stopMarkers = 0;
+  let flowIommu: Int32Array = new Int32Array(64);
+  let flowDevice: Int32Array = new Int32Array(64);
+  let flowPasid: Int32Array = new Int32Array(64);
+  let flowRid: Int32Array = new Int32Array(64);
   for (let r = 0; r < n; r++) {
     const isLast = last[r] === 1;
     if (isLast && perm && (perm[r]! & (PERM_R | PERM_W)) === 0) {
@@ -193,22 +261,41 @@ export function prepareInput(input: ReplayInput): PreparedInput {
       stopMarkers++;
       continue;
     }
-    // (iommu, device) slot, then PASID (20 bits) and PRG index (9 bits): below 2^53.
-    const key = ((device[r]! * nIommu + iommu[r]!) * 1048576 + pasid[r]!) * 512 + prgi[r]!;
-    let o = open.get(key);
+    const known = flows.count;
+    const flow = flows.id(device[r]! * nIommu + iommu[r]!, pasid[r]!);
+    if (flow === known) {
+      if (flow === flowIommu.length) {
+        flowIommu = grow(flowIommu);
+        flowDevice = grow(flowDevice);
+        flowPasid = grow(flowPasid);
+        flowRid = grow(flowRid);
+      }
+      flowIommu[flow] = iommu[r]!;
+      flowDevice[flow] = device[r]!;
+      flowPasid[flow] = pasid[r]!;
+      flowRid[flow] = rid[r]!;
+    }
+    const key = flow * 512 + prgi[r]!;
+    if (key >= openOf.length) {
+      const grown = new Int32Array(Math.max(openOf.length * 2, key + 512)).fill(-1);
+      grown.set(openOf);
+      openOf = grown;
+    }
+    let o = openOf[key]!;
     if (o < 0) {
-      o = openToGroup.length;
-      openToGroup.push(UNFINISHED);
-      open.set(key, o);
+      if (openCount === openToGroup.length) openToGroup = grow(openToGroup);
+      o = openCount++;
+      openToGroup[o] = UNFINISHED;
+      openOf[key] = o;
     }
     reqOpen[r] = o;
     if (isLast) {
-      openToGroup[o] = groupLast.length;
-      groupLast.push(r);
-      open.set(key, -1);
+      if (groupCount === groupLast.length) groupLast = grow(groupLast);
+      openToGroup[o] = groupCount;
+      groupLast[groupCount++] = r;
+      openOf[key] = -1;
     }
   }
-  const groupCount = groupLast.length;
   const groupRequests = new Int32Array(groupCount);
   for (let r = 0; r < n; r++) {
     const o = reqOpen[r]!;
@@ -231,10 +318,21 @@ export function prepareInput(input: ReplayInput): PreparedInput {
     device,
     reqGroup,
     reqOpen,
-    openCount: openToGroup.length,
+    openCount,
     groupCount,
-    groupLastReq: Int32Array.from(groupLast),
+    groupLastReq: groupLast.slice(0, groupCount),
     groupRequests,
     stopMarkers,
+    flowCount: flows.count,
+    flowIommu: flowIommu.slice(0, flows.count),
+    flowDevice: flowDevice.slice(0, flows.count),
+    flowPasid: flowPasid.slice(0, flows.count),
+    flowRid: flowRid.slice(0, flows.count),
   };
+}
+
+function grow(a: Int32Array): Int32Array {
+  const b = new Int32Array(a.length * 2);
+  b.set(a);
+  return b;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { runReplay } from '../../lib/replay/engine.ts';
-import { calibrate, nearestRank } from '../../lib/replay/percentiles.ts';
+import { calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
 import { Rng } from '../../lib/replay/rng.ts';
 import { estimateServiceTimes, makeServiceSampler } from '../../lib/replay/service-time.ts';
 import { handParams, input, req } from './helpers.ts';
@@ -62,5 +62,19 @@ describe('service time', () => {
       serviceSamplesNs: Float64Array.of(7000),
     });
     assert.deepEqual([...res.groups.latencyNs], [7500, 7500]);
+  });
+});
+
+describe('percentilesOf', () => {
+  it('matches nearest rank on the sorted array', () => {
+    const rng = new Rng(11);
+    for (const n of [1, 2, 3, 10, 101, 5000]) {
+      const values = Float64Array.from({ length: n }, () => rng.nextInt(50)); // many ties
+      const sorted = Float64Array.from(values).sort();
+      const qs = [0.5, 0.9, 0.99, 0.999, 1];
+      assert.deepEqual(percentilesOf(values, qs), qs.map((q) => nearestRank(sorted, q)));
+    }
+    assert.deepEqual(percentilesOf([NaN, 3, NaN], [0.5]), [3]);
+    assert.deepEqual(percentilesOf([], [0.5]), [null]);
   });
 });

@@ -31,6 +31,8 @@ export class XArray implements LookupStructure {
   private freeNodes: number[] = [];
   private root = -1;
   private levels = 0;
+  /** First index the current height cannot hold (64^levels); kept so find needs no pow. */
+  private limit = 0;
   private readonly pathNode = new Int32Array(MAX_LEVELS);
   private readonly pathSlot = new Int32Array(MAX_LEVELS);
 
@@ -55,7 +57,7 @@ export class XArray implements LookupStructure {
     let visits = 1;
     let shift = SHIFT * (this.levels - 1);
     // The kernel compares the index with the root's range before descending (xas_start).
-    if (key >= 2 ** (shift + SHIFT)) {
+    if (key >= this.limit) {
       this.lastVisits = visits;
       return NOT_FOUND;
     }
@@ -82,6 +84,7 @@ export class XArray implements LookupStructure {
     if (this.root < 0) {
       this.root = this.allocNode();
       this.levels = need;
+      this.limit = 2 ** (SHIFT * need);
     }
     // Grow upwards: the old root becomes slot 0 of a new root, as xas_expand does.
     while (this.levels < need) {
@@ -90,6 +93,7 @@ export class XArray implements LookupStructure {
       this.counts[top] = 1;
       this.root = top;
       this.levels++;
+      this.limit = 2 ** (SHIFT * this.levels);
     }
     let node = this.root;
     let visits = 1;
@@ -117,7 +121,7 @@ export class XArray implements LookupStructure {
   }
 
   remove(key: number): boolean {
-    if (this.root < 0 || key >= 2 ** (SHIFT * this.levels)) {
+    if (this.root < 0 || key >= this.limit) {
       this.lastVisits = this.root < 0 ? 0 : 1;
       return false;
     }
@@ -149,6 +153,7 @@ export class XArray implements LookupStructure {
       if (d === 0) {
         this.root = -1;
         this.levels = 0;
+        this.limit = 0;
         return true;
       }
     }
@@ -161,6 +166,7 @@ export class XArray implements LookupStructure {
       this.freeNode(this.root);
       this.root = child;
       this.levels--;
+      this.limit = 2 ** (SHIFT * this.levels);
     }
     return true;
   }

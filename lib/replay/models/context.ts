@@ -7,7 +7,6 @@
 
 import { buildStructure, LinkedList, RbTree, type LookupStructure, type StructureKind } from '../lookup/index.ts';
 import type { ReplayParams } from '../params.ts';
-import { STOP_MARKER } from '../prepare.ts';
 import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
 
 export class ModelContext {
@@ -24,9 +23,9 @@ export class ModelContext {
   ) {
     const p = view.prepared;
     this.deviceRid = new Int32Array(p.devices.length).fill(-1);
-    for (let r = 0; r < view.requestCount; r++) {
-      const d = p.device[r]!;
-      if (this.deviceRid[d] === -1) this.deviceRid[d] = p.rid[r]!;
+    for (let f = 0; f < p.flowCount; f++) {
+      const d = p.flowDevice[f]!;
+      if (this.deviceRid[d] === -1) this.deviceRid[d] = p.flowRid[f]!;
     }
   }
 
@@ -35,16 +34,15 @@ export class ModelContext {
     return kind === 'xarray' ? p.xarrayVisitNs : kind === 'list' ? p.listVisitNs : kind === 'rbtree' ? p.rbtreeVisitNs : p.hashVisitNs;
   }
 
-  /** PASIDs in order of first use (trace) or allocation order (sweep). */
+  /** PASIDs in order of first use, of one device (or all with device −1). A sweep's shared
+   *  PASIDs come in allocation order instead. The tables hold every PASID of the input even
+   *  when a view replays a prefix: the kernel keeps a PASID bound whether it faults or not. */
   private livePasids(device: number): Int32Array {
     const { view } = this;
     if (view.shared) return view.shared.pasids;
+    const p = view.prepared;
     const seen = new Set<number>();
-    const dev = view.prepared.device;
-    for (let r = 0; r < view.requestCount; r++) {
-      if (view.prepared.reqGroup[r] === STOP_MARKER) continue;
-      if (device < 0 || dev[r] === device) seen.add(view.pasid[r]!);
-    }
+    for (let f = 0; f < p.flowCount; f++) if (device < 0 || p.flowDevice[f] === device) seen.add(p.flowPasid[f]!);
     return Int32Array.from(seen);
   }
 
@@ -95,10 +93,9 @@ export class ModelContext {
       const byPasid = new Map<number, LinkedList>();
       const bound = new Set<number>();
       const p = this.view.prepared;
-      for (let r = 0; r < this.view.requestCount; r++) {
-        if (p.reqGroup[r] === STOP_MARKER) continue;
-        const pa = this.view.pasid[r]!;
-        const d = p.device[r]!;
+      for (let f = 0; f < p.flowCount; f++) {
+        const pa = p.flowPasid[f]!;
+        const d = p.flowDevice[f]!;
         const key = pa * 65536 + d;
         if (bound.has(key)) continue;
         bound.add(key);
@@ -132,7 +129,7 @@ export class ModelContext {
   deviceTree(i: number): RbTree {
     const p = this.view.prepared;
     const rids = new Set<number>();
-    for (let r = 0; r < this.view.requestCount; r++) if (p.iommu[r] === i) rids.add(p.rid[r]!);
+    for (let f = 0; f < p.flowCount; f++) if (p.flowIommu[f] === i) rids.add(p.flowRid[f]!);
     const keys = this.ridsWithFillers(rids, this.params.probedDevicesPerIommu);
     return RbTree.buildFromSorted(keys, ordinals(keys.length));
   }

@@ -3,8 +3,8 @@
 // response — driven by recorded (or simulated) arrivals. Called by the CLI `replay` verb,
 // the replay page, the sweep and the simulator. A pure function of (input, model, params,
 // seed): time only from its (time, seq)-ordered event queue, randomness only from its
-// seeded RNG, no I/O. Arrivals are read straight from the sorted input, so the event heap
-// only ever holds one event per drain thread, busy worker and pending retry.
+// seeded RNG, no I/O. Arrivals are read straight from the sorted input and drain threads
+// run ahead in place while nothing else is due, so the event heap stays small and quiet.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { EventQueue } from './event-queue.ts';
@@ -40,7 +40,6 @@ const EV_DESC_DONE = 1;
 const EV_BATCH_END = 2;
 const EV_RETRY = 3;
 const EV_SERVICE_DONE = 4;
-const EV_WORKER_FREE = 5;
 
 /** Replays input through a model. Throws ReplayConfigError for bad params, model or seed. */
 export function runReplay(input: ReplayInput, modelName: ModelName, params: ReplayParams, seed: number, extras: ReplayExtras = {}): ReplayResult {
@@ -107,9 +106,16 @@ export function replayPrepared(
   const overflow = new Uint8Array(nI);
 
   const W = params.workers;
-  const freeWorkers = new Int32Array(nI * W);
-  const freeCount = new Int32Array(nI).fill(W);
-  for (let i = 0; i < nI; i++) for (let w = 0; w < W; w++) freeWorkers[i * W + w] = W - 1 - w;
+  // Idle workers (a stack) and workers busy with a response whose end is known (a FIFO in
+  // order of their free times). Responses of one IOMMU serialise on its QI, so free times
+  // only grow and the FIFO's front is always the next worker to come free.
+  const idle = new Int32Array(nI * W);
+  const idleCount = new Int32Array(nI).fill(W);
+  for (let i = 0; i < nI; i++) for (let w = 0; w < W; w++) idle[i * W + w] = W - 1 - w;
+  const freeing = new Int32Array(nI * W);
+  const freeingAt = new Float64Array(nI * W);
+  const freeingHead = new Int32Array(nI);
+  const freeingCount = new Int32Array(nI);
   const wqHead = new Int32Array(nI).fill(-1);
   const wqTail = new Int32Array(nI).fill(-1);
   const wqNext = new Int32Array(G);
@@ -118,17 +124,8 @@ export function replayPrepared(
 
   const partialLen = new Int32Array(nD);
   const devEpoch = new Int32Array(nD);
-  const devicesOfIommu: number[][] = Array.from({ length: nI }, () => []);
-  {
-    const seen = new Set<number>();
-    for (let r = 0; r < N; r++) {
-      const key = device[r]! * nI + iommu[r]!;
-      if (!seen.has(key)) {
-        seen.add(key);
-        devicesOfIommu[iommu[r]!]!.push(device[r]!);
-      }
-    }
-  }
+  const devicesOfIommu: Set<number>[] = Array.from({ length: nI }, () => new Set<number>());
+  for (let f = 0; f < p.flowCount; f++) devicesOfIommu[p.flowIommu[f]!]!.add(p.flowDevice[f]!);
   const openPartial = new Int32Array(p.openCount);
   const openEpoch = new Int32Array(p.openCount);
 
@@ -154,10 +151,148 @@ export function replayPrepared(
   };
 
   const q = new EventQueue(64);
+  /** Next input arrival not yet taken. */
+  let next = 0;
 
   const groupOf = (r: number): number => {
     const g = reqGroup[r]!;
     return g < G ? g : -1;
+  };
+
+  const startGroup = (i: number, g: number, w: number, t: number): void => {
+    gWorker[g] = w;
+    const cost = rt.groupStartCost(g, groupLastReq[g]!, gFaults[g]!);
+    q.push(t + cost + sampleService(), EV_SERVICE_DONE, i, g);
+  };
+
+  /** Hands a reported group to a worker of IOMMU i, or queues it. */
+  const dispatch = (i: number, g: number, t: number): void => {
+    // Workers whose response ended by now have gone idle.
+    while (freeingCount[i]! > 0 && freeingAt[i * W + freeingHead[i]!]! <= t) {
+      idle[i * W + idleCount[i]!++] = freeing[i * W + freeingHead[i]!]!;
+      freeingHead[i] = (freeingHead[i]! + 1) % W;
+      freeingCount[i]!--;
+    }
+    if (idleCount[i]! > 0) {
+      startGroup(i, g, idle[i * W + --idleCount[i]!]!, t + wqWakeupNs);
+    } else if (freeingCount[i]! > 0) {
+      // Busy kworkers come back for the next work item without a wake-up.
+      const k = i * W + freeingHead[i]!;
+      freeingHead[i] = (freeingHead[i]! + 1) % W;
+      freeingCount[i]!--;
+      startGroup(i, g, freeing[k]!, freeingAt[k]!);
+    } else {
+      wqNext[g] = -1;
+      if (wqTail[i] === -1) wqHead[i] = g;
+      else wqNext[wqTail[i]!] = g;
+      wqTail[i] = g;
+    }
+  };
+
+  /** Drain-thread cost of the next descriptor of IOMMU i; leaves it in descReq. */
+  let descReq = 0;
+  const descriptorCost = (i: number): number => {
+    const r = ring[i * ringSize + ringRead[i]!]!;
+    ringRead[i] = (ringRead[i]! + 1) % ringSize;
+    descReq = r;
+    let cost = drainPerDescNs;
+    const g0 = reqGroup[r]!;
+    // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
+    if (g0 !== STOP_MARKER) {
+      const g = g0 < G ? g0 : -1;
+      const isLast = last[r] === 1;
+      cost += rt.descriptorCost(r, g, isLast);
+      if (isLast) {
+        // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
+        cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[r]!]!, listNs);
+      }
+    }
+    return cost;
+  };
+
+  const reportDescriptor = (i: number, r: number, t: number): void => {
+    reqReport[r] = t;
+    const g0 = reqGroup[r]!;
+    if (g0 === STOP_MARKER) return;
+    const d = device[r]!;
+    const o = reqOpen[r]!;
+    if (last[r] === 0) {
+      if (openEpoch[o] !== devEpoch[d]) {
+        openEpoch[o] = devEpoch[d]!;
+        openPartial[o] = 0;
+      }
+      openPartial[o]!++;
+      partialLen[d]!++;
+      return;
+    }
+    if (g0 >= G) return;
+    const partials = openEpoch[o] === devEpoch[d] ? openPartial[o]! : 0;
+    partialLen[d]! -= partials;
+    openPartial[o] = 0;
+    gFaults[g0] = partials + 1;
+    gReport[g0] = t;
+    reported++;
+    rt.reported(g0, r);
+    outstanding++;
+    series.setB(t, outstanding);
+    dispatch(i, g0, t);
+  };
+
+  /**
+   * Runs IOMMU i's drain thread from step `kind` at time t. Each following step is taken in
+   * place while no other event or arrival is due before it — the order the heap would give
+   * (at equal times heap events go first, arrivals after) without pushing and popping.
+   */
+  const drain = (i: number, kind: number, r: number, t: number): void => {
+    for (;;) {
+      let tn: number;
+      let kn: number;
+      let rn = 0;
+      if (kind === EV_DESC_DONE) {
+        reportDescriptor(i, r, t);
+        if (--batchLeft[i]! > 0) {
+          tn = t + descriptorCost(i);
+          kn = EV_DESC_DONE;
+          rn = descReq;
+        } else {
+          tn = t + headWriteNs;
+          kn = EV_BATCH_END;
+        }
+      } else {
+        if (kind === EV_BATCH_END) {
+          ringCount[i]! -= batchSize[i]!;
+          recordPrq(t);
+          if (overflow[i] === 1 && ringCount[i] === 0) {
+            // Only with the queue empty does the driver discard partial requests (groups may
+            // have lost their last page) and clear PRO (iopf_queue_discard_partial).
+            for (const d of devicesOfIommu[i]!) {
+              partialLen[d] = 0;
+              devEpoch[d]!++;
+            }
+            overflow[i] = 0;
+            discards++;
+          }
+          if (ringCount[i] === 0) {
+            draining[i] = 0;
+            return;
+          }
+        }
+        // Batch start: the thread reads the tail once and handles everything up to it
+        // before moving the head; new arrivals raise the IRQ again and wait for the next batch.
+        batchSize[i] = ringCount[i]!;
+        batchLeft[i] = ringCount[i]!;
+        tn = t + descriptorCost(i);
+        kn = EV_DESC_DONE;
+        rn = descReq;
+      }
+      if (q.peekTime() <= tn || (next < N && tsNs[next]! < tn)) {
+        q.push(tn, kn, i, rn);
+        return;
+      }
+      kind = kn;
+      r = rn;
+      t = tn;
+    }
   };
 
   const arrive = (r: number, t: number): void => {
@@ -191,93 +326,6 @@ export function replayPrepared(
     }
   };
 
-  const startDescriptor = (i: number, t: number): void => {
-    const r = ring[i * ringSize + ringRead[i]!]!;
-    ringRead[i] = (ringRead[i]! + 1) % ringSize;
-    let cost = drainPerDescNs;
-    const g0 = reqGroup[r]!;
-    // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
-    if (g0 !== STOP_MARKER) {
-      const g = g0 < G ? g0 : -1;
-      const isLast = last[r] === 1;
-      cost += rt.descriptorCost(r, g, isLast);
-      if (isLast) {
-        // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
-        cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[r]!]!, listNs);
-      }
-    }
-    q.push(t + cost, EV_DESC_DONE, i, r);
-  };
-
-  const startBatch = (i: number, t: number): void => {
-    // The thread reads the tail once and handles everything up to it before moving the head.
-    batchSize[i] = ringCount[i]!;
-    batchLeft[i] = ringCount[i]!;
-    startDescriptor(i, t);
-  };
-
-  const startGroup = (i: number, g: number, w: number, t: number): void => {
-    gWorker[g] = w;
-    const cost = rt.groupStartCost(g, groupLastReq[g]!, gFaults[g]!);
-    q.push(t + cost + sampleService(), EV_SERVICE_DONE, i, g);
-  };
-
-  const descriptorDone = (i: number, r: number, t: number): void => {
-    reqReport[r] = t;
-    const g0 = reqGroup[r]!;
-    if (g0 !== STOP_MARKER) {
-      const d = device[r]!;
-      const o = reqOpen[r]!;
-      if (last[r] === 0) {
-        if (openEpoch[o] !== devEpoch[d]) {
-          openEpoch[o] = devEpoch[d]!;
-          openPartial[o] = 0;
-        }
-        openPartial[o]!++;
-        partialLen[d]!++;
-      } else if (g0 < G) {
-        const g = g0;
-        const partials = openEpoch[o] === devEpoch[d] ? openPartial[o]! : 0;
-        partialLen[d]! -= partials;
-        openPartial[o] = 0;
-        gFaults[g] = partials + 1;
-        gReport[g] = t;
-        reported++;
-        rt.reported(g, r);
-        outstanding++;
-        series.setB(t, outstanding);
-        if (freeCount[i]! > 0) {
-          const w = freeWorkers[i * W + --freeCount[i]!]!;
-          startGroup(i, g, w, t + wqWakeupNs);
-        } else {
-          wqNext[g] = -1;
-          if (wqTail[i] === -1) wqHead[i] = g;
-          else wqNext[wqTail[i]!] = g;
-          wqTail[i] = g;
-        }
-      }
-    }
-    if (--batchLeft[i]! > 0) startDescriptor(i, t);
-    else q.push(t + headWriteNs, EV_BATCH_END, i, 0);
-  };
-
-  const batchEnd = (i: number, t: number): void => {
-    ringCount[i]! -= batchSize[i]!;
-    recordPrq(t);
-    if (overflow[i] === 1 && ringCount[i] === 0) {
-      // Only with the queue empty does the driver discard partial requests (some groups may
-      // have lost their last page) and clear PRO (iopf_queue_discard_partial).
-      for (const d of devicesOfIommu[i]!) {
-        partialLen[d] = 0;
-        devEpoch[d]!++;
-      }
-      overflow[i] = 0;
-      discards++;
-    }
-    if (ringCount[i]! > 0) startBatch(i, t);
-    else draining[i] = 0;
-  };
-
   const serviceDone = (i: number, g: number, t: number): void => {
     rt.respond(g, groupLastReq[g]!);
     let ready = t + rt.preLockNs;
@@ -293,22 +341,21 @@ export function replayPrepared(
     gResponse[g] = submit;
     outstanding--;
     series.setB(t, outstanding);
-    q.push(done, EV_WORKER_FREE, i, gWorker[g]!);
-  };
-
-  const workerFree = (i: number, w: number, t: number): void => {
-    const g = wqHead[i]!;
-    if (g === -1) {
-      freeWorkers[i * W + freeCount[i]!++] = w;
-      return;
+    const w = gWorker[g]!;
+    const queued = wqHead[i]!;
+    if (queued !== -1) {
+      // The worker takes the oldest queued group as soon as its response is submitted.
+      wqHead[i] = wqNext[queued]!;
+      if (wqHead[i] === -1) wqTail[i] = -1;
+      startGroup(i, queued, w, done);
+    } else {
+      const k = i * W + ((freeingHead[i]! + freeingCount[i]!) % W);
+      freeing[k] = w;
+      freeingAt[k] = done;
+      freeingCount[i]!++;
     }
-    wqHead[i] = wqNext[g]!;
-    if (wqHead[i] === -1) wqTail[i] = -1;
-    // A running kworker takes the next work item without a wake-up.
-    startGroup(i, g, w, t);
   };
 
-  let next = 0;
   let now = 0;
   for (;;) {
     const ta = next < N ? tsNs[next]! : Infinity;
@@ -321,22 +368,15 @@ export function replayPrepared(
       const a = q.popA;
       switch (q.popKind) {
         case EV_DRAIN_START:
-          startBatch(a, now);
-          break;
         case EV_DESC_DONE:
-          descriptorDone(a, q.popB, now);
-          break;
         case EV_BATCH_END:
-          batchEnd(a, now);
+          drain(a, q.popKind, q.popB, now);
           break;
         case EV_RETRY:
           arrive(a, now);
           break;
         case EV_SERVICE_DONE:
           serviceDone(a, q.popB, now);
-          break;
-        case EV_WORKER_FREE:
-          workerFree(a, q.popB, now);
           break;
       }
     } else {

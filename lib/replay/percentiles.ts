@@ -7,6 +7,7 @@ import type { Calibration, LatencyPercentiles, LookupSummary } from './types.ts'
 
 /** Copy of the finite values (NaN marks lost groups). */
 function finiteCopy(values: ArrayLike<number>): Float64Array {
+  if (values instanceof Float64Array) return finiteCopyF64(values);
   let n = 0;
   for (let i = 0; i < values.length; i++) if (Number.isFinite(values[i]!)) n++;
   const out = new Float64Array(n);
@@ -16,6 +17,17 @@ function finiteCopy(values: ArrayLike<number>): Float64Array {
     if (Number.isFinite(v)) out[j++] = v;
   }
   return out;
+}
+
+/** The same for the engine's own arrays: one monomorphic loop, NaN tested by v === v. */
+function finiteCopyF64(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v && v !== Infinity && v !== -Infinity) out[j++] = v;
+  }
+  return j === out.length ? out : out.slice(0, j);
 }
 
 /** Nearest-rank percentile of ascending values; null when empty. */
@@ -64,8 +76,43 @@ function swap(a: Float64Array, i: number, j: number): void {
   a[j] = t;
 }
 
+/**
+ * Exact nearest-rank values for integer data in [0, 2^32) — what replayed nanoseconds and
+ * visit counts are — from two histogram passes (high then low 16 bits), with no copy and no
+ * sort. Returns null when some value is not such an integer, so the caller falls back.
+ */
+function integerPercentiles(values: Float64Array, qs: readonly number[]): (number | null)[] | null {
+  const hi = new Int32Array(65536);
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue; // NaN: a lost group
+    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) return null;
+    hi[v >>> 16]!++;
+    n++;
+  }
+  if (n === 0) return qs.map(() => null);
+  return qs.map((q) => {
+    let rank = rankIndex(n, q);
+    let bucket = 0;
+    while (rank >= hi[bucket]!) rank -= hi[bucket++]!;
+    const lo = new Int32Array(65536);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v === v && v >>> 16 === bucket) lo[v & 0xffff]!++;
+    }
+    let low = 0;
+    while (rank >= lo[low]!) rank -= lo[low++]!;
+    return bucket * 65536 + low;
+  });
+}
+
 /** Nearest-rank percentiles for several q at once, without a full sort. */
 export function percentilesOf(values: ArrayLike<number>, qs: readonly number[]): (number | null)[] {
+  if (values instanceof Float64Array && qs.length <= 4) {
+    const exact = integerPercentiles(values, qs);
+    if (exact) return exact;
+  }
   const a = finiteCopy(values);
   const n = a.length;
   if (n === 0) return qs.map(() => null);

@@ -10,17 +10,22 @@ export class LevelSeries {
   private levelA = 0;
   private levelB = 0;
   private lastBucket = 0;
+  /** Start of the bucket after lastBucket: times before it need no bucket arithmetic. */
+  private nextStart: number;
 
   constructor(
     private readonly buckets: number,
     expectedSpanNs: number,
   ) {
     this.width = Math.max(1, Math.ceil(expectedSpanNs / buckets));
+    this.nextStart = this.width;
     this.a = new Float64Array(buckets);
     this.b = new Float64Array(buckets);
   }
 
+  /** Bucket of time t; times only move forward. */
   private advance(t: number): number {
+    if (t < this.nextStart) return this.lastBucket;
     let k = Math.floor(t / this.width);
     while (k >= this.buckets) {
       this.compress();
@@ -31,6 +36,7 @@ export class LevelSeries {
       this.b[j] = this.levelB;
     }
     if (k > this.lastBucket) this.lastBucket = k;
+    this.nextStart = (this.lastBucket + 1) * this.width;
     return k;
   }
 
@@ -54,6 +60,7 @@ export class LevelSeries {
     }
     this.width *= 2;
     this.lastBucket >>= 1;
+    this.nextStart = (this.lastBucket + 1) * this.width;
   }
 
   /** The series up to time endNs: bucket width and the two max-per-bucket arrays. */

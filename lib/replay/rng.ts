@@ -61,19 +61,24 @@ export class Rng {
     return v % n;
   }
 
-  /** Standard normal deviate (Box–Muller; the second value of each pair is kept). */
+  /** Standard normal deviate (Marsaglia's polar method; the second value of each pair is kept). */
   nextNormal(): number {
     if (!Number.isNaN(this.spareNormal)) {
       const v = this.spareNormal;
       this.spareNormal = NaN;
       return v;
     }
-    let u = this.nextFloat();
-    while (u === 0) u = this.nextFloat();
-    const v = this.nextFloat();
-    const r = Math.sqrt(-2 * Math.log(u));
-    this.spareNormal = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * this.nextFloat() - 1;
+      v = 2 * this.nextFloat() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0);
+    const m = Math.sqrt((-2 * Math.log(s)) / s);
+    this.spareNormal = v * m;
+    return u * m;
   }
 
   /** Exponential deviate with the given mean. */

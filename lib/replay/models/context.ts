@@ -161,9 +161,17 @@ export class RidLookup {
   private readonly listNs: number;
   private readonly treeNs: number;
   private readonly tableNs: number;
+  private readonly rid: Int32Array;
+  private readonly iommu: Int32Array;
+  private readonly pasid: Int32Array;
+  private readonly ledger: VisitLedger;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
+    this.rid = ctx.view.prepared.rid;
+    this.iommu = ctx.view.prepared.iommu;
+    this.pasid = ctx.view.pasid;
+    this.ledger = ctx.ledger;
     this.kind = ctx.params.ridLookup;
     this.lastPasid = new Int32Array(n).fill(-1);
     this.lastRid = new Int32Array(n).fill(-1);
@@ -175,10 +183,9 @@ export class RidLookup {
   }
 
   cost(r: number, g: number): number {
-    const p = this.ctx.view.prepared;
-    const ledger = this.ctx.ledger;
-    const rid = p.rid[r]!;
-    const i = p.iommu[r]!;
+    const ledger = this.ledger;
+    const rid = this.rid[r]!;
+    const i = this.iommu[r]!;
     if (this.kind === 'rbtree') {
       const t = this.trees[i]!;
       t.find(rid);
@@ -189,7 +196,7 @@ export class RidLookup {
       bus.find(rid);
       return ledger.add(STAGE_RID, g, bus.lastVisits, this.listNs);
     }
-    const pasid = this.ctx.view.pasid[r]!;
+    const pasid = this.pasid[r]!;
     let ns = 0;
     if (pasid !== this.lastPasid[i]) {
       const table = this.ctx.pasidTable();

@@ -40,17 +40,31 @@ export function buildStructure(kind: StructureKind, keys: ArrayLike<number>, val
       // Sort (key, value) pairs by key, then build a perfectly balanced tree: a find visits at
       // most floor(log2 n) + 1 nodes, a little below the average of a tree grown by inserts,
       // and a million entries build in milliseconds instead of a million rebalancing inserts.
-      const order = new Int32Array(n);
-      for (let i = 0; i < n; i++) order[i] = i;
-      const sortedKeys = Float64Array.from(keys);
-      let sorted = true;
-      for (let i = 1; i < n && sorted; i++) sorted = sortedKeys[i]! > sortedKeys[i - 1]!;
-      if (!sorted) order.sort((a, b) => keys[a]! - keys[b]!);
       const k = new Int32Array(n);
       const v = new Int32Array(n);
-      for (let i = 0; i < n; i++) {
-        k[i] = keys[order[i]!]!;
-        v[i] = values[order[i]!]!;
+      let sorted = true;
+      for (let i = 1; i < n && sorted; i++) sorted = keys[i]! > keys[i - 1]!;
+      if (sorted) {
+        for (let i = 0; i < n; i++) {
+          k[i] = keys[i]!;
+          v[i] = values[i]!;
+        }
+      } else if (n < 1 << 22) {
+        // key · 2^22 + position stays below 2^53: one native numeric sort, no comparator.
+        const packed = new Float64Array(n);
+        for (let i = 0; i < n; i++) packed[i] = keys[i]! * 4194304 + i;
+        packed.sort();
+        for (let i = 0; i < n; i++) {
+          const pos = packed[i]! % 4194304;
+          k[i] = keys[pos]!;
+          v[i] = values[pos]!;
+        }
+      } else {
+        const order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]!);
+        for (let i = 0; i < n; i++) {
+          k[i] = keys[order[i]!]!;
+          v[i] = values[order[i]!]!;
+        }
       }
       return RbTree.buildFromSorted(k, v);
     }

@@ -1,0 +1,169 @@
+// The PASID sweep: the same traffic replayed with its groups spread over N live PASIDs,
+// N = 1, 2, 4 … 2^20, allocated dense (1…N, lowest-first like the kernel's IDA) or sparse
+// (distinct random 20-bit values), per model and lookup structure — the "domain lookup cost
+// vs number of PASIDs" chart. Called by the CLI `sweep` verb and the scaling page.
+// Surprising bits: every live PASID is attached to every device (N processes each binding
+// all the accelerators), so the tables really hold N entries; PASID 0 is reserved, so the
+// last point holds 2^20 − 1; and each point replays a bounded prefix of the traffic (list
+// lookups walk ~N/2 entries each, so list points get a shorter prefix) — every point says
+// how many groups it replayed.
+
+import { ReplayConfigError } from '../core/errors.ts';
+import { makeView, replayPrepared } from './engine.ts';
+import type { StructureKind } from './lookup/types.ts';
+import { STAGES, type SharedPasids } from './models/types.ts';
+import type { ReplayParams } from './params.ts';
+import { prepareInput, type PreparedInput } from './prepare.ts';
+import { defaultPresetForModel } from './presets.ts';
+import { Rng } from './rng.ts';
+import { MODEL_NAMES, type LatencyPercentiles, type LookupSummary, type ModelName, type ReplayInput } from './types.ts';
+
+export type Allocation = 'dense' | 'sparse';
+
+export interface SweepOptions {
+  seed: number;
+  /** Parameters per model; default the model's preset (v5.17 per-device, v6.9 domain-wide). */
+  params?: Partial<Record<ModelName, ReplayParams>>;
+  models?: readonly ModelName[];
+  /** Structures per model; default xarray (the kernel's) for per-device, all four for domain-wide. */
+  structures?: Partial<Record<ModelName, readonly StructureKind[]>>;
+  allocations?: readonly Allocation[];
+  /** N = 2^e for each exponent e, default 0 … 20. */
+  exponents?: readonly number[];
+  /** Groups replayed per point at most (a prefix of the input). Default 50 000. */
+  maxGroupsPerPoint?: number;
+  /** List entries a list-structure point may walk in total (sets its prefix). Default 2^27. */
+  listVisitBudget?: number;
+  /** Fewest groups any point replays (when the input has them). Default 256. */
+  minGroupsPerPoint?: number;
+}
+
+export interface SweepPoint {
+  pasids: number;
+  allocation: Allocation;
+  model: ModelName;
+  structure: StructureKind;
+  /** All lookups of a group, every stage. */
+  lookup: LookupSummary;
+  /** As a trace would show it: response − report of the last-page request. */
+  latency_ns: LatencyPercentiles;
+  /** What the device waits: response − arrival. Lookups done in the drain thread (the
+   *  domain-wide model's domain lookup) delay the report, so they show here, not above. */
+  device_latency_ns: LatencyPercentiles;
+  drops: number;
+  /** Mean visits and ns per group by stage (pasid_lookup is the domain lookup). */
+  stages: Record<string, { visits_mean: number; ns_mean: number }>;
+  /** Groups replayed for this point: a prefix of the input's groups. */
+  sampled_groups: number;
+}
+
+export interface SweepResult {
+  seed: number;
+  /** Completed groups in the input. */
+  groups: number;
+  params: Partial<Record<ModelName, ReplayParams>>;
+  note: string;
+  points: SweepPoint[];
+}
+
+/** Largest number of live PASIDs: 20-bit values with PASID 0 reserved. */
+export const MAX_LIVE_PASIDS = 0xfffff;
+const DEFAULT_STRUCTURES: Record<ModelName, readonly StructureKind[]> = {
+  'per-device': ['xarray'],
+  'domain-wide': ['xarray', 'list', 'rbtree', 'hash'],
+};
+
+export function runSweep(input: ReplayInput, options: SweepOptions): SweepResult {
+  return sweepPrepared(prepareInput(input), options);
+}
+
+/** Murmur3's finaliser: spreads open-group ids over the live PASIDs without an RNG call each. */
+function mix(x: number, salt: number): number {
+  let h = (x ^ salt) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** All of 1 … 2^20 − 1 in a seeded random order; a sparse set of N is its first N values. */
+function sparseOrder(seed: number): Int32Array {
+  const rng = new Rng(seed);
+  const a = new Int32Array(MAX_LIVE_PASIDS);
+  for (let i = 0; i < a.length; i++) a[i] = i + 1;
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+  return a;
+}
+
+export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): SweepResult {
+  const seed = options.seed;
+  if (!Number.isSafeInteger(seed) || seed < 0) throw new ReplayConfigError('seed', `must be a non-negative safe integer, got ${seed}`);
+  const models = options.models ?? MODEL_NAMES;
+  const allocations = options.allocations ?? ['dense', 'sparse'];
+  const exponents = options.exponents ?? Array.from({ length: 21 }, (_, e) => e);
+  for (const e of exponents) {
+    if (!Number.isInteger(e) || e < 0 || e > 20) throw new ReplayConfigError('exponents', `must be integers in [0, 20], got ${e}`);
+  }
+  const maxGroups = options.maxGroupsPerPoint ?? 50_000;
+  const minGroups = options.minGroupsPerPoint ?? 256;
+  const listBudget = options.listVisitBudget ?? 2 ** 27;
+  const params: Partial<Record<ModelName, ReplayParams>> = {};
+  for (const m of models) params[m] = options.params?.[m] ?? defaultPresetForModel(m).params;
+
+  const sparse = allocations.includes('sparse') ? sparseOrder(seed) : null;
+  const opens = prepared.reqOpen;
+  // Only the longest prefix any point replays needs remapping.
+  const remapCount = makeView(prepared, { maxGroups }).requestCount;
+  const points: SweepPoint[] = [];
+  for (const e of exponents) {
+    const n = Math.min(2 ** e, MAX_LIVE_PASIDS);
+    for (const allocation of allocations) {
+      const live = allocation === 'dense' ? Int32Array.from({ length: n }, (_, i) => i + 1) : sparse!.subarray(0, n);
+      const shared: SharedPasids = { pasids: live, structures: new Map() };
+      // Each open group (all requests of one group) goes to one live PASID, spread uniformly.
+      const salt = mix(e * 2 + (allocation === 'dense' ? 0 : 1), seed >>> 0);
+      const pasid = new Int32Array(prepared.count);
+      for (let r = 0; r < remapCount; r++) {
+        const o = opens[r]!;
+        pasid[r] = live[o < 0 ? 0 : mix(o, salt) % n]!;
+      }
+      for (const model of models) {
+        for (const structure of options.structures?.[model] ?? DEFAULT_STRUCTURES[model]) {
+          // A list lookup walks about n/2 entries: bound the prefix so a point stays affordable.
+          const cap = structure === 'list' ? Math.max(minGroups, Math.floor(listBudget / Math.max(1, n / 2))) : Infinity;
+          const groups = Math.min(maxGroups, cap);
+          const p = { ...params[model]!, structure };
+          const res = replayPrepared(prepared, model, p, seed, { queueDepthBuckets: 16 }, { pasid, maxGroups: groups, shared });
+          const s = res.summary;
+          const stages: SweepPoint['stages'] = {};
+          for (const name of STAGES) stages[name] = s.lookup_stages[name]!;
+          points.push({
+            pasids: n,
+            allocation,
+            model,
+            structure,
+            lookup: s.lookup,
+            latency_ns: s.latency_ns,
+            device_latency_ns: s.device_latency_ns,
+            drops: s.drops,
+            stages,
+            sampled_groups: makeView(prepared, { maxGroups: groups }).groupCount,
+          });
+        }
+      }
+    }
+  }
+  return {
+    seed,
+    groups: prepared.groupCount,
+    params,
+    note:
+      `each point replays at most ${maxGroups} groups (a prefix of the input); list points at most ` +
+      `max(${minGroups}, ${listBudget} / (N/2)); every live PASID is attached to every device; the last point holds 2^20 − 1 PASIDs (PASID 0 is reserved)`,
+    points,
+  };
+}

@@ -444,6 +444,11 @@ function buildResult(c: Collected): ReplayResult {
     requestReportNs = new Float64Array(p.count).fill(NaN);
     for (let r = 0; r < N; r++) requestReportNs[p.order ? p.order[r]! : r] = c.reqReport[r]!;
   }
+  const requestGroup = new Int32Array(p.count).fill(-1);
+  for (let r = 0; r < N; r++) {
+    const g = p.reqGroup[r]!;
+    if (g >= 0 && g < G) requestGroup[p.order ? p.order[r]! : r] = g;
+  }
   let unfinished = 0;
   for (let r = 0; r < N; r++) {
     const g = p.reqGroup[r]!;
@@ -494,6 +499,7 @@ function buildResult(c: Collected): ReplayResult {
       worker: c.gWorker,
     },
     requestReportNs,
+    requestGroup,
     queueDepth: { bucketNs: c.depth.bucketNs, prqMax: c.depth.a, outstandingMax: c.depth.b },
   };
 }

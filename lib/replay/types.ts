@@ -210,5 +210,8 @@ export interface ReplayResult {
   groups: ReplayGroups;
   /** Per request of the caller's input: when the driver reported it (NaN if never). */
   requestReportNs: Float64Array;
+  /** Per request of the caller's input: its group in `groups`, −1 for requests of no
+   *  replayed group (unfinished groups, Stop Markers). */
+  requestGroup: Int32Array;
   queueDepth: QueueDepthSeries;
 }

@@ -89,7 +89,7 @@ describe('simulator CSV', () => {
     for await (const p of parseSimCsv(once(text(writeSimCsv, big.events)), 'big.csv')) {
       if (!('event' in p) || p.event.kind !== 'page_request') continue;
       const e = p.event;
-      requests.push({ tsNs: e.tsNs, iommu: e.iommu, device: e.device!, rid: e.rid!, pasid: e.pasid!, prgi: e.prgi!, last: e.last!, perm: e.perm });
+      requests.push({ tsNs: e.tsNs!, iommu: e.iommu, device: e.device!, rid: e.rid!, pasid: e.pasid!, prgi: e.prgi!, last: e.last!, perm: e.perm });
     }
     const { model, params } = presetFor('v6.9');
     const res = runReplay(replayInputFromRequests(requests), model, params, 4, { recordedLatenciesNs: recorded });
@@ -136,7 +136,7 @@ describe('Intel ftrace text', () => {
     const qi = new RegExp(`${context}qi_submit: page_grp_resp dmar\\d+: 0x[0-9a-f]+ 0x[0-9a-f]+ 0x0 0x0$`);
     for (const l of all.filter((x) => !x.startsWith('#'))) assert.ok(prq.test(l) || qi.test(l), l);
     const first = all.find((l) => l.includes('prq_report'))!;
-    assert.match(first, /^ irq\/56-dmar0-pr-1042    \[006\] \.\.\.\.\. {2}5823\.\d{6}: prq_report: dmar\d\/\S+ seq# 0: /);
+    assert.match(first, /^ irq\/56-dmar0-pr-1042 {4}\[006\] \.\.\.\.\. {2}5823\.\d{6}: prq_report: dmar\d\/\S+ seq# 0: /);
     // Context width: comm 16 + '-' + pid 7 + ' [' … as the kernel's "%16s-%-7d [%03d] ".
     assert.equal(first.indexOf('['), 25);
   });

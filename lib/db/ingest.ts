@@ -1,0 +1,369 @@
+// Ingests one trace file into the database as one transaction: the trace appears whole, with
+// its events and derived fault groups, or not at all. ftrace text is decoded by DuckDB itself
+// (one SQL statement built from the format modules: the fastest path measured); simulator
+// CSV/JSONL are parsed in TypeScript and appended. Bad lines are counted with their location;
+// over the threshold the file is rejected with the first few of them.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { deriveFaultGroups } from '../queries/fault-groups.ts';
+import { detectFormat } from '../trace/detect.ts';
+import { ftraceDecodeSelect } from '../trace/formats/ftrace/decode-sql.ts';
+import { parseSimCsv } from '../trace/formats/sim-csv.ts';
+import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
+import type { Parsed } from '../trace/formats/sim-record.ts';
+import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
+import type { Db } from './instance.ts';
+import { decompressedSizeWithin, headLines, isGzip, lineStream, sha256File, textStream } from './file-source.ts';
+import { ingestLimits, type IngestLimits } from './limits.ts';
+
+export interface IngestProgress {
+  phase: 'detect' | 'decode' | 'store' | 'pair' | 'commit';
+  /** 0..1 within the phase when known. */
+  fraction?: number;
+}
+
+export interface IngestOptions {
+  file: string;
+  /** Name shown for the file in errors and the default trace name (uploads pass the original name). */
+  displayName?: string;
+  name?: string;
+  limits?: Partial<IngestLimits>;
+  onProgress?: (p: IngestProgress) => void;
+}
+
+export interface IngestResult {
+  trace_id: number;
+  name: string;
+  format: TraceFormat;
+  lines: number;
+  events: number;
+  page_requests: number;
+  page_responses: number;
+  unrecoverable_faults: number;
+  context_events: number;
+  other_events: number;
+  lost_markers: number;
+  lost_events: number;
+  bad_lines: number;
+  groups: { total: number; answered: number; unanswered: number; incomplete: number; orphan_responses: number; stop_markers: number };
+  warnings: string[];
+  seconds: number;
+}
+
+const MAX_REPORTED = 5;
+
+interface Decoded {
+  lines: number;
+  badLines: number;
+  candidates: number;
+  firstBad: TraceParseError[];
+}
+
+export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
+  const started = performance.now();
+  const limits = ingestLimits(opts.limits);
+  const display = opts.displayName ?? path.basename(opts.file);
+  const progress = opts.onProgress ?? (() => undefined);
+
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(opts.file);
+  } catch (e) {
+    throw new TraceRejectedError(display, `cannot read file: ${(e as Error).message}`, [], { cause: e });
+  }
+  if (!stat.isFile()) throw new TraceRejectedError(display, 'not a regular file');
+
+  progress({ phase: 'detect' });
+  const gzip = isGzip(opts.file);
+  if (!gzip && display.endsWith('.gz') && stat.size > 0) {
+    throw new TraceRejectedError(display, 'named .gz but is not gzip data');
+  }
+  if (gzip) await decompressedSizeWithin(opts.file, limits.maxDecompressedBytes, display);
+  const head = await headLines(opts.file, gzip, display);
+  const format = detectFormat(display, head);
+  const hash = await sha256File(opts.file);
+
+  return db.transaction(async (tx) => {
+    const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
+    const traceId = idRows[0]!.id;
+    const name = await uniqueName(tx, opts.name ?? display);
+    await tx.run(
+      `INSERT INTO traces (trace_id, name, source_file, format, file_hash, file_bytes, ingested_at)
+       VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`,
+      [traceId, name, display, format, hash, BigInt(stat.size)],
+    );
+
+    const decoded =
+      format === 'ftrace' || format === 'trace-cmd'
+        ? await ingestFtrace(tx, traceId, opts.file, gzip, display, limits, progress)
+        : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
+
+    if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {
+      throw new TraceRejectedError(
+        display,
+        `${decoded.badLines} of ${decoded.candidates} lines are bad (over the ${limits.maxBadLineRatio * 100}% threshold); nothing was stored`,
+        decoded.firstBad,
+      );
+    }
+
+    progress({ phase: 'pair' });
+    await deriveFaultGroups(tx, traceId);
+
+    const counts = await eventCounts(tx, traceId);
+    if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
+    if (counts.events > limits.maxEvents) {
+      throw new TraceRejectedError(display, `${counts.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS)`);
+    }
+    const warnings = decoded.firstBad.map((e) => e.message);
+    await tx.run(
+      `UPDATE traces SET lines = $2, events = $3, page_requests = $4, page_responses = $5, unrecoverable_faults = $6,
+         context_events = $7, other_events = $8, lost_markers = $9, lost_events = $10, bad_lines = $11,
+         first_ts_ns = $12, last_ts_ns = $13, meta = $14::JSON
+       WHERE trace_id = $1`,
+      [
+        traceId,
+        decoded.lines,
+        counts.events,
+        counts.page_request,
+        counts.page_response,
+        counts.unrecoverable_fault,
+        counts.context,
+        counts.other,
+        counts.lost,
+        counts.lost_events,
+        decoded.badLines,
+        counts.first_ts,
+        counts.last_ts,
+        JSON.stringify({ warnings, gzip }),
+      ],
+    );
+    const groups = await groupCounts(tx, traceId);
+    progress({ phase: 'commit' });
+    return {
+      trace_id: traceId,
+      name,
+      format,
+      lines: decoded.lines,
+      events: counts.events,
+      page_requests: counts.page_request,
+      page_responses: counts.page_response,
+      unrecoverable_faults: counts.unrecoverable_fault,
+      context_events: counts.context,
+      other_events: counts.other,
+      lost_markers: counts.lost,
+      lost_events: counts.lost_events,
+      bad_lines: decoded.badLines,
+      groups,
+      warnings,
+      seconds: (performance.now() - started) / 1000,
+    };
+  });
+}
+
+async function uniqueName(tx: Db, wanted: string): Promise<string> {
+  const base = wanted.trim() || 'trace';
+  const rows = await tx.all<{ name: string }>('SELECT name FROM traces WHERE name = $1 OR name LIKE $2', [base, `${base} (%)`]);
+  const taken = new Set(rows.map((r) => r.name));
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) if (!taken.has(`${base} (${i})`)) return `${base} (${i})`;
+}
+
+async function ingestFtrace(
+  tx: Db,
+  traceId: number,
+  file: string,
+  gzip: boolean,
+  display: string,
+  limits: IngestLimits,
+  progress: (p: IngestProgress) => void,
+): Promise<Decoded> {
+  const stage = `stage_${traceId}`;
+  const rejects = `rejects_${traceId}`;
+  const scans = `reject_scans_${traceId}`;
+  const select = ftraceDecodeSelect({ maxLineBytes: limits.maxLineBytes, gzip }, rejects, scans);
+  progress({ phase: 'decode', fraction: 0 });
+  await tx.run(`CREATE TEMP TABLE ${stage} AS ${select}`, [file], (f) => progress({ phase: 'decode', fraction: f }));
+
+  // Lines DuckDB's reader refused (invalid UTF-8, over the line-size limit) are missing from the
+  // stage, so stage rowids skip them; `k` = rejected line number − its rank maps rowids back.
+  // Rows of a table created in an open transaction get rowids from a high base, in file order.
+  const rejected = await tx.all<{ line: bigint; error_message: string }>(`SELECT line, error_message FROM ${rejects} ORDER BY line`);
+  const baseRows = await tx.all<{ base: bigint | null }>(`SELECT min(rowid) AS base FROM ${stage}`);
+  const index = `(s.rowid - ${(baseRows[0]?.base ?? 0n).toString()})`;
+  const lineExpr = rejected.length
+    ? `${index} + 1 + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS k FROM ${rejects}) WHERE k <= ${index})`
+    : `${index} + 1`;
+
+  const [summary] = await tx.all<{ kept: bigint; bad: bigint; candidates: bigint }>(
+    `SELECT count(*) AS kept, count(bad_reason) AS bad, count(kind) + count(bad_reason) AS candidates FROM ${stage}`,
+  );
+  const firstBadRows = await tx.all<{ line: bigint; bad_column: number; bad_reason: string; bad_text: string }>(
+    `SELECT ${lineExpr} AS line, bad_column, bad_reason, bad_text FROM ${stage} s WHERE bad_reason IS NOT NULL ORDER BY s.rowid LIMIT ${MAX_REPORTED}`,
+  );
+  const firstBad = [
+    ...rejected.map(
+      (r) => new TraceParseError({ file: display, line: Number(r.line), column: 1 }, readerReason(r.error_message)),
+    ),
+    ...firstBadRows.map(
+      (r) =>
+        new TraceParseError(
+          { file: display, line: Number(r.line), column: Number(r.bad_column) },
+          `${r.bad_reason}: ${JSON.stringify(r.bad_text)}`,
+        ),
+    ),
+  ]
+    .sort((a, b) => a.location.line - b.location.line)
+    .slice(0, MAX_REPORTED);
+
+  const badLines = Number(summary!.bad) + rejected.length;
+  const candidates = Number(summary!.candidates) + rejected.length;
+  const out: Decoded = { lines: Number(summary!.kept) + rejected.length, badLines, candidates, firstBad };
+  if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
+
+  progress({ phase: 'store' });
+  await tx.run(
+    `INSERT INTO events SELECT $1, ${lineExpr}, ts_ns, cpu, task, pid, kind, event, iommu, device, rid, pasid, prgi, last,
+       addr, perm, code, seq, detail
+     FROM ${stage} s WHERE kind IS NOT NULL`,
+    [traceId],
+  );
+  await tx.run(`DROP TABLE ${stage}`);
+  await tx.run(`DROP TABLE IF EXISTS ${rejects}`);
+  await tx.run(`DROP TABLE IF EXISTS ${scans}`);
+  return out;
+}
+
+function readerReason(message: string): string {
+  if (/Maximum line size/i.test(message)) return 'line longer than the limit (PRITRACE_MAX_LINE_BYTES)';
+  if (/unicode|utf-8/i.test(message)) return 'not UTF-8 text (binary data?)';
+  return message.split('\n')[0]!.slice(0, 200);
+}
+
+async function ingestSim(
+  tx: Db,
+  traceId: number,
+  format: TraceFormat,
+  file: string,
+  gzip: boolean,
+  display: string,
+  limits: IngestLimits,
+  progress: (p: IngestProgress) => void,
+): Promise<Decoded> {
+  const stream = textStream(file, gzip, limits.maxDecompressedBytes, display);
+  const records: AsyncIterable<Parsed> =
+    format === 'sim-csv' ? parseSimCsv(stream as AsyncIterable<string>, display) : parseSimJsonl(lineStream(stream), display);
+  const appender = await tx.appender(
+    'events',
+    EVENT_COLUMNS.map(([, kind]) => kind),
+  );
+  let lines = 0;
+  let badLines = 0;
+  let candidates = 0;
+  const firstBad: TraceParseError[] = [];
+  progress({ phase: 'decode' });
+  try {
+    for await (const r of records) {
+      lines++;
+      if ('skipped' in r) continue;
+      candidates++;
+      if ('error' in r) {
+        badLines++;
+        if (firstBad.length < MAX_REPORTED) firstBad.push(r.error);
+        continue;
+      }
+      appender.row(eventRow(traceId, r.event));
+    }
+  } finally {
+    appender.close();
+  }
+  return { lines, badLines, candidates, firstBad };
+}
+
+function eventRow(traceId: number, e: TraceEvent) {
+  return [
+    traceId,
+    BigInt(e.line),
+    e.tsNs,
+    e.cpu,
+    e.task,
+    e.pid,
+    e.kind,
+    e.event,
+    e.iommu,
+    e.device,
+    e.rid,
+    e.pasid,
+    e.prgi,
+    e.last,
+    e.addr,
+    e.perm,
+    e.code,
+    e.seq,
+    e.detail,
+  ] as const;
+}
+
+interface Counts {
+  events: number;
+  page_request: number;
+  page_response: number;
+  unrecoverable_fault: number;
+  context: number;
+  other: number;
+  lost: number;
+  lost_events: number;
+  first_ts: bigint | null;
+  last_ts: bigint | null;
+}
+
+async function eventCounts(tx: Db, traceId: number): Promise<Counts> {
+  const [r] = await tx.all<Record<string, bigint | null>>(
+    `SELECT count(*) AS events,
+       count(*) FILTER (kind = 'page_request') AS page_request,
+       count(*) FILTER (kind = 'page_response') AS page_response,
+       count(*) FILTER (kind = 'unrecoverable_fault') AS unrecoverable_fault,
+       count(*) FILTER (kind = 'context') AS context,
+       count(*) FILTER (kind = 'other') AS other,
+       count(*) FILTER (kind = 'lost') AS lost,
+       coalesce(sum(TRY_CAST(detail AS BIGINT)) FILTER (kind = 'lost'), 0) AS lost_events,
+       min(ts_ns) AS first_ts, max(ts_ns) AS last_ts
+     FROM events WHERE trace_id = $1`,
+    [traceId],
+  );
+  const n = (k: string) => Number(r![k] ?? 0);
+  return {
+    events: n('events'),
+    page_request: n('page_request'),
+    page_response: n('page_response'),
+    unrecoverable_fault: n('unrecoverable_fault'),
+    context: n('context'),
+    other: n('other'),
+    lost: n('lost'),
+    lost_events: n('lost_events'),
+    first_ts: r!.first_ts ?? null,
+    last_ts: r!.last_ts ?? null,
+  };
+}
+
+export async function groupCounts(db: Db, traceId: number): Promise<IngestResult['groups']> {
+  const [r] = await db.all<Record<string, bigint>>(
+    `SELECT count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+       count(*) FILTER (status = 'answered') AS answered,
+       count(*) FILTER (status = 'unanswered') AS unanswered,
+       count(*) FILTER (status = 'incomplete') AS incomplete,
+       count(*) FILTER (status = 'orphan_response') AS orphan_responses,
+       count(*) FILTER (status = 'stop_marker') AS stop_markers
+     FROM fault_groups WHERE trace_id = $1`,
+    [traceId],
+  );
+  return {
+    total: Number(r!.total),
+    answered: Number(r!.answered),
+    unanswered: Number(r!.unanswered),
+    incomplete: Number(r!.incomplete),
+    orphan_responses: Number(r!.orphan_responses),
+    stop_markers: Number(r!.stop_markers),
+  };
+}

@@ -1,0 +1,188 @@
+// The one owner of the native DuckDB handle. Everything else talks to the database through
+// the small `Db` interface below (typed rows, bound parameters, transactions), so no other
+// module imports @duckdb/node-api. Surprising: DuckDB lets one process hold a file, and Next
+// evaluates server modules several times per process, so the server keeps one instance per
+// path on globalThis; a second process gets DatabaseBusyError instead of an opaque lock error.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { DatabaseBusyError, QueryError } from '../core/errors.ts';
+import { applySchema } from './schema.ts';
+
+export type SqlParam = string | number | bigint | boolean | null;
+export type Row = Record<string, unknown>;
+
+export interface Db {
+  readonly path: string;
+  /** Rows with BIGINT/HUGEINT as bigint, DECIMAL as number, everything else as JS values. */
+  all<T extends Row = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /** Runs a statement; onProgress gets DuckDB's own progress estimate (0..1) while it runs. */
+  run(sql: string, params?: readonly SqlParam[], onProgress?: (fraction: number) => void): Promise<void>;
+  /** Runs fn inside BEGIN/COMMIT; any throw rolls the whole transaction back. */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** DuckDB's Appender on a table (fastest path for JS-produced rows); joins the open transaction. */
+  appender(table: string, columns: readonly ColumnKind[]): Promise<RowAppender>;
+  close(): void;
+}
+
+export interface RowAppender {
+  row(values: readonly SqlParam[]): void;
+  close(): void;
+}
+
+/** How the appender writes each column; bigint columns stay bigint end to end. */
+export type ColumnKind = 'varchar' | 'integer' | 'smallint' | 'bigint' | 'ubigint' | 'boolean' | 'double';
+
+interface Holder {
+  instance: DuckDBInstance;
+  path: string;
+  ready: Promise<void>;
+}
+
+const globalKey = Symbol.for('pritrace.duckdb.instances');
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Map<string, Promise<Holder>> };
+
+function isLockError(e: unknown): boolean {
+  return e instanceof Error && /Could not set lock|Conflicting lock/i.test(e.message);
+}
+
+async function createHolder(dbPath: string): Promise<Holder> {
+  if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(dbPath);
+  } catch (e) {
+    if (isLockError(e)) throw new DatabaseBusyError(dbPath, { cause: e });
+    throw new QueryError(`cannot open database ${dbPath}: ${(e as Error).message}`, { cause: e });
+  }
+  const holder: Holder = {
+    instance,
+    path: dbPath,
+    ready: (async () => {
+      const c = await instance.connect();
+      try {
+        await applySchema((sql) => c.run(sql).then(() => undefined));
+      } finally {
+        c.closeSync();
+      }
+    })(),
+  };
+  await holder.ready;
+  return holder;
+}
+
+/**
+ * Opens (or reuses, within this process) the database at dbPath. Long-lived processes (the
+ * server) share one instance per path; short-lived ones (CLI, tests) close it when done.
+ */
+export async function openDb(dbPath: string): Promise<Db> {
+  const g = globalThis as GlobalWithDb;
+  const map = (g[globalKey] ??= new Map());
+  let p = map.get(dbPath);
+  if (!p) {
+    p = createHolder(dbPath);
+    map.set(dbPath, p);
+    p.catch(() => map.delete(dbPath));
+  }
+  const holder = await p;
+  const conn = await holder.instance.connect();
+  return wrap(conn, dbPath);
+}
+
+/** Closes the process-wide instance of dbPath (CLI exit, tests); releases the file lock. */
+export async function closeDbInstance(dbPath: string): Promise<void> {
+  const g = globalThis as GlobalWithDb;
+  const p = g[globalKey]?.get(dbPath);
+  if (!p) return;
+  g[globalKey]!.delete(dbPath);
+  const holder = await p.catch(() => null);
+  holder?.instance.closeSync();
+}
+
+function toDuckValues(params: readonly SqlParam[] | undefined): DuckDBValue[] | undefined {
+  return params ? (params as DuckDBValue[]) : undefined;
+}
+
+function wrap(conn: DuckDBConnection, dbPath: string): Db {
+  let inTx = false;
+  const db: Db = {
+    path: dbPath,
+    async all<T extends Row>(sql: string, params?: readonly SqlParam[]) {
+      try {
+        const reader = await conn.runAndReadAll(sql, toDuckValues(params));
+        return reader.getRowObjectsJS() as T[];
+      } catch (e) {
+        throw new QueryError((e as Error).message, { cause: e });
+      }
+    },
+    async run(sql: string, params?: readonly SqlParam[], onProgress?: (fraction: number) => void) {
+      const timer = onProgress
+        ? setInterval(() => {
+            const p = conn.progress.percentage;
+            if (p >= 0) onProgress(p / 100);
+          }, 250)
+        : null;
+      try {
+        await conn.run(sql, toDuckValues(params));
+      } catch (e) {
+        throw new QueryError((e as Error).message, { cause: e });
+      } finally {
+        if (timer) clearInterval(timer);
+      }
+    },
+    async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+      if (inTx) return fn(db);
+      await db.run('BEGIN TRANSACTION');
+      inTx = true;
+      try {
+        const out = await fn(db);
+        await db.run('COMMIT');
+        return out;
+      } catch (e) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw e;
+      } finally {
+        inTx = false;
+      }
+    },
+    async appender(table, columns) {
+      const a = await conn.createAppender(table);
+      return {
+        row(values) {
+          for (let i = 0; i < columns.length; i++) appendValue(a, columns[i]!, values[i] ?? null);
+          a.endRow();
+        },
+        close() {
+          a.closeSync();
+        },
+      };
+    },
+    close() {
+      conn.closeSync();
+    },
+  };
+  return db;
+}
+
+type Appender = Awaited<ReturnType<DuckDBConnection['createAppender']>>;
+
+function appendValue(a: Appender, kind: ColumnKind, v: SqlParam): void {
+  if (v === null) return a.appendNull();
+  switch (kind) {
+    case 'varchar':
+      return a.appendVarchar(String(v));
+    case 'integer':
+      return a.appendInteger(Number(v));
+    case 'smallint':
+      return a.appendSmallInt(Number(v));
+    case 'bigint':
+      return a.appendBigInt(BigInt(v));
+    case 'ubigint':
+      return a.appendUBigInt(BigInt(v));
+    case 'boolean':
+      return a.appendBoolean(Boolean(v));
+    case 'double':
+      return a.appendDouble(Number(v));
+  }
+}

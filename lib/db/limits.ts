@@ -1,0 +1,30 @@
+// Ingest limits, each configurable through the environment and enforced with a clear message.
+// Defaults suit a 2-core, 24 GiB machine and traces up to a few GB.
+
+export interface IngestLimits {
+  /** Fraction of non-header lines that may be bad before the whole file is rejected. */
+  maxBadLineRatio: number;
+  /** Longest line accepted, bytes; a longer line is a bad line, not a crash. */
+  maxLineBytes: number;
+  /** Gunzipped size cap for .gz input (compression-bomb guard), bytes. */
+  maxDecompressedBytes: number;
+  /** Most events one trace may hold. */
+  maxEvents: number;
+}
+
+function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+export function ingestLimits(overrides: Partial<IngestLimits> = {}): IngestLimits {
+  return {
+    maxBadLineRatio: overrides.maxBadLineRatio ?? envNumber('PRITRACE_MAX_BAD_LINE_RATIO', 0.01),
+    maxLineBytes: overrides.maxLineBytes ?? envNumber('PRITRACE_MAX_LINE_BYTES', 1 << 20),
+    maxDecompressedBytes: overrides.maxDecompressedBytes ?? envNumber('PRITRACE_MAX_DECOMPRESSED_BYTES', 20 * 2 ** 30),
+    maxEvents: overrides.maxEvents ?? envNumber('PRITRACE_MAX_EVENTS', 500_000_000),
+  };
+}

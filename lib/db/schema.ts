@@ -1,0 +1,121 @@
+// The database schema: every table the project stores, with a comment on each column (its
+// meaning and unit) that is also written into DuckDB's catalog (COMMENT ON), so the SQL
+// console and `duckdb_columns()` show it. Applied idempotently when a database opens.
+// No ART indexes: rows of one trace are appended together, so DuckDB's zone maps already
+// prune by trace_id, and indexes would slow bulk ingest.
+// Times are integer nanoseconds (BIGINT) from the trace's own clock; addresses are UBIGINT bytes.
+
+interface Column {
+  name: string;
+  type: string;
+  comment: string;
+}
+
+interface Table {
+  name: string;
+  comment: string;
+  columns: Column[];
+  /** Extra constraints appended inside CREATE TABLE. */
+  constraints?: string[];
+}
+
+const c = (name: string, type: string, comment: string): Column => ({ name, type, comment });
+
+export const TABLES: Table[] = [
+  {
+    name: 'traces',
+    comment: 'One row per ingested trace file.',
+    columns: [
+      c('trace_id', 'INTEGER PRIMARY KEY', 'Identifier, assigned at ingest.'),
+      c('name', 'VARCHAR NOT NULL UNIQUE', 'Display name (file name unless --name); unique.'),
+      c('source_file', 'VARCHAR', 'Base name of the file that was ingested.'),
+      c('format', 'VARCHAR NOT NULL', 'Detected format: ftrace, trace-cmd, sim-csv, sim-jsonl.'),
+      c('file_hash', 'VARCHAR', 'SHA-256 of the file as uploaded (compressed bytes if .gz).'),
+      c('file_bytes', 'BIGINT', 'Size of the file as uploaded, bytes.'),
+      c('ingested_at', 'TIMESTAMP NOT NULL', 'When the ingest committed (UTC).'),
+      c('lines', 'BIGINT', 'Physical lines (text formats) or records (JSONL) read.'),
+      c('events', 'BIGINT', 'Rows stored in events for this trace.'),
+      c('page_requests', 'BIGINT', 'Events of kind page_request.'),
+      c('page_responses', 'BIGINT', 'Events of kind page_response.'),
+      c('unrecoverable_faults', 'BIGINT', 'Events of kind unrecoverable_fault (io_page_fault, dev_fault type 1).'),
+      c('context_events', 'BIGINT', 'Events of kind context (other qi_submit types, map, unmap).'),
+      c('other_events', 'BIGINT', 'Events of kind other: event names no format knows (counted, never fatal).'),
+      c('lost_markers', 'BIGINT', 'Lost-event marker lines (CPU:N [LOST M EVENTS]).'),
+      c('lost_events', 'BIGINT', 'Sum of M over lost-event markers: events the tracer dropped.'),
+      c('bad_lines', 'BIGINT', 'Lines that could not be decoded (warnings); over the threshold the file is rejected.'),
+      c('first_ts_ns', 'BIGINT', 'Earliest event timestamp, ns.'),
+      c('last_ts_ns', 'BIGINT', 'Latest event timestamp, ns.'),
+      c('meta', 'JSON', 'Format metadata: tracer clock, cpus=, kernel-era hints, first warnings with their locations.'),
+    ],
+  },
+  {
+    name: 'events',
+    comment: 'Every decoded trace event, normalised across formats.',
+    columns: [
+      c('trace_id', 'INTEGER NOT NULL', 'Owning trace (traces.trace_id).'),
+      c('line', 'BIGINT NOT NULL', '1-based line (text) or record number in the file; also the tie-breaker for equal timestamps.'),
+      c('ts_ns', 'BIGINT', 'Event time, ns on the tracer clock; NULL only for lost-event markers.'),
+      c('cpu', 'SMALLINT', 'CPU that recorded the event.'),
+      c('task', 'VARCHAR', 'Task comm (may contain spaces, dashes and slashes).'),
+      c('pid', 'INTEGER', 'Task pid.'),
+      c('kind', 'VARCHAR NOT NULL', 'page_request, page_response, unrecoverable_fault, context, lost or other.'),
+      c('event', 'VARCHAR', 'Source event name (prq_report, qi_submit, dev_fault, ...).'),
+      c('iommu', 'VARCHAR', "IOMMU instance (dmar0, ...); '' when the format has none."),
+      c('device', 'VARCHAR', 'PCI device name (0000:00:0a.0); NULL on Intel responses, resolved from the RID when pairing.'),
+      c('rid', 'INTEGER', 'PCI requester ID (bus<<8 | devfn).'),
+      c('pasid', 'INTEGER', 'Process address space ID (20 bits).'),
+      c('prgi', 'INTEGER', 'Page request group index (9 bits).'),
+      c('last', 'BOOLEAN', 'Last page in group (L / LPIG).'),
+      c('addr', 'UBIGINT', 'Faulting address in bytes (prq_report page number × 4096).'),
+      c('perm', 'VARCHAR', "Requested access: letters of 'rwxp' present, in that order ('' = none: a stop marker when last)."),
+      c('code', 'SMALLINT', 'Response code, normalised: 0 success, 1 invalid, 2 failure (VT-d 0xf = 2).'),
+      c('seq', 'BIGINT', 'Kernel sequence number of the event where the format has one (prq_report seq#).'),
+      c('detail', 'VARCHAR', 'Context: descriptor type or message text; lost: count of events lost; otherwise NULL.'),
+    ],
+  },
+  {
+    name: 'fault_groups',
+    comment: 'Page request groups paired with their responses (DESIGN 4a), derived at ingest.',
+    columns: [
+      c('trace_id', 'INTEGER NOT NULL', 'Owning trace.'),
+      c('group_no', 'BIGINT NOT NULL', 'Ordinal of the group in the trace, by completion (or first request) time.'),
+      c('iommu', 'VARCHAR', 'Group key: IOMMU.'),
+      c('device', 'VARCHAR', 'Group key: device.'),
+      c('pasid', 'INTEGER', 'Group key: PASID.'),
+      c('prgi', 'INTEGER', 'Group key: PRG index.'),
+      c('status', 'VARCHAR NOT NULL', 'answered, unanswered (completed, no response by trace end), incomplete (no last page), orphan_response, stop_marker.'),
+      c('pages', 'INTEGER', 'Requests in the group.'),
+      c('first_ts_ns', 'BIGINT', 'Time of the first request, ns.'),
+      c('last_ts_ns', 'BIGINT', 'Time of the last-page request, ns (NULL if incomplete).'),
+      c('response_ts_ns', 'BIGINT', 'Time of the response, ns (NULL unless answered or orphan).'),
+      c('code', 'SMALLINT', 'Response code (0 success, 1 invalid, 2 failure).'),
+      c('latency_ns', 'BIGINT', 'response − last-page request, ns (answered groups).'),
+      c('span_ns', 'BIGINT', 'response − first request, ns: what the device waited (answered groups).'),
+      c('first_line', 'BIGINT', 'Line of the first request.'),
+      c('last_line', 'BIGINT', 'Line of the last-page request.'),
+      c('response_line', 'BIGINT', 'Line of the response.'),
+    ],
+  },
+];
+
+const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1'];
+
+
+function quote(text: string): string {
+  return `'${text.replaceAll("'", "''")}'`;
+}
+
+export function schemaStatements(tables: readonly Table[] = TABLES): string[] {
+  const out: string[] = [...SEQUENCES];
+  for (const t of tables) {
+    const cols = t.columns.map((col) => `  ${col.name} ${col.type}`);
+    out.push(`CREATE TABLE IF NOT EXISTS ${t.name} (\n${[...cols, ...(t.constraints ?? [])].join(',\n')}\n)`);
+    out.push(`COMMENT ON TABLE ${t.name} IS ${quote(t.comment)}`);
+    for (const col of t.columns) out.push(`COMMENT ON COLUMN ${t.name}.${col.name} IS ${quote(col.comment)}`);
+  }
+  return out;
+}
+
+export async function applySchema(exec: (sql: string) => Promise<void>): Promise<void> {
+  for (const sql of schemaStatements()) await exec(sql);
+}

@@ -1,0 +1,59 @@
+// Simulator traces as JSON Lines: one JSON object per line with the CSV's field names.
+// JSON numbers above 2^53 would lose digits in JSON.parse, so long bare integers are quoted
+// before parsing; every value then goes through the same string conversions as the CSV.
+
+import { TraceParseError } from '../../core/errors.ts';
+import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type SimRecord } from './sim-record.ts';
+
+const LONG_INT = /([:,[]\s*)(-?\d{16,})(?=\s*[,}\]])/g;
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(text.replace(LONG_INT, '$1"$2"'));
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function detectSimJsonl(lines: readonly string[]): boolean {
+  const first = lines.find((l) => l.trim() !== '');
+  if (!first) return false;
+  const obj = parseObject(first.replace(/^\uFEFF/, ''));
+  if (!obj) return false;
+  const keys = Object.keys(obj);
+  return simTimeColumn(keys) !== null && SIM_REQUIRED.every((c) => keys.includes(c));
+}
+
+export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string): AsyncGenerator<Parsed> {
+  let line = 0;
+  for await (const raw of lines) {
+    line++;
+    const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
+    if (text === '') {
+      yield { skipped: true };
+      continue;
+    }
+    const obj = parseObject(text);
+    if (!obj) {
+      yield { error: new TraceParseError({ file, line, column: 1 }, 'not a JSON object') };
+      continue;
+    }
+    const rec: SimRecord = {};
+    for (const [k, v] of Object.entries(obj)) {
+      rec[k] = v === null || v === undefined ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    }
+    try {
+      yield {
+        event: simRecordToEvent(rec, {
+          file,
+          line,
+          columnOf: (f) => Math.max(1, raw.indexOf(`"${f}"`) + 1),
+        }),
+      };
+    } catch (e) {
+      if (e instanceof TraceParseError) yield { error: e };
+      else throw e;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+// The normalised event every format decodes to, and the names shared by formats, store and
+// queries. Text formats produce these columns in DuckDB SQL (see formats/ftrace/*), the
+// simulator formats produce `TraceEvent` objects in TypeScript; both land in `events`.
+
+export const EVENT_KINDS = [
+  'page_request',
+  'page_response',
+  'unrecoverable_fault',
+  'context',
+  'lost',
+  'other',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+/** Response codes after normalisation (enum iommu_page_response_code). */
+export const RESPONSE_CODES = { success: 0, invalid: 1, failure: 2 } as const;
+export const RESPONSE_CODE_NAMES = ['success', 'invalid', 'failure'] as const;
+
+/** Source formats a trace can have; `ftrace` covers the `trace` and `trace_pipe` files. */
+export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'sim-csv', 'sim-jsonl'] as const;
+export type TraceFormat = (typeof TRACE_FORMATS)[number];
+
+export const PASID_LIMIT = 1 << 20;
+export const PRGI_LIMIT = 1 << 9;
+
+export interface TraceEvent {
+  line: number;
+  tsNs: bigint | null;
+  cpu: number | null;
+  task: string | null;
+  pid: number | null;
+  kind: EventKind;
+  event: string | null;
+  iommu: string;
+  device: string | null;
+  rid: number | null;
+  pasid: number | null;
+  prgi: number | null;
+  last: boolean | null;
+  addr: bigint | null;
+  perm: string | null;
+  code: number | null;
+  seq: bigint | null;
+  detail: string | null;
+}
+
+/** The `events` columns in table order, with how the appender writes each. */
+export const EVENT_COLUMNS = [
+  ['trace_id', 'integer'],
+  ['line', 'bigint'],
+  ['ts_ns', 'bigint'],
+  ['cpu', 'smallint'],
+  ['task', 'varchar'],
+  ['pid', 'integer'],
+  ['kind', 'varchar'],
+  ['event', 'varchar'],
+  ['iommu', 'varchar'],
+  ['device', 'varchar'],
+  ['rid', 'integer'],
+  ['pasid', 'integer'],
+  ['prgi', 'integer'],
+  ['last', 'boolean'],
+  ['addr', 'ubigint'],
+  ['perm', 'varchar'],
+  ['code', 'smallint'],
+  ['seq', 'bigint'],
+  ['detail', 'varchar'],
+] as const;
+
+/** Columns a text-format module may decode from an event's message (the rest come from the prefix). */
+export const DECODED_COLUMNS = [
+  'kind',
+  'iommu',
+  'device',
+  'rid',
+  'pasid',
+  'prgi',
+  'last',
+  'addr',
+  'perm',
+  'code',
+  'seq',
+  'detail',
+] as const;
+export type DecodedColumn = (typeof DECODED_COLUMNS)[number];
+
+/** Builds the perm string (letters of rwxp present, in that order) from four SQL booleans. */
+export function permSql(read: string, write: string, exec: string, priv: string): string {
+  return `concat(CASE WHEN ${read} THEN 'r' ELSE '' END, CASE WHEN ${write} THEN 'w' ELSE '' END, CASE WHEN ${exec} THEN 'x' ELSE '' END, CASE WHEN ${priv} THEN 'p' ELSE '' END)`;
+}

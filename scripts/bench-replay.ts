@@ -1,0 +1,57 @@
+// Replay speed: throughput of each model on a simulated 1 M-group trace (one core), and
+// the time of a full PASID sweep (21 points × 2 allocations × both models, the default
+// structures) on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
+// bench calls benchReplay(). Wall-clock timings: other load on the machine shows up.
+
+import { pathToFileURL } from 'node:url';
+
+import { replayPrepared } from '../lib/replay/engine.ts';
+import { prepareInput } from '../lib/replay/prepare.ts';
+import { defaultPresetForModel } from '../lib/replay/presets.ts';
+import { sweepPrepared } from '../lib/replay/sweep.ts';
+import { MODEL_NAMES } from '../lib/replay/types.ts';
+import { generateTraffic } from '../lib/sim/traffic.ts';
+
+const GROUPS = 1_000_000;
+
+export async function benchReplay(): Promise<Record<string, number | string>> {
+  const out: Record<string, number | string> = {};
+  const traffic = { seed: 1, iommus: 2, devicesPerIommu: 4, pasidsPerDevice: 4, groupsPerSecond: 200_000 };
+  // Warm the JIT on a small trace so the timed runs measure steady-state code.
+  const warm = prepareInput(generateTraffic({ ...traffic, groups: 50_000 }).input);
+  for (const model of MODEL_NAMES) replayPrepared(warm, model, defaultPresetForModel(model).params, 1);
+
+  let t = performance.now();
+  const input = generateTraffic({ ...traffic, groups: GROUPS }).input;
+  out.input = `${GROUPS} groups, ${input.count} requests, 2 IOMMUs × 4 devices × 4 PASIDs, 200k groups/s with 8× bursts`;
+  out.generate_ms = Math.round(performance.now() - t);
+
+  t = performance.now();
+  const prepared = prepareInput(input);
+  const prepareMs = performance.now() - t;
+  out.prepare_ms = Math.round(prepareMs);
+
+  for (const model of MODEL_NAMES) {
+    const preset = defaultPresetForModel(model);
+    t = performance.now();
+    const res = replayPrepared(prepared, model, preset.params, 1);
+    const ms = performance.now() - t;
+    out[`${model}_preset`] = preset.era;
+    out[`${model}_replay_ms`] = Math.round(ms);
+    out[`${model}_groups_per_s`] = Math.round((res.summary.groups / ms) * 1000);
+    // runReplay = prepare + replay; prepare is shared by every model run on one input.
+    out[`${model}_with_prepare_groups_per_s`] = Math.round((res.summary.groups / (ms + prepareMs)) * 1000);
+  }
+
+  t = performance.now();
+  const sweep = sweepPrepared(prepared, { seed: 1 });
+  out.sweep_s = Math.round(performance.now() - t) / 1000;
+  out.sweep_points = sweep.points.length;
+  out.sweep_sampling = sweep.note;
+  return out;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const result = await benchReplay();
+  for (const [k, v] of Object.entries(result)) console.log(`${k}: ${v}`);
+}

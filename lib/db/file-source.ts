@@ -39,8 +39,14 @@ export function textStream(file: string, gzip: boolean, maxDecompressedBytes: nu
   return capped.setEncoding('utf8');
 }
 
+export interface Head {
+  lines: string[];
+  /** The first line break is CRLF: the whole file is read with CRLF line ends. */
+  crlf: boolean;
+}
+
 /** First lines of the file (at most ~64 KiB of text), for detection. */
-export async function headLines(file: string, gzip: boolean, displayName = file): Promise<string[]> {
+export async function headLines(file: string, gzip: boolean, displayName = file): Promise<Head> {
   const limit = 64 * 1024;
   let text = '';
   const stream = textStream(file, gzip, Number.MAX_SAFE_INTEGER, displayName);
@@ -56,7 +62,8 @@ export async function headLines(file: string, gzip: boolean, displayName = file)
   }
   const lines = text.split('\n');
   if (text.length >= limit) lines.pop();
-  return lines.map((l) => l.replace(/\r$/, ''));
+  const crlf = lines.length > 1 && lines[0]!.endsWith('\r');
+  return { lines: lines.map((l) => l.replace(/\r$/, '')), crlf };
 }
 
 export function lineStream(stream: Readable): AsyncIterable<string> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { TraceParseError, TraceRejectedError } from '../core/errors.ts';
 import { deriveFaultGroups } from '../queries/fault-groups.ts';
 import { detectFormat } from '../trace/detect.ts';
-import { ftraceDecodeSelect } from '../trace/formats/ftrace/decode-sql.ts';
+import { ftraceDecodeSelect, type LineReaderOptions } from '../trace/formats/ftrace/decode-sql.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
@@ -82,7 +82,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   }
   if (gzip) await decompressedSizeWithin(opts.file, limits.maxDecompressedBytes, display);
   const head = await headLines(opts.file, gzip, display);
-  const format = detectFormat(display, head);
+  const format = detectFormat(display, head.lines);
   const hash = await sha256File(opts.file);
 
   return db.transaction(async (tx) => {
@@ -97,7 +97,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
 
     const decoded =
       format === 'ftrace' || format === 'trace-cmd'
-        ? await ingestFtrace(tx, traceId, opts.file, gzip, display, limits, progress)
+        ? await ingestFtrace(tx, traceId, opts.file, { gzip, crlf: head.crlf, maxLineBytes: limits.maxLineBytes }, display, limits, progress)
         : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
 
     if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {
@@ -174,7 +174,7 @@ async function ingestFtrace(
   tx: Db,
   traceId: number,
   file: string,
-  gzip: boolean,
+  reader: LineReaderOptions,
   display: string,
   limits: IngestLimits,
   progress: (p: IngestProgress) => void,
@@ -182,7 +182,7 @@ async function ingestFtrace(
   const stage = `stage_${traceId}`;
   const rejects = `rejects_${traceId}`;
   const scans = `reject_scans_${traceId}`;
-  const select = ftraceDecodeSelect({ maxLineBytes: limits.maxLineBytes, gzip }, rejects, scans);
+  const select = ftraceDecodeSelect(reader, rejects, scans);
   progress({ phase: 'decode', fraction: 0 });
   await tx.run(`CREATE TEMP TABLE ${stage} AS ${select}`, [file], (f) => progress({ phase: 'decode', fraction: f }));
 
@@ -223,10 +223,19 @@ async function ingestFtrace(
   if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
 
   progress({ phase: 'store' });
+  // Intel responses carry only the RID: their device is the one whose requests on the same
+  // IOMMU had that RID, failing that the RID spelled as a PCI name on segment 0.
   await tx.run(
-    `INSERT INTO events SELECT $1, ${lineExpr}, ts_ns, cpu, task, pid, kind, event, iommu, device, rid, pasid, prgi, last,
-       addr, perm, code, seq, detail
-     FROM ${stage} s WHERE kind IS NOT NULL`,
+    `INSERT INTO events SELECT $1, ${lineExpr}, ts_ns, cpu, task, pid, kind, event, s.iommu,
+       CASE WHEN s.device IS NULL AND s.kind = 'page_response' AND s.rid IS NOT NULL
+         THEN coalesce(m.device, printf('0000:%02x:%02x.%x', s.rid >> 8, (s.rid >> 3) & 31, s.rid & 7))
+         ELSE s.device END,
+       s.rid, pasid, prgi, last, addr, perm, code, seq, detail
+     FROM ${stage} s
+     LEFT JOIN (SELECT iommu, rid, arg_min(device, rowid) AS device FROM ${stage}
+                WHERE kind = 'page_request' AND rid IS NOT NULL GROUP BY iommu, rid) m
+       ON s.kind = 'page_response' AND m.iommu = s.iommu AND m.rid = s.rid
+     WHERE s.kind IS NOT NULL`,
     [traceId],
   );
   await tx.run(`DROP TABLE ${stage}`);

@@ -60,7 +60,7 @@ export const TABLES: Table[] = [
       c('pid', 'INTEGER', 'Task pid.'),
       c('kind', 'VARCHAR NOT NULL', 'page_request, page_response, unrecoverable_fault, context, lost or other.'),
       c('event', 'VARCHAR', 'Source event name (prq_report, qi_submit, dev_fault, ...).'),
-      c('iommu', 'VARCHAR', "IOMMU instance (dmar0, ...); '' when the format has none."),
+      c('iommu', 'VARCHAR', 'IOMMU instance (dmar0, ...); NULL when the format has none (the group key then uses \'\').'),
       c('device', 'VARCHAR', 'PCI device name (0000:00:0a.0); NULL on Intel responses, resolved from the RID when pairing.'),
       c('rid', 'INTEGER', 'PCI requester ID (bus<<8 | devfn).'),
       c('pasid', 'INTEGER', 'Process address space ID (20 bits).'),

@@ -14,24 +14,15 @@ const KEY = 'iommu, device, pasid, prgi';
 export const DERIVE_FAULT_GROUPS_SQL = `
 INSERT INTO fault_groups
 WITH ev AS (
-  SELECT line, ts_ns, kind, iommu, device, rid, pasid, prgi, last, perm, code
+  SELECT line, ts_ns, kind, iommu, device, pasid, prgi, last, perm, code
   FROM events
   WHERE trace_id = $1 AND kind IN ('page_request', 'page_response')
 ),
--- Intel responses carry only the RID: the device is the one whose requests on the same IOMMU
--- had that RID; failing that, the RID spelled as a PCI name on segment 0.
-ridmap AS (
-  SELECT iommu, rid, arg_min(device, line) AS device
-  FROM ev WHERE kind = 'page_request' AND rid IS NOT NULL AND device IS NOT NULL
-  GROUP BY iommu, rid
-),
 keyed AS (
-  SELECT ev.line, ev.ts_ns, ev.kind, coalesce(ev.iommu, '') AS iommu,
-    coalesce(ev.device, m.device,
-      printf('0000:%02x:%02x.%x', ev.rid >> 8, (ev.rid >> 3) & 31, ev.rid & 7)) AS device,
+  SELECT ev.line, ev.ts_ns, ev.kind, coalesce(ev.iommu, '') AS iommu, coalesce(ev.device, '') AS device,
     coalesce(ev.pasid, -1) AS pasid, coalesce(ev.prgi, -1) AS prgi, coalesce(ev.last, false) AS last, ev.code,
     (ev.kind = 'page_request' AND coalesce(ev.last, false) AND ev.perm = '') AS stop_marker
-  FROM ev LEFT JOIN ridmap m ON m.iommu = ev.iommu AND m.rid = ev.rid
+  FROM ev
 ),
 req AS (
   SELECT *,

@@ -26,6 +26,9 @@ export interface ReplayExtras {
   recordedLatenciesNs?: ArrayLike<number>;
   /** Buckets of the queue-depth series (default 1000). */
   queueDepthBuckets?: number;
+  /** Also return per-request report times and groups (requestReportNs, requestGroup), as
+   *  the simulator needs; off by default since they cost two arrays per request. */
+  requestDetail?: boolean;
 }
 
 /** How the sweep narrows a prepared input: remapped PASIDs, a prefix, shared live PASIDs. */
@@ -129,12 +132,18 @@ export function replayPrepared(
   const openPartial = new Int32Array(p.openCount);
   const openEpoch = new Int32Array(p.openCount);
 
-  const gReport = new Float64Array(G).fill(NaN);
-  const gResponse = new Float64Array(G).fill(NaN);
+  // Fresh arrays are zero: `answered` and `reportedFlag` say which times were written, so
+  // no million-element fill(NaN) is needed up front.
+  const gReport = new Float64Array(G);
+  const gResponse = new Float64Array(G);
+  const reportedFlag = new Uint8Array(G);
+  const answeredFlag = new Uint8Array(G);
   const gWorker = new Int32Array(G).fill(-1);
   const gFaults = new Int32Array(G);
   const gRetries = new Int32Array(G);
-  const reqReport = new Float64Array(N).fill(NaN);
+  const detail = extras.requestDetail === true;
+  const reqReport = new Float64Array(detail ? N : 0);
+  const reqReported = new Uint8Array(detail ? N : 0);
 
   let drops = 0;
   let retries = 0;
@@ -211,7 +220,10 @@ export function replayPrepared(
   };
 
   const reportDescriptor = (i: number, r: number, t: number): void => {
-    reqReport[r] = t;
+    if (detail) {
+      reqReport[r] = t;
+      reqReported[r] = 1;
+    }
     const g0 = reqGroup[r]!;
     if (g0 === STOP_MARKER) return;
     const d = device[r]!;
@@ -231,6 +243,7 @@ export function replayPrepared(
     openPartial[o] = 0;
     gFaults[g0] = partials + 1;
     gReport[g0] = t;
+    reportedFlag[g0] = 1;
     reported++;
     rt.reported(g0, r);
     outstanding++;
@@ -339,6 +352,7 @@ export function replayPrepared(
     qiFreeAt[i] = done;
     if (rt.globalResponseLock) lockFreeAt = done;
     gResponse[g] = submit;
+    answeredFlag[g] = 1;
     outstanding--;
     series.setB(t, outstanding);
     const w = gWorker[g]!;
@@ -386,7 +400,9 @@ export function replayPrepared(
   }
 
   return buildResult({
-    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker, reqReport,
+    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker, reportedFlag, answeredFlag,
+    reqReport: detail ? reqReport : null,
+    reqReported,
     counters: { drops, retries, lost, discards, reported },
     depth: series.finish(now),
   });
@@ -402,13 +418,16 @@ interface Collected {
   gReport: Float64Array;
   gResponse: Float64Array;
   gWorker: Int32Array;
-  reqReport: Float64Array;
+  reportedFlag: Uint8Array;
+  answeredFlag: Uint8Array;
+  reqReport: Float64Array | null;
+  reqReported: Uint8Array;
   counters: { drops: number; retries: number; lost: number; discards: number; reported: number };
   depth: { bucketNs: number; a: number[]; b: number[] };
 }
 
 function buildResult(c: Collected): ReplayResult {
-  const { view, ledger, gReport, gResponse } = c;
+  const { view, ledger, gReport, gResponse, reportedFlag, answeredFlag } = c;
   const p = view.prepared;
   const G = view.groupCount;
   const N = view.requestCount;
@@ -416,8 +435,6 @@ function buildResult(c: Collected): ReplayResult {
   const arrivalNs = new Float64Array(G);
   const latencyNs = new Float64Array(G);
   const deviceLatencyNs = new Float64Array(G);
-  const answeredVisits = new Float64Array(G);
-  const answeredNs = new Float64Array(G);
   const gIommu = new Int32Array(G);
   const gDevice = new Int32Array(G);
   const gPasid = new Int32Array(G);
@@ -431,23 +448,32 @@ function buildResult(c: Collected): ReplayResult {
     gDevice[g] = p.device[r]!;
     gPasid[g] = view.pasid[r]!;
     gPrgi[g] = p.prgi[r]!;
-    latencyNs[g] = gResponse[g]! - gReport[g]!;
-    deviceLatencyNs[g] = gResponse[g]! - arrivalNs[g]!;
-    if (Number.isFinite(gResponse[g]!)) {
-      answeredVisits[answered] = ledger.groupVisits[g]!;
-      answeredNs[answered] = ledger.groupNs[g]!;
+    if (reportedFlag[g] === 0) gReport[g] = NaN;
+    if (answeredFlag[g] === 0) {
+      gResponse[g] = NaN;
+      latencyNs[g] = NaN;
+      deviceLatencyNs[g] = NaN;
+    } else {
+      latencyNs[g] = gResponse[g]! - gReport[g]!;
+      deviceLatencyNs[g] = gResponse[g]! - arrivalNs[g]!;
       answered++;
     }
   }
-  let requestReportNs = c.reqReport;
-  if (p.order || N < p.count) {
-    requestReportNs = new Float64Array(p.count).fill(NaN);
-    for (let r = 0; r < N; r++) requestReportNs[p.order ? p.order[r]! : r] = c.reqReport[r]!;
-  }
-  const requestGroup = new Int32Array(p.count).fill(-1);
-  for (let r = 0; r < N; r++) {
-    const g = p.reqGroup[r]!;
-    if (g >= 0 && g < G) requestGroup[p.order ? p.order[r]! : r] = g;
+  let requestReportNs: Float64Array | null = null;
+  let requestGroup: Int32Array | null = null;
+  if (c.reqReport) {
+    requestReportNs = new Float64Array(p.count);
+    requestGroup = new Int32Array(p.count);
+    for (let r = 0; r < p.count; r++) {
+      requestReportNs[r] = NaN;
+      requestGroup[r] = -1;
+    }
+    for (let r = 0; r < N; r++) {
+      const to = p.order ? p.order[r]! : r;
+      if (c.reqReported[r] === 1) requestReportNs[to] = c.reqReport[r]!;
+      const g = p.reqGroup[r]!;
+      if (g >= 0 && g < G) requestGroup[to] = g;
+    }
   }
   let unfinished = 0;
   for (let r = 0; r < N; r++) {
@@ -469,7 +495,7 @@ function buildResult(c: Collected): ReplayResult {
     answered,
     latency_ns: latencyPercentiles(latencyNs),
     device_latency_ns: latencyPercentiles(deviceLatencyNs),
-    lookup: lookupSummary(answeredVisits.subarray(0, answered), answeredNs.subarray(0, answered)),
+    lookup: lookupSummary(ledger.groupVisits, ledger.groupNs, answeredFlag),
     lookup_stages: lookupStages,
     drops: c.counters.drops,
     retries: c.counters.retries,

@@ -133,10 +133,18 @@ export function latencyPercentiles(values: ArrayLike<number>): LatencyPercentile
   return { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null };
 }
 
-export function lookupSummary(visits: ArrayLike<number>, ns: ArrayLike<number>): LookupSummary {
-  const [visitsP99] = percentilesOf(visits, [0.99]);
-  const [nsP99] = percentilesOf(ns, [0.99]);
-  return { visits_mean: mean(finiteCopy(visits)), visits_p99: visitsP99 ?? null, ns_mean: mean(finiteCopy(ns)), ns_p99: nsP99 ?? null };
+/** Mean and p99 of per-group lookup visits and ns, over the groups with include[g] = 1. */
+export function lookupSummary(visits: Float64Array, ns: Float64Array, include: Uint8Array): LookupSummary {
+  const pick = (values: Float64Array): Float64Array => {
+    const out = new Float64Array(values.length);
+    for (let g = 0; g < values.length; g++) out[g] = include[g] === 1 ? values[g]! : NaN;
+    return out;
+  };
+  const v = pick(visits);
+  const c = pick(ns);
+  const [visitsP99] = percentilesOf(v, [0.99]);
+  const [nsP99] = percentilesOf(c, [0.99]);
+  return { visits_mean: mean(finiteCopy(v)), visits_p99: visitsP99 ?? null, ns_mean: mean(finiteCopy(c)), ns_p99: nsP99 ?? null };
 }
 
 function mean(values: Float64Array): number | null {

@@ -208,10 +208,11 @@ export interface QueueDepthSeries {
 export interface ReplayResult {
   summary: ReplaySummary;
   groups: ReplayGroups;
-  /** Per request of the caller's input: when the driver reported it (NaN if never). */
-  requestReportNs: Float64Array;
+  /** Per request of the caller's input: when the driver reported it (NaN if never).
+   *  Only with extras.requestDetail. */
+  requestReportNs: Float64Array | null;
   /** Per request of the caller's input: its group in `groups`, −1 for requests of no
-   *  replayed group (unfinished groups, Stop Markers). */
-  requestGroup: Int32Array;
+   *  replayed group (unfinished groups, Stop Markers). Only with extras.requestDetail. */
+  requestGroup: Int32Array | null;
   queueDepth: QueueDepthSeries;
 }

@@ -108,7 +108,7 @@ export function simulate(options: SimulateOptions): SimResult {
 
   const traffic = generateTraffic(options);
   const input = traffic.input;
-  const res = runReplay(input, model, params, options.seed);
+  const res = runReplay(input, model, params, options.seed, { requestDetail: true });
   const g = res.groups;
   const nI = input.iommus.length;
   const W = params.workers;
@@ -141,7 +141,7 @@ export function simulate(options: SimulateOptions): SimResult {
   const times: number[] = [];
   const refs: number[] = []; // request r as r, group k as −1 − k
   for (let r = 0; r < input.count; r++) {
-    const t = res.requestReportNs[r]!;
+    const t = res.requestReportNs![r]!;
     if (Number.isFinite(t)) {
       times.push(t);
       refs.push(r);
@@ -229,8 +229,8 @@ export function simulate(options: SimulateOptions): SimResult {
   };
   const first = new Float64Array(g.count).fill(Infinity);
   for (let r = 0; r < input.count; r++) {
-    const k = res.requestGroup[r]!;
-    const t = res.requestReportNs[r]!;
+    const k = res.requestGroup![r]!;
+    const t = res.requestReportNs![r]!;
     if (k < 0 || !Number.isFinite(t)) continue;
     groups.pages[k]!++;
     if (t < first[k]!) first[k] = t;

@@ -31,7 +31,7 @@ export interface TraceEvent {
   pid: number | null;
   kind: EventKind;
   event: string | null;
-  iommu: string;
+  iommu: string | null;
   device: string | null;
   rid: number | null;
   pasid: number | null;

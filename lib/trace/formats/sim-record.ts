@@ -110,7 +110,7 @@ export function simRecordToEvent(rec: SimRecord, ctx: RecordContext): TraceEvent
     pid: null,
     kind,
     event: kind,
-    iommu: val('iommu') ?? '',
+    iommu: val('iommu'),
     device,
     rid,
     pasid,

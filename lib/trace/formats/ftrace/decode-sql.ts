@@ -13,6 +13,8 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   /** The file is gzip data (detected by magic number, so the name need not end in .gz). */
   gzip: boolean;
+  /** Lines end in CRLF (decided from the first line break; a file mixing both is read as LF). */
+  crlf: boolean;
 }
 
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
@@ -21,7 +23,7 @@ const sqlList = (xs: readonly string[]) => `[${xs.map(sqlString).join(', ')}]`;
 /** DuckDB's CSV reader used as a plain line reader: one VARCHAR column, no quoting. */
 export function readLinesSql(opts: LineReaderOptions, rejectsTable: string, rejectsScan: string): string {
   return `read_csv($1, columns = {'line': 'VARCHAR'}, delim = '\\x01', quote = '', escape = '', header = false,
-    auto_detect = false, strict_mode = false, new_line = '\\n', max_line_size = ${Math.floor(opts.maxLineBytes)},
+    auto_detect = false, strict_mode = false, new_line = '${opts.crlf ? '\\r\\n' : '\\n'}', max_line_size = ${Math.floor(opts.maxLineBytes)},
     compression = '${opts.gzip ? 'gzip' : 'none'}',
     ignore_errors = true, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(rejectsScan)})`;
 }
@@ -54,7 +56,7 @@ export function ftraceDecodeSelect(opts: LineReaderOptions, rejectsTable: string
       .filter((f) => f.columns[col] !== undefined)
       .map((f) => `WHEN ${f.id} IS NOT NULL AND ${matched(f)} THEN ${f.columns[col]}`);
     const lostArm = col === 'kind' ? `WHEN l.count <> '' THEN 'lost'` : col === 'detail' ? `WHEN l.count <> '' THEN l.count` : '';
-    const otherArm = col === 'kind' ? `WHEN p.event <> '' AND owner IS NULL THEN 'other'` : col === 'iommu' ? "WHEN p.event <> '' THEN ''" : '';
+    const otherArm = col === 'kind' ? `WHEN p.event <> '' AND owner IS NULL THEN 'other'` : '';
     return `CASE ${arms.join(' ')} ${lostArm} ${otherArm} END AS ${col}`;
   }).join(',\n    ');
 

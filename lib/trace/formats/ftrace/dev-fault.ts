@@ -21,7 +21,6 @@ export const devFault: FtraceEventFormat = {
   captures: ['dev', 'type', 'reason', 'addr', 'pasid', 'grp', 'last', 'flags', 'prot'],
   columns: {
     kind: `CASE ${f}.type WHEN '2' THEN 'page_request' WHEN '1' THEN 'unrecoverable_fault' END`,
-    iommu: "''",
     device: `${f}.dev`,
     addr: `TRY_CAST('0x' || ${f}.addr AS UBIGINT)`,
     pasid: `CAST(${pasid} AS INTEGER)`,
@@ -46,7 +45,6 @@ export const devPageResponse: FtraceEventFormat = {
   captures: ['dev', 'code', 'pasid', 'grp'],
   columns: {
     kind: "'page_response'",
-    iommu: "''",
     device: `${r}.dev`,
     pasid: `CAST(${rPasid} AS INTEGER)`,
     prgi: `CAST(${rGroup} AS INTEGER)`,

@@ -13,7 +13,6 @@ export const ioPageFault: FtraceEventFormat = {
   captures: ['driver', 'dev', 'iova', 'flags'],
   columns: {
     kind: "'unrecoverable_fault'",
-    iommu: "''",
     device: `${f}.dev`,
     addr: `TRY_CAST('0x' || ${f}.iova AS UBIGINT)`,
     perm: `CASE WHEN (TRY_CAST('0x' || ${f}.flags AS INTEGER) & 1) = 1 THEN 'w' ELSE 'r' END`,

@@ -25,7 +25,6 @@ export const iommuContext: FtraceEventFormat = {
   captures: ['text'],
   columns: {
     kind: "'context'",
-    iommu: "''",
     detail: `${f}.text`,
   },
   valid: 'true',

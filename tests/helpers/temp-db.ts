@@ -1,0 +1,33 @@
+// A real DuckDB file per test (never a mock), removed afterwards. Tests that ingest use
+// `withTempDb` so each runs against its own database and never against data/.
+
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { closeDbInstance, openDb, type Db } from '../../lib/db/instance.ts';
+
+export function tempDir(prefix = 'pritrace-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function withTempDb<T>(fn: (db: Db, dbPath: string) => Promise<T>): Promise<T> {
+  const dir = tempDir();
+  const dbPath = path.join(dir, 'test.duckdb');
+  const db = await openDb(dbPath);
+  try {
+    return await fn(db, dbPath);
+  } finally {
+    db.close();
+    await closeDbInstance(dbPath);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes text to a temp file and returns its path. */
+export function tempFile(name: string, content: string | Buffer): string {
+  const file = path.join(tempDir(), name);
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+export const TRACES_DIR = path.resolve(import.meta.dirname, '..', '..', 'traces');

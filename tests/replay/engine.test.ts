@@ -22,7 +22,7 @@ describe('domain-wide, hand-computed', () => {
   const rows = [req(0, 1, false), req(10, 1, true), req(5000, 2, true)];
 
   it('reproduces the timeline', () => {
-    const res = runReplay(input(rows), 'domain-wide', handParams(), 1);
+    const res = runReplay(input(rows), 'domain-wide', handParams(), 1, { requestDetail: true });
     const g = res.groups;
     assert.equal(g.count, 2);
     assert.deepEqual([...g.reportNs], [1229, 6117]);
@@ -32,7 +32,8 @@ describe('domain-wide, hand-computed', () => {
     assert.deepEqual([...g.lookupVisits], [4, 2]);
     assert.deepEqual([...g.lookupNs], [29, 17]);
     assert.deepEqual([...g.requests], [2, 1]);
-    assert.deepEqual([...res.requestReportNs], [1107, 1229, 6117]);
+    assert.deepEqual([...res.requestReportNs!], [1107, 1229, 6117]);
+    assert.deepEqual([...res.requestGroup!], [0, 0, 1]);
     assert.equal(res.summary.latency_ns.p50, 2500);
     assert.equal(res.summary.drops, 0);
   });

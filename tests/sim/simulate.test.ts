@@ -89,7 +89,7 @@ describe('simulator CSV', () => {
     for await (const p of parseSimCsv(once(text(writeSimCsv, big.events)), 'big.csv')) {
       if (!('event' in p) || p.event.kind !== 'page_request') continue;
       const e = p.event;
-      requests.push({ tsNs: e.tsNs!, iommu: e.iommu, device: e.device!, rid: e.rid!, pasid: e.pasid!, prgi: e.prgi!, last: e.last!, perm: e.perm });
+      requests.push({ tsNs: e.tsNs!, iommu: e.iommu ?? '', device: e.device!, rid: e.rid!, pasid: e.pasid!, prgi: e.prgi!, last: e.last!, perm: e.perm });
     }
     const { model, params } = presetFor('v6.9');
     const res = runReplay(replayInputFromRequests(requests), model, params, 4, { recordedLatenciesNs: recorded });

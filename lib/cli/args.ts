@@ -1,0 +1,34 @@
+// Argument parsing shared by every command: node's parseArgs with the common flags
+// (--db, --json) and a CliError for anything unknown, so each command only names its own.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { CliError } from '../core/errors.ts';
+
+export const COMMON_OPTIONS = {
+  db: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+  try {
+    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message.split('\n')[0]}\nusage: ${usage}`, 2, { cause: e });
+  }
+}
+
+/** The one positional a command requires. */
+export function positional(positionals: string[], what: string, usage: string): string {
+  const v = positionals[0];
+  if (!v) throw new CliError(`missing ${what}\nusage: ${usage}`, 2);
+  if (positionals.length > 1) throw new CliError(`unexpected argument ${JSON.stringify(positionals[1])}\nusage: ${usage}`, 2);
+  return v;
+}
+
+/** Prints exactly one JSON document; bigint becomes a number when exact, else a string. */
+export function printJson(value: unknown): void {
+  process.stdout.write(
+    `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v), 2)}\n`,
+  );
+}

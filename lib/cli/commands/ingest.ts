@@ -1,0 +1,63 @@
+// `pritrace ingest FILE [--name N] [--db P] [--json]`: one file, one transaction. When the
+// dashboard server holds the database, the file is streamed to its upload endpoint instead.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { CliError, DatabaseBusyError } from '../../core/errors.ts';
+import { ingestFile, type IngestProgress, type IngestResult } from '../../db/ingest.ts';
+import { resolveDbPath } from '../../db/path.ts';
+import { findServer } from '../../db/server-handoff.ts';
+import { parse, positional, printJson } from '../args.ts';
+import { withDatabase } from '../database.ts';
+
+const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
+
+export async function ingestCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { name: { type: 'string' } }, USAGE);
+  const file = positional(positionals, 'FILE', USAGE);
+  if (!fs.existsSync(file)) throw new CliError(`${file}: no such file`);
+  const progress = values.json || !process.stderr.isTTY ? undefined : progressPrinter(path.basename(file));
+
+  let result: IngestResult;
+  try {
+    result = await withDatabase(values.db, (db) => ingestFile(db, { file, name: values.name, onProgress: progress }));
+  } catch (e) {
+    if (!(e instanceof DatabaseBusyError)) throw e;
+    const server = findServer(resolveDbPath(values.db));
+    if (!server) throw new CliError(`${e.message}; no running PRI Trace Lab server recorded for it, so the ingest cannot be handed over`, 3, { cause: e });
+    result = await handToServer(server.url, file, values.name);
+  }
+  if (progress) process.stderr.write('\n');
+  if (values.json) printJson(result);
+  else {
+    process.stdout.write(
+      `trace ${result.trace_id} "${result.name}" (${result.format}): ${result.events} events, ${result.groups.total} groups ` +
+        `(${result.groups.answered} answered, ${result.groups.unanswered} unanswered, ${result.groups.orphan_responses} orphan responses), ` +
+        `${result.bad_lines} bad lines, ${result.seconds.toFixed(2)} s\n`,
+    );
+    for (const w of result.warnings) process.stdout.write(`  warning: ${w}\n`);
+  }
+}
+
+async function handToServer(url: string, file: string, name: string | undefined): Promise<IngestResult> {
+  const target = new URL('/api/traces', url);
+  target.searchParams.set('filename', path.basename(file));
+  if (name) target.searchParams.set('name', name);
+  const body = fs.createReadStream(file);
+  const res = await fetch(target, {
+    method: 'POST',
+    body: body as unknown as ReadableStream,
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(fs.statSync(file).size) },
+    duplex: 'half',
+  } as RequestInit);
+  const payload = (await res.json().catch(() => ({}))) as { error?: string } & Partial<IngestResult>;
+  if (!res.ok) throw new CliError(payload.error ?? `server answered ${res.status}`, res.status === 422 ? 1 : 3);
+  return payload as IngestResult;
+}
+
+function progressPrinter(label: string) {
+  return (p: IngestProgress) => {
+    const pct = p.fraction === undefined ? '' : ` ${(p.fraction * 100).toFixed(0)}%`;
+    process.stderr.write(`\r${label}: ${p.phase}${pct}            `);
+  };
+}

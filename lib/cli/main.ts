@@ -1,0 +1,69 @@
+// The `pritrace` command line: dispatches a verb to its command module and maps every error
+// to one line on stderr and a non-zero exit (2 usage, 3 database busy, 4 not found, 1 other).
+
+import { CliError, DatabaseBusyError, NotFoundError, QueryError, ReplayConfigError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { ingestCommand } from './commands/ingest.ts';
+import { listCommand } from './commands/list.ts';
+import { statsCommand } from './commands/stats.ts';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
+  ingest: { run: ingestCommand, help: 'ingest FILE [--name N]     store a trace (ftrace text, trace-cmd report, sim CSV/JSONL, .gz)' },
+  list: { run: listCommand, help: 'list                       traces in the database' },
+  stats: { run: statsCommand, help: 'stats TRACE                counts, groups and latency percentiles of a trace' },
+};
+
+function usage(): string {
+  return [
+    'usage: pritrace <command> [options]   (every command takes --db PATH and --json)',
+    ...Object.values(COMMANDS).map((c) => `  ${c.help}`),
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+    process.stdout.write(`${usage()}\n`);
+    return verb ? 0 : 2;
+  }
+  const cmd = COMMANDS[verb];
+  if (!cmd) {
+    process.stderr.write(`pritrace: unknown command ${JSON.stringify(verb)}\n${usage()}\n`);
+    return 2;
+  }
+  try {
+    await cmd.run(rest);
+    return 0;
+  } catch (e) {
+    return reportError(e);
+  }
+}
+
+function reportError(e: unknown): number {
+  const line = (msg: string) => process.stderr.write(`pritrace: ${msg}\n`);
+  if (e instanceof CliError) {
+    line(e.message);
+    return e.exitCode;
+  }
+  if (e instanceof TraceRejectedError || e instanceof TraceParseError || e instanceof ReplayConfigError) {
+    line(e.message);
+    return 1;
+  }
+  if (e instanceof DatabaseBusyError) {
+    line(`${e.message}; try again when it is free`);
+    return 3;
+  }
+  if (e instanceof NotFoundError) {
+    line(e.message);
+    return 4;
+  }
+  if (e instanceof QueryError) {
+    line(`database error: ${e.message.split('\n')[0]}`);
+    return 1;
+  }
+  line(e instanceof Error ? e.message : String(e));
+  return 1;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await main(process.argv.slice(2));
+}

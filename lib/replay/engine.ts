@@ -1,10 +1,8 @@
-// The replay engine: a deterministic discrete-event simulation of page requests flowing
-// through one kernel design — per-IOMMU hardware PRQ, drain thread, lookups, workers, QI
-// response — driven by recorded (or simulated) arrivals. Called by the CLI `replay` verb,
-// the replay page, the sweep and the simulator. A pure function of (input, model, params,
-// seed): time only from its (time, seq)-ordered event queue, randomness only from its
-// seeded RNG, no I/O. Arrivals are read straight from the sorted input and drain threads
-// run ahead in place while nothing else is due, so the event heap stays small and quiet.
+// The replay engine: a deterministic discrete-event simulation of page requests through one
+// kernel design (per-IOMMU PRQ, drain thread, lookups, workers, QI response). Called by the
+// CLI `replay` verb, the replay page, the sweep and the simulator. A pure function of
+// (input, model, params, seed); arrivals come straight from the sorted input and drain
+// threads run ahead in place while nothing else is due, so the event heap stays tiny.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { EventQueue } from './event-queue.ts';

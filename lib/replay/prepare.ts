@@ -1,9 +1,7 @@
-// Puts a ReplayInput into canonical order and finds its page request groups, once per
-// input (runReplay calls it; the PASID sweep calls it once and replays many views of it).
-// Canonical order is (ts, iommu name, rid, pasid, prgi, last, device name, perm), so rows
-// with equal timestamps give the same replay whatever order the caller listed them in.
-// Groups follow DESIGN §4a: a group's requests run from the first request after its
-// (iommu, device, PASID, PRG index) key was last closed up to the request with Last set.
+// Puts a ReplayInput into canonical order — (ts, iommu name, rid, pasid, prgi, last, device
+// name, perm), so equal-timestamp rows replay the same in any order — and finds its groups
+// (DESIGN §4a: from the first request after the key was last closed up to Last) and flows.
+// Called once per input by runReplay; the sweep replays many views of one preparation.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { PERM_R, PERM_W, type ReplayInput } from './types.ts';

@@ -1,12 +1,8 @@
-// The PASID sweep: the same traffic replayed with its groups spread over N live PASIDs,
-// N = 1, 2, 4 … 2^20, allocated dense (1…N, lowest-first like the kernel's IDA) or sparse
-// (distinct random 20-bit values), per model and lookup structure — the "domain lookup cost
-// vs number of PASIDs" chart. Called by the CLI `sweep` verb and the scaling page.
-// Surprising bits: every live PASID is attached to every device (N processes each binding
-// all the accelerators), so the tables really hold N entries; PASID 0 is reserved, so the
-// last point holds 2^20 − 1; and each point replays a bounded prefix of the traffic (list
-// lookups walk ~N/2 entries each, so list points get a shorter prefix) — every point says
-// how many groups it replayed.
+// The PASID sweep ("domain lookup cost vs number of PASIDs"): the same traffic spread over N
+// live PASIDs, N = 1 … 2^20 − 1 (PASID 0 is reserved), dense (1…N, like the kernel's IDA) or
+// sparse (random 20-bit), per model and structure; every live PASID is attached to every
+// device. Called by the CLI `sweep` verb and the scaling page. Each point replays a bounded
+// prefix (list points a shorter one: a list lookup walks ~N/2) and says how many groups.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { makeView, replayPrepared } from './engine.ts';

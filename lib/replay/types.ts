@@ -1,9 +1,7 @@
-// The replay engine's input and output types, and the helper that builds the input from
-// request rows. The store layer (lib/db, lib/queries) builds a ReplayInput from DuckDB rows;
-// the CLI and pages read ReplayResult.summary (JSON-able) and the per-group typed arrays.
-// Input columns are typed arrays for speed; times inside the engine are float64 ns relative
-// to the trace start — a deliberate departure from the project's bigint-ns rule, exact for
-// integers below 2^53 ns (≈ 104 days), far beyond any trace.
+// The replay's input and output types and replayInputFromRequests, which the store layer
+// uses to build an input from DuckDB rows. Times inside the engine are float64 ns relative
+// to the first request — a deliberate departure from the project's bigint-ns rule, for
+// speed; exact for integers below 2^53 ns (≈ 104 days), far beyond any trace.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';

@@ -1,5 +1,5 @@
-// Field formatting shared by the simulator's writers, and the batching of lines into
-// chunks for the writers' emit callback (one call per line would dominate a large trace).
+// Field formatting shared by the simulator's writers (permission letters, byte addresses),
+// and the batching of lines into ~64 KB chunks for the writers' emit callback.
 
 import { PERM_P, PERM_R, PERM_W, PERM_X } from '../replay/types.ts';
 import type { SimEvents } from './simulate.ts';

@@ -1,4 +1,5 @@
-// The simulator's public surface for the CLI and the pages.
+// The simulator's public surface for the CLI and the pages: simulate() and the three
+// writers, plus the raw traffic generator the benches use.
 
 export { writeSimCsv, SIM_CSV_HEADER } from './csv.ts';
 export { ftraceTimestamp, pageGroupResponseQw0, pageGroupResponseQw1, writeIntelFtrace } from './intel-ftrace.ts';

@@ -1,9 +1,7 @@
-// Writes simulator events as a v6.9+ kernel's /sys/kernel/tracing/trace file prints the
-// Intel VT-d events (reference §1.4, §1.6): the `# tracer: nop` header, then per event the
-// context `%16s-%-7d [%03d] ` + 5 flag characters + ` %5lu.%06lu: ` and the event text.
-// Requests are prq_report lines (addr is a page number; flags r w x p l), responses
-// qi_submit page_grp_resp lines with raw qw0/qw1. ftrace prints microseconds (ns2usecs
-// rounds to the nearest), so latencies read back from this text are µs-quantised.
+// Writes simulator events as a v6.9+ kernel's tracing/trace file prints Intel VT-d events
+// (reference §1.4, §1.6): `# tracer: nop` header, context `%16s-%-7d [%03d] ` + 5 flags +
+// ` %5lu.%06lu: `, prq_report lines (addr is a page number) and qi_submit page_grp_resp lines.
+// ftrace prints µs (ns2usecs rounds), so latencies read back from this text are µs-quantised.
 
 import { LineBatcher } from './format.ts';
 import { KIND_REQUEST, type SimEvents } from './simulate.ts';

@@ -1,10 +1,7 @@
-// The PRI traffic simulator: generates bursty page-request traffic (traffic.ts), runs it
-// through a replay model so the trace's latencies are that model's, and returns the events
-// a tracer would have recorded — requests at their prq_report moment (when the drain
-// thread reported them; requests lost to a full PRQ never appear, their re-sends do),
-// responses at their qi_submit moment — plus the groups. Pure and seeded; the writers in
-// csv.ts, jsonl.ts and intel-ftrace.ts turn the result into text. Called by the CLI
-// `simulate` verb and by tests and benches.
+// The PRI traffic simulator: bursty traffic (traffic.ts) run through a replay model so the
+// trace's latencies are the model's, returned as the events a tracer would record: requests
+// at their prq_report moment (requests lost to a full PRQ never appear, their re-sends do),
+// responses at their qi_submit moment. Pure and seeded; called by the CLI `simulate` verb.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { runReplay } from '../replay/engine.ts';

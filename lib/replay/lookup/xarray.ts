@@ -1,9 +1,7 @@
-// A 64-way radix tree shaped like the kernel's XArray (XA_CHUNK_SHIFT 6): the number of
-// levels follows the largest index stored, not the number of entries — 1 level up to 63,
-// 2 up to 4095, 3 up to 262143, 4 up to 2^20 − 1. That is why sparse (large) PASIDs cost
-// more hops than dense ones. Used by both replay models (PASID → mm / domain tables).
-// One deliberate difference: the kernel keeps a lone entry at index 0 in the head pointer
-// with no node; PASID 0 is never an SVA PASID, so here every non-empty tree has a node.
+// A 64-way radix tree shaped like the kernel's XArray: its levels follow the largest index
+// stored (1 up to 63, 2 up to 4095, 3 up to 262143, 4 up to 2^20 − 1), not the number of
+// entries, which is why sparse PASIDs cost more hops than dense ones. Used by both models.
+// Unlike the kernel, a lone entry at index 0 still gets a node (PASID 0 is never SVA's).
 
 import { checkKey, checkValue, NOT_FOUND, type LookupStructure } from './types.ts';
 

@@ -1,9 +1,7 @@
-// Builds, on demand, the kernel structures a model looks things up in — the global PASID
-// table, each device group's PASID table, the devices bound to each PASID, the PCI bus
-// list, the per-IOMMU device rbtree — from the replayed input (or from the sweep's shared
-// live PASIDs), and runs the RID → device lookup that both models share. Surprising bit:
-// devices and fillers in the PCI list and rbtree are given RIDs so the walks have the
-// length and order the real bus would give (bus order = RID order).
+// Builds on demand the kernel structures the models look things up in (global PASID table,
+// per-group PASID tables, devices bound to a PASID, PCI bus list, per-IOMMU device rbtree)
+// from the input's flows or the sweep's shared PASIDs, and runs the RID → device lookup both
+// models share. Filler devices get RIDs so bus walks have the real length and order.
 
 import { buildStructure, LinkedList, RbTree, type LookupStructure, type StructureKind } from '../lookup/index.ts';
 import type { ReplayParams } from '../params.ts';

@@ -1,9 +1,7 @@
-// Model 2, domain-wide handling (the seed thread's proposal, ≈ Linux v6.9+, reference
-// §2.3): the drain thread finds the device by RID (per-IOMMU rbtree), and at the last-page
-// request finds the domain attached to (device, PASID) in the device group's pasid_array;
-// the group carries RID/PASID/index as private data, so the response needs no search.
-// Optionally each group also walks its domain's (device, PASID) attachments. The domain
-// lookup structure is params.structure so the sweep can compare xarray, list, rb-tree, hash.
+// Model 2, domain-wide handling (the seed thread's proposal, ≈ Linux v6.9+, reference §2.3):
+// RID → device in a per-IOMMU rbtree, then at the last-page request the domain of (device,
+// PASID) in the group's pasid_array (params.structure, so the sweep can compare structures);
+// RID/PASID/index ride along as private data, so the response searches nothing.
 
 import type { ModelContext, RidLookup } from './context.ts';
 import { STAGE_ATTACH, STAGE_PASID, type HandlingModel, type ModelRuntime } from './types.ts';

@@ -1,4 +1,5 @@
 // The registry of handling models, by the names the CLI, the pages and saved runs use.
+// modelByName turns an unknown name into a ReplayConfigError naming the known ones.
 
 import { ReplayConfigError } from '../../core/errors.ts';
 import { MODEL_NAMES, type ModelName } from '../types.ts';

@@ -1,10 +1,8 @@
 // Model 1, per-device handling (≈ Linux v5.14–v5.17 Intel + io-pgfault, reference §2.2):
-// the drain thread finds the PASID's mm in a global PASID table and the device by walking
-// the PASID's bound-device list (1-entry caches); each last-page request is kept on its
-// device's pending list; the worker looks the PASID up again per fault (iommu_sva_find);
-// the response walks the device's pending list — all its PASIDs — to find the group, so
-// its cost grows with the device's outstanding groups. With responseSvaLookup the response
-// repeats the PASID/device lookups under the global pasid_mutex, serialising every IOMMU.
+// PASID table + bound-device walk in the drain thread, PASID lookup per fault in the worker,
+// and a response that walks the device's pending list (all its PASIDs) for the group — the
+// cost that grows with outstanding groups. With responseSvaLookup the response repeats the
+// lookups under the global pasid_mutex, serialising responses of every IOMMU.
 
 import { LinkedList, type LookupStructure } from '../lookup/index.ts';
 import type { ModelContext, RidLookup } from './context.ts';

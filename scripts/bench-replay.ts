@@ -1,7 +1,7 @@
 // Replay speed: throughput of each model on a simulated 1 M-group trace (one core), and
 // the time of a full PASID sweep (21 points × 2 allocations × both models, the default
 // structures) on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
-// bench calls benchReplay(). Wall-clock timings: other load on the machine shows up.
+// bench calls benchReplay(). Timings are wall clock, with CPU time beside the replays.
 
 import { pathToFileURL } from 'node:url';
 
@@ -34,10 +34,13 @@ export async function benchReplay(): Promise<Record<string, number | string>> {
   for (const model of MODEL_NAMES) {
     const preset = defaultPresetForModel(model);
     t = performance.now();
+    const cpu = process.cpuUsage();
     const res = replayPrepared(prepared, model, preset.params, 1);
     const ms = performance.now() - t;
     out[`${model}_preset`] = preset.era;
     out[`${model}_replay_ms`] = Math.round(ms);
+    // CPU time next to wall time shows when other processes took the core.
+    out[`${model}_replay_cpu_ms`] = Math.round(process.cpuUsage(cpu).user / 1000);
     out[`${model}_groups_per_s`] = Math.round((res.summary.groups / ms) * 1000);
     // runReplay = prepare + replay; prepare is shared by every model run on one input.
     out[`${model}_with_prepare_groups_per_s`] = Math.round((res.summary.groups / (ms + prepareMs)) * 1000);

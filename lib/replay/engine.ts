@@ -438,14 +438,16 @@ function buildResult(c: Collected): ReplayResult {
   const gPasid = new Int32Array(G);
   const gPrgi = new Int32Array(G);
   let answered = 0;
+  const { groupLastReq, order, tsNs, iommu, device, prgi } = p;
+  const pasid = view.pasid;
   for (let g = 0; g < G; g++) {
-    const r = p.groupLastReq[g]!;
-    lastRequestIndex[g] = p.order ? p.order[r]! : r;
-    arrivalNs[g] = p.tsNs[r]!;
-    gIommu[g] = p.iommu[r]!;
-    gDevice[g] = p.device[r]!;
-    gPasid[g] = view.pasid[r]!;
-    gPrgi[g] = p.prgi[r]!;
+    const r = groupLastReq[g]!;
+    lastRequestIndex[g] = order ? order[r]! : r;
+    arrivalNs[g] = tsNs[r]!;
+    gIommu[g] = iommu[r]!;
+    gDevice[g] = device[r]!;
+    gPasid[g] = pasid[r]!;
+    gPrgi[g] = prgi[r]!;
     if (reportedFlag[g] === 0) gReport[g] = NaN;
     if (answeredFlag[g] === 0) {
       gResponse[g] = NaN;

@@ -92,15 +92,25 @@ function integerPercentiles(values: Float64Array, qs: readonly number[]): (numbe
     n++;
   }
   if (n === 0) return qs.map(() => null);
-  return qs.map((q) => {
+  // Locate each rank's high bucket, then count low bits of all those buckets in one pass.
+  const buckets = qs.map((q) => {
     let rank = rankIndex(n, q);
     let bucket = 0;
     while (rank >= hi[bucket]!) rank -= hi[bucket++]!;
-    const lo = new Int32Array(65536);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v === v && v >>> 16 === bucket) lo[v & 0xffff]!++;
-    }
+    return { bucket, rank };
+  });
+  const distinct = [...new Set(buckets.map((b) => b.bucket))];
+  const lows = distinct.map(() => new Int32Array(65536));
+  const slotOf = new Int32Array(65536).fill(-1);
+  distinct.forEach((b, k) => (slotOf[b] = k));
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    const k = slotOf[v >>> 16]!;
+    if (k >= 0) lows[k]![v & 0xffff]!++;
+  }
+  return buckets.map(({ bucket, rank }) => {
+    const lo = lows[slotOf[bucket]!]!;
     let low = 0;
     while (rank >= lo[low]!) rank -= lo[low++]!;
     return bucket * 65536 + low;
@@ -144,14 +154,21 @@ export function lookupSummary(visits: Float64Array, ns: Float64Array, include: U
   const c = pick(ns);
   const [visitsP99] = percentilesOf(v, [0.99]);
   const [nsP99] = percentilesOf(c, [0.99]);
-  return { visits_mean: mean(finiteCopy(v)), visits_p99: visitsP99 ?? null, ns_mean: mean(finiteCopy(c)), ns_p99: nsP99 ?? null };
+  return { visits_mean: mean(v), visits_p99: visitsP99 ?? null, ns_mean: mean(c), ns_p99: nsP99 ?? null };
 }
 
+/** Mean of the non-NaN values; null when there are none. */
 function mean(values: Float64Array): number | null {
-  if (values.length === 0) return null;
   let sum = 0;
-  for (const v of values) sum += v;
-  return sum / values.length;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v === v) {
+      sum += v;
+      n++;
+    }
+  }
+  return n === 0 ? null : sum / n;
 }
 
 function relativeError(recorded: number | null, replayed: number | null): number | null {

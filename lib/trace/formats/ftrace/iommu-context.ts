@@ -3,10 +3,8 @@
 
 import type { FtraceEventFormat } from './event-format.ts';
 
-const f = 'ctx';
-
 export const iommuContext: FtraceEventFormat = {
-  id: f,
+  id: 'ctx',
   describes: 'iommu map/unmap, group/domain membership and intel_iommu cache_tag_* events (context)',
   events: [
     'map',
@@ -21,11 +19,10 @@ export const iommuContext: FtraceEventFormat = {
     'cache_tag_flush_range',
     'cache_tag_flush_range_np',
   ],
-  pattern: '^(.*)$',
-  captures: ['text'],
+  pattern: '',
   columns: {
     kind: "'context'",
-    detail: `${f}.text`,
+    detail: 'msg',
   },
   valid: 'true',
   invalid: '',

@@ -14,6 +14,7 @@ import { calibrate, latencyPercentiles, lookupSummary } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
+import { scratchF64, scratchI32, scratchU8 } from './scratch.ts';
 import { makeServiceSampler } from './service-time.ts';
 import type { ModelName, ReplayInput, ReplayResult, ReplaySummary } from './types.ts';
 
@@ -119,7 +120,7 @@ export function replayPrepared(
   const freeingCount = new Int32Array(nI);
   const wqHead = new Int32Array(nI).fill(-1);
   const wqTail = new Int32Array(nI).fill(-1);
-  const wqNext = new Int32Array(G);
+  const wqNext = scratchI32('engine.wqNext', G);
   const qiFreeAt = new Float64Array(nI);
   let lockFreeAt = 0;
 
@@ -127,21 +128,21 @@ export function replayPrepared(
   const devEpoch = new Int32Array(nD);
   const devicesOfIommu: Set<number>[] = Array.from({ length: nI }, () => new Set<number>());
   for (let f = 0; f < p.flowCount; f++) devicesOfIommu[p.flowIommu[f]!]!.add(p.flowDevice[f]!);
-  const openPartial = new Int32Array(p.openCount);
-  const openEpoch = new Int32Array(p.openCount);
+  const openPartial = scratchI32('engine.openPartial', p.openCount);
+  const openEpoch = scratchI32('engine.openEpoch', p.openCount);
 
   // Fresh arrays are zero: `answered` and `reportedFlag` say which times were written, so
   // no million-element fill(NaN) is needed up front.
   const gReport = new Float64Array(G);
   const gResponse = new Float64Array(G);
-  const reportedFlag = new Uint8Array(G);
-  const answeredFlag = new Uint8Array(G);
+  const reportedFlag = scratchU8('engine.reported', G);
+  const answeredFlag = scratchU8('engine.answered', G);
   const gWorker = new Int32Array(G).fill(-1);
-  const gFaults = new Int32Array(G);
-  const gRetries = new Int32Array(G);
+  const gFaults = scratchI32('engine.faults', G);
+  const gRetries = scratchI32('engine.retries', G);
   const detail = extras.requestDetail === true;
-  const reqReport = new Float64Array(detail ? N : 0);
-  const reqReported = new Uint8Array(detail ? N : 0);
+  const reqReport = scratchF64('engine.reqReport', detail ? N : 0);
+  const reqReported = scratchU8('engine.reqReported', detail ? N : 0);
 
   let drops = 0;
   let retries = 0;
@@ -433,21 +434,15 @@ function buildResult(c: Collected): ReplayResult {
   const arrivalNs = new Float64Array(G);
   const latencyNs = new Float64Array(G);
   const deviceLatencyNs = new Float64Array(G);
-  const gIommu = new Int32Array(G);
-  const gDevice = new Int32Array(G);
   const gPasid = new Int32Array(G);
-  const gPrgi = new Int32Array(G);
   let answered = 0;
-  const { groupLastReq, order, tsNs, iommu, device, prgi } = p;
+  const { groupLastReq, order, tsNs } = p;
   const pasid = view.pasid;
   for (let g = 0; g < G; g++) {
     const r = groupLastReq[g]!;
     lastRequestIndex[g] = order ? order[r]! : r;
     arrivalNs[g] = tsNs[r]!;
-    gIommu[g] = iommu[r]!;
-    gDevice[g] = device[r]!;
     gPasid[g] = pasid[r]!;
-    gPrgi[g] = prgi[r]!;
     if (reportedFlag[g] === 0) gReport[g] = NaN;
     if (answeredFlag[g] === 0) {
       gResponse[g] = NaN;
@@ -510,11 +505,7 @@ function buildResult(c: Collected): ReplayResult {
     groups: {
       count: G,
       lastRequestIndex,
-      iommu: gIommu,
-      device: gDevice,
       pasid: gPasid,
-      prgi: gPrgi,
-      requests: p.groupRequests.slice(0, G),
       arrivalNs,
       reportNs: gReport,
       responseNs: gResponse,

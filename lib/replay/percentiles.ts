@@ -3,6 +3,7 @@
 // the sorted values, found by selection rather than sorting. Also the recorded-vs-replayed
 // calibration report. NaN values (lost groups) are left out.
 
+import { scratchF64 } from './scratch.ts';
 import type { Calibration, LatencyPercentiles, LookupSummary } from './types.ts';
 
 /** Copy of the finite values (NaN marks lost groups). */
@@ -21,13 +22,13 @@ function finiteCopy(values: ArrayLike<number>): Float64Array {
 
 /** The same for the engine's own arrays: one monomorphic loop, NaN tested by v === v. */
 function finiteCopyF64(values: Float64Array): Float64Array {
-  const out = new Float64Array(values.length);
+  const out = scratchF64('percentiles.copy', values.length);
   let j = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v === v && v !== Infinity && v !== -Infinity) out[j++] = v;
   }
-  return j === out.length ? out : out.slice(0, j);
+  return out.subarray(0, j);
 }
 
 /** Nearest-rank percentile of ascending values; null when empty. */
@@ -145,13 +146,13 @@ export function latencyPercentiles(values: ArrayLike<number>): LatencyPercentile
 
 /** Mean and p99 of per-group lookup visits and ns, over the groups with include[g] = 1. */
 export function lookupSummary(visits: Float64Array, ns: Float64Array, include: Uint8Array): LookupSummary {
-  const pick = (values: Float64Array): Float64Array => {
-    const out = new Float64Array(values.length);
+  const pick = (values: Float64Array, name: string): Float64Array => {
+    const out = scratchF64(name, values.length);
     for (let g = 0; g < values.length; g++) out[g] = include[g] === 1 ? values[g]! : NaN;
     return out;
   };
-  const v = pick(visits);
-  const c = pick(ns);
+  const v = pick(visits, 'lookup.visits');
+  const c = pick(ns, 'lookup.ns');
   const [visitsP99] = percentilesOf(v, [0.99]);
   const [nsP99] = percentilesOf(c, [0.99]);
   return { visits_mean: mean(v), visits_p99: visitsP99 ?? null, ns_mean: mean(c), ns_p99: nsP99 ?? null };

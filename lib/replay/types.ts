@@ -168,16 +168,17 @@ export interface ReplaySummary {
   calibration?: Calibration;
 }
 
+/**
+ * Per-group results, in replay order (by last-page request). The group's IOMMU, device,
+ * RID and PRG index are those of its last request: input.<column>[lastRequestIndex[g]]
+ * (not repeated here: every extra million-entry array costs real time to allocate).
+ */
 export interface ReplayGroups {
   count: number;
   /** Index, in the caller's input, of the group's last-page request. */
   lastRequestIndex: Int32Array;
-  iommu: Int32Array;
-  device: Int32Array;
+  /** The group's PASID as replayed (the sweep remaps PASIDs). */
   pasid: Int32Array;
-  prgi: Int32Array;
-  /** Requests in the group, last included. */
-  requests: Int32Array;
   /** Recorded arrival of the last-page request (engine time, ns). */
   arrivalNs: Float64Array;
   /** When the drain thread reported the last-page request (NaN if lost). */

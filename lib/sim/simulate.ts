@@ -151,7 +151,7 @@ export function simulate(options: SimulateOptions): SimResult {
       refs.push(-1 - k);
     }
   }
-  const iommuOf = (ref: number) => (ref >= 0 ? input.iommu[ref]! : g.iommu[-1 - ref]!);
+  const iommuOf = (ref: number) => input.iommu[ref >= 0 ? ref : g.lastRequestIndex[-1 - ref]!]!;
   const order = Array.from(times.keys()).sort(
     (a, b) => times[a]! - times[b]! || iommuOf(refs[a]!) - iommuOf(refs[b]!) || (refs[a]! >= 0 ? 0 : 1) - (refs[b]! >= 0 ? 0 : 1) || Math.abs(refs[a]!) - Math.abs(refs[b]!),
   );
@@ -199,25 +199,27 @@ export function simulate(options: SimulateOptions): SimResult {
       ev.task[e] = i;
     } else {
       const k = -1 - ref;
-      const i = g.iommu[k]!;
+      const lastReq = g.lastRequestIndex[k]!;
+      const i = input.iommu[lastReq]!;
       ev.kind[e] = KIND_RESPONSE;
       ev.iommu[e] = i;
-      ev.device[e] = g.device[k]!;
-      ev.rid[e] = input.rid[g.lastRequestIndex[k]!]!;
-      ev.pasid[e] = g.pasid[k]!;
-      ev.prgi[e] = g.prgi[k]!;
+      ev.device[e] = input.device[lastReq]!;
+      ev.rid[e] = input.rid[lastReq]!;
+      ev.pasid[e] = input.pasid[lastReq]!;
+      ev.prgi[e] = input.prgi[lastReq]!;
       ev.code[e] = groupCode[k]!;
       ev.task[e] = nI + i * W + g.worker[k]!;
     }
     ev.cpu[e] = taskCpu[ev.task[e]!]!;
   }
 
+  const column = (col: Int32Array) => Int32Array.from(g.lastRequestIndex, (r) => col[r]!);
   const groups: SimGroups = {
     count: g.count,
-    iommu: g.iommu,
-    device: g.device,
-    pasid: g.pasid,
-    prgi: g.prgi,
+    iommu: column(input.iommu),
+    device: column(input.device),
+    pasid: column(input.pasid),
+    prgi: column(input.prgi),
     pages: new Int32Array(g.count),
     firstRequestNs: new BigInt64Array(g.count).fill(-1n),
     lastRequestNs: new BigInt64Array(g.count).fill(-1n),

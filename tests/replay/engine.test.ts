@@ -31,7 +31,7 @@ describe('domain-wide, hand-computed', () => {
     assert.deepEqual([...g.deviceLatencyNs], [3719, 3617]);
     assert.deepEqual([...g.lookupVisits], [4, 2]);
     assert.deepEqual([...g.lookupNs], [29, 17]);
-    assert.deepEqual([...g.requests], [2, 1]);
+    assert.deepEqual([...g.lastRequestIndex], [1, 2]);
     assert.deepEqual([...res.requestReportNs!], [1107, 1229, 6117]);
     assert.deepEqual([...res.requestGroup!], [0, 0, 1]);
     assert.equal(res.summary.latency_ns.p50, 2500);

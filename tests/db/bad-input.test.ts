@@ -31,10 +31,13 @@ async function accepted(name: string, content: string | Buffer) {
 }
 
 describe('bad input', () => {
-  it('an empty file is refused as empty', () => rejected('empty.txt', '', /empty file/));
+  it('an empty file is refused as empty', async () => {
+    await rejected('empty.txt', '', /empty file/);
+  });
 
-  it('a file of another format names the formats tried', () =>
-    rejected('notes.md', '# Notes\n\nThis is not a trace at all.\nNor is this.\n', /unrecognised format; tried: ftrace text.*simulator CSV.*simulator JSON Lines/));
+  it('a file of another format names the formats tried', async () => {
+    await rejected('notes.md', '# Notes\n\nThis is not a trace at all.\nNor is this.\n', /unrecognised format; tried: ftrace text.*simulator CSV.*simulator JSON Lines/);
+  });
 
   it('binary garbage is refused with its location', async () => {
     const bytes = Buffer.concat([Buffer.from(good(3).join('\n') + '\n'), Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]), Buffer.from(good(3).join('\n'))]);

@@ -47,11 +47,19 @@ function isLockError(e: unknown): boolean {
   return e instanceof Error && /Could not set lock|Conflicting lock/i.test(e.message);
 }
 
+/**
+ * DuckDB's buffer-pool cap. Its default (80% of RAM) would let one big ingest take GBs; with a
+ * cap, large sorts and joins spill to `<db>.tmp` instead. PRITRACE_DUCKDB_MEMORY overrides.
+ */
+function memoryLimit(): string {
+  return process.env.PRITRACE_DUCKDB_MEMORY ?? '384MB';
+}
+
 async function createHolder(dbPath: string): Promise<Holder> {
   if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(dbPath);
+    instance = await DuckDBInstance.create(dbPath, { memory_limit: memoryLimit() });
   } catch (e) {
     if (isLockError(e)) throw new DatabaseBusyError(dbPath, { cause: e });
     throw new QueryError(`cannot open database ${dbPath}: ${(e as Error).message}`, { cause: e });

@@ -1,14 +1,12 @@
 // The shape of one ftrace event decoder. Each module under formats/ftrace/ defines one
-// tracepoint's message once: which lines it owns, a RE2 pattern the message must match, and
-// SQL expressions over the message for the normalised columns. The store runs them in DuckDB
+// tracepoint's message once: which lines it owns, a RE2 pattern with named captures, and SQL
+// expressions over those captures for the normalised columns. The store runs them in DuckDB
 // (the measured fastest path); nothing decodes these messages anywhere else.
-// Measured: RE2 with capture groups costs ~5× a capture-free match, so a pattern only
-// validates the message (DFA speed) and the fields are cut out with string functions.
 
 import type { DecodedColumn } from '../../schema.ts';
 
 export interface FtraceEventFormat {
-  /** Short id, used in SQL aliases. */
+  /** Short id, used as the SQL alias of this decoder's capture struct. */
   id: string;
   /** What it decodes, for people (README, error messages). */
   describes: string;
@@ -16,11 +14,13 @@ export interface FtraceEventFormat {
   events: readonly string[];
   /** Extra SQL predicate over `msg` that must hold for this decoder to own the line. */
   when?: string;
-  /** RE2 pattern the message (the text after `event: `) must match, anchored at its start. */
+  /** RE2 pattern applied to the message (the text after `event: `). */
   pattern: string;
-  /** SQL over `msg` for each decoded column; absent columns are NULL. */
+  /** Capture names, in pattern order. The first must be non-empty whenever the pattern matched. */
+  captures: readonly string[];
+  /** SQL over `<id>.<capture>` for each decoded column; absent columns are NULL. */
   columns: Partial<Record<DecodedColumn, string>>;
-  /** SQL boolean: the values are in range (checked only when the pattern matched). */
+  /** SQL boolean: the captured values are in range (checked only when the pattern matched). */
   valid: string;
   /** Reason reported when `valid` is false. */
   invalid: string;
@@ -29,18 +29,13 @@ export interface FtraceEventFormat {
 export const HEX = '0x[0-9a-fA-F]{1,16}';
 export const NUM = `(?:${HEX}|[0-9]{1,20})`;
 
-/** SQL: the value after ` name=` (or at the start, `name=`) in msg, up to the next space. */
-export function kv(name: string): string {
-  return `split_part(split_part(' ' || msg, ' ${name}=', 2), ' ', 1)`;
+/** SQL: TRY_CAST of a captured hex digits string (without 0x) to UBIGINT; NULL when it overflows. */
+export function hexDigits(expr: string): string {
+  return `TRY_CAST('0x' || ${expr} AS UBIGINT)`;
 }
 
-/** SQL: the n-th space-separated field of msg (1-based). */
-export function field(n: number): string {
-  return `split_part(msg, ' ', ${n})`;
-}
-
-/** SQL: a number that may be 0x-hex or decimal, as UBIGINT; NULL when it does not fit. */
-export function num(expr: string): string {
+/** SQL: a captured number that may be 0x-hex or decimal (libtraceevent prints u64 as %llu). */
+export function anyNum(expr: string): string {
   return `TRY_CAST(${expr} AS UBIGINT)`;
 }
 

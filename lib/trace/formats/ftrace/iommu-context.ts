@@ -3,8 +3,10 @@
 
 import type { FtraceEventFormat } from './event-format.ts';
 
+const f = 'ctx';
+
 export const iommuContext: FtraceEventFormat = {
-  id: 'ctx',
+  id: f,
   describes: 'iommu map/unmap, group/domain membership and intel_iommu cache_tag_* events (context)',
   events: [
     'map',
@@ -19,10 +21,11 @@ export const iommuContext: FtraceEventFormat = {
     'cache_tag_flush_range',
     'cache_tag_flush_range_np',
   ],
-  pattern: '',
+  pattern: '^(.*)$',
+  captures: ['text'],
   columns: {
     kind: "'context'",
-    detail: 'msg',
+    detail: `${f}.text`,
   },
   valid: 'true',
   invalid: '',

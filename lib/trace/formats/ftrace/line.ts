@@ -7,9 +7,11 @@
 
 export const PREFIX_PATTERN =
   '^\\s*(.+?)-([0-9]{1,10})\\s+(?:\\(([\\s0-9-]{1,12})\\)\\s+)?\\[([0-9]{3,5})\\]\\s+(?:([dDbX.][NnpLlbB.][ZzHhs.][0-9a-f.][0-9a-f.]?)\\s+)?([0-9]{1,9}\\.[0-9]{6,9}|[0-9]{1,18}):\\s+(\\w+):\\s*(.*)';
+export const PREFIX_CAPTURES = ['comm', 'pid', 'tgid', 'cpu', 'flags', 'ts', 'event', 'msg'] as const;
 
 /** `CPU:N [LOST M EVENTS]` (trace file) and `CPU:N [M EVENTS DROPPED]` (trace-cmd). */
 export const LOST_PATTERN = '^\\s*CPU:([0-9]{1,5}) \\[(?:LOST )?([0-9]{1,19}) EVENTS(?: DROPPED)?\\]';
+export const LOST_CAPTURES = ['cpu', 'count'] as const;
 
 /** Lines that carry no event: headers and comments, trace-cmd's `cpus=N`, `CPU N is empty`, blanks. */
 export const SKIP_PATTERN = '^\\s*(?:#.*|cpus=[0-9]+|CPU [0-9]+ is empty|version = [0-9]+)?\\s*$';

@@ -1,0 +1,207 @@
+// Uploads into the store: `ingestUpload` streams a request body to a temp file and ingests
+// it, and an in-memory job table records its progress so the browser can poll
+// `GET /api/ingest-jobs/<id>` while `POST /api/traces?job=<id>` runs. Called by the upload
+// route. The uploader names the job (a random id it makes), so ids are validated and never
+// used in paths. Surprising: Next evaluates route modules separately, so the table lives on
+// globalThis; ingests run one at a time (DuckDB has one writer; queueing keeps memory flat).
+
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
+import { openDb } from './instance.ts';
+
+export type JobPhase = 'receive' | 'queued' | IngestProgress['phase'] | 'done' | 'failed';
+
+export interface IngestJob {
+  id: string;
+  phase: JobPhase;
+  /** 0..1 within the phase when known. */
+  fraction: number | null;
+  bytes_received: number;
+  /** From Content-Length, when the client sent one. */
+  bytes_total: number | null;
+  trace_id: number | null;
+  error: string | null;
+  started_at: number;
+  updated_at: number;
+}
+
+const JOB_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** Finished jobs stay readable this long so a slow poller still sees the outcome. */
+const KEEP_FINISHED_MS = 10 * 60 * 1000;
+const MAX_JOBS = 1000;
+
+interface JobTable {
+  jobs: Map<string, IngestJob>;
+  /** Tail of the ingest queue: the next ingest starts when this settles. */
+  tail: Promise<unknown>;
+}
+
+const key = Symbol.for('pritrace.ingest-jobs');
+type GlobalWithJobs = typeof globalThis & { [key]?: JobTable };
+
+function table(): JobTable {
+  const g = globalThis as GlobalWithJobs;
+  return (g[key] ??= { jobs: new Map(), tail: Promise.resolve() });
+}
+
+export function isValidJobId(id: string): boolean {
+  return JOB_ID.test(id);
+}
+
+function prune(now: number): void {
+  const { jobs } = table();
+  for (const [id, job] of jobs) {
+    const finished = job.phase === 'done' || job.phase === 'failed';
+    if (finished && now - job.updated_at > KEEP_FINISHED_MS) jobs.delete(id);
+  }
+  // A flood of never-finishing ids must not grow the table without bound.
+  while (jobs.size > MAX_JOBS) {
+    const oldest = jobs.keys().next().value;
+    if (oldest === undefined) break;
+    jobs.delete(oldest);
+  }
+}
+
+/** Registers a job (or replaces a finished one with the same id) and returns its id. */
+export function startJob(id: string, bytesTotal: number | null): IngestJob {
+  const now = Date.now();
+  prune(now);
+  const job: IngestJob = {
+    id,
+    phase: 'receive',
+    fraction: bytesTotal ? 0 : null,
+    bytes_received: 0,
+    bytes_total: bytesTotal,
+    trace_id: null,
+    error: null,
+    started_at: now,
+    updated_at: now,
+  };
+  table().jobs.set(id, job);
+  return job;
+}
+
+export function getJob(id: string): IngestJob | null {
+  const job = table().jobs.get(id);
+  return job ? { ...job } : null;
+}
+
+export function updateJob(id: string, patch: Partial<Omit<IngestJob, 'id' | 'started_at'>>): void {
+  const job = table().jobs.get(id);
+  if (!job) return;
+  Object.assign(job, patch, { updated_at: Date.now() });
+}
+
+/** The onProgress callback for ingestFile that records phases into the job. */
+export function progressReporter(id: string): (p: IngestProgress) => void {
+  return (p) => updateJob(id, { phase: p.phase, fraction: p.fraction ?? null });
+}
+
+export function finishJob(id: string, outcome: { result: IngestResult } | { error: string }): void {
+  if ('result' in outcome) updateJob(id, { phase: 'done', fraction: 1, trace_id: outcome.result.trace_id });
+  else updateJob(id, { phase: 'failed', error: outcome.error });
+}
+
+/**
+ * Runs fn after every ingest queued before it has settled (success or failure), so ingests
+ * never overlap inside one server process.
+ */
+export function enqueueIngest<T>(fn: () => Promise<T>): Promise<T> {
+  const t = table();
+  const run = t.tail.then(fn, fn);
+  t.tail = run.catch(() => undefined);
+  return run;
+}
+
+/** An upload bigger than PRITRACE_MAX_UPLOAD_BYTES (HTTP 413). */
+export class UploadTooLargeError extends Error {
+  override readonly name = 'UploadTooLargeError';
+  constructor(readonly limitBytes: number) {
+    super(`upload exceeds the limit of ${limitBytes} bytes (PRITRACE_MAX_UPLOAD_BYTES)`);
+  }
+}
+
+const DEFAULT_MAX_UPLOAD_BYTES = 4 * 2 ** 30;
+
+export function maxUploadBytes(): number {
+  const v = process.env.PRITRACE_MAX_UPLOAD_BYTES;
+  if (v === undefined || v === '') return DEFAULT_MAX_UPLOAD_BYTES;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`PRITRACE_MAX_UPLOAD_BYTES must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** Where uploads wait for their ingest: data/uploads under the project home. */
+export function uploadDir(): string {
+  return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
+}
+
+export interface UploadOptions {
+  /** The raw request body: the file's bytes, never multipart. */
+  body: ReadableStream<Uint8Array>;
+  /** The client's file name: shown in errors and as the trace name, never used in a path. */
+  displayName: string;
+  name?: string;
+  jobId?: string | null;
+  /** Content-Length when the client sent one (progress only; the limit is enforced on bytes read). */
+  declaredBytes?: number | null;
+  dbPath: string;
+}
+
+/**
+ * Streams an upload to a temp file with a random name, ingests it (queued behind any running
+ * ingest), and removes the temp file whatever happens. Memory stays flat: the body is piped
+ * to disk chunk by chunk and DuckDB reads the file itself.
+ */
+export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
+  const limit = maxUploadBytes();
+  const jobId = opts.jobId ?? null;
+  if (jobId) startJob(jobId, opts.declaredBytes ?? null);
+  const dir = uploadDir();
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, `${randomUUID()}.upload`);
+  try {
+    let received = 0;
+    let lastReport = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        received += chunk.length;
+        if (received > limit) return done(new UploadTooLargeError(limit));
+        if (jobId && received - lastReport >= 1 << 20) {
+          lastReport = received;
+          const total = opts.declaredBytes ?? null;
+          updateJob(jobId, { bytes_received: received, fraction: total ? Math.min(1, received / total) : null });
+        }
+        done(null, chunk);
+      },
+    });
+    await pipeline(Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>), counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
+
+    const result = await enqueueIngest(async () => {
+      const db = await openDb(opts.dbPath);
+      try {
+        return await ingestFile(db, {
+          file: tmp,
+          displayName: opts.displayName,
+          name: opts.name,
+          onProgress: jobId ? progressReporter(jobId) : undefined,
+        });
+      } finally {
+        db.close();
+      }
+    });
+    if (jobId) finishJob(jobId, { result });
+    return result;
+  } catch (e) {
+    if (jobId) finishJob(jobId, { error: e instanceof Error ? e.message : String(e) });
+    throw e;
+  } finally {
+    await fs.promises.rm(tmp, { force: true });
+  }
+}

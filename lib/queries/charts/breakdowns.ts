@@ -1,0 +1,90 @@
+// Per-device and per-PASID tables of the overview page: faults (page requests plus
+// unrecoverable faults) and their share of the trace's, groups, and latency percentiles of
+// answered groups (the same nearest-rank SQL as the trace figures). Sorted by faults, top
+// `limit` rows, with the number of rows left out so the page can say so.
+
+import type { Db } from '../../db/instance.ts';
+import { latencyFiguresSql } from '../trace-stats.ts';
+import { count, num } from './convert.ts';
+
+export interface BreakdownRow {
+  /** Device name, or the PASID as a number. */
+  key: string | number | null;
+  page_requests: number;
+  unrecoverable_faults: number;
+  /** Of all page requests and unrecoverable faults in the trace, 0..1. */
+  share: number;
+  groups: number;
+  answered: number;
+  unanswered: number;
+  p50_ns: number | null;
+  p99_ns: number | null;
+  max_ns: number | null;
+}
+
+export interface Breakdown {
+  rows: BreakdownRow[];
+  /** Keys beyond `limit`. */
+  omitted: number;
+}
+
+type Dimension = 'device' | 'pasid';
+
+async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number): Promise<Breakdown> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  // dim is one of two fixed column names chosen by the exported functions, never user text.
+  // The join key is the value as text with NULL as '': IS NOT DISTINCT FROM would make DuckDB
+  // fall back to a nested-loop join, quadratic in the number of PASIDs.
+  const rows = await db.all<Record<string, unknown>>(
+    `WITH ev AS (
+       SELECT ${dim} AS k, coalesce(CAST(${dim} AS VARCHAR), '') AS jk,
+         count(*) FILTER (kind = 'page_request') AS page_requests,
+         count(*) FILTER (kind = 'unrecoverable_fault') AS unrecoverable_faults
+       FROM events WHERE trace_id = $1 AND kind IN ('page_request', 'unrecoverable_fault')
+       GROUP BY k, jk
+     ),
+     grp AS (
+       SELECT coalesce(CAST(${dim} AS VARCHAR), '') AS jk, count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
+         count(*) FILTER (status = 'answered') AS answered,
+         count(*) FILTER (status = 'unanswered') AS unanswered,
+         ${latencyFiguresSql('latency_ns')}
+       FROM fault_groups WHERE trace_id = $1 AND status IN ('answered', 'unanswered')
+       GROUP BY jk
+     ),
+     joined AS (
+       SELECT ev.k, ev.page_requests, ev.unrecoverable_faults,
+         (ev.page_requests + ev.unrecoverable_faults) / sum(ev.page_requests + ev.unrecoverable_faults) OVER () AS share,
+         coalesce(grp.groups, 0) AS groups, coalesce(grp.answered, 0) AS answered, coalesce(grp.unanswered, 0) AS unanswered,
+         grp.p50, grp.p99, grp.max
+       FROM ev LEFT JOIN grp USING (jk)
+     )
+     SELECT *, count(*) OVER () AS total_keys FROM joined
+     ORDER BY page_requests + unrecoverable_faults DESC, k NULLS LAST
+     LIMIT $2`,
+    [traceId, limit],
+  );
+  const total = rows.length ? count(rows[0]!.total_keys) : 0;
+  return {
+    rows: rows.map((r) => ({
+      key: r.k === null || r.k === undefined ? null : dim === 'pasid' ? Number(r.k) : String(r.k),
+      page_requests: count(r.page_requests),
+      unrecoverable_faults: count(r.unrecoverable_faults),
+      share: num(r.share) ?? 0,
+      groups: count(r.groups),
+      answered: count(r.answered),
+      unanswered: count(r.unanswered),
+      p50_ns: num(r.p50),
+      p99_ns: num(r.p99),
+      max_ns: num(r.max),
+    })),
+    omitted: Math.max(0, total - rows.length),
+  };
+}
+
+export function deviceBreakdown(db: Db, traceId: number, limit = 50): Promise<Breakdown> {
+  return breakdown(db, traceId, 'device', limit);
+}
+
+export function pasidBreakdown(db: Db, traceId: number, limit = 50): Promise<Breakdown> {
+  return breakdown(db, traceId, 'pasid', limit);
+}

@@ -1,0 +1,67 @@
+// Histogram of answered-group latency in logarithmic buckets (binsPerDecade per power of
+// ten), counted in SQL. Empty buckets between the smallest and largest are filled in so the
+// x axis stays evenly logarithmic; zero latencies (same-timestamp responses) get their own
+// bucket because log(0) has none. Counts always sum to the answered groups in the filter.
+
+import type { Db } from '../../db/instance.ts';
+import { count } from './convert.ts';
+import { latencyFilterSql, type LatencyFilter } from './latency-filter.ts';
+
+export interface HistogramBin {
+  /** Inclusive lower edge, ns (0 for the zero bucket). */
+  lower_ns: number;
+  /** Exclusive upper edge, ns. */
+  upper_ns: number;
+  count: number;
+}
+
+export interface LatencyHistogram {
+  bins: HistogramBin[];
+  total: number;
+  bins_per_decade: number;
+}
+
+export async function latencyHistogram(
+  db: Db,
+  traceId: number,
+  filter: LatencyFilter = {},
+  binsPerDecade = 10,
+): Promise<LatencyHistogram> {
+  if (!Number.isInteger(binsPerDecade) || binsPerDecade < 1 || binsPerDecade > 100) {
+    throw new RangeError(`binsPerDecade must be an integer in [1, 100], got ${binsPerDecade}`);
+  }
+  const f = latencyFilterSql(filter, 3);
+  // The small epsilon keeps exact powers of ten (1000 ns) in the bucket they start, despite
+  // log10 rounding just below the integer.
+  const rows = await db.all<{ b: number | null; n: bigint }>(
+    `SELECT CASE WHEN latency_ns <= 0 THEN NULL ELSE CAST(floor(log10(latency_ns) * $2 + 1e-9) AS INTEGER) END AS b,
+       count(*) AS n
+     FROM fault_groups
+     WHERE trace_id = $1 AND status = 'answered' ${f.sql}
+     GROUP BY b ORDER BY b NULLS FIRST`,
+    [traceId, binsPerDecade, ...f.params],
+  );
+  const bins: HistogramBin[] = [];
+  let total = 0;
+  const byBucket = new Map<number, number>();
+  for (const r of rows) {
+    const n = count(r.n);
+    total += n;
+    if (r.b === null) bins.push({ lower_ns: 0, upper_ns: 1, count: n });
+    else byBucket.set(Number(r.b), n);
+  }
+  if (byBucket.size) {
+    const keys = [...byBucket.keys()];
+    const lo = Math.min(...keys);
+    const hi = Math.max(...keys);
+    for (let b = lo; b <= hi; b++) {
+      bins.push({ lower_ns: edge(b, binsPerDecade), upper_ns: edge(b + 1, binsPerDecade), count: byBucket.get(b) ?? 0 });
+    }
+  }
+  return { bins, total, bins_per_decade: binsPerDecade };
+}
+
+function edge(bucket: number, perDecade: number): number {
+  // Rounded to 3 significant digits: edges are labels, and 10^0.1 = 1.2589… reads badly.
+  return Number((10 ** (bucket / perDecade)).toPrecision(3));
+}

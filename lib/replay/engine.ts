@@ -178,7 +178,7 @@ export function replayPrepared(
     // Workers whose response ended by now have gone idle.
     while (freeingCount[i]! > 0 && freeingAt[i * W + freeingHead[i]!]! <= t) {
       idle[i * W + idleCount[i]!++] = freeing[i * W + freeingHead[i]!]!;
-      freeingHead[i] = (freeingHead[i]! + 1) % W;
+      freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
       freeingCount[i]!--;
     }
     if (idleCount[i]! > 0) {
@@ -186,7 +186,7 @@ export function replayPrepared(
     } else if (freeingCount[i]! > 0) {
       // Busy kworkers come back for the next work item without a wake-up.
       const k = i * W + freeingHead[i]!;
-      freeingHead[i] = (freeingHead[i]! + 1) % W;
+      freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
       freeingCount[i]!--;
       startGroup(i, g, freeing[k]!, freeingAt[k]!);
     } else {
@@ -201,7 +201,7 @@ export function replayPrepared(
   let descReq = 0;
   const descriptorCost = (i: number): number => {
     const r = ring[i * ringSize + ringRead[i]!]!;
-    ringRead[i] = (ringRead[i]! + 1) % ringSize;
+    ringRead[i] = ringRead[i]! + 1 === ringSize ? 0 : ringRead[i]! + 1;
     descReq = r;
     let cost = drainPerDescNs;
     const g0 = reqGroup[r]!;
@@ -329,7 +329,7 @@ export function replayPrepared(
       return;
     }
     ring[i * ringSize + ringWrite[i]!] = r;
-    ringWrite[i] = (ringWrite[i]! + 1) % ringSize;
+    ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
     ringCount[i]!++;
     recordPrq(t);
     if (draining[i] === 0) {
@@ -362,7 +362,8 @@ export function replayPrepared(
       if (wqHead[i] === -1) wqTail[i] = -1;
       startGroup(i, queued, w, done);
     } else {
-      const k = i * W + ((freeingHead[i]! + freeingCount[i]!) % W);
+      const tail = freeingHead[i]! + freeingCount[i]!;
+      const k = i * W + (tail >= W ? tail - W : tail);
       freeing[k] = w;
       freeingAt[k] = done;
       freeingCount[i]!++;

@@ -66,3 +66,16 @@ describe('determinism', () => {
     });
   }
 });
+
+describe('scratch reuse', () => {
+  it('leaves no trace of earlier replays of other sizes', () => {
+    const { model, params } = presetFor('v5.14');
+    const small = input(rowsWithTies().slice(0, 100));
+    const big = input(rowsWithTies());
+    const first = runReplay(small, model, params, 3);
+    runReplay(big, model, { ...params, prqDepth: 8, workers: 1 }, 4);
+    const again = runReplay(small, model, params, 3);
+    assert.deepEqual(again.summary, first.summary);
+    assert.deepEqual(again.groups, first.groups);
+  });
+});

@@ -4,12 +4,18 @@
 import { CliError, DatabaseBusyError, NotFoundError, QueryError, ReplayConfigError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { listCommand } from './commands/list.ts';
+import { replayCommand } from './commands/replay.ts';
+import { simulateCommand } from './commands/simulate.ts';
 import { statsCommand } from './commands/stats.ts';
+import { sweepCommand } from './commands/sweep.ts';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   ingest: { run: ingestCommand, help: 'ingest FILE [--name N]     store a trace (ftrace text, trace-cmd report, sim CSV/JSONL, .gz)' },
   list: { run: listCommand, help: 'list                       traces in the database' },
   stats: { run: statsCommand, help: 'stats TRACE                counts, groups and latency percentiles of a trace' },
+  replay: { run: replayCommand, help: 'replay TRACE --model M     replay the requests through per-device or domain-wide handling' },
+  sweep: { run: sweepCommand, help: 'sweep TRACE                lookup cost and latency vs number of PASIDs (1 … 2^20)' },
+  simulate: { run: simulateCommand, help: 'simulate --out FILE        generate PRI traffic (.csv, .jsonl, .trace)' },
 };
 
 function usage(): string {

@@ -96,9 +96,56 @@ export const TABLES: Table[] = [
       c('response_line', 'BIGINT', 'Line of the response.'),
     ],
   },
+  {
+    name: 'replay_runs',
+    comment: 'One row per replay of a trace through a handling model (DESIGN 5).',
+    columns: [
+      c('run_id', 'INTEGER PRIMARY KEY', 'Identifier, assigned when the run is saved.'),
+      c('trace_id', 'INTEGER NOT NULL', 'Replayed trace.'),
+      c('model', 'VARCHAR NOT NULL', 'per-device or domain-wide.'),
+      c('preset', 'VARCHAR', 'Kernel-era preset the parameters started from (v5.14 … v6.11).'),
+      c('seed', 'BIGINT NOT NULL', 'Seed of the replay RNG: same trace, model, params and seed give the same run.'),
+      c('params', 'JSON NOT NULL', 'Every parameter of the run, after overrides.'),
+      c('overrides', 'JSON', 'The name=value overrides given, in order.'),
+      c('summary', 'JSON NOT NULL', 'Replay summary: latency_ns, device_latency_ns, lookup, drops, calibration, ...'),
+      c('queue_depth', 'JSON', 'PRQ occupancy and outstanding groups over time (max per bucket).'),
+      c('groups', 'BIGINT', 'Completed groups replayed.'),
+      c('seconds', 'DOUBLE', 'Wall time of the replay, s.'),
+      c('created_at', 'TIMESTAMP NOT NULL', 'When the run was saved (UTC).'),
+    ],
+  },
+  {
+    name: 'replay_results',
+    comment: 'Per-group results of a replay run.',
+    columns: [
+      c('run_id', 'INTEGER NOT NULL', 'Owning run (replay_runs.run_id).'),
+      c('group_index', 'INTEGER NOT NULL', 'Group ordinal in replay order (by last-page request).'),
+      c('iommu', 'VARCHAR', 'IOMMU of the group.'),
+      c('device', 'VARCHAR', 'Device of the group.'),
+      c('pasid', 'INTEGER', 'PASID as replayed.'),
+      c('prgi', 'INTEGER', 'PRG index.'),
+      c('arrival_ts_ns', 'BIGINT', 'Recorded time of the last-page request, ns on the trace clock.'),
+      c('latency_ns', 'BIGINT', 'Replayed response − report of the last-page request, ns (NULL if the group was lost).'),
+      c('device_latency_ns', 'BIGINT', 'Replayed response − arrival of the last-page request, ns: what the device waits.'),
+      c('lookup_visits', 'INTEGER', 'Nodes/entries visited by every lookup of the group.'),
+      c('lookup_ns', 'DOUBLE', 'Cost of those visits, ns.'),
+      c('worker', 'INTEGER', 'Worker that handled the group; -1 if lost.'),
+    ],
+  },
+  {
+    name: 'sweeps',
+    comment: 'Cached PASID sweeps (domain lookup cost vs number of PASIDs) per trace and options.',
+    columns: [
+      c('trace_id', 'INTEGER NOT NULL', 'Swept trace.'),
+      c('options', 'VARCHAR NOT NULL', 'The sweep options as canonical JSON (the cache key).'),
+      c('result', 'JSON NOT NULL', 'Sweep result: groups, params, note and points.'),
+      c('seconds', 'DOUBLE', 'Wall time of the sweep, s.'),
+      c('created_at', 'TIMESTAMP NOT NULL', 'When it was computed (UTC).'),
+    ],
+  },
 ];
 
-const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1'];
+const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1'];
 
 
 function quote(text: string): string {

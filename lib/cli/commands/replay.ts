@@ -1,0 +1,78 @@
+// `pritrace replay TRACE --model per-device|domain-wide [--preset P] [--param k=v]… [--seed S]`:
+// replays the trace's recorded page requests through a handling model and saves the run.
+
+import { CliError } from '../../core/errors.ts';
+import { runReplayForTrace } from '../../db/replay-runs.ts';
+import { formatDurationNs } from '../../core/time.ts';
+import { resolveTrace } from '../../queries/traces.ts';
+import { MODEL_NAMES, type ModelName } from '../../replay/types.ts';
+import { parse, positional, printJson } from '../args.ts';
+import { withDatabase } from '../database.ts';
+
+const USAGE = 'pritrace replay TRACE --model per-device|domain-wide [--preset v5.14|v5.17|v6.1|v6.9|v6.11] [--param name=value]... [--seed S] [--db PATH] [--json]';
+
+export function parseSeed(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(text)) throw new CliError(`--seed must be a non-negative integer, got ${JSON.stringify(text)}`, 2);
+  return Number(text);
+}
+
+export function parseModel(text: string | undefined, required: boolean): ModelName | undefined {
+  if (text === undefined) {
+    if (required) throw new CliError(`missing --model (${MODEL_NAMES.join(' or ')})\nusage: ${USAGE}`, 2);
+    return undefined;
+  }
+  if (!(MODEL_NAMES as readonly string[]).includes(text)) throw new CliError(`--model must be ${MODEL_NAMES.join(' or ')}, got ${JSON.stringify(text)}`, 2);
+  return text as ModelName;
+}
+
+export async function replayCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { model: { type: 'string' }, preset: { type: 'string' }, param: { type: 'string', multiple: true }, seed: { type: 'string' } },
+    USAGE,
+  );
+  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+  const model = parseModel(values.model, true)!;
+  const run = await withDatabase(values.db, async (db) => {
+    const trace = await resolveTrace(db, ref);
+    return runReplayForTrace(db, trace.trace_id, { model, preset: values.preset, params: values.param ?? [], seed: parseSeed(values.seed) });
+  });
+  const s = run.summary;
+  if (values.json) {
+    return printJson({
+      run_id: run.run_id,
+      trace_id: run.trace_id,
+      model: run.model,
+      preset: run.preset,
+      seed: run.seed,
+      overrides: run.overrides,
+      groups: s.groups,
+      answered: s.answered,
+      latency_ns: s.latency_ns,
+      device_latency_ns: s.device_latency_ns,
+      lookup: s.lookup,
+      lookup_stages: s.lookup_stages,
+      drops: s.drops,
+      retries: s.retries,
+      lost_groups: s.lost_groups,
+      calibration: s.calibration ?? null,
+      params: s.params,
+      seconds: run.seconds,
+    });
+  }
+  const d = (v: number | null | undefined) => (v === null || v === undefined ? '-' : formatDurationNs(Math.round(v)));
+  const pct = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(1)}%`);
+  const c = s.calibration;
+  process.stdout.write(
+    [
+      `run ${run.run_id}: trace ${run.trace_id}, ${run.model} (${run.preset}), seed ${run.seed}, ${s.groups} groups in ${run.seconds.toFixed(2)} s`,
+      `latency  p50 ${d(s.latency_ns.p50)}  p90 ${d(s.latency_ns.p90)}  p99 ${d(s.latency_ns.p99)}  max ${d(s.latency_ns.max)}`,
+      `lookup   visits mean ${s.lookup.visits_mean?.toFixed(2) ?? '-'} p99 ${s.lookup.visits_p99 ?? '-'}; ns mean ${s.lookup.ns_mean?.toFixed(1) ?? '-'} p99 ${s.lookup.ns_p99 ?? '-'}`,
+      `drops ${s.drops}, retries ${s.retries}, lost groups ${s.lost_groups}`,
+      c
+        ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; replayed p50 ${d(c.replayed.p50)} p99 ${d(c.replayed.p99)}; error p50 ${pct(c.error_p50)} p99 ${pct(c.error_p99)}`
+        : 'calibration: the trace has no answered groups',
+    ].join('\n') + '\n',
+  );
+}

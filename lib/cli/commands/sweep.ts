@@ -1,0 +1,43 @@
+// `pritrace sweep TRACE [--seed S] [--max-groups N] [--refresh] [--json]`: domain lookup cost
+// and latency vs the number of live PASIDs (1 … 2^20), dense and sparse, per model and
+// structure. Results are cached per trace and options; --refresh recomputes.
+
+import { sweepForTrace } from '../../db/sweeps.ts';
+import { resolveTrace } from '../../queries/traces.ts';
+import { CliError } from '../../core/errors.ts';
+import { parse, positional, printJson } from '../args.ts';
+import { withDatabase } from '../database.ts';
+import { parseSeed } from './replay.ts';
+
+const USAGE = 'pritrace sweep TRACE [--seed S] [--max-groups N] [--refresh] [--db PATH] [--json]';
+
+export async function sweepCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(
+    argv,
+    { seed: { type: 'string' }, 'max-groups': { type: 'string' }, refresh: { type: 'boolean', default: false } },
+    USAGE,
+  );
+  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+  const maxText = values['max-groups'];
+  if (maxText !== undefined && !/^\d+$/.test(maxText)) throw new CliError(`--max-groups must be a positive integer, got ${JSON.stringify(maxText)}`, 2);
+  const sweep = await withDatabase(values.db, async (db) => {
+    const trace = await resolveTrace(db, ref);
+    return sweepForTrace(
+      db,
+      trace.trace_id,
+      { seed: parseSeed(values.seed) ?? 1, ...(maxText ? { maxGroupsPerPoint: Number(maxText) } : {}) },
+      values.refresh,
+    );
+  });
+  if (values.json) return printJson(sweep.points);
+  process.stdout.write(`sweep of trace ${sweep.trace_id} (${sweep.groups} groups, trace has ${sweep.trace_pasids} PASIDs) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.note}\n`);
+  process.stdout.write('pasids    alloc   model        structure  visits mean/p99   ns mean/p99        latency p50/p99 (ns)\n');
+  for (const p of sweep.points) {
+    process.stdout.write(
+      `${String(p.pasids).padEnd(9)} ${p.allocation.padEnd(7)} ${p.model.padEnd(12)} ${p.structure.padEnd(10)} ` +
+        `${(p.lookup.visits_mean ?? 0).toFixed(2).padStart(8)}/${String(p.lookup.visits_p99 ?? '-').padEnd(8)} ` +
+        `${(p.lookup.ns_mean ?? 0).toFixed(1).padStart(8)}/${String(p.lookup.ns_p99 ?? '-').padEnd(9)} ` +
+        `${p.latency_ns.p50 ?? '-'}/${p.latency_ns.p99 ?? '-'}\n`,
+    );
+  }
+}

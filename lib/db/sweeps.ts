@@ -1,0 +1,40 @@
+// The PASID sweep of a stored trace ("domain lookup cost vs number of PASIDs"), cached in
+// the `sweeps` table per (trace, options): a sweep replays up to 21 points × 2 allocations ×
+// every model and structure, so the scaling page and `pritrace sweep` reuse a saved result.
+
+import { runSweep, type SweepOptions, type SweepResult } from '../replay/sweep.ts';
+import type { Db } from './instance.ts';
+import { loadReplayData } from './replay-input.ts';
+
+export type TraceSweepOptions = Pick<SweepOptions, 'seed' | 'exponents' | 'allocations' | 'maxGroupsPerPoint' | 'models'>;
+
+export interface TraceSweep extends SweepResult {
+  trace_id: number;
+  /** Distinct PASIDs among the trace's page requests: where the trace itself sits. */
+  trace_pasids: number;
+  seconds: number;
+  cached: boolean;
+}
+
+export async function sweepForTrace(db: Db, traceId: number, options: Partial<TraceSweepOptions> = {}, refresh = false): Promise<TraceSweep> {
+  const opts: TraceSweepOptions = { seed: options.seed ?? 1, ...options };
+  const key = JSON.stringify(opts, Object.keys(opts).sort());
+  const [own] = await db.all<{ n: bigint }>(
+    "SELECT count(DISTINCT pasid) AS n FROM events WHERE trace_id = $1 AND kind = 'page_request'",
+    [traceId],
+  );
+  const tracePasids = Number(own?.n ?? 0);
+  if (!refresh) {
+    const hit = await db.all<{ result: string; seconds: number }>('SELECT result, seconds FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);
+    if (hit[0]) return { ...(JSON.parse(hit[0].result) as SweepResult), trace_id: traceId, trace_pasids: tracePasids, seconds: hit[0].seconds, cached: true };
+  }
+  const data = await loadReplayData(db, traceId);
+  const started = performance.now();
+  const result = runSweep(data.input, opts);
+  const seconds = (performance.now() - started) / 1000;
+  await db.transaction(async (tx) => {
+    await tx.run('DELETE FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);
+    await tx.run('INSERT INTO sweeps VALUES ($1, $2, $3::JSON, $4, now()::TIMESTAMP)', [traceId, key, JSON.stringify(result), seconds]);
+  });
+  return { ...result, trace_id: traceId, trace_pasids: tracePasids, seconds, cached: false };
+}

@@ -131,8 +131,8 @@ export function replayPrepared(
   const openPartial = scratchI32('engine.openPartial', p.openCount);
   const openEpoch = scratchI32('engine.openEpoch', p.openCount);
 
-  // Fresh arrays are zero: `answered` and `reportedFlag` say which times were written, so
-  // no million-element fill(NaN) is needed up front.
+  // Report and response times start at zero; reportedFlag and answeredFlag say which were
+  // written, and buildResult marks the others NaN (cheaper than a fill(NaN) up front).
   const gReport = new Float64Array(G);
   const gResponse = new Float64Array(G);
   const reportedFlag = scratchU8('engine.reported', G);

@@ -16,6 +16,14 @@ export function count(v: unknown): number {
 }
 
 /**
+ * How many time buckets to use for n items: about 2·√n, between 10 and maxBuckets. A small
+ * trace in 2000 buckets is a comb of single events; a large one still gets the full detail.
+ */
+export function bucketCount(n: number, maxBuckets: number): number {
+  return Math.max(1, Math.min(maxBuckets, Math.max(10, Math.ceil(2 * Math.sqrt(n)))));
+}
+
+/**
  * Rounds a bucket width (ns) up to 1, 2 or 5 × 10^k so bucket edges read well on an axis.
  * bigint in and out: trace spans can exceed 2^53 ns in principle.
  */

@@ -1,9 +1,10 @@
 // Event rate over the trace's time, one count per event kind per bucket (stacked on the
-// overview page), bucketed in SQL. Lost-event markers carry no timestamp and are shown by
-// the pairing health card instead. Times are ns since the trace's first event.
+// overview page), bucketed in SQL into at most maxBuckets (fewer for small traces). Lost-event
+// markers carry no timestamp; the pairing health card lists them. Times are ns since the
+// trace's first event.
 
 import type { Db } from '../../db/instance.ts';
-import { count, niceWidthNs } from './convert.ts';
+import { bucketCount, count, niceWidthNs } from './convert.ts';
 import { traceOrigin } from './trace-header.ts';
 
 export const TIMED_EVENT_KINDS = ['page_request', 'page_response', 'unrecoverable_fault', 'context', 'other'] as const;
@@ -21,7 +22,8 @@ export interface EventsOverTime {
 export async function eventsOverTime(db: Db, traceId: number, maxBuckets = 400): Promise<EventsOverTime> {
   const origin = await traceOrigin(db, traceId);
   if (origin.first_ts_ns === null || origin.last_ts_ns === null) return { bucket_ns: 0, buckets: [], kinds: [] };
-  const width = niceWidthNs(origin.last_ts_ns - origin.first_ts_ns + 1n, maxBuckets);
+  const [n] = await db.all<{ events: bigint | null }>('SELECT events FROM traces WHERE trace_id = $1', [traceId]);
+  const width = niceWidthNs(origin.last_ts_ns - origin.first_ts_ns + 1n, bucketCount(count(n?.events), maxBuckets));
   const rows = await db.all<Record<string, unknown>>(
     `SELECT (ts_ns - CAST($2 AS BIGINT)) // CAST($3 AS BIGINT) AS b,
        ${TIMED_EVENT_KINDS.map((k) => `count(*) FILTER (kind = '${k}') AS ${k}`).join(', ')}

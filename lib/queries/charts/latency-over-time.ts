@@ -1,10 +1,11 @@
 // Latency over the trace's time: groups bucketed by when their last page was requested, with
 // count, p50, p99 and max per bucket, all computed in SQL. The bucket width is the trace span
-// over maxBuckets rounded up to 1/2/5 × 10^k ns, so at most maxBuckets points leave the
-// database however long the trace. Times are ns since the trace's first event.
+// over about 2·√groups buckets (at most maxBuckets) rounded up to 1/2/5 × 10^k ns, so at most
+// maxBuckets points leave the database however long the trace. Times are ns since the
+// trace's first event.
 
 import type { Db } from '../../db/instance.ts';
-import { count, niceWidthNs, num } from './convert.ts';
+import { bucketCount, count, niceWidthNs, num } from './convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './latency-filter.ts';
 import { traceOrigin } from './trace-header.ts';
 
@@ -30,15 +31,20 @@ export async function latencyOverTime(
 ): Promise<LatencyOverTime> {
   const origin = await traceOrigin(db, traceId);
   if (origin.first_ts_ns === null || origin.last_ts_ns === null) return { bucket_ns: 0, buckets: [] };
-  const width = niceWidthNs(origin.last_ts_ns - origin.first_ts_ns + 1n, maxBuckets);
-  const f = latencyFilterSql(filter, 4);
+  const f = latencyFilterSql(filter, 2);
+  const [n] = await db.all<{ n: bigint }>(
+    `SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1 AND status = 'answered' ${f.sql}`,
+    [traceId, ...f.params],
+  );
+  const width = niceWidthNs(origin.last_ts_ns - origin.first_ts_ns + 1n, bucketCount(count(n?.n), maxBuckets));
+  const g = latencyFilterSql(filter, 4);
   const rows = await db.all<Record<string, unknown>>(
     `SELECT (last_ts_ns - CAST($2 AS BIGINT)) // CAST($3 AS BIGINT) AS b, count(*) AS n,
        quantile_disc(latency_ns, 0.5) AS p50, quantile_disc(latency_ns, 0.99) AS p99, max(latency_ns) AS max
      FROM fault_groups
-     WHERE trace_id = $1 AND status = 'answered' ${f.sql}
+     WHERE trace_id = $1 AND status = 'answered' ${g.sql}
      GROUP BY b ORDER BY b`,
-    [traceId, origin.first_ts_ns, width, ...f.params],
+    [traceId, origin.first_ts_ns, width, ...g.params],
   );
   const w = Number(width);
   return {

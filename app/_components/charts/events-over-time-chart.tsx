@@ -1,0 +1,60 @@
+'use client';
+
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { EventBucket, TimedEventKind } from '@/lib/queries/charts/events-over-time.ts';
+import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
+import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, yTitle } from './common.tsx';
+
+const KIND_STYLE: Record<TimedEventKind, { label: string; color: string }> = {
+  page_request: { label: 'page requests', color: '#2457c5' },
+  page_response: { label: 'page responses', color: '#2f9e44' },
+  unrecoverable_fault: { label: 'unrecoverable faults', color: '#c92a2a' },
+  context: { label: 'context (qi_submit, map/unmap)', color: '#adb5bd' },
+  other: { label: 'other events', color: '#e8a33d' },
+};
+
+export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: EventBucket[]; kinds: TimedEventKind[]; bucketNs: number }) {
+  return (
+    <div className="chart" data-testid="chart-events-over-time">
+      <ResponsiveContainer width="100%" height="100%">
+        <AreaChart data={buckets} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
+          <XAxis
+            dataKey="t_ns"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={axisNs}
+            tick={AXIS}
+            label={{ value: 'time since trace start', position: 'insideBottom', offset: -10, fontSize: 12 }}
+          />
+          <YAxis tick={AXIS} width={Y_AXIS_WIDTH} allowDecimals={false} tickFormatter={axisCount} label={yTitle(`events per ${axisNs(bucketNs)}`)} />
+          <Tooltip
+            content={({ active, payload }) =>
+              active && payload?.length ? (
+                <TooltipBox
+                  title={`${fmtNs(Number((payload[0]!.payload as EventBucket).t_ns))} – ${fmtNs(Number((payload[0]!.payload as EventBucket).t_ns) + bucketNs)}`}
+                  rows={payload.map((p) => ({ label: String(p.name), value: fmtCount(Number(p.value)), color: String(p.color) }))}
+                />
+              ) : null
+            }
+          />
+          <Legend verticalAlign="top" height={28} itemSorter={null} />
+          {kinds.map((k) => (
+            <Area
+              key={k}
+              dataKey={k}
+              name={KIND_STYLE[k].label}
+              stackId="events"
+              type="stepAfter"
+              stroke={KIND_STYLE[k].color}
+              fill={KIND_STYLE[k].color}
+              fillOpacity={0.55}
+              isAnimationActive={false}
+              dot={false}
+            />
+          ))}
+        </AreaChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+'use client';
+
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { HistogramBin } from '@/lib/queries/charts/latency-histogram.ts';
+import { axisNs, fmtCount, fmtNs, fmtPercent } from '../../_lib/format.ts';
+import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, yTitle } from './common.tsx';
+
+/** True for a bucket whose lower edge is a power of ten: only those get an axis label. */
+function isDecade(ns: number): boolean {
+  const e = Math.log10(ns);
+  return Math.abs(e - Math.round(e)) < 1e-9;
+}
+
+export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; total: number }) {
+  const data = bins.map((b) => ({ ...b, label: b.lower_ns === 0 ? '0 ns' : axisNs(b.lower_ns) }));
+  // Few bins: label each; many: label the decades (and the zero bucket) so labels never collide.
+  const sparse = data.length > 12;
+  return (
+    <div className="chart" data-testid="chart-latency-histogram">
+      <ResponsiveContainer width="100%" height="100%">
+        <BarChart data={data} margin={CHART_MARGIN} barCategoryGap={1}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" vertical={false} />
+          <XAxis
+            dataKey="label"
+            tick={AXIS}
+            interval={0}
+            tickFormatter={(label: string, i: number) => {
+              const b = data[i];
+              return !sparse || (b && (b.lower_ns === 0 || isDecade(b.lower_ns))) ? label : '';
+            }}
+            label={{ value: 'latency (log buckets, lower edge)', position: 'insideBottom', offset: -10, fontSize: 12 }}
+          />
+          <YAxis tick={AXIS} width={Y_AXIS_WIDTH} allowDecimals={false} tickFormatter={axisCount} label={yTitle('groups')} />
+          <Tooltip
+            cursor={{ fill: 'rgba(36, 87, 197, 0.08)' }}
+            content={({ active, payload }) => {
+              const b = active && payload?.length ? (payload[0]!.payload as HistogramBin) : null;
+              return b ? (
+                <TooltipBox
+                  title={b.lower_ns === 0 ? '0 ns' : `${fmtNs(b.lower_ns)} – ${fmtNs(b.upper_ns)}`}
+                  rows={[
+                    { label: 'groups', value: fmtCount(b.count) },
+                    { label: 'share', value: fmtPercent(total ? b.count / total : null) },
+                  ]}
+                />
+              ) : null;
+            }}
+          />
+          <Bar dataKey="count" name="groups" fill="#2457c5" isAnimationActive={false} />
+        </BarChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

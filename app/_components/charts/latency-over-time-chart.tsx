@@ -1,0 +1,78 @@
+'use client';
+
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { LatencyBucket } from '@/lib/queries/charts/latency-over-time.ts';
+import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
+import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, logAxis, yTitle } from './common.tsx';
+
+const SERIES = [
+  { key: 'max_ns', name: 'max', color: '#868e96', width: 1 },
+  { key: 'p99_ns', name: 'p99', color: '#d9480f', width: 2 },
+  { key: 'p50_ns', name: 'p50', color: '#2457c5', width: 2 },
+] as const;
+
+/** p50 / p99 / max per time bucket on a log latency axis (a spike must not flatten the median). */
+export function LatencyOverTimeChart({ buckets, bucketNs }: { buckets: LatencyBucket[]; bucketNs: number }) {
+  // A zero latency has no place on a log axis: it is drawn as a gap.
+  const data = buckets.map((b) => ({ ...b, p50_ns: b.p50_ns || null, p99_ns: b.p99_ns || null, max_ns: b.max_ns || null }));
+  const values = buckets.flatMap((b) => [b.p50_ns, b.max_ns]).filter((v) => v > 0);
+  const axis = logAxis(values.length ? Math.min(...values) : 1, values.length ? Math.max(...values) : 10);
+  return (
+    <div className="chart" data-testid="chart-latency-over-time">
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={CHART_MARGIN}>
+          <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
+          <XAxis
+            dataKey="t_ns"
+            type="number"
+            domain={['dataMin', 'dataMax']}
+            tickFormatter={axisNs}
+            tick={AXIS}
+            label={{ value: `time since trace start (buckets of ${axisNs(bucketNs)})`, position: 'insideBottom', offset: -10, fontSize: 12 }}
+          />
+          <YAxis
+            type="number"
+            scale="log"
+            domain={axis.domain}
+            ticks={axis.ticks}
+            tickFormatter={axisNs}
+            tick={AXIS}
+            width={Y_AXIS_WIDTH}
+            label={yTitle('latency (log)')}
+          />
+          <Tooltip
+            content={({ active, payload }) => {
+              const b = active && payload?.length ? (payload[0]!.payload as LatencyBucket) : null;
+              return b ? (
+                <TooltipBox
+                  title={`${fmtNs(b.t_ns)} – ${fmtNs(b.t_ns + bucketNs)}`}
+                  rows={[
+                    { label: 'groups', value: fmtCount(b.count) },
+                    { label: 'p50', value: fmtNs(b.p50_ns), color: '#2457c5' },
+                    { label: 'p99', value: fmtNs(b.p99_ns), color: '#d9480f' },
+                    { label: 'max', value: fmtNs(b.max_ns), color: '#868e96' },
+                  ]}
+                />
+              ) : null;
+            }}
+          />
+          <Legend verticalAlign="top" height={28} itemSorter={null} />
+          {SERIES.map((s) => (
+            <Line
+              key={s.key}
+              dataKey={s.key}
+              name={s.name}
+              stroke={s.color}
+              strokeWidth={s.width}
+              strokeOpacity={s.key === 'max_ns' ? 0.8 : 1}
+              type="linear"
+              dot={data.length <= 30 ? { r: 3 } : false}
+              connectNulls={false}
+              isAnimationActive={false}
+            />
+          ))}
+        </LineChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

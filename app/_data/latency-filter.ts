@@ -1,0 +1,37 @@
+// The latency page's URL filters (?device=&pasid=&code=) parsed into a typed LatencyFilter.
+// Anything malformed is dropped rather than passed on: the values reach SQL only as bound
+// parameters, but a bad value should read as "no filter", not as an empty chart.
+
+import type { LatencyFilter } from '@/lib/queries/charts/latency-filter.ts';
+
+export type SearchParams = Record<string, string | string[] | undefined>;
+
+const CODES: Record<string, number> = { success: 0, invalid: 1, failure: 2, '0': 0, '1': 1, '2': 2 };
+
+function first(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v[0] : v;
+}
+
+export function parseLatencyFilter(sp: SearchParams): LatencyFilter {
+  const out: LatencyFilter = {};
+  const device = first(sp.device)?.trim();
+  if (device && device.length <= 64) out.device = device;
+  const pasid = first(sp.pasid)?.trim();
+  if (pasid && /^(0x[0-9a-f]{1,5}|\d{1,7})$/i.test(pasid)) {
+    const n = Number(pasid);
+    if (n <= 0xfffff) out.pasid = n;
+  }
+  const code = first(sp.code)?.trim().toLowerCase();
+  if (code && code in CODES) out.code = CODES[code];
+  return out;
+}
+
+/** The filter back as query-string pairs, for links that keep it. */
+export function filterQuery(f: LatencyFilter): string {
+  const p = new URLSearchParams();
+  if (f.device != null) p.set('device', f.device);
+  if (f.pasid != null) p.set('pasid', String(f.pasid));
+  if (f.code != null) p.set('code', ['success', 'invalid', 'failure'][f.code] ?? String(f.code));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}

@@ -1,0 +1,41 @@
+// Display formatting shared by server pages and client charts. Durations go through the
+// project's formatDurationNs so the CLI and the pages print the same units.
+
+import { formatDurationNs } from '@/lib/core/time.ts';
+
+export function fmtNs(ns: number | null | undefined): string {
+  return ns === null || ns === undefined ? '—' : formatDurationNs(ns);
+}
+
+const intFmt = new Intl.NumberFormat('en-US');
+
+export function fmtCount(n: number | null | undefined): string {
+  return n === null || n === undefined ? '—' : intFmt.format(n);
+}
+
+export function fmtPercent(fraction: number | null | undefined, digits = 1): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return `${(fraction * 100).toFixed(digits)} %`;
+}
+
+export function fmtBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = bytes;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return u === 0 ? `${v} B` : `${v.toFixed(v >= 100 ? 0 : 1)} ${units[u]}`;
+}
+
+/** Short axis label for a duration: like fmtNs but without trailing zeros ("5 µs", "1.5 ms"). */
+export function axisNs(ns: number): string {
+  if (ns === 0) return '0';
+  const a = Math.abs(ns);
+  const [div, unit] = a < 1e3 ? [1, 'ns'] : a < 1e6 ? [1e3, 'µs'] : a < 1e9 ? [1e6, 'ms'] : [1e9, 's'];
+  return `${Number((ns / div).toPrecision(3))} ${unit}`;
+}
+
+export const CODE_NAMES: Record<number, string> = { 0: 'success', 1: 'invalid', 2: 'failure' };

@@ -1,0 +1,34 @@
+// How route handlers answer: JSON bodies, and the project's typed errors mapped to HTTP
+// statuses in one place (422 rejected trace with its locations, 503 busy database with
+// Retry-After, 404, 413, 400 bad replay parameters, 500 anything else).
+
+import { DatabaseBusyError, NotFoundError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
+import { UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
+}
+
+export function badRequest(error: string): Response {
+  return json({ error }, 400);
+}
+
+export function errorResponse(e: unknown): Response {
+  if (e instanceof TraceRejectedError) {
+    return json(
+      {
+        error: e.message,
+        file: e.file,
+        reason: e.reason,
+        locations: e.locations.map((l) => ({ ...l.location, reason: l.reason })),
+      },
+      422,
+    );
+  }
+  if (e instanceof DatabaseBusyError) return json({ error: `${e.message}; try again shortly` }, 503, { 'retry-after': '5' });
+  if (e instanceof UploadTooLargeError) return json({ error: e.message, limit_bytes: e.limitBytes }, 413);
+  if (e instanceof NotFoundError) return json({ error: e.message }, 404);
+  if (e instanceof ReplayConfigError) return json({ error: e.message, parameter: e.parameter }, 400);
+  console.error(e);
+  return json({ error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 500);
+}

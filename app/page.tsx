@@ -1,0 +1,34 @@
+import { Suspense } from 'react';
+import { maxUploadBytes } from '@/lib/db/ingest-jobs.ts';
+import { Card } from './_components/card.tsx';
+import { TracesTable } from './_components/home/traces-table.tsx';
+import { UploadPanel } from './_components/home/upload-panel.tsx';
+import { TableSkeleton } from './_components/skeleton.tsx';
+
+export const dynamic = 'force-dynamic';
+
+export default function HomePage() {
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1>Traces</h1>
+          <p className="muted" style={{ margin: 0 }}>
+            PCIe PRI page requests and responses: ftrace / trace-cmd text (Intel VT-d, vendor dev_fault, io_page_fault) and
+            simulator CSV / JSON Lines, plain or .gz.
+          </p>
+        </div>
+      </div>
+      <div className="grid">
+        <Card title="Upload a trace" span={12}>
+          <UploadPanel maxBytes={maxUploadBytes()} />
+        </Card>
+        <Card title="Traces in the database" span={12}>
+          <Suspense fallback={<TableSkeleton rows={3} />}>
+            <TracesTable />
+          </Suspense>
+        </Card>
+      </div>
+    </>
+  );
+}

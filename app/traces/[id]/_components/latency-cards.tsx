@@ -1,0 +1,119 @@
+// The latency page's cards, each an async server component with its own query, all taking
+// the same URL filter. The figures use the SQL of `pritrace stats`, so unfiltered they match
+// it to the nanosecond (the e2e test checks this).
+
+import Link from 'next/link';
+import { latencyCdf } from '@/lib/queries/charts/latency-cdf.ts';
+import { latencyFigures } from '@/lib/queries/charts/latency-figures.ts';
+import { isFiltered, type LatencyFilter } from '@/lib/queries/charts/latency-filter.ts';
+import { latencyHistogram } from '@/lib/queries/charts/latency-histogram.ts';
+import { latencyOverTime } from '@/lib/queries/charts/latency-over-time.ts';
+import { latencyFilterOptions } from '@/lib/queries/charts/filter-options.ts';
+import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
+import { LatencyHistogramChart } from '../../../_components/charts/latency-histogram-chart.tsx';
+import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-time-chart.tsx';
+import { Empty } from '../../../_components/empty.tsx';
+import { withDb } from '../../../_data/db.ts';
+import { CODE_NAMES, fmtCount, fmtNs } from '../../../_lib/format.ts';
+
+function NoGroups({ filter }: { filter: LatencyFilter }) {
+  return <Empty>{isFiltered(filter) ? 'No answered groups match this filter.' : 'No answered groups in this trace, so there is no latency to show.'}</Empty>;
+}
+
+export async function FilterBar({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
+  const opts = await withDb((db) => latencyFilterOptions(db, traceId));
+  return (
+    <form className="filters" method="get" action={`/traces/${traceId}/latency`} data-testid="latency-filters">
+      <div className="field">
+        <label htmlFor="f-device">Device</label>
+        <select id="f-device" name="device" defaultValue={filter.device ?? ''}>
+          <option value="">all devices</option>
+          {opts.devices.map((d) => (
+            <option key={d.value} value={d.value}>
+              {d.value} ({fmtCount(d.groups)})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-pasid">PASID</label>
+        <select id="f-pasid" name="pasid" defaultValue={filter.pasid != null ? String(filter.pasid) : ''}>
+          <option value="">all PASIDs</option>
+          {opts.pasids.map((p) => (
+            <option key={p.value} value={String(p.value)}>
+              {p.value} (0x{p.value.toString(16)}) ({fmtCount(p.groups)})
+            </option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor="f-code">Response code</label>
+        <select id="f-code" name="code" defaultValue={filter.code != null ? (CODE_NAMES[filter.code] ?? '') : ''}>
+          <option value="">all codes</option>
+          {opts.codes.map((c) => (
+            <option key={c.value} value={CODE_NAMES[c.value] ?? String(c.value)}>
+              {CODE_NAMES[c.value] ?? c.value} ({fmtCount(c.groups)})
+            </option>
+          ))}
+        </select>
+      </div>
+      <button type="submit">Apply</button>
+      {isFiltered(filter) ? (
+        <Link className="button secondary" href={`/traces/${traceId}/latency`}>
+          Clear filters
+        </Link>
+      ) : null}
+    </form>
+  );
+}
+
+export async function FiguresCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
+  const f = await withDb((db) => latencyFigures(db, traceId, filter));
+  if (f.answered === 0) return <NoGroups filter={filter} />;
+  const rows = [
+    { id: 'p50', label: 'p50' },
+    { id: 'p90', label: 'p90' },
+    { id: 'p99', label: 'p99' },
+    { id: 'p999', label: 'p99.9' },
+    { id: 'max', label: 'max' },
+    { id: 'mean', label: 'mean' },
+  ] as const;
+  return (
+    <>
+      <dl className="figures" data-testid="latency-figures" data-answered={f.answered}>
+        <div className="figure">
+          <dt>answered groups</dt>
+          <dd>{fmtCount(f.answered)}</dd>
+        </div>
+        {rows.map((r) => (
+          <div key={r.id} className="figure" data-testid={`latency-${r.id}`} data-ns={f.latency_ns[r.id] ?? ''}>
+            <dt>latency {r.label}</dt>
+            <dd>{fmtNs(f.latency_ns[r.id])}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="muted" style={{ margin: '0.6rem 0 0', fontSize: '0.85rem' }}>
+        Nearest-rank percentiles in integer ns. What the device waits (response − first request of the group): p50{' '}
+        {fmtNs(f.span_ns.p50)}, p99 {fmtNs(f.span_ns.p99)}, max {fmtNs(f.span_ns.max)}.
+      </p>
+    </>
+  );
+}
+
+export async function HistogramCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
+  const h = await withDb((db) => latencyHistogram(db, traceId, filter, 10));
+  if (h.total === 0) return <NoGroups filter={filter} />;
+  return <LatencyHistogramChart bins={h.bins} total={h.total} />;
+}
+
+export async function CdfCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
+  const points = await withDb((db) => latencyCdf(db, traceId, filter, 1000));
+  if (points.length === 0) return <NoGroups filter={filter} />;
+  return <CdfChart series={[{ name: 'recorded', points }]} />;
+}
+
+export async function OverTimeCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
+  const data = await withDb((db) => latencyOverTime(db, traceId, filter, 2000));
+  if (data.buckets.length === 0) return <NoGroups filter={filter} />;
+  return <LatencyOverTimeChart buckets={data.buckets} bucketNs={data.bucket_ns} />;
+}

@@ -1,0 +1,44 @@
+import type { ReactNode } from 'react';
+import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { TraceTabs } from '../../_components/trace-tabs.tsx';
+import { traceIdFromParam, withDbOrNotFound } from '../../_data/db.ts';
+import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
+
+export const dynamic = 'force-dynamic';
+
+export default async function TraceLayout({ children, params }: { children: ReactNode; params: Promise<{ id: string }> }) {
+  const traceId = traceIdFromParam((await params).id);
+  const h = await withDbOrNotFound((db) => traceHeader(db, traceId));
+  return (
+    <>
+      <div className="page-head">
+        <div>
+          <h1 data-testid="trace-name">{h.name}</h1>
+          <div className="facts">
+            <span>
+              trace <b>#{h.trace_id}</b>
+            </span>
+            <span>
+              format <b>{h.format}</b>
+            </span>
+            <span>
+              <b>{fmtCount(h.events)}</b> events
+            </span>
+            <span>
+              <b>{fmtCount(h.page_requests)}</b> requests / <b>{fmtCount(h.page_responses)}</b> responses
+            </span>
+            <span>
+              span <b>{fmtNs(h.span_ns)}</b>
+            </span>
+            <span>
+              <b>{fmtBytes(h.file_bytes)}</b> {h.source_file && h.source_file !== h.name ? `(${h.source_file})` : ''}
+            </span>
+            <span>ingested {h.ingested_at} UTC</span>
+          </div>
+        </div>
+      </div>
+      <TraceTabs traceId={traceId} />
+      {children}
+    </>
+  );
+}

@@ -1,0 +1,80 @@
+// The CLI as a user runs it: bin/pritrace in a child process against its own database file.
+// Checks the JSON interfaces (field names are a contract), one-line errors and exit codes.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { expected } from '../fixtures/expected.ts';
+import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
+
+const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'pritrace');
+
+function cli(args: string[], db: string) {
+  const r = spawnSync(BIN, [...args, '--db', db], { encoding: 'utf8', env: { ...process.env, PRITRACE_DB: '' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('pritrace CLI', () => {
+  const db = path.join(tempDir(), 'cli.duckdb');
+
+  it('ingest --json names the new trace and its counts', () => {
+    const r = cli(['ingest', path.join(TRACES_DIR, 'intel-v6.9-trace.txt'), '--name', 'v69', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as Record<string, unknown>;
+    assert.equal(doc.trace_id, 1);
+    assert.equal(doc.name, 'v69');
+    assert.equal(doc.page_requests, expected['intel-v6.9-trace.txt']!.events.page_requests);
+    assert.deepEqual((doc.groups as Record<string, number>).answered, expected['intel-v6.9-trace.txt']!.groups.answered);
+  });
+
+  it('stats --json prints exactly the DESIGN §4a document', () => {
+    const r = cli(['stats', 'v69', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
+    const want = expected['intel-v6.9-trace.txt']!;
+    for (const k of ['page_requests', 'page_responses', 'unrecoverable_faults', 'other', 'lost_markers']) assert.ok(k in doc.events!, k);
+    for (const k of ['total', 'answered', 'unanswered', 'orphan_responses']) assert.ok(k in doc.groups!, k);
+    assert.deepEqual(doc.latency_ns, { ...want.latency_ns });
+    assert.equal(doc.devices, want.devices.length);
+    assert.equal(doc.pasids, want.pasids.length);
+  });
+
+  it('list --json shows the trace', () => {
+    const r = cli(['list', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { name: string; p99_ns: number }[];
+    assert.deepEqual(doc.map((t) => t.name), ['v69']);
+    assert.equal(doc[0]!.p99_ns, expected['intel-v6.9-trace.txt']!.latency_ns.p99);
+  });
+
+  it('replay --json reports latency, lookup, drops and calibration', () => {
+    const r = cli(['replay', '1', '--model', 'domain-wide', '--param', 'workers=4', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as Record<string, Record<string, unknown>>;
+    assert.deepEqual(Object.keys(doc.latency_ns!), ['p50', 'p90', 'p99', 'max']);
+    assert.deepEqual(Object.keys(doc.lookup!), ['visits_mean', 'visits_p99', 'ns_mean', 'ns_p99']);
+    assert.equal(typeof doc.drops, 'number');
+    assert.equal((doc.params as Record<string, unknown>).workers, 4);
+    assert.equal((doc.calibration!.recorded as Record<string, number>).p50, expected['intel-v6.9-trace.txt']!.latency_ns.p50);
+  });
+
+  it('errors are one line on stderr with a non-zero exit', () => {
+    const missing = cli(['stats', 'no-such-trace'], db);
+    assert.equal(missing.code, 4);
+    assert.equal(missing.stderr.trim().split('\n').length, 1);
+    assert.match(missing.stderr, /no trace with id or name "no-such-trace"/);
+
+    const bad = cli(['ingest', path.join(TRACES_DIR, 'README.md')], db);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /unrecognised format; tried:/);
+
+    const param = cli(['replay', '1', '--model', 'per-device', '--param', 'nosuch=1'], db);
+    assert.equal(param.code, 1);
+    assert.match(param.stderr, /nosuch/);
+
+    const usage = cli(['replay', '1'], db);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /missing --model/);
+  });
+});

@@ -3,7 +3,7 @@
 // the sorted values, found by selection rather than sorting. Also the recorded-vs-replayed
 // calibration report. NaN values (lost groups) are left out.
 
-import { scratchF64 } from './scratch.ts';
+import { scratchF64, scratchI32 } from './scratch.ts';
 import type { Calibration, LatencyPercentiles, LookupSummary } from './types.ts';
 
 /** Copy of the finite values (NaN marks lost groups). */
@@ -83,7 +83,9 @@ function swap(a: Float64Array, i: number, j: number): void {
  * sort. Returns null when some value is not such an integer, so the caller falls back.
  */
 function integerPercentiles(values: Float64Array, qs: readonly number[]): (number | null)[] | null {
-  const hi = new Int32Array(65536);
+  // Histograms come from the scratch pool: fresh 256 KB tables per call cost more in page
+  // faults than the counting itself when a sweep computes thousands of percentiles.
+  const hi = scratchI32('percentiles.hi', 65536);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
@@ -101,8 +103,8 @@ function integerPercentiles(values: Float64Array, qs: readonly number[]): (numbe
     return { bucket, rank };
   });
   const distinct = [...new Set(buckets.map((b) => b.bucket))];
-  const lows = distinct.map(() => new Int32Array(65536));
-  const slotOf = new Int32Array(65536).fill(-1);
+  const lows = distinct.map((_, k) => scratchI32(`percentiles.lo${k}`, 65536));
+  const slotOf = scratchI32('percentiles.slot', 65536).fill(-1);
   distinct.forEach((b, k) => (slotOf[b] = k));
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

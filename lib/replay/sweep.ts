@@ -112,8 +112,10 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
 
   const sparse = allocations.includes('sparse') ? sparseOrder(seed) : null;
   const opens = prepared.reqOpen;
-  // Only the longest prefix any point replays needs remapping.
+  // Only the longest prefix any point replays needs remapping, and one array serves every
+  // point (each point's replays finish before the next remaps).
   const remapCount = makeView(prepared, { maxGroups }).requestCount;
+  const pasid = new Int32Array(prepared.count);
   const points: SweepPoint[] = [];
   for (const e of exponents) {
     const n = Math.min(2 ** e, MAX_LIVE_PASIDS);
@@ -122,7 +124,6 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
       const shared: SharedPasids = { pasids: live, structures: new Map() };
       // Each open group (all requests of one group) goes to one live PASID, spread uniformly.
       const salt = mix(e * 2 + (allocation === 'dense' ? 0 : 1), seed >>> 0);
-      const pasid = new Int32Array(prepared.count);
       for (let r = 0; r < remapCount; r++) {
         const o = opens[r]!;
         pasid[r] = live[o < 0 ? 0 : mix(o, salt) % n]!;

@@ -1,7 +1,7 @@
 // The replay's public surface for the CLI, the store layer and the pages: build an input,
 // pick a preset, apply overrides, replay or sweep, calibrate. Everything here is pure.
 
-export { makeView, replayPrepared, runReplay, type ReplayExtras } from './engine.ts';
+export { replayPrepared, runReplay, type ReplayExtras } from './engine.ts';
 export { STRUCTURE_KINDS, type StructureKind } from './lookup/types.ts';
 export { MODELS, modelByName } from './models/index.ts';
 export { STAGES, type StageName } from './models/types.ts';

@@ -11,7 +11,9 @@ export class ModelContext {
   readonly deviceRid: Int32Array;
   private pasidTableCache: LookupStructure | null = null;
   private domainTables: (LookupStructure | null)[] | null = null;
-  private devicesByPasid: Map<number, LinkedList> | null = null;
+  /** svm->devs per PASID: indexed by PASID (they are 20-bit; the array is only as long as
+   *  the largest one in use), since a Map lookup per descriptor showed in profiles. */
+  private devicesByPasid: (LinkedList | undefined)[] | null = null;
   private sharedDevices: LinkedList | null = null;
 
   constructor(
@@ -88,22 +90,24 @@ export class ModelContext {
       return this.sharedDevices;
     }
     if (!this.devicesByPasid) {
-      const byPasid = new Map<number, LinkedList>();
-      const bound = new Set<number>();
       const p = this.view.prepared;
+      let maxPasid = 0;
+      for (let f = 0; f < p.flowCount; f++) maxPasid = Math.max(maxPasid, p.flowPasid[f]!);
+      const byPasid = new Array<LinkedList | undefined>(maxPasid + 1).fill(undefined);
+      const bound = new Set<number>();
       for (let f = 0; f < p.flowCount; f++) {
         const pa = p.flowPasid[f]!;
         const d = p.flowDevice[f]!;
         const key = pa * 65536 + d;
         if (bound.has(key)) continue;
         bound.add(key);
-        let list = byPasid.get(pa);
-        if (!list) byPasid.set(pa, (list = new LinkedList(4)));
+        let list = byPasid[pa];
+        if (!list) byPasid[pa] = list = new LinkedList(4);
         list.insertFirst(this.deviceRid[d]!, d);
       }
       this.devicesByPasid = byPasid;
     }
-    return this.devicesByPasid.get(pasid) ?? EMPTY_LIST;
+    return this.devicesByPasid[pasid] ?? EMPTY_LIST;
   }
 
   /** RIDs in use plus fillers up to `total`, the fillers taking the lowest free RIDs on a

@@ -19,6 +19,7 @@ export {
   PERM_X,
   permBits,
   replayInputFromRequests,
+  ridOfDevice,
   type Calibration,
   type LatencyPercentiles,
   type LookupSummary,

@@ -44,9 +44,11 @@ export interface ReplayInput {
 
 export interface RequestRow {
   tsNs: bigint;
+  /** IOMMU name; traces that do not say (vendor dev_fault) can pass '' for one unnamed IOMMU. */
   iommu: string;
   device: string;
-  rid: number;
+  /** Requester ID; when a trace has none it is derived from the PCI name (see ridOfDevice). */
+  rid?: number | null;
   pasid: number;
   prgi: number;
   last: boolean;
@@ -67,9 +69,23 @@ export function permBits(letters: string): number {
 }
 
 /**
+ * The RID of a PCI device name `DDDD:BB:DD.F` (bus << 8 | device << 3 | function), or null
+ * when the name is not one.
+ */
+export function ridOfDevice(name: string): number | null {
+  const m = /^(?:[0-9a-fA-F]{4}:)?([0-9a-fA-F]{2}):([0-1][0-9a-fA-F])\.([0-7])$/.exec(name);
+  if (!m) return null;
+  const dev = Number.parseInt(m[2]!, 16);
+  if (dev > 0x1f) return null;
+  return (Number.parseInt(m[1]!, 16) << 8) | (dev << 3) | Number(m[3]);
+}
+
+/**
  * Builds a ReplayInput from request rows in any order. Names of IOMMUs and devices are
  * indexed in sorted order, so the same rows in another order give the same input.
- * The perm column is kept only when every row has one.
+ * The perm column is kept only when every row has one. A row without a RID takes its
+ * device's PCI RID, or, for a name that is not a PCI address, 0x10000 − 1 − device index
+ * (RIDs only have to tell the devices apart).
  */
 export function replayInputFromRequests(rows: readonly RequestRow[]): ReplayInput {
   const count = rows.length;
@@ -106,7 +122,7 @@ export function replayInputFromRequests(rows: readonly RequestRow[]): ReplayInpu
     input.tsNs[i] = Number(rel);
     input.iommu[i] = iommuIndex.get(r.iommu)!;
     input.device[i] = deviceIndex.get(r.device)!;
-    input.rid[i] = r.rid;
+    input.rid[i] = r.rid ?? ridOfDevice(r.device) ?? 0xffff - input.device[i]!;
     input.pasid[i] = r.pasid;
     input.prgi[i] = r.prgi;
     input.last[i] = r.last ? 1 : 0;

@@ -79,3 +79,19 @@ describe('scratch reuse', () => {
     assert.deepEqual(again.groups, first.groups);
   });
 });
+
+describe('replayInputFromRequests', () => {
+  it('derives missing RIDs from PCI names and keeps names sorted', () => {
+    const inp = input([
+      { tsNs: 5n, iommu: 'dmar1', device: '0000:00:0a.0', rid: null, pasid: 1, prgi: 0, last: true, perm: 'r' },
+      { tsNs: 3n, iommu: 'dmar0', device: '0000:3a:1f.7', pasid: 1, prgi: 0, last: true, perm: 'rw' },
+      { tsNs: 4n, iommu: '', device: 'hisi-acc', pasid: 1, prgi: 0, last: true, perm: null },
+    ]);
+    assert.deepEqual(inp.iommus, ['', 'dmar0', 'dmar1']);
+    assert.deepEqual(inp.devices, ['0000:00:0a.0', '0000:3a:1f.7', 'hisi-acc']);
+    assert.deepEqual([...inp.rid], [0x50, 0x3aff, 0xffff - 2]);
+    assert.deepEqual([...inp.tsNs], [2, 0, 1]);
+    assert.equal(inp.originNs, 3n);
+    assert.equal(inp.perm, undefined, 'perm is dropped unless every row has it');
+  });
+});

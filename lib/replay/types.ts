@@ -20,7 +20,10 @@ export const PERM_P = 8;
 /** Page requests in arrival order, one column per field. */
 export interface ReplayInput {
   count: number;
-  /** Arrival, ns relative to the first request (see the module comment on float64). */
+  /** Arrival at the PRQ, ns relative to the first request (see the module comment on
+   *  float64). A recorded trace gives prq_report times, which already include the drain the
+   *  replay adds again: a bias of about irqLatencyNs + drainPerDescNs on device latency,
+   *  none on latency_ns (measured from the replayed report, as the trace measures it). */
   tsNs: Float64Array;
   /** Absolute time of tsNs = 0, so results can be mapped back to trace time. */
   originNs?: bigint;

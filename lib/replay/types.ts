@@ -23,7 +23,7 @@ export interface ReplayInput {
   /** Arrival at the PRQ, ns relative to the first request (see the module comment on
    *  float64). A recorded trace gives prq_report times, which already include the drain the
    *  replay adds again: a bias of about irqLatencyNs + drainPerDescNs on device latency,
-   *  none on latency_ns (measured from the replayed report, as the trace measures it). */
+   *  no systematic one on latency_ns (measured from the replayed report, as a trace is). */
   tsNs: Float64Array;
   /** Absolute time of tsNs = 0, so results can be mapped back to trace time. */
   originNs?: bigint;

@@ -28,7 +28,7 @@ export interface SweepOptions {
   exponents?: readonly number[];
   /** Groups replayed per point at most (a prefix of the input). Default 50 000. */
   maxGroupsPerPoint?: number;
-  /** List entries a list-structure point may walk in total (sets its prefix). Default 2^27. */
+  /** List entries a list-structure point may walk in total (sets its prefix). Default 2^25. */
   listVisitBudget?: number;
   /** Fewest groups any point replays (when the input has them). Default 256. */
   minGroupsPerPoint?: number;
@@ -106,7 +106,7 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
   }
   const maxGroups = options.maxGroupsPerPoint ?? 50_000;
   const minGroups = options.minGroupsPerPoint ?? 256;
-  const listBudget = options.listVisitBudget ?? 2 ** 27;
+  const listBudget = options.listVisitBudget ?? 2 ** 25;
   const params: Partial<Record<ModelName, ReplayParams>> = {};
   for (const m of models) params[m] = options.params?.[m] ?? defaultPresetForModel(m).params;
 

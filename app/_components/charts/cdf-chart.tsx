@@ -60,7 +60,7 @@ export function CdfChart({ series, testId = 'chart-latency-cdf' }: { series: Cdf
               ) : null
             }
           />
-          {series.length > 1 ? <Legend verticalAlign="top" height={28} itemSorter={null} /> : null}
+          {series.length > 1 ? <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} /> : null}
           {shown.map((s, i) => (
             <Line
               key={s.name}

@@ -14,10 +14,13 @@ const KIND_STYLE: Record<TimedEventKind, { label: string; color: string }> = {
 };
 
 export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: EventBucket[]; kinds: TimedEventKind[]; bucketNs: number }) {
+  // A step drawn "after" each point needs a closing point, or the last bucket has no width.
+  const last = buckets.at(-1);
+  const data = last ? [...buckets, { ...last, t_ns: last.t_ns + bucketNs }] : buckets;
   return (
-    <div className="chart" data-testid="chart-events-over-time">
+    <div className="chart chart-tall" data-testid="chart-events-over-time">
       <ResponsiveContainer width="100%" height="100%">
-        <AreaChart data={buckets} margin={CHART_MARGIN}>
+        <AreaChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
           <XAxis
             dataKey="t_ns"
@@ -38,7 +41,7 @@ export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: Eve
               ) : null
             }
           />
-          <Legend verticalAlign="top" height={28} itemSorter={null} />
+          <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
           {kinds.map((k) => (
             <Area
               key={k}

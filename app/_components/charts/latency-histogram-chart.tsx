@@ -13,8 +13,8 @@ function isDecade(ns: number): boolean {
 
 export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; total: number }) {
   const data = bins.map((b) => ({ ...b, label: b.lower_ns === 0 ? '0 ns' : axisNs(b.lower_ns) }));
-  // Few bins: label each; many: label the decades (and the zero bucket) so labels never collide.
-  const sparse = data.length > 12;
+  // Few bins: label each; more: label the first bin and the decades so labels never collide.
+  const sparse = data.length > 6;
   return (
     <div className="chart" data-testid="chart-latency-histogram">
       <ResponsiveContainer width="100%" height="100%">
@@ -26,7 +26,7 @@ export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; t
             interval={0}
             tickFormatter={(label: string, i: number) => {
               const b = data[i];
-              return !sparse || (b && (b.lower_ns === 0 || isDecade(b.lower_ns))) ? label : '';
+              return !sparse || i === 0 || (b && (b.lower_ns === 0 || isDecade(b.lower_ns))) ? label : '';
             }}
             label={{ value: 'latency (log buckets, lower edge)', position: 'insideBottom', offset: -10, fontSize: 12 }}
           />

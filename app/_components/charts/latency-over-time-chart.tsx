@@ -56,7 +56,7 @@ export function LatencyOverTimeChart({ buckets, bucketNs }: { buckets: LatencyBu
               ) : null;
             }}
           />
-          <Legend verticalAlign="top" height={28} itemSorter={null} />
+          <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
           {SERIES.map((s) => (
             <Line
               key={s.key}

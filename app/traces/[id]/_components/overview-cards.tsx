@@ -164,22 +164,22 @@ function BreakdownTable({
             <tr>
               <th scope="col">{keyLabel}</th>
               {showRequests ? (
-                <th scope="col" className="num">
+                <th scope="col" className="num" title="page requests">
                   requests
                 </th>
               ) : null}
               {showUnrecoverable ? (
-                <th scope="col" className="num">
-                  unrec. faults
+                <th scope="col" className="num" title="unrecoverable faults">
+                  unrec.
                 </th>
               ) : null}
-              <th scope="col">share of faults</th>
+              <th scope="col" title="share of the trace's faults">share</th>
               <th scope="col" className="num">
                 groups
               </th>
               {showUnanswered ? (
-                <th scope="col" className="num">
-                  unanswered
+                <th scope="col" className="num" title="unanswered groups">
+                  unans.
                 </th>
               ) : null}
               {showLatency ? (
@@ -211,7 +211,7 @@ function BreakdownTable({
                 {showRequests ? <td className="num">{fmtCount(r.page_requests)}</td> : null}
                 {showUnrecoverable ? <td className="num">{fmtCount(r.unrecoverable_faults)}</td> : null}
                 <td style={{ whiteSpace: 'nowrap' }}>
-                  <span className="share-bar" style={{ width: `${Math.max(2, (r.share / maxShare) * 60)}px` }} aria-hidden="true" />
+                  <span className="share-bar" style={{ width: `${Math.max(2, (r.share / maxShare) * 40)}px` }} aria-hidden="true" />
                   {fmtPercent(r.share)}
                 </td>
                 <td className="num">{fmtCount(r.groups)}</td>

@@ -1,0 +1,213 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+
+// The replay launcher: model, kernel-era preset, seed and every parameter of the preset,
+// editable. Only parameters that differ from the preset are sent (as name=value overrides),
+// so a saved run lists exactly what was changed. The new run joins the comparison in the URL.
+
+export interface PresetInfo {
+  era: string;
+  model: string;
+  note: string;
+  params: Record<string, number | string>;
+}
+
+export interface ParamInfo {
+  name: string;
+  type: 'int' | 'number' | 'enum';
+  unit?: string;
+  values?: readonly string[];
+  doc: string;
+  models: readonly string[];
+}
+
+export function ReplayForm({
+  traceId,
+  models,
+  presets,
+  specs,
+  selected,
+}: {
+  traceId: number;
+  models: readonly string[];
+  presets: PresetInfo[];
+  specs: ParamInfo[];
+  selected: number[];
+}) {
+  const router = useRouter();
+  const [presetEra, setPresetEra] = useState(presets.find((p) => p.era === 'v6.9')?.era ?? presets[0]!.era);
+  const preset = presets.find((p) => p.era === presetEra)!;
+  const [model, setModel] = useState(preset.model);
+  const [seed, setSeed] = useState('1');
+  const [values, setValues] = useState<Record<string, string>>(() => stringify(preset.params));
+  const [running, setRunning] = useState(false);
+  const [elapsed, setElapsed] = useState(0);
+  const [error, setError] = useState<{ message: string; parameter?: string } | null>(null);
+
+  useEffect(() => {
+    if (!running) return;
+    const started = Date.now();
+    const t = setInterval(() => setElapsed((Date.now() - started) / 1000), 200);
+    return () => clearInterval(t);
+  }, [running]);
+
+  const overrides = useMemo(
+    () => specs.filter((s) => values[s.name] !== String(preset.params[s.name])).map((s) => `${s.name}=${values[s.name]!.trim()}`),
+    [specs, values, preset],
+  );
+
+  const choosePreset = (era: string) => {
+    const p = presets.find((x) => x.era === era)!;
+    setPresetEra(era);
+    setModel(p.model);
+    setValues(stringify(p.params));
+    setError(null);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (!/^\d{1,15}$/.test(seed.trim())) {
+      setError({ message: 'seed must be a non-negative integer', parameter: 'seed' });
+      return;
+    }
+    setRunning(true);
+    setElapsed(0);
+    setError(null);
+    try {
+      const res = await fetch(`/api/traces/${traceId}/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model, preset: presetEra, params: overrides, seed: Number(seed.trim()) }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { run_id?: number; error?: string; parameter?: string };
+      if (res.status !== 201 || body.run_id === undefined) {
+        setError({ message: body.error ?? `server answered ${res.status}`, parameter: body.parameter });
+        return;
+      }
+      const runs = [...selected.filter((r) => r !== body.run_id), body.run_id].slice(-4);
+      router.push(`/traces/${traceId}/replay?runs=${runs.join(',')}`);
+      router.refresh();
+    } catch {
+      setError({ message: 'the replay request failed (network error or server restart)' });
+    } finally {
+      setRunning(false);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} data-testid="replay-form">
+      <div className="filters">
+        <div className="field">
+          <label htmlFor="r-preset">Preset (kernel era)</label>
+          <select id="r-preset" value={presetEra} onChange={(e) => choosePreset(e.target.value)} disabled={running}>
+            {presets.map((p) => (
+              <option key={p.era} value={p.era}>
+                {p.era} — {p.model}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="r-model">Model</label>
+          <select id="r-model" value={model} onChange={(e) => setModel(e.target.value)} disabled={running}>
+            {models.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="r-seed">Seed</label>
+          <input
+            id="r-seed"
+            type="text"
+            inputMode="numeric"
+            value={seed}
+            onChange={(e) => setSeed(e.target.value)}
+            size={8}
+            disabled={running}
+            aria-invalid={error?.parameter === 'seed'}
+          />
+        </div>
+        <button type="submit" disabled={running} data-testid="replay-run">
+          {running ? (
+            <>
+              <span className="spinner" aria-hidden="true" /> Replaying… {elapsed.toFixed(1)} s
+            </>
+          ) : (
+            'Run replay'
+          )}
+        </button>
+        {overrides.length > 0 ? (
+          <button type="button" className="secondary" onClick={() => setValues(stringify(preset.params))} disabled={running}>
+            Reset {overrides.length} changed
+          </button>
+        ) : null}
+      </div>
+      <p className="muted" style={{ margin: '0.5rem 0' }}>
+        {preset.note}
+      </p>
+      {error ? (
+        <p role="alert" className="notice error" data-testid="replay-error">
+          {error.message}
+        </p>
+      ) : null}
+      <details>
+        <summary>
+          Parameters ({specs.length}; {overrides.length ? `${overrides.length} changed from ${presetEra}` : `as ${presetEra}`})
+        </summary>
+        <div className="param-grid">
+          {specs.map((s) => {
+            const changed = values[s.name] !== String(preset.params[s.name]);
+            const unused = !s.models.includes(model);
+            const id = `p-${s.name}`;
+            return (
+              <div key={s.name} className={`param${changed ? ' changed' : ''}${unused ? ' unused' : ''}`} title={s.doc}>
+                <label htmlFor={id}>
+                  <span className="mono">{s.name}</span> {s.unit ? <span className="muted">({s.unit})</span> : null}
+                </label>
+                {s.type === 'enum' ? (
+                  <select
+                    id={id}
+                    value={values[s.name]}
+                    onChange={(e) => setValues({ ...values, [s.name]: e.target.value })}
+                    disabled={running}
+                    aria-invalid={error?.parameter === s.name}
+                  >
+                    {s.values!.map((v) => (
+                      <option key={v} value={v}>
+                        {v}
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    id={id}
+                    type="text"
+                    inputMode="decimal"
+                    value={values[s.name]}
+                    onChange={(e) => setValues({ ...values, [s.name]: e.target.value })}
+                    disabled={running}
+                    aria-invalid={error?.parameter === s.name}
+                    aria-describedby={`${id}-doc`}
+                  />
+                )}
+                <small id={`${id}-doc`} className="muted">
+                  {unused ? `not used by ${model}. ` : ''}
+                  {s.doc}
+                </small>
+              </div>
+            );
+          })}
+        </div>
+      </details>
+    </form>
+  );
+}
+
+function stringify(params: Record<string, number | string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+}

@@ -1,0 +1,22 @@
+// POST: run (or join the running) PASID sweep of a trace with the default options and cache
+// it, so the scaling page can plot it. 201 with how many points and how long it took.
+
+import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { withDb } from '../../../../_data/db.ts';
+import { runSweepOnce } from '../../../../_data/sweep-runs.ts';
+import { errorResponse, json } from '../../../_http.ts';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
+  const raw = (await ctx.params).id;
+  if (!/^\d{1,9}$/.test(raw)) return json({ error: 'trace id must be a number' }, 404);
+  const id = Number(raw);
+  try {
+    await withDb((db) => traceHeader(db, id));
+    const sweep = await runSweepOnce(id);
+    return json({ trace_id: id, groups: sweep.groups, points: sweep.points.length, seconds: sweep.seconds, cached: sweep.cached }, 201);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

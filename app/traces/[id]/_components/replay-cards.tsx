@@ -1,0 +1,179 @@
+// The replay page's cards: recorded vs replayed CDFs, the percentile table with deltas and
+// calibration error, and the saved runs with links that add or drop a run from the
+// comparison (the selection lives in the URL: ?runs=3,5).
+
+import Link from 'next/link';
+import { latencyFigures } from '@/lib/queries/charts/latency-figures.ts';
+import { replayComparison, replayRuns, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
+import { PALETTE } from '../../../_components/charts/common.tsx';
+import { Empty } from '../../../_components/empty.tsx';
+import { withDb } from '../../../_data/db.ts';
+import { fmtCount, fmtNs } from '../../../_lib/format.ts';
+
+export function runLabel(r: Pick<RunRow, 'run_id' | 'model' | 'preset'>): string {
+  return `#${r.run_id} ${r.model} ${r.preset}`;
+}
+
+function runsHref(traceId: number, runs: number[]): string {
+  return runs.length ? `/traces/${traceId}/replay?runs=${runs.join(',')}` : `/traces/${traceId}/replay?runs=none`;
+}
+
+export async function ReplayCdfCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const c = await withDb((db) => replayComparison(db, traceId, selected, 400));
+  if (c.runs.length === 0) return <Empty>Run a replay or pick saved runs below to compare them with the recorded latency.</Empty>;
+  const series = [
+    { name: `recorded (${fmtCount(c.recorded.answered)} groups)`, points: c.recorded.cdf, color: '#1b2538' },
+    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true })),
+  ];
+  return <CdfChart series={series} testId="chart-replay-cdf" />;
+}
+
+type Pct = 'p50' | 'p90' | 'p99' | 'max';
+
+function delta(replayed: number | null, recorded: number | null): { text: string; cls: string } {
+  if (replayed === null || recorded === null || recorded === 0) return { text: '—', cls: '' };
+  const d = (replayed - recorded) / recorded;
+  return { text: `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} %`, cls: d > 0.005 ? 'delta-up' : d < -0.005 ? 'delta-down' : '' };
+}
+
+function fmtErr(e: number | null | undefined): string {
+  return e === null || e === undefined ? '—' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
+}
+
+function fmtNum(v: number | null, digits = 1): string {
+  return v === null ? '—' : v.toFixed(digits);
+}
+
+export async function PercentileTableCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const [runs, recorded] = await withDb(async (db) => [await replayRuns(db, traceId), await latencyFigures(db, traceId)] as const);
+  const byId = new Map(runs.map((r) => [r.run_id, r]));
+  const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
+  if (shown.length === 0) return <Empty>No runs selected.</Empty>;
+  const rows: { label: string; recorded: string; cells: (r: RunRow) => { text: string; cls?: string }[] }[] = (
+    ['p50', 'p90', 'p99', 'max'] as Pct[]
+  ).map((p) => ({
+    label: `latency ${p}`,
+    recorded: fmtNs(recorded.latency_ns[p]),
+    cells: (r) => [{ text: fmtNs(r.latency_ns[p]) }, delta(r.latency_ns[p], recorded.latency_ns[p])],
+  }));
+  rows.push(
+    { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p50) }, { text: '' }] },
+    { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p99) }, { text: '' }] },
+    { label: 'device wait p99', recorded: '', cells: (r) => [{ text: fmtNs(r.device_latency_ns.p99) }, { text: '' }] },
+    { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
+    { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
+    { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
+    { label: 'groups answered', recorded: fmtCount(recorded.answered), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
+  );
+  return (
+    <div className="table-wrap">
+      <table data-testid="replay-percentiles">
+        <thead>
+          <tr>
+            <th scope="col" />
+            <th scope="col" className="num">
+              recorded
+            </th>
+            {shown.map((r) => (
+              <th key={r.run_id} scope="col" colSpan={2} className="num">
+                {runLabel(r)}
+                {r.overrides.length ? <div className="muted mono" style={{ fontWeight: 400 }}>{r.overrides.join(' ')}</div> : null}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.label}>
+              <th scope="row" style={{ fontWeight: 400, color: 'var(--text)' }}>
+                {row.label}
+              </th>
+              <td className="num">{row.recorded}</td>
+              {shown.flatMap((r) =>
+                row.cells(r).map((c, i) => (
+                  <td key={`${r.run_id}-${i}`} className={`num ${c.cls ?? ''}`}>
+                    {c.text}
+                  </td>
+                )),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p className="muted" style={{ fontSize: '0.85rem' }}>
+        Deltas and calibration errors are (replayed − recorded) / recorded. Latency as a trace shows it: response − last-page
+        request; device wait adds PRQ queueing and retries.
+      </p>
+    </div>
+  );
+}
+
+export async function SavedRunsCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const runs = await withDb((db) => replayRuns(db, traceId));
+  if (runs.length === 0) return <Empty>No saved runs yet for this trace.</Empty>;
+  return (
+    <div className="table-wrap table-scroll">
+      <table data-testid="replay-runs">
+        <thead>
+          <tr>
+            <th scope="col">compare</th>
+            <th scope="col">run</th>
+            <th scope="col">model</th>
+            <th scope="col">preset</th>
+            <th scope="col" className="num">
+              seed
+            </th>
+            <th scope="col">changed parameters</th>
+            <th scope="col" className="num">
+              p50
+            </th>
+            <th scope="col" className="num">
+              p99
+            </th>
+            <th scope="col" className="num">
+              calib. p50 / p99
+            </th>
+            <th scope="col" className="num">
+              drops
+            </th>
+            <th scope="col" className="num">
+              engine time
+            </th>
+            <th scope="col">saved (UTC)</th>
+          </tr>
+        </thead>
+        <tbody>
+          {[...runs].reverse().map((r) => {
+            const on = selected.includes(r.run_id);
+            const next = on ? selected.filter((x) => x !== r.run_id) : [...selected, r.run_id];
+            return (
+              <tr key={r.run_id} data-run-id={r.run_id}>
+                <td>
+                  <Link href={runsHref(traceId, next)} aria-pressed={on} aria-label={`${on ? 'Remove' : 'Add'} run ${r.run_id} ${on ? 'from' : 'to'} the comparison`}>
+                    {on ? '✓ shown' : 'show'}
+                  </Link>
+                </td>
+                <td className="mono">#{r.run_id}</td>
+                <td>{r.model}</td>
+                <td>{r.preset}</td>
+                <td className="num">{r.seed}</td>
+                <td className="mono" style={{ maxWidth: 320 }}>
+                  {r.overrides.length ? r.overrides.join(' ') : <span className="muted">none</span>}
+                </td>
+                <td className="num">{fmtNs(r.latency_ns.p50)}</td>
+                <td className="num">{fmtNs(r.latency_ns.p99)}</td>
+                <td className="num">
+                  {fmtErr(r.calibration?.error_p50)} / {fmtErr(r.calibration?.error_p99)}
+                </td>
+                <td className="num">{fmtCount(r.drops)}</td>
+                <td className="num">{fmtNs(Math.round(r.seconds * 1e9))}</td>
+                <td className="muted">{r.created_at}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

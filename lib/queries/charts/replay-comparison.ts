@@ -1,0 +1,76 @@
+// What the replay page compares: the trace's saved replay runs as JSON-safe rows, and for a
+// selection of them their replayed latency CDFs next to the recorded one, with the recorded
+// percentiles (the `pritrace stats` SQL) that the deltas are taken against.
+
+import type { Db } from '../../db/instance.ts';
+import { listReplayRuns, replayLatencyCdf, type SavedRun } from '../../db/replay-runs.ts';
+import type { LatencyFigures } from '../trace-stats.ts';
+import { latencyCdf, type CdfPoint } from './latency-cdf.ts';
+import { latencyFigures } from './latency-figures.ts';
+
+export interface RunRow {
+  run_id: number;
+  model: string;
+  preset: string;
+  seed: number;
+  overrides: string[];
+  created_at: string;
+  /** Engine time of the run, s. */
+  seconds: number;
+  groups: number;
+  answered: number;
+  latency_ns: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
+  device_latency_ns: { p50: number | null; p90: number | null; p99: number | null; max: number | null };
+  lookup: { visits_mean: number | null; visits_p99: number | null; ns_mean: number | null; ns_p99: number | null };
+  drops: number;
+  lost_groups: number;
+  calibration: { error_p50: number | null; error_p99: number | null } | null;
+}
+
+export interface ReplayComparison {
+  recorded: { answered: number; latency_ns: LatencyFigures; cdf: CdfPoint[] };
+  runs: { run: RunRow; cdf: CdfPoint[] }[];
+}
+
+function toRow(r: SavedRun): RunRow {
+  const s = r.summary;
+  return {
+    run_id: r.run_id,
+    model: r.model,
+    preset: r.preset,
+    seed: r.seed,
+    overrides: r.overrides,
+    created_at: r.created_at,
+    seconds: r.seconds,
+    groups: s.groups,
+    answered: s.answered,
+    latency_ns: { ...s.latency_ns },
+    device_latency_ns: { ...s.device_latency_ns },
+    lookup: { ...s.lookup },
+    drops: s.drops,
+    lost_groups: s.lost_groups,
+    calibration: s.calibration ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99 } : null,
+  };
+}
+
+export async function replayRuns(db: Db, traceId: number): Promise<RunRow[]> {
+  return (await listReplayRuns(db, traceId)).map(toRow);
+}
+
+/** runIds that are not runs of this trace are ignored (a stale or edited URL). */
+export async function replayComparison(db: Db, traceId: number, runIds: readonly number[], points = 400): Promise<ReplayComparison> {
+  const runs = new Map((await listReplayRuns(db, traceId)).map((r) => [r.run_id, r]));
+  const figures = await latencyFigures(db, traceId);
+  const recordedCdf = await latencyCdf(db, traceId, {}, Math.min(points, 5000));
+  const out: ReplayComparison = {
+    recorded: { answered: figures.answered, latency_ns: figures.latency_ns, cdf: recordedCdf },
+    runs: [],
+  };
+  for (const id of runIds) {
+    const run = runs.get(id);
+    if (!run) continue;
+    const cdf = await replayLatencyCdf(db, id, points);
+    out.runs.push({ run: toRow(run), cdf: cdf.map((p) => ({ latency_ns: p.latency_ns, fraction: p.q })) });
+  }
+  return out;
+}

@@ -6,8 +6,16 @@ import os from 'node:os';
 import path from 'node:path';
 import { closeDbInstance, openDb, type Db } from '../../lib/db/instance.ts';
 
+const created: string[] = [];
+process.on('exit', () => {
+  for (const dir of created) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory under the OS temp dir, removed when the test process exits. */
 export function tempDir(prefix = 'pritrace-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 export async function withTempDb<T>(fn: (db: Db, dbPath: string) => Promise<T>): Promise<T> {

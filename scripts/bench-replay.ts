@@ -51,6 +51,7 @@ export async function benchReplay(): Promise<Record<string, number | string>> {
     // CPU time next to wall time shows when other processes took the core.
     out[`${model}_steady_replay_cpu_ms`] = Math.round(steady.cpuMs);
     out[`${model}_steady_groups_per_s`] = Math.round((steady.groups / steady.ms) * 1000);
+    out[`${model}_steady_groups_per_cpu_s`] = Math.round((steady.groups / steady.cpuMs) * 1000);
     // runReplay = prepare + replay; prepare is shared by every model run on one input.
     out[`${model}_first_with_prepare_groups_per_s`] = Math.round((first.groups / (first.ms + prepareMs)) * 1000);
   }

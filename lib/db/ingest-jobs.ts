@@ -136,9 +136,10 @@ export function maxUploadBytes(): number {
   return n;
 }
 
-/** Where uploads wait for their ingest: data/uploads under the project home. */
+/** Where uploads wait for their ingest: $PRITRACE_UPLOAD_DIR, else data/uploads under the project home. */
 export function uploadDir(): string {
-  return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
+  const explicit = process.env.PRITRACE_UPLOAD_DIR;
+  return explicit ? path.resolve(explicit) : path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
 }
 
 export interface UploadOptions {
@@ -204,4 +205,20 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
   } finally {
     await fs.promises.rm(tmp, { force: true });
   }
+}
+
+/** The sample a fresh dashboard offers to load (traces/README.md describes it). */
+export const BUNDLED_SAMPLE = 'intel-v6.9-trace.txt';
+
+/** Ingests the bundled sample from the project's traces/ folder, queued like an upload. */
+export function ingestBundledSample(dbPath: string): Promise<IngestResult> {
+  const file = path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces', BUNDLED_SAMPLE);
+  return enqueueIngest(async () => {
+    const db = await openDb(dbPath);
+    try {
+      return await ingestFile(db, { file, displayName: BUNDLED_SAMPLE });
+    } finally {
+      db.close();
+    }
+  });
 }

@@ -63,6 +63,7 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
   it('shows the empty state before any trace is stored', async () => {
     await page.goto(server.url);
     await page.getByText('No traces yet.').waitFor();
+    await page.locator('[data-testid="load-sample"]').waitFor();
     await shot('01-home-empty');
   });
 
@@ -183,7 +184,7 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     assert.match(text, /Nothing from this file was stored/);
     const afterList = (await (await fetch(`${server.url}/api/traces`)).json()) as unknown[];
     assert.equal(afterList.length, before.length);
-    assert.deepEqual(fs.readdirSync(path.join(server.dir, 'data', 'uploads')), [], 'no temp upload left behind');
+    assert.deepEqual(fs.readdirSync(path.join(server.dir, 'uploads')), [], 'no temp upload left behind');
     await shot('09-bad-upload');
   });
 
@@ -212,6 +213,15 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     }
     assert.ok(reached.includes('Latency') && reached.includes('PASID scaling'), `tab order: ${reached.join(' | ')}`);
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('the bundled sample loads from its endpoint', async () => {
+    const res = await fetch(`${server.url}/api/samples`, { method: 'POST' });
+    assert.equal(res.status, 201);
+    const body = (await res.json()) as { name: string; groups: { answered: number } };
+    assert.equal(body.groups.answered, 10);
+    const names = ((await (await fetch(`${server.url}/api/traces`)).json()) as { name: string }[]).map((t) => t.name);
+    assert.ok(names.includes(body.name));
   });
 
   it('no uncaught errors in the pages', () => {

@@ -74,8 +74,8 @@ export async function startServer(): Promise<Server> {
   const out = fs.openSync(log, 'a');
   const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
     cwd: ROOT,
-    // PRITRACE_HOME keeps the server's upload temp files in the test's own directory.
-    env: { ...process.env, PRITRACE_DB: dbPath, PRITRACE_HOME: dir, NEXT_TELEMETRY_DISABLED: '1' },
+    // The upload temp files go to the test's own directory, never the project's data/.
+    env: { ...process.env, PRITRACE_DB: dbPath, PRITRACE_UPLOAD_DIR: path.join(dir, 'uploads'), NEXT_TELEMETRY_DISABLED: '1' },
     detached: true,
     stdio: ['ignore', out, out],
   });

@@ -20,16 +20,16 @@ function body(file: string): ReadableStream<Uint8Array> {
 describe('ingestUpload', () => {
   let home = '';
   let dbPath = '';
-  const saved = { home: process.env.PRITRACE_HOME, max: process.env.PRITRACE_MAX_UPLOAD_BYTES };
+  const saved = { dir: process.env.PRITRACE_UPLOAD_DIR, max: process.env.PRITRACE_MAX_UPLOAD_BYTES };
   before(() => {
     home = tempDir('pritrace-upload-');
     dbPath = path.join(home, 'data', 'test.duckdb');
-    process.env.PRITRACE_HOME = home;
+    process.env.PRITRACE_UPLOAD_DIR = path.join(home, 'uploads');
   });
   after(async () => {
     await closeDbInstance(dbPath);
-    if (saved.home === undefined) delete process.env.PRITRACE_HOME;
-    else process.env.PRITRACE_HOME = saved.home;
+    if (saved.dir === undefined) delete process.env.PRITRACE_UPLOAD_DIR;
+    else process.env.PRITRACE_UPLOAD_DIR = saved.dir;
     if (saved.max === undefined) delete process.env.PRITRACE_MAX_UPLOAD_BYTES;
     else process.env.PRITRACE_MAX_UPLOAD_BYTES = saved.max;
     fs.rmSync(home, { recursive: true, force: true });

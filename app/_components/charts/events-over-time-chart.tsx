@@ -18,7 +18,7 @@ export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: Eve
   const last = buckets.at(-1);
   const data = last ? [...buckets, { ...last, t_ns: last.t_ns + bucketNs }] : buckets;
   return (
-    <div className="chart chart-tall" data-testid="chart-events-over-time">
+    <div className="chart chart-xl" data-testid="chart-events-over-time">
       <ResponsiveContainer width="100%" height="100%">
         <AreaChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />

@@ -1,8 +1,10 @@
 import Link from 'next/link';
+import { BUNDLED_SAMPLE } from '@/lib/db/ingest-jobs.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { Empty } from '../empty.tsx';
+import { LoadSampleButton } from './load-sample-button.tsx';
 
 export async function TracesTable() {
   const traces = await withDb((db) => listTraces(db));
@@ -10,9 +12,12 @@ export async function TracesTable() {
     return (
       <Empty>
         <p>
-          <b>No traces yet.</b> Drop a trace file above, or ingest one from the command line:
+          <b>No traces yet.</b> Drop a trace file above, load the bundled sample, or ingest one from the command line.
         </p>
-        <p className="mono">bin/pritrace ingest traces/intel-v6.9-trace.txt</p>
+        <p>
+          <LoadSampleButton sample={BUNDLED_SAMPLE} />
+        </p>
+        <p className="mono">bin/pritrace ingest traces/{BUNDLED_SAMPLE}</p>
       </Empty>
     );
   }

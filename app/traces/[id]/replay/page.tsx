@@ -58,6 +58,8 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const latest = runs.at(-1);
   const selected = requested ?? (latest ? [latest.run_id] : []);
   const k = selected.join(',');
+  // Side by side while one run is compared; with more, the table needs the full width.
+  const span = selected.length > 1 ? 12 : 6;
   return (
     <div className="grid">
       <Card
@@ -67,12 +69,12 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       >
         <ReplayForm traceId={traceId} models={MODEL_NAMES} presets={PRESET_INFO} specs={PARAM_INFO} selected={selected} />
       </Card>
-      <Card title="Recorded vs replayed latency" span={6} subtitle="CDFs on a log axis; recorded solid, replayed dashed.">
+      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed.">
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <ReplayCdfCard traceId={traceId} selected={selected} />
         </Suspense>
       </Card>
-      <Card title="Percentiles" span={6} subtitle="Replayed vs recorded, with the calibration error of each run.">
+      <Card title="Percentiles" span={span} subtitle="Replayed vs recorded, with the calibration error of each run.">
         <Suspense key={k} fallback={<TableSkeleton rows={8} />}>
           <PercentileTableCard traceId={traceId} selected={selected} />
         </Suspense>

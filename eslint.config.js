@@ -31,7 +31,7 @@ const duckdbOwner = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.next/**', 'data/**', 'next-env.d.ts', 'bench-out/**'] },
+  { ignores: ['node_modules/**', '.next/**', 'data/**', 'next-env.d.ts', 'bench-out/**', '.tmp/**', 'tests/e2e/screenshots/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

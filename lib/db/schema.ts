@@ -143,6 +143,23 @@ export const TABLES: Table[] = [
       c('created_at', 'TIMESTAMP NOT NULL', 'When it was computed (UTC).'),
     ],
   },
+  {
+    name: 'annotations',
+    comment: 'Postmortem notes on a trace: a time range and/or a device/PASID, with author and text.',
+    columns: [
+      c('annotation_id', 'INTEGER PRIMARY KEY', 'Identifier, assigned when the note is created (max + 1 within the insert transaction).'),
+      c('trace_id', 'INTEGER NOT NULL', 'Annotated trace (traces.trace_id).'),
+      c('start_ns', 'BIGINT', 'Start of the marked time range, ns on the trace clock (like events.ts_ns); NULL when no range is marked.'),
+      c('end_ns', 'BIGINT', 'End of the marked time range, ns on the trace clock, ≥ start_ns; NULL exactly when start_ns is.'),
+      c('device', 'VARCHAR', 'Marked PCI device (0000:00:0a.0); NULL when the note is not about one device.'),
+      c('pasid', 'INTEGER', 'Marked PASID (20 bits); NULL when the note is not about one PASID.'),
+      c('author', 'VARCHAR NOT NULL', 'Who wrote the note, as typed (1–100 characters).'),
+      c('text', 'VARCHAR NOT NULL', 'The note exactly as written (1–10 000 characters); escaped wherever it is shown.'),
+      c('created_at', 'TIMESTAMP NOT NULL', 'When the note was created (UTC).'),
+      c('updated_at', 'TIMESTAMP NOT NULL', 'When the note was last edited (UTC); equals created_at until then.'),
+    ],
+    constraints: ['CHECK ((start_ns IS NULL) = (end_ns IS NULL) AND (start_ns IS NULL OR start_ns <= end_ns))'],
+  },
 ];
 
 const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1'];

@@ -41,7 +41,7 @@ export function textStream(file: string, gzip: boolean, maxDecompressedBytes: nu
 
 export interface Head {
   lines: string[];
-  /** The first line break is CRLF: the whole file is read with CRLF line ends. */
+  /** A CRLF occurs in the head: the file is read in CRLF mode, in which DuckDB also ends lines at a bare LF. */
   crlf: boolean;
 }
 
@@ -62,7 +62,7 @@ export async function headLines(file: string, gzip: boolean, displayName = file)
   }
   const lines = text.split('\n');
   if (text.length >= limit) lines.pop();
-  const crlf = lines.length > 1 && lines[0]!.endsWith('\r');
+  const crlf = text.includes('\r\n');
   return { lines: lines.map((l) => l.replace(/\r$/, '')), crlf };
 }
 

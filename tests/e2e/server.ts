@@ -66,9 +66,10 @@ async function waitForHttp(url: string, child: ChildProcess, log: string, timeou
   throw new Error(`next start did not answer ${url} within ${timeoutMs} ms:\n${fs.readFileSync(log, 'utf8').slice(-2000)}`);
 }
 
-export async function startServer(): Promise<Server> {
+/** Starts `next start` on a new temp database, or on opts.dbPath (which no other process may hold). */
+export async function startServer(opts: { dbPath?: string } = {}): Promise<Server> {
   const dir = tempDir('pritrace-e2e-');
-  const dbPath = path.join(dir, 'data', 'e2e.duckdb');
+  const dbPath = opts.dbPath ?? path.join(dir, 'data', 'e2e.duckdb');
   const log = path.join(dir, 'server.log');
   const port = await freePort();
   const out = fs.openSync(log, 'a');

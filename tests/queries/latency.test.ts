@@ -9,6 +9,8 @@ import { latencyFigures } from '../../lib/queries/charts/latency-figures.ts';
 import { latencyFilterSql } from '../../lib/queries/charts/latency-filter.ts';
 import { latencyHistogram } from '../../lib/queries/charts/latency-histogram.ts';
 import { latencyOverTime } from '../../lib/queries/charts/latency-over-time.ts';
+import { latencyQuantiles } from '../../lib/queries/charts/latency-quantiles.ts';
+import { traceSummary } from '../../lib/queries/charts/summary.ts';
 import { latencyFilterOptions } from '../../lib/queries/charts/filter-options.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { answeredLatencies, nearestRank, useSamples } from './helpers.ts';
@@ -24,8 +26,36 @@ describe('latency chart queries', () => {
       const stats = await traceStats(fx.db, id);
       const f = await latencyFigures(fx.db, id);
       assert.deepEqual(f.latency_ns, stats.latency_ns, s);
-      assert.deepEqual(f.span_ns, stats.span_ns, s);
+      const { p50, p90, p99, max } = stats.span_ns;
+      assert.deepEqual(f.span_ns, { count: stats.groups.answered, p50, p90, p99, max }, s);
       assert.equal(f.answered, stats.groups.answered, s);
+    }
+  });
+
+  it('one-sort quantiles and the overview summary equal traceStats, for every sample', async () => {
+    for (const s of SAMPLES) {
+      const id = fx.ids[s]!;
+      const stats = await traceStats(fx.db, id);
+      const { p50, p90, p99, max } = stats.latency_ns;
+      assert.deepEqual(await latencyQuantiles(fx.db, id), { count: stats.groups.answered, p50, p90, p99, max }, s);
+      const sum = await traceSummary(fx.db, id);
+      assert.deepEqual(
+        sum,
+        {
+          page_requests: stats.events.page_requests,
+          unrecoverable_faults: stats.events.unrecoverable_faults,
+          groups: {
+            total: stats.groups.total,
+            answered: stats.groups.answered,
+            unanswered: stats.groups.unanswered,
+            orphan_responses: stats.groups.orphan_responses,
+          },
+          latency_ns: { count: stats.groups.answered, p50, p90, p99, max },
+          devices: stats.devices,
+          pasids: stats.pasids,
+        },
+        s,
+      );
     }
   });
 

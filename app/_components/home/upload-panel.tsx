@@ -29,6 +29,8 @@ interface IngestSummary {
 interface JobStatus {
   phase: string;
   fraction: number | null;
+  /** When this client first saw the phase (ms), so a long phase shows it is still running. */
+  since?: number;
 }
 
 type Stage = 'uploading' | 'ingesting' | 'done' | 'failed';
@@ -131,7 +133,13 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
               const res = await fetch(`/api/ingest-jobs/${job}`, { cache: 'no-store' });
               if (!res.ok) return;
               const status = (await res.json()) as JobStatus;
-              patch(key, { job: { phase: status.phase, fraction: status.fraction } });
+              setUploads((list) =>
+                list.map((u) =>
+                  u.key === key
+                    ? { ...u, job: { phase: status.phase, fraction: status.fraction, since: u.job?.phase === status.phase ? u.job.since : Date.now() } }
+                    : u,
+                ),
+              );
             } catch {
               // A missed poll is harmless: the next one or the upload's own answer follows.
             }
@@ -279,6 +287,7 @@ function UploadRow({ upload: u }: { upload: Upload }) {
           {u.stage !== 'done' ? (
             <p className="muted" style={{ margin: '0.3rem 0 0', fontSize: '0.85rem' }}>
               <span className="spinner" aria-hidden="true" /> {phase}
+              {u.stage === 'ingesting' && u.job?.since ? ` · ${Math.floor((Date.now() - u.job.since) / 1000)} s` : ''}
             </p>
           ) : null}
         </>

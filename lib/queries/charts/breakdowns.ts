@@ -1,11 +1,11 @@
 // Per-device and per-PASID tables of the overview page: faults (page requests plus
-// unrecoverable faults) and their share of the trace's, groups, and latency percentiles of
-// answered groups (the same nearest-rank SQL as the trace figures). Sorted by faults, top
-// `limit` rows, with the number of rows left out so the page can say so.
+// unrecoverable faults) and their share of the trace's, groups, and nearest-rank latency
+// percentiles of answered groups (one list quantile per key). Sorted by faults, top `limit`
+// rows, with the number of rows left out so the page can say so.
 
 import type { Db } from '../../db/instance.ts';
-import { latencyFiguresSql } from '../trace-stats.ts';
 import { count, num } from './convert.ts';
+import { quantilesSql } from './latency-quantiles.ts';
 
 export interface BreakdownRow {
   /** Device name, or the PASID as a number. */
@@ -47,7 +47,7 @@ async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number)
        SELECT coalesce(CAST(${dim} AS VARCHAR), '') AS jk, count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
          count(*) FILTER (status = 'answered') AS answered,
          count(*) FILTER (status = 'unanswered') AS unanswered,
-         ${latencyFiguresSql('latency_ns')}
+         ${quantilesSql('latency_ns')}
        FROM fault_groups WHERE trace_id = $1 AND status IN ('answered', 'unanswered')
        GROUP BY jk
      ),
@@ -55,7 +55,7 @@ async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number)
        SELECT ev.k, ev.page_requests, ev.unrecoverable_faults,
          (ev.page_requests + ev.unrecoverable_faults) / sum(ev.page_requests + ev.unrecoverable_faults) OVER () AS share,
          coalesce(grp.groups, 0) AS groups, coalesce(grp.answered, 0) AS answered, coalesce(grp.unanswered, 0) AS unanswered,
-         grp.p50, grp.p99, grp.max
+         grp.q, grp.max
        FROM ev LEFT JOIN grp USING (jk)
      )
      SELECT *, count(*) OVER () AS total_keys FROM joined
@@ -73,8 +73,8 @@ async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number)
       groups: count(r.groups),
       answered: count(r.answered),
       unanswered: count(r.unanswered),
-      p50_ns: num(r.p50),
-      p99_ns: num(r.p99),
+      p50_ns: Array.isArray(r.q) ? num(r.q[0]) : null,
+      p99_ns: Array.isArray(r.q) ? num(r.q[2]) : null,
       max_ns: num(r.max),
     })),
     omitted: Math.max(0, total - rows.length),

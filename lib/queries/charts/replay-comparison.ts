@@ -1,12 +1,11 @@
 // What the replay page compares: the trace's saved replay runs as JSON-safe rows, and for a
 // selection of them their replayed latency CDFs next to the recorded one, with the recorded
-// percentiles (the `pritrace stats` SQL) that the deltas are taken against.
+// nearest-rank percentiles that the deltas are taken against.
 
 import type { Db } from '../../db/instance.ts';
 import { listReplayRuns, replayLatencyCdf, type SavedRun } from '../../db/replay-runs.ts';
-import type { LatencyFigures } from '../trace-stats.ts';
 import { latencyCdf, type CdfPoint } from './latency-cdf.ts';
-import { latencyFigures } from './latency-figures.ts';
+import { latencyQuantiles, type Quantiles } from './latency-quantiles.ts';
 
 export interface RunRow {
   run_id: number;
@@ -28,7 +27,7 @@ export interface RunRow {
 }
 
 export interface ReplayComparison {
-  recorded: { answered: number; latency_ns: LatencyFigures; cdf: CdfPoint[] };
+  recorded: { answered: number; latency_ns: Quantiles; cdf: CdfPoint[] };
   runs: { run: RunRow; cdf: CdfPoint[] }[];
 }
 
@@ -60,10 +59,10 @@ export async function replayRuns(db: Db, traceId: number): Promise<RunRow[]> {
 /** runIds that are not runs of this trace are ignored (a stale or edited URL). */
 export async function replayComparison(db: Db, traceId: number, runIds: readonly number[], points = 400): Promise<ReplayComparison> {
   const runs = new Map((await listReplayRuns(db, traceId)).map((r) => [r.run_id, r]));
-  const figures = await latencyFigures(db, traceId);
+  const figures = await latencyQuantiles(db, traceId);
   const recordedCdf = await latencyCdf(db, traceId, {}, Math.min(points, 5000));
   const out: ReplayComparison = {
-    recorded: { answered: figures.answered, latency_ns: figures.latency_ns, cdf: recordedCdf },
+    recorded: { answered: figures.count, latency_ns: figures, cdf: recordedCdf },
     runs: [],
   };
   for (const id of runIds) {

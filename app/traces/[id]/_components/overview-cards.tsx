@@ -5,21 +5,21 @@ import Link from 'next/link';
 import { deviceBreakdown, pasidBreakdown, type Breakdown } from '@/lib/queries/charts/breakdowns.ts';
 import { eventsOverTime } from '@/lib/queries/charts/events-over-time.ts';
 import { pairingHealth } from '@/lib/queries/charts/pairing-health.ts';
-import { traceStats } from '@/lib/queries/trace-stats.ts';
+import { traceSummary } from '@/lib/queries/charts/summary.ts';
 import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 
 export async function SummaryFigures({ traceId }: { traceId: number }) {
-  const s = await withDb((db) => traceStats(db, traceId));
+  const s = await withDb((db) => traceSummary(db, traceId));
   const items: { label: string; value: string; tone?: 'bad' | 'warn'; id: string }[] = [
-    { id: 'page-requests', label: 'page requests', value: fmtCount(s.events.page_requests) },
+    { id: 'page-requests', label: 'page requests', value: fmtCount(s.page_requests) },
     { id: 'groups', label: 'fault groups', value: fmtCount(s.groups.total) },
     { id: 'answered', label: 'answered', value: fmtCount(s.groups.answered) },
     { id: 'unanswered', label: 'unanswered', value: fmtCount(s.groups.unanswered), tone: s.groups.unanswered ? 'warn' : undefined },
     { id: 'orphans', label: 'orphan responses', value: fmtCount(s.groups.orphan_responses), tone: s.groups.orphan_responses ? 'warn' : undefined },
-    { id: 'unrecoverable', label: 'unrecoverable faults', value: fmtCount(s.events.unrecoverable_faults), tone: s.events.unrecoverable_faults ? 'bad' : undefined },
+    { id: 'unrecoverable', label: 'unrecoverable faults', value: fmtCount(s.unrecoverable_faults), tone: s.unrecoverable_faults ? 'bad' : undefined },
     { id: 'p50', label: 'latency p50', value: fmtNs(s.latency_ns.p50) },
     { id: 'p99', label: 'latency p99', value: fmtNs(s.latency_ns.p99) },
     { id: 'devices', label: 'devices / PASIDs', value: `${fmtCount(s.devices)} / ${fmtCount(s.pasids)}` },

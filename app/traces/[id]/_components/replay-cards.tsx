@@ -3,7 +3,7 @@
 // comparison (the selection lives in the URL: ?runs=3,5).
 
 import Link from 'next/link';
-import { latencyFigures } from '@/lib/queries/charts/latency-figures.ts';
+import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
 import { replayComparison, replayRuns, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { PALETTE } from '../../../_components/charts/common.tsx';
@@ -46,7 +46,7 @@ function fmtNum(v: number | null, digits = 1): string {
 }
 
 export async function PercentileTableCard({ traceId, selected }: { traceId: number; selected: number[] }) {
-  const [runs, recorded] = await withDb(async (db) => [await replayRuns(db, traceId), await latencyFigures(db, traceId)] as const);
+  const [runs, recorded] = await withDb(async (db) => [await replayRuns(db, traceId), await latencyQuantiles(db, traceId)] as const);
   const byId = new Map(runs.map((r) => [r.run_id, r]));
   const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   if (shown.length === 0) return <Empty>No runs selected.</Empty>;
@@ -54,8 +54,8 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
     ['p50', 'p90', 'p99', 'max'] as Pct[]
   ).map((p) => ({
     label: `latency ${p}`,
-    recorded: fmtNs(recorded.latency_ns[p]),
-    cells: (r) => [{ text: fmtNs(r.latency_ns[p]) }, delta(r.latency_ns[p], recorded.latency_ns[p])],
+    recorded: fmtNs(recorded[p]),
+    cells: (r) => [{ text: fmtNs(r.latency_ns[p]) }, delta(r.latency_ns[p], recorded[p])],
   }));
   rows.push(
     { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p50) }, { text: '' }] },
@@ -64,7 +64,7 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
     { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
     { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
     { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
-    { label: 'groups answered', recorded: fmtCount(recorded.answered), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
+    { label: 'groups answered', recorded: fmtCount(recorded.count), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
   );
   return (
     <div className="table-wrap">

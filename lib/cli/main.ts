@@ -16,6 +16,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   replay: { run: replayCommand, help: 'replay TRACE --model M     replay the requests through per-device or domain-wide handling' },
   sweep: { run: sweepCommand, help: 'sweep TRACE                lookup cost and latency vs number of PASIDs (1 … 2^20)' },
   simulate: { run: simulateCommand, help: 'simulate --out FILE        generate PRI traffic (.csv, .jsonl, .trace)' },
+  report: { run: async (argv) => (await import('./commands/report.ts')).reportCommand(argv), help: 'report TRACE --format F    postmortem as md or html: figures, charts, annotations, replay comparison' },
+  export: { run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv), help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV' },
 };
 
 function usage(): string {

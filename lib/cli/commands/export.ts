@@ -1,0 +1,116 @@
+// `pritrace export TRACE --format groups-csv|chrome-json|<chart>-csv [--run RUN_ID] [--out FILE]`:
+// writes the trace's fault groups as CSV, a Chrome JSON trace for Perfetto (of the trace, or of
+// a saved replay run with --run), or the data of one report chart as CSV. Large exports stream
+// to a temporary file renamed into place at the end, so a failed export leaves no half file.
+
+import fs from 'node:fs';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import { once } from 'node:events';
+import { CliError, NotFoundError } from '../../core/errors.ts';
+import { getReplayRun } from '../../db/replay-runs.ts';
+import { writeRunChromeJson, writeTraceChromeJson } from '../../postmortem/chrome-trace.ts';
+import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv } from '../../postmortem/csv.ts';
+import type { Emit } from '../../postmortem/paged-rows.ts';
+import { gatherPostmortem } from '../../postmortem/report-data.ts';
+import { resolveTrace } from '../../queries/traces.ts';
+import { parse, positional, printJson } from '../args.ts';
+import { withDatabase } from '../database.ts';
+
+const FORMATS = ['groups-csv', 'chrome-json', ...CHART_CSV_NAMES.map((c) => `${c}-csv`)];
+const USAGE = `pritrace export TRACE --format ${FORMATS.join('|')} [--run RUN_ID] [--out FILE] [--db PATH] [--json]`;
+
+export interface Output {
+  emit: Emit;
+  /** Completes the file (renamed into place) or stdout; returns where it went and its size. */
+  finish(): Promise<{ out: string | null; bytes: number }>;
+  /** Removes the partial file after a failure. */
+  abort(): void;
+}
+
+/** FILE, or stdout for '-' / no --out; shared by the report and export commands. */
+export function openOutput(out: string | undefined): Output {
+  let bytes = 0;
+  if (out === undefined || out === '-') {
+    return {
+      async emit(chunk) {
+        bytes += Buffer.byteLength(chunk);
+        if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
+      },
+      async finish() {
+        return { out: null, bytes };
+      },
+      abort() {},
+    };
+  }
+  const target = path.resolve(out);
+  const partial = `${target}.partial-${process.pid}`;
+  const stream = fs.createWriteStream(partial);
+  const failed: { error: Error | null } = { error: null };
+  stream.on('error', (e) => (failed.error = e));
+  const fail = (e: unknown) => new CliError(`cannot write ${out}: ${(e as Error).message}`, 1, { cause: e });
+  return {
+    async emit(chunk) {
+      if (failed.error) throw fail(failed.error);
+      bytes += Buffer.byteLength(chunk);
+      if (!stream.write(chunk)) await once(stream, 'drain').catch((e: unknown) => Promise.reject(fail(e)));
+    },
+    async finish() {
+      stream.end();
+      await finished(stream).catch((e: unknown) => Promise.reject(fail(e)));
+      fs.renameSync(partial, target);
+      return { out: target, bytes };
+    },
+    abort() {
+      stream.destroy();
+      fs.rmSync(partial, { force: true });
+    },
+  };
+}
+
+function parseRunId(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(text)) throw new CliError(`--run must be a run id (digits), got ${JSON.stringify(text)}`, 2);
+  return Number(text);
+}
+
+export async function exportCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, run: { type: 'string' }, out: { type: 'string' } }, USAGE);
+  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+  const format = values.format;
+  if (format === undefined) throw new CliError(`missing --format\nusage: ${USAGE}`, 2);
+  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`, 2);
+  const runId = parseRunId(values.run);
+  if (runId !== undefined && format !== 'chrome-json') throw new CliError('--run applies to --format chrome-json only', 2);
+  if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
+
+  const result = await withDatabase(values.db, async (db) => {
+    const trace = await resolveTrace(db, ref);
+    if (runId !== undefined) {
+      const run = await getReplayRun(db, runId);
+      if (run.trace_id !== trace.trace_id) throw new NotFoundError(`replay run ${runId} is not a run of trace ${trace.trace_id} "${trace.name}"`);
+    }
+    const output = openOutput(values.out);
+    try {
+      let detail: Record<string, unknown>;
+      if (format === 'groups-csv') detail = await writeFaultGroupsCsv(db, trace.trace_id, output.emit);
+      else if (format === 'chrome-json') {
+        detail = runId === undefined ? { ...(await writeTraceChromeJson(db, trace.trace_id, output.emit)) } : { ...(await writeRunChromeJson(db, runId, output.emit)) };
+      } else {
+        const chart = format.slice(0, -'-csv'.length);
+        if (!isChartCsvName(chart)) throw new CliError(`unknown chart ${chart}`, 2);
+        const text = chartCsv(await gatherPostmortem(db, trace.trace_id), chart);
+        await output.emit(text);
+        detail = { rows: Math.max(0, text.split('\r\n').length - 2) };
+      }
+      const written = await output.finish();
+      return { trace, written, detail };
+    } catch (e) {
+      output.abort();
+      throw e;
+    }
+  });
+  const doc = { trace_id: result.trace.trace_id, name: result.trace.name, format, run_id: runId ?? null, out: result.written.out, bytes: result.written.bytes, ...result.detail };
+  if (values.json) return printJson(doc);
+  if (result.written.out !== null) process.stdout.write(`wrote ${result.written.out} (${result.written.bytes} bytes)\n`);
+}

@@ -1,0 +1,52 @@
+// Number and time formatting shared by the Markdown and HTML reports, so both print the same
+// figures the same way. Called by markdown.ts and html.ts. Percentiles are printed as exact
+// integer nanoseconds (what `pritrace stats --json` says) next to a human unit, never rounded
+// in place of the exact value.
+
+import { formatDurationNs } from '../core/time.ts';
+import type { ReportAnnotation } from './report-data.ts';
+
+export const PERCENTILES = [
+  ['p50', 'p50'],
+  ['p90', 'p90'],
+  ['p99', 'p99'],
+  ['p999', 'p99.9'],
+  ['max', 'max'],
+  ['mean', 'mean'],
+] as const;
+
+/** Exact ns (integers as digits; a mean to one decimal), or '–' for no value. */
+export function exactNs(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '–';
+  return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+export function human(v: number | null | undefined): string {
+  return v === null || v === undefined ? '–' : formatDurationNs(v);
+}
+
+export function percent(fraction: number | null | undefined, digits = 1): string {
+  return fraction === null || fraction === undefined ? '–' : `${(fraction * 100).toFixed(digits)}%`;
+}
+
+/** A relative error as a signed percentage ("+4.2%"). */
+export function signedPercent(fraction: number | null | undefined): string {
+  if (fraction === null || fraction === undefined) return '–';
+  return `${fraction >= 0 ? '+' : '−'}${Math.abs(fraction * 100).toFixed(1)}%`;
+}
+
+/** Time since the trace's first event, for people: "+1.25 ms". */
+export function offset(ns: number | null): string {
+  return ns === null ? '–' : `+${formatDurationNs(ns)}`;
+}
+
+/** When and what an annotation marks, as plain (unescaped) text. */
+export function annotationScope(a: ReportAnnotation): string {
+  const parts: string[] = [];
+  if (a.start_offset_ns === null) parts.push('whole trace');
+  else if (a.start_offset_ns === a.end_offset_ns) parts.push(`at ${offset(a.start_offset_ns)}`);
+  else parts.push(`${offset(a.start_offset_ns)} → ${offset(a.end_offset_ns)}`);
+  if (a.device !== null) parts.push(`device ${a.device}`);
+  if (a.pasid !== null) parts.push(`PASID ${a.pasid}`);
+  return parts.join(' · ');
+}

@@ -90,6 +90,26 @@ describe('overview chart queries', () => {
     assert.equal(top.rows[0]!.key, 2);
   });
 
+  it('per-key request and fault counts equal counts of the events themselves, for every sample', async () => {
+    for (const s of SAMPLES) {
+      const id = fx.ids[s]!;
+      for (const [dim, fn] of [
+        ['device', deviceBreakdown],
+        ['pasid', pasidBreakdown],
+      ] as const) {
+        const rows = await fx.db.all<{ k: string | number | null; req: bigint; unrec: bigint }>(
+          `SELECT ${dim} AS k, count(*) FILTER (kind = 'page_request') AS req, count(*) FILTER (kind = 'unrecoverable_fault') AS unrec
+           FROM events WHERE trace_id = $1 AND kind IN ('page_request', 'unrecoverable_fault') GROUP BY k`,
+          [id],
+        );
+        const expected = new Map(rows.map((r) => [r.k === null ? null : dim === 'pasid' ? Number(r.k) : String(r.k), [Number(r.req), Number(r.unrec)]]));
+        const got = await fn(fx.db, id, 1000);
+        assert.equal(got.rows.length, expected.size, `${s} ${dim}`);
+        for (const r of got.rows) assert.deepEqual([r.page_requests, r.unrecoverable_faults], expected.get(r.key), `${s} ${dim} ${r.key}`);
+      }
+    }
+  });
+
   it('unrecoverable faults count as faults and form no groups', async () => {
     const id = fx.ids['amd-io-page-fault.txt']!;
     const stats = await traceStats(fx.db, id);

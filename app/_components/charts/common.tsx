@@ -1,9 +1,9 @@
-'use client';
-
 import type { ReactNode } from 'react';
 
 // Shared look of the recharts charts: palette, axis style, and a tooltip box. Animation and
 // dots stay off everywhere (recharts slows down badly with them on thousands of points).
+// No "use client" here: server components read PALETTE too, and a client module would hand
+// them a reference instead of the array.
 
 export const PALETTE = ['#2457c5', '#d9480f', '#2f9e44', '#ae3ec9', '#0c8599', '#e8590c', '#5c7cfa', '#c2255c', '#868e96', '#66a80f'];
 

@@ -30,35 +30,50 @@ export interface Breakdown {
 
 type Dimension = 'device' | 'pasid';
 
+/** The join key of each dimension: its value as text, '' for none. */
+const KEY: Record<Dimension, string> = {
+  device: "coalesce(device, '')",
+  pasid: "coalesce(CAST(pasid AS VARCHAR), '')",
+};
+
 async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number): Promise<Breakdown> {
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  const [t] = await db.all<{ n: bigint | null }>('SELECT unrecoverable_faults AS n FROM traces WHERE trace_id = $1', [traceId]);
+  // Page requests are counted from fault_groups (every request sits in exactly one group, stop
+  // markers in their own row with pages = 1): a third of the rows of events to scan. events
+  // is read only for unrecoverable faults, and only when the trace has any.
+  const unrecoverable =
+    count(t?.n) > 0
+      ? `SELECT ${KEY[dim]} AS jk, any_value(${dim}) AS k, count(*) AS unrecoverable_faults
+         FROM events WHERE trace_id = $1 AND kind = 'unrecoverable_fault' GROUP BY jk`
+      : 'SELECT NULL::VARCHAR AS jk, NULL AS k, 0::BIGINT AS unrecoverable_faults WHERE false';
   // dim is one of two fixed column names chosen by the exported functions, never user text.
-  // The join key is the value as text with NULL as '': IS NOT DISTINCT FROM would make DuckDB
-  // fall back to a nested-loop join, quadratic in the number of PASIDs.
+  // The join key is the value as text with NULL (or the '' fault_groups stores for a missing
+  // device) as '': IS NOT DISTINCT FROM would make DuckDB fall back to a nested-loop join,
+  // quadratic in the number of PASIDs.
   const rows = await db.all<Record<string, unknown>>(
-    `WITH ev AS (
-       SELECT ${dim} AS k, coalesce(CAST(${dim} AS VARCHAR), '') AS jk,
-         count(*) FILTER (kind = 'page_request') AS page_requests,
-         count(*) FILTER (kind = 'unrecoverable_fault') AS unrecoverable_faults
-       FROM events WHERE trace_id = $1 AND kind IN ('page_request', 'unrecoverable_fault')
-       GROUP BY k, jk
-     ),
-     grp AS (
-       SELECT coalesce(CAST(${dim} AS VARCHAR), '') AS jk, count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
+    `WITH grp AS (
+       SELECT ${KEY[dim]} AS jk, any_value(${dim}) AS k,
+         sum(pages) AS page_requests,
+         count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
          count(*) FILTER (status = 'answered') AS answered,
          count(*) FILTER (status = 'unanswered') AS unanswered,
          ${quantilesSql('latency_ns')}
-       FROM fault_groups WHERE trace_id = $1 AND status IN ('answered', 'unanswered')
+       FROM fault_groups WHERE trace_id = $1 AND status IN ('answered', 'unanswered', 'incomplete', 'stop_marker')
        GROUP BY jk
      ),
+     unrec AS (${unrecoverable}),
      joined AS (
-       SELECT ev.k, ev.page_requests, ev.unrecoverable_faults,
-         (ev.page_requests + ev.unrecoverable_faults) / sum(ev.page_requests + ev.unrecoverable_faults) OVER () AS share,
+       SELECT jk, coalesce(grp.k, unrec.k) AS k,
+         coalesce(grp.page_requests, 0) AS page_requests, coalesce(unrec.unrecoverable_faults, 0) AS unrecoverable_faults,
          coalesce(grp.groups, 0) AS groups, coalesce(grp.answered, 0) AS answered, coalesce(grp.unanswered, 0) AS unanswered,
          grp.q, grp.max
-       FROM ev LEFT JOIN grp USING (jk)
+       FROM grp FULL OUTER JOIN unrec USING (jk)
      )
-     SELECT *, count(*) OVER () AS total_keys FROM joined
+     SELECT CASE WHEN jk = '' THEN NULL ELSE k END AS k, page_requests, unrecoverable_faults, groups, answered, unanswered, q, max,
+       (page_requests + unrecoverable_faults) / sum(page_requests + unrecoverable_faults) OVER () AS share,
+       count(*) OVER () AS total_keys
+     FROM joined
      ORDER BY page_requests + unrecoverable_faults DESC, k NULLS LAST
      LIMIT $2`,
     [traceId, limit],

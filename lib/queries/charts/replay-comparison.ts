@@ -3,8 +3,8 @@
 // nearest-rank percentiles that the deltas are taken against.
 
 import type { Db } from '../../db/instance.ts';
-import { listReplayRuns, replayLatencyCdf, type SavedRun } from '../../db/replay-runs.ts';
-import { latencyCdf, type CdfPoint } from './latency-cdf.ts';
+import { listReplayRuns, type SavedRun } from '../../db/replay-runs.ts';
+import { latencyCdf, replayRunCdf, type CdfPoint } from './latency-cdf.ts';
 import { latencyQuantiles, type Quantiles } from './latency-quantiles.ts';
 
 export interface RunRow {
@@ -68,8 +68,7 @@ export async function replayComparison(db: Db, traceId: number, runIds: readonly
   for (const id of runIds) {
     const run = runs.get(id);
     if (!run) continue;
-    const cdf = await replayLatencyCdf(db, id, points);
-    out.runs.push({ run: toRow(run), cdf: cdf.map((p) => ({ latency_ns: p.latency_ns, fraction: p.q })) });
+    out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)) });
   }
   return out;
 }

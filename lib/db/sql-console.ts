@@ -173,12 +173,12 @@ export async function runConsoleQuery(db: Db, sql: string, options: Partial<SqlC
 
     const started = performance.now();
     let timedOut = false;
-    await conn.run('BEGIN TRANSACTION READ ONLY');
     const timer = setTimeout(() => {
       timedOut = true;
       conn.interrupt();
     }, timeoutMs);
     try {
+      await conn.run('BEGIN TRANSACTION READ ONLY');
       const result = await prepared.stream();
       const out = await readCapped(result, maxRows, o.maxCellChars);
       return { ...out, max_rows: maxRows, elapsed_ms: Math.round(performance.now() - started) };

@@ -82,12 +82,22 @@ export function ticks(axis: Axis, target = 5): number[] {
   return out;
 }
 
-export function svgChart(spec: ChartSpec): string {
+/** A usable range: a log axis needs 0 < min < max, a linear one min < max. */
+function normalise(axis: Axis): Axis {
+  let { min, max } = axis;
+  if (axis.kind === 'log' && !(min > 0)) min = 1;
+  if (!(max > min)) max = axis.kind === 'log' ? min * 10 : min + 1;
+  return { ...axis, min, max };
+}
+
+export function svgChart(input: ChartSpec): string {
+  const spec = { ...input, x: normalise(input.x), y: normalise(input.y) };
   const width = spec.width ?? 720;
   const height = spec.height ?? 300;
   const m = { left: 64, right: 16, top: 40, bottom: 44 };
   const x = scale(spec.x, m.left, width - m.right);
   const y = scale(spec.y, height - m.bottom, m.top);
+  const clampX = (v: number) => Math.min(spec.x.max, Math.max(spec.x.min, v));
   const out: string[] = [];
   out.push(
     `<svg class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${escapeHtml(spec.title)}">`,
@@ -95,8 +105,9 @@ export function svgChart(spec: ChartSpec): string {
     `<text x="${m.left}" y="18" class="chart-title">${escapeHtml(spec.title)}</text>`,
   );
   for (const band of spec.bands ?? []) {
-    const x0 = x(Math.min(band.x0, band.x1));
-    const x1 = Math.max(x(Math.max(band.x0, band.x1)), x0 + 2);
+    // A note may mark time outside the plotted span; it is drawn at the edge, never off the chart.
+    const x0 = x(clampX(Math.min(band.x0, band.x1)));
+    const x1 = Math.max(x(clampX(Math.max(band.x0, band.x1))), x0 + 2);
     out.push(
       `<g class="band"><title>${escapeHtml(band.label)}</title>`,
       `<rect x="${r1(x0)}" y="${m.top}" width="${r1(x1 - x0)}" height="${height - m.top - m.bottom}" fill="${BAND_FILL}" fill-opacity="0.18" stroke="${BAND_FILL}" stroke-opacity="0.6"/>`,

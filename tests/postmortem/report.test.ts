@@ -15,6 +15,7 @@ import { chartCsv, CHART_CSV_NAMES, writeFaultGroupsCsv } from '../../lib/postmo
 import { csvField, escapeHtml, escapeMarkdown } from '../../lib/postmortem/escape.ts';
 import { renderHtml } from '../../lib/postmortem/html.ts';
 import { renderMarkdown } from '../../lib/postmortem/markdown.ts';
+import { svgChart } from '../../lib/postmortem/svg.ts';
 import { FAULT_GROUP_COLUMNS } from '../../lib/postmortem/paged-rows.ts';
 import { gatherPostmortem } from '../../lib/postmortem/report-data.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
@@ -222,6 +223,23 @@ describe('postmortem report', () => {
       assert.equal(first.ts, 0);
       assert.equal(first.dur, 1);
     });
+  });
+
+  it('draws degenerate axes and out-of-range bands inside the chart', () => {
+    const svg = svgChart({
+      title: 'a <b> chart',
+      width: 400,
+      height: 200,
+      x: { kind: 'log', min: 0, max: 0, label: 'x', format: String },
+      y: { kind: 'linear', min: 5, max: 5, label: 'y', format: String },
+      series: [{ kind: 'line', name: 'l', points: [[0, 5], [10, 5]] }],
+      bands: [{ x0: -100, x1: 1e12, label: 'everything' }],
+    });
+    assert.ok(svg.includes('a &#60;b&#62; chart'));
+    const rect = /<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
+    assert.ok(rect, 'band drawn');
+    assert.ok(Number(rect[1]) >= 64 && Number(rect[1]) + Number(rect[2]) <= 400 - 16 + 0.01, 'band clamped to the plot');
+    assert.doesNotMatch(svg, /NaN|Infinity/);
   });
 
   it('escapes and quotes', () => {

@@ -1,9 +1,8 @@
-// Chrome JSON trace-event export of a trace or of a replay run, for the Perfetto UI: a process
-// per device (pid) with a thread per PASID, one complete slice ("ph":"X") per fault group, "M"
-// events naming them, "C" counters for outstanding groups (and, for a run, the replayed PRQ
-// depth). Called by `pritrace export --format chrome-json` and the report page. Surprising:
-// slices on a thread must nest, and one PASID's groups overlap (up to 512 PRG indexes in
-// flight), so a PASID gets extra lanes ("PASID 5 · 2"); and Perfetto names threads by tid alone.
+// Chrome JSON trace events of a trace or a replay run for Perfetto (`pritrace export`, report
+// page): a process per device, a thread per PASID, one "X" slice per fault group, "M" names,
+// "C" counters for outstanding groups (and a run's PRQ depth). Surprising: slices on a thread
+// must nest but one PASID's groups overlap (512 PRG indexes in flight), so a PASID gets extra
+// lanes ("PASID 5 · 2"), and Perfetto names threads by tid alone (see Lanes).
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db } from '../db/instance.ts';

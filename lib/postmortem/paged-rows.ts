@@ -1,9 +1,8 @@
-// Reads the per-group tables (fault_groups, replay_results) a page of rows at a time, for the
-// exports that must not hold millions of groups in memory (csv.ts, chrome-trace.ts), and the
-// Emit callback those exports write through. Pages are ranges of the dense ordinals
-// (group_no, group_index) or, in start-time order, windows cut at start-time quantiles: a
-// range filter costs one pass over the column, where OFFSET or "> last key ORDER BY … LIMIT"
-// would re-sort the trace's groups for every page (measured: ~10× slower at 5 M groups).
+// Reads fault_groups / replay_results a page at a time for the exports that must not hold
+// millions of groups in memory (csv.ts, chrome-trace.ts), and the Emit callback they write to.
+// Pages are ranges of the dense ordinals (group_no, group_index) or windows cut at start-time
+// quantiles: one range scan each, where "> last key ORDER BY … LIMIT" re-sorts the trace's
+// groups for every page (measured ~10× slower at 5 M groups).
 
 import type { Db } from '../db/instance.ts';
 

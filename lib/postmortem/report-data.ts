@@ -1,9 +1,8 @@
-// Everything a postmortem of one trace shows, gathered from DuckDB in one call: the figures of
-// `pritrace stats`, the latency charts' data (histogram, CDF, latency over time), the device and
-// PASID breakdowns, the annotations in time order and the saved replay runs against the
-// recording. Called by the report renderers (markdown.ts, html.ts, csv.ts), the CLI and the
-// report page. The chart SQL is the dashboard's own (lib/queries/charts), so every number here
-// equals the page's; the result is JSON-safe (exact trace-clock times travel as strings).
+// Everything a postmortem of one trace shows, in one call: `pritrace stats` figures, latency
+// histogram/CDF/over-time data, device and PASID breakdowns, annotations in time order, saved
+// replay runs. Called by markdown.ts, html.ts, csv.ts, the CLI and the report page. The chart
+// SQL is the dashboard's own (lib/queries/charts), so every number equals the page's; the
+// result is JSON-safe (exact trace-clock times travel as decimal strings).
 
 import { listAnnotations, type Annotation } from '../db/annotations.ts';
 import type { Db } from '../db/instance.ts';

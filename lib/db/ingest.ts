@@ -91,7 +91,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     const name = await uniqueName(tx, opts.name ?? display);
     await tx.run(
       `INSERT INTO traces (trace_id, name, source_file, format, file_hash, file_bytes, ingested_at)
-       VALUES ($1, $2, $3, $4, $5, $6, now()::TIMESTAMP)`,
+       VALUES ($1, $2, $3, $4, $5, $6, (now() AT TIME ZONE 'UTC'))`,
       [traceId, name, display, format, hash, BigInt(stat.size)],
     );
 

@@ -55,7 +55,7 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     const runId = ids[0]!.id;
     await tx.run(
       `INSERT INTO replay_runs (run_id, trace_id, model, preset, seed, params, overrides, summary, queue_depth, groups, seconds, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6::JSON, $7::JSON, $8::JSON, $9::JSON, $10, $11, now()::TIMESTAMP)`,
+       VALUES ($1, $2, $3, $4, $5, $6::JSON, $7::JSON, $8::JSON, $9::JSON, $10, $11, (now() AT TIME ZONE 'UTC'))`,
       [
         runId,
         traceId,

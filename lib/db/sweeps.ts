@@ -34,7 +34,7 @@ export async function sweepForTrace(db: Db, traceId: number, options: Partial<Tr
   const seconds = (performance.now() - started) / 1000;
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);
-    await tx.run('INSERT INTO sweeps VALUES ($1, $2, $3::JSON, $4, now()::TIMESTAMP)', [traceId, key, JSON.stringify(result), seconds]);
+    await tx.run("INSERT INTO sweeps VALUES ($1, $2, $3::JSON, $4, (now() AT TIME ZONE 'UTC'))", [traceId, key, JSON.stringify(result), seconds]);
   });
   return { ...result, trace_id: traceId, trace_pasids: tracePasids, seconds, cached: false };
 }

@@ -1,9 +1,10 @@
 'use client';
 
-import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EventBucket, TimedEventKind } from '@/lib/queries/charts/events-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, yTitle } from './common.tsx';
+import type { TimeBand } from './latency-over-time-chart.tsx';
 
 const KIND_STYLE: Record<TimedEventKind, { label: string; color: string }> = {
   page_request: { label: 'page requests', color: '#2457c5' },
@@ -13,7 +14,7 @@ const KIND_STYLE: Record<TimedEventKind, { label: string; color: string }> = {
   other: { label: 'other events', color: '#e8a33d' },
 };
 
-export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: EventBucket[]; kinds: TimedEventKind[]; bucketNs: number }) {
+export function EventsOverTimeChart({ buckets, kinds, bucketNs, bands = [] }: { buckets: EventBucket[]; kinds: TimedEventKind[]; bucketNs: number; bands?: TimeBand[] }) {
   // A step drawn "after" each point needs a closing point, or the last bucket has no width.
   const last = buckets.at(-1);
   const data = last ? [...buckets, { ...last, t_ns: last.t_ns + bucketNs }] : buckets;
@@ -42,6 +43,20 @@ export function EventsOverTimeChart({ buckets, kinds, bucketNs }: { buckets: Eve
             }
           />
           <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
+          {bands.map((b) => (
+            <ReferenceArea
+              key={`band-${b.id}`}
+              className="annotation-band"
+              x1={b.start_ns}
+              x2={b.end_ns > b.start_ns ? b.end_ns : b.start_ns + bucketNs / 4}
+              fill="#f59f00"
+              fillOpacity={0.18}
+              stroke="#f08c00"
+              strokeOpacity={0.7}
+              ifOverflow="extendDomain"
+              label={{ value: b.label, position: 'insideTopLeft', fontSize: 11, fill: '#8a5a00' }}
+            />
+          ))}
           {kinds.map((k) => (
             <Area
               key={k}

@@ -1,6 +1,6 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LatencyBucket } from '@/lib/queries/charts/latency-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, logAxis, yTitle } from './common.tsx';
@@ -11,14 +11,22 @@ const SERIES = [
   { key: 'p50_ns', name: 'p50', color: '#2457c5', width: 2 },
 ] as const;
 
+/** A marked time range (a postmortem annotation), ns since trace start; drawn as a shaded band. */
+export interface TimeBand {
+  id: number;
+  start_ns: number;
+  end_ns: number;
+  label: string;
+}
+
 /** p50 / p99 / max per time bucket on a log latency axis (a spike must not flatten the median). */
-export function LatencyOverTimeChart({ buckets, bucketNs }: { buckets: LatencyBucket[]; bucketNs: number }) {
+export function LatencyOverTimeChart({ buckets, bucketNs, bands = [], testId = 'chart-latency-over-time' }: { buckets: LatencyBucket[]; bucketNs: number; bands?: TimeBand[]; testId?: string }) {
   // A zero latency has no place on a log axis: it is drawn as a gap.
   const data = buckets.map((b) => ({ ...b, p50_ns: b.p50_ns || null, p99_ns: b.p99_ns || null, max_ns: b.max_ns || null }));
   const values = buckets.flatMap((b) => [b.p50_ns, b.max_ns]).filter((v) => v > 0);
   const axis = logAxis(values.length ? Math.min(...values) : 1, values.length ? Math.max(...values) : 10);
   return (
-    <div className="chart" data-testid="chart-latency-over-time">
+    <div className="chart" data-testid={testId}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={data} margin={CHART_MARGIN}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
@@ -57,6 +65,20 @@ export function LatencyOverTimeChart({ buckets, bucketNs }: { buckets: LatencyBu
             }}
           />
           <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
+          {bands.map((b) => (
+            <ReferenceArea
+              key={`band-${b.id}`}
+              className="annotation-band"
+              x1={b.start_ns}
+              x2={b.end_ns > b.start_ns ? b.end_ns : b.start_ns + bucketNs / 4}
+              fill="#f59f00"
+              fillOpacity={0.18}
+              stroke="#f08c00"
+              strokeOpacity={0.7}
+              ifOverflow="extendDomain"
+              label={{ value: b.label, position: 'insideTopLeft', fontSize: 11, fill: '#8a5a00' }}
+            />
+          ))}
           {SERIES.map((s) => (
             <Line
               key={s.key}

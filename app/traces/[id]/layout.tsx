@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { CopyLinkButton } from '../../_components/postmortem/copy-link-button.tsx';
 import { TraceTabs } from '../../_components/trace-tabs.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
@@ -36,6 +37,7 @@ export default async function TraceLayout({ children, params }: { children: Reac
             <span>ingested {h.ingested_at} UTC</span>
           </div>
         </div>
+        <CopyLinkButton />
       </div>
       <TraceTabs traceId={traceId} />
       {children}

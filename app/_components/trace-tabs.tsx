@@ -8,6 +8,8 @@ const TABS = [
   { suffix: '/latency', label: 'Latency' },
   { suffix: '/replay', label: 'Replay' },
   { suffix: '/scaling', label: 'PASID scaling' },
+  { suffix: '/annotations', label: 'Annotations' },
+  { suffix: '/report', label: 'Report' },
 ] as const;
 
 /** The trace pages' navigation; real links, the current one marked for screen readers too. */

@@ -1,0 +1,62 @@
+// PATCH one annotation (fields as in POST; absent keep their value, null clears an optional
+// one) or DELETE it (204). 404 when the note does not exist or belongs to another trace.
+
+import { NotFoundError } from '@/lib/core/errors.ts';
+import { InvalidAnnotationError, deleteAnnotation, getAnnotation, updateAnnotation } from '@/lib/db/annotations.ts';
+import type { Db } from '@/lib/db/instance.ts';
+import { traceOrigin } from '@/lib/queries/charts/trace-header.ts';
+import { withDb } from '../../../../../_data/db.ts';
+import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../../_annotations.ts';
+import { badRequest, errorResponse, json } from '../../../../_http.ts';
+
+export const dynamic = 'force-dynamic';
+
+type Ctx = { params: Promise<{ id: string; annotationId: string }> };
+
+async function ids(ctx: Ctx): Promise<{ traceId: number; annotationId: number } | null> {
+  const p = await ctx.params;
+  const traceId = annotationIdFrom(p.id);
+  const annotationId = annotationIdFrom(p.annotationId);
+  return traceId === null || annotationId === null ? null : { traceId, annotationId };
+}
+
+async function requireOwned(db: Db, traceId: number, annotationId: number): Promise<void> {
+  const a = await getAnnotation(db, annotationId);
+  if (a.trace_id !== traceId) throw new NotFoundError(`no annotation ${annotationId} on trace ${traceId}`);
+}
+
+export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
+  const k = await ids(ctx);
+  if (!k) return json({ error: 'ids must be numbers' }, 404);
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    return badRequest('body must be JSON');
+  }
+  try {
+    const updated = await withDb(async (db) => {
+      await requireOwned(db, k.traceId, k.annotationId);
+      const origin = await traceOrigin(db, k.traceId);
+      return updateAnnotation(db, k.annotationId, parseAnnotationBody(body, origin.first_ts_ns));
+    });
+    return json(annotationJson(updated));
+  } catch (e) {
+    if (e instanceof InvalidAnnotationError) return invalidAnnotation(e);
+    return errorResponse(e);
+  }
+}
+
+export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
+  const k = await ids(ctx);
+  if (!k) return json({ error: 'ids must be numbers' }, 404);
+  try {
+    await withDb(async (db) => {
+      await requireOwned(db, k.traceId, k.annotationId);
+      await deleteAnnotation(db, k.annotationId);
+    });
+    return new Response(null, { status: 204 });
+  } catch (e) {
+    return errorResponse(e);
+  }
+}

@@ -1,0 +1,61 @@
+// A trace's annotations: the events-over-time and latency-over-time charts with every ranged
+// note drawn as a band, the form to add one, and the list in time order with edit and delete.
+
+import { listAnnotations } from '@/lib/db/annotations.ts';
+import { annotationScope } from '@/lib/postmortem/format.ts';
+import { eventsOverTime } from '@/lib/queries/charts/events-over-time.ts';
+import { latencyOverTime } from '@/lib/queries/charts/latency-over-time.ts';
+import { Card } from '../../../_components/card.tsx';
+import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
+import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-time-chart.tsx';
+import { Empty } from '../../../_components/empty.tsx';
+import { AnnotationControls, AnnotationForm } from '../../../_components/postmortem/annotation-editor.tsx';
+import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
+import { annotationBands } from '../../../_lib/annotation-bands.ts';
+import '../report/report.css';
+
+export const dynamic = 'force-dynamic';
+
+export default async function AnnotationsPage({ params }: { params: Promise<{ id: string }> }) {
+  const traceId = traceIdFromParam((await params).id);
+  const { notes, events, latency } = await withDbOrNotFound(async (db) => ({
+    notes: await listAnnotations(db, traceId),
+    events: await eventsOverTime(db, traceId, 400),
+    latency: await latencyOverTime(db, traceId, {}, 300),
+  }));
+  const plain = notes.map((a) => ({ ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() }));
+  const bands = annotationBands(plain);
+  return (
+    <div className="grid">
+      <Card title="Events over time" span={6} subtitle="Shaded bands are annotated time ranges.">
+        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} bands={bands} />}
+      </Card>
+      <Card title="Latency over time" span={6} subtitle="Read a spike's time off the axis to mark it below.">
+        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} bands={bands} />}
+      </Card>
+      <Card title="Add an annotation" span={12} subtitle="Mark a time range (both ends, or one for an instant) and/or a device or PASID, or leave them empty for a note on the whole trace.">
+        <AnnotationForm traceId={traceId} />
+      </Card>
+      <Card title={`Annotations (${plain.length})`} span={12} subtitle="In time order; notes without a time range last. Also in the report.">
+        {plain.length === 0 ? (
+          <Empty>No annotations yet.</Empty>
+        ) : (
+          <ol className="report-annotations" data-testid="annotation-list">
+            {plain.map((a) => (
+              <li key={a.annotation_id} data-testid="annotation-item" data-annotation-id={a.annotation_id}>
+                <div className="muted">
+                  #{a.annotation_id} · <b>{a.author}</b> · {annotationScope(a)} · updated {a.updated_at} UTC
+                </div>
+                <p className="annotation-text">{a.text}</p>
+                <AnnotationControls
+                  traceId={traceId}
+                  annotation={{ annotation_id: a.annotation_id, start_offset_ns: a.start_offset_ns, end_offset_ns: a.end_offset_ns, device: a.device, pasid: a.pasid, author: a.author, text: a.text }}
+                />
+              </li>
+            ))}
+          </ol>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -111,11 +111,17 @@ describe('latency chart queries', () => {
     assert.equal(decade.count, 1);
   });
 
-  it('CDF ends at the max with fraction 1, is monotone, and crosses 0.5 at p50', async () => {
+  it('CDF: exact fractions, ends at the max with fraction 1, crosses 0.5 at p50', async () => {
     const id = fx.ids['intel-v6.9-trace.txt']!;
     const stats = await traceStats(fx.db, id);
     const cdf = await latencyCdf(fx.db, id, {}, 1000);
-    assert.equal(cdf.length, 10);
+    const values = await answeredLatencies(fx.db, id);
+    assert.deepEqual(
+      cdf.map((p) => p.latency_ns),
+      [...new Set(values)],
+      'one point per distinct latency when they are fewer than the points asked for',
+    );
+    for (const p of cdf) assert.equal(p.fraction, values.filter((v) => v <= p.latency_ns).length / values.length);
     assert.deepEqual(cdf.at(-1), { latency_ns: stats.latency_ns.max, fraction: 1 });
     for (let i = 1; i < cdf.length; i++) {
       assert.ok(cdf[i]!.latency_ns >= cdf[i - 1]!.latency_ns);

@@ -145,7 +145,8 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
 
     const html = (await download(page, 'download-html')).toString('utf8');
     assert.match(html, /^<!DOCTYPE html>/i);
-    assert.match(html, /&lt;b&gt;not bold&lt;\/b&gt;/, 'annotation escaped in HTML');
+    assert.match(html, /&#60;b&#62;not bold&#60;\/b&#62;/, 'annotation escaped in HTML');
+    assert.doesNotMatch(html, /<b>not bold/, 'no raw markup from the note');
 
     const csv = (await download(page, 'download-groups-csv')).toString('utf8');
     const rows = csv.split('\r\n').filter((l) => l !== '');

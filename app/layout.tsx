@@ -21,6 +21,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Site">
             <Link href="/">Traces</Link>
+            <Link href="/compare">Compare</Link>
+            <Link href="/sql">SQL</Link>
           </nav>
         </header>
         <main id="main" className="site-main">

@@ -129,7 +129,7 @@ export function AnnotationForm({ traceId, initial, onDone }: { traceId: number; 
         </button>
       ) : null}
       {error ? (
-        <p role="alert" className="error" data-testid="annotation-error">
+        <p role="alert" className="error" data-testid="annotation-error" style={{ color: 'var(--bad)', flexBasis: '100%' }}>
           {error}
         </p>
       ) : null}

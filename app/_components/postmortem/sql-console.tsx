@@ -100,7 +100,7 @@ export function SqlConsole() {
         </button>
       </form>
       {error ? (
-        <p role="alert" className="error" data-testid="sql-error" data-status={error.status}>
+        <p role="alert" className="error" data-testid="sql-error" data-status={error.status} style={{ color: 'var(--bad)', background: 'var(--bad-soft)', padding: '0.4rem 0.6rem', borderRadius: 4 }}>
           {error.message}
         </p>
       ) : null}

@@ -12,9 +12,18 @@ function isDecade(ns: number): boolean {
 }
 
 export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; total: number }) {
-  const data = bins.map((b) => ({ ...b, label: b.lower_ns === 0 ? '0 ns' : axisNs(b.lower_ns) }));
-  // Few bins: label each; more: label the first bin and the decades so labels never collide.
-  const sparse = data.length > 6;
+  const data = bins.map((b) => ({ ...b, label: b.lower_ns === 0 ? '0' : axisNs(b.lower_ns) }));
+  // Few bins: label each. More: the first bin and the decades, skipping any label that would
+  // sit within three bins of the previous one (a zero bucket next to 1 µs, say).
+  const shown = new Set<number>();
+  let last = -Infinity;
+  data.forEach((b, i) => {
+    const wanted = data.length <= 6 || i === 0 || b.lower_ns === 0 || isDecade(b.lower_ns);
+    if (wanted && (data.length <= 6 || i - last >= 3)) {
+      shown.add(i);
+      last = i;
+    }
+  });
   return (
     <div className="chart" data-testid="chart-latency-histogram">
       <ResponsiveContainer width="100%" height="100%">
@@ -24,10 +33,7 @@ export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; t
             dataKey="label"
             tick={AXIS}
             interval={0}
-            tickFormatter={(label: string, i: number) => {
-              const b = data[i];
-              return !sparse || i === 0 || (b && (b.lower_ns === 0 || isDecade(b.lower_ns))) ? label : '';
-            }}
+            tickFormatter={(label: string, i: number) => (shown.has(i) ? label : '')}
             label={{ value: 'latency (log buckets, lower edge)', position: 'insideBottom', offset: -10, fontSize: 12 }}
           />
           <YAxis tick={AXIS} width={Y_AXIS_WIDTH} allowDecimals={false} tickFormatter={axisCount} label={yTitle('groups')} />

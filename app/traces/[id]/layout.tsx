@@ -37,9 +37,12 @@ export default async function TraceLayout({ children, params }: { children: Reac
             <span>ingested {h.ingested_at} UTC</span>
           </div>
         </div>
-        <CopyLinkButton />
       </div>
       <TraceTabs traceId={traceId} />
+      {/* After the tabs in tab order: keyboard users reach the pages first. */}
+      <div style={{ display: 'flex', justifyContent: 'flex-end', margin: '-0.5rem 0 0.5rem' }}>
+        <CopyLinkButton />
+      </div>
       {children}
     </>
   );

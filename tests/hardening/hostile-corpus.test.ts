@@ -68,8 +68,8 @@ function expectedGroupRows(e: ExpectAccepted): number {
 }
 
 const reasonPattern = (w: { reason: string }) => new RegExp(w.reason);
-/** The reason regex without its ^, for finding it after "line:column: " inside a longer message. */
-const inlineReason = (reason: string) => reason.replace(/^\^/, '');
+/** The reason regex as it must follow "line:column: " inside a longer message. */
+const inlineReason = (reason: string) => (reason.startsWith('^') ? reason.slice(1) : `[^\\n]*${reason}`);
 
 function checkWarnings(display: string, got: readonly string[], want: readonly ExpectedWarning[], where: string): void {
   assert.equal(got.length, want.length, `${where}: warnings ${JSON.stringify(got)}`);

@@ -6,11 +6,13 @@
 // before the child opened the database, mid-ingest (database open, trace not committed),
 // after the commit, or never sent because the child had already exited.
 // PRITRACE_KILL_RUNS sets the number of kills (default 20; 8 when CI is set),
-// PRITRACE_KILL_SEED the seed of the delays.
+// PRITRACE_KILL_SEED the seed of the delays. When a check fails, the database files as that kill
+// left them are kept in a pritrace-kill-failure-* directory under the system temp dir.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ingestFile } from '../../lib/db/ingest.ts';
@@ -49,6 +51,16 @@ async function figures(db: Db, traceId: number): Promise<Figures> {
     rows: { events: Number(e!.n), groups: Object.values(groups_by_status).reduce((a, b) => a + b, 0), groups_by_status },
     recorded_events: Number(t!.events),
   };
+}
+
+/** Copies the database file and its WAL / temp files, as they are now, into dir (emptied first). */
+function snapshot(dbPath: string, dir: string): void {
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const base = path.basename(dbPath);
+  for (const f of fs.readdirSync(path.dirname(dbPath))) {
+    if (f.startsWith(base)) fs.cpSync(path.join(path.dirname(dbPath), f), path.join(dir, f), { recursive: true });
+  }
 }
 
 async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T> {
@@ -119,6 +131,7 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
   const file = path.join(dir, 'kill.trace');
   const refDb = path.join(dir, 'reference.duckdb');
   const killDb = path.join(dir, 'kill.duckdb');
+  const snapshotDir = path.join(dir, 'snapshot');
   let reference: Figures;
   let probeReference: Figures;
   let cleanMs = 0;
@@ -174,13 +187,23 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
       const r = await ingestAndKill(file, killDb, delayMs);
       if (!r.sent) assert.equal(r.code, 0, `run ${run}: an ingest that was not killed must succeed: ${r.stderr}`);
 
-      const big = await withDb(killDb, async (db) => {
-        const stored = await checkDatabase(db, `run ${run} (kill at ${delayMs} ms)`);
-        // The next ingest works: a small file goes in and is whole.
-        const probe = await ingestFile(db, { file: PROBE, name: `probe-${run}` });
-        assert.deepEqual(await figures(db, probe.trace_id), probeReference, `run ${run}: ingest after the kill`);
-        return stored;
-      });
+      // The database files exactly as the kill left them, kept if anything below fails.
+      snapshot(killDb, snapshotDir);
+      let big: number;
+      try {
+        big = await withDb(killDb, async (db) => {
+          const stored = await checkDatabase(db, `run ${run} (kill at ${delayMs} ms)`);
+          // The next ingest works: a small file goes in and is whole.
+          const probe = await ingestFile(db, { file: PROBE, name: `probe-${run}` });
+          assert.deepEqual(await figures(db, probe.trace_id), probeReference, `run ${run}: ingest after the kill`);
+          return stored;
+        });
+      } catch (e) {
+        const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'pritrace-kill-failure-'));
+        fs.cpSync(snapshotDir, kept, { recursive: true });
+        const where = `run ${run} of ${RUNS}, seed ${SEED}, kill at ${delayMs} ms of a ${Math.round(cleanMs)} ms clean run, child held the database: ${r.held}`;
+        throw new Error(`${where}: ${(e as Error).message.split('\n')[0]}; the database as the kill left it is kept in ${kept}`, { cause: e });
+      }
       const gained = big - committed;
       assert.ok(gained === 0 || gained === 1, `run ${run}: ${gained} new traces from one ingest`);
       committed = big;
@@ -197,13 +220,16 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
     });
 
     const seconds = (performance.now() - started) / 1000;
-    t.diagnostic(`clean ingest (spawn to exit) ${(cleanMs / 1000).toFixed(2)} s for ${reference.rows.events} events; seed ${SEED}`);
+    const mb = (f: string) => (fs.statSync(f).size / 2 ** 20).toFixed(1);
+    t.diagnostic(`clean ingest (spawn to exit) ${(cleanMs / 1000).toFixed(2)} s for ${reference.rows.events} events, ${mb(file)} MB; seed ${SEED}`);
     t.diagnostic(
       `kills: ${RUNS} runs, ${RUNS - landings['exited-first']} SIGKILLs sent; mid-ingest ${landings['mid-ingest']}, ` +
         `before the database was opened ${landings['before-open']}, after the commit ${landings['after-commit']}, ` +
         `child exited before its kill ${landings['exited-first']}; loop ${seconds.toFixed(1)} s`,
     );
     t.diagnostic(`delays ms: ${outcomes.map((o) => `${o.delayMs}:${o.landing}`).join(' ')}`);
+    const copies = committed + 1;
+    t.diagnostic(`database files: after the kills ${mb(killDb)} MB holding the trace ${copies} time${copies === 1 ? '' : 's'}; reference ${mb(refDb)} MB holding it once`);
     assert.ok(landings['mid-ingest'] > 0 || RUNS < 5, 'with 5 or more runs at least one kill must land mid-ingest');
   });
 });

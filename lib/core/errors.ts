@@ -8,6 +8,12 @@ export interface SourceLocation {
   column: number;
 }
 
+/** Text safe to print on one terminal line: control and non-ASCII characters escaped. */
+export function printable(text: string, max = 160): string {
+  const cut = text.length > max ? `${text.slice(0, max)}…` : text;
+  return cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 export class TraceParseError extends Error {
   override readonly name = 'TraceParseError';
   constructor(
@@ -28,11 +34,7 @@ export class TraceRejectedError extends Error {
     readonly locations: readonly TraceParseError[] = [],
     options?: { cause?: unknown },
   ) {
-    super(
-      `${file}: ${reason}` +
-        (locations.length ? `\n${locations.map((l) => `  ${l.message}`).join('\n')}` : ''),
-      options,
-    );
+    super(`${file}: ${reason}` + (locations.length ? `; first bad lines: ${locations.map((l) => l.message).join('; ')}` : ''), options);
   }
 }
 

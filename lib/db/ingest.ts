@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { printable, QueryError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
 import { deriveFaultGroups } from '../queries/fault-groups.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { ftraceDecodeSelect, type LineReaderOptions } from '../trace/formats/ftrace/decode-sql.ts';
@@ -184,7 +184,16 @@ async function ingestFtrace(
   const scans = `reject_scans_${traceId}`;
   const select = ftraceDecodeSelect(reader, rejects, scans);
   progress({ phase: 'decode', fraction: 0 });
-  await tx.run(`CREATE TEMP TABLE ${stage} AS ${select}`, [file], (f) => progress({ phase: 'decode', fraction: f }));
+  try {
+    await tx.run(`CREATE TEMP TABLE ${stage} AS ${select}`, [file], (f) => progress({ phase: 'decode', fraction: f }));
+  } catch (e) {
+    // DuckDB's reader fails whole on input it cannot read at all (a gzip stream with trailing
+    // garbage, a truncated gzip): that is a bad file, not a database fault.
+    if (e instanceof QueryError && /IO Error|Invalid Input Error|GZIP|gzip/i.test(e.message)) {
+      throw new TraceRejectedError(display, `cannot read the file: ${printable(e.message.split('\n')[0]!, 200)}`, [], { cause: e });
+    }
+    throw e;
+  }
 
   // Lines DuckDB's reader refused (invalid UTF-8, over the line-size limit) are missing from the
   // stage, so stage rowids skip them; `k` = rejected line number − its rank maps rowids back.
@@ -210,7 +219,7 @@ async function ingestFtrace(
       (r) =>
         new TraceParseError(
           { file: display, line: Number(r.line), column: Number(r.bad_column) },
-          `${r.bad_reason}: ${JSON.stringify(r.bad_text)}`,
+          `${r.bad_reason}: "${printable(r.bad_text)}"`,
         ),
     ),
   ]
@@ -262,7 +271,9 @@ async function ingestSim(
 ): Promise<Decoded> {
   const stream = textStream(file, gzip, limits.maxDecompressedBytes, display);
   const records: AsyncIterable<Parsed> =
-    format === 'sim-csv' ? parseSimCsv(stream as AsyncIterable<string>, display) : parseSimJsonl(lineStream(stream), display);
+    format === 'sim-csv'
+      ? parseSimCsv(stream as AsyncIterable<string>, display, limits.maxLineBytes)
+      : parseSimJsonl(lineStream(stream), display, limits.maxLineBytes);
   const appender = await tx.appender(
     'events',
     EVENT_COLUMNS.map(([, kind]) => kind),

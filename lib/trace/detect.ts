@@ -2,7 +2,7 @@
 // store reads the head of the file and passes its lines. When nothing fits, the error names
 // every format that was tried and why it did not fit.
 
-import { TraceRejectedError } from '../core/errors.ts';
+import { printable, TraceRejectedError } from '../core/errors.ts';
 import type { TraceFormat } from './schema.ts';
 import { detectFtrace } from './formats/ftrace/line.ts';
 import { detectSimCsv } from './formats/sim-csv.ts';
@@ -28,6 +28,6 @@ export function detectFormat(file: string, headLines: readonly string[]): TraceF
   }
   throw new TraceRejectedError(
     file,
-    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. First line: ${JSON.stringify(content[0]!.slice(0, 120))}`,
+    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. first line: "${printable(content[0]!, 120)}"`,
   );
 }

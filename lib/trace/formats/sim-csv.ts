@@ -1,8 +1,8 @@
 // Simulator traces as CSV (DESIGN §4): a header row, then one event per row. Parsed by
 // papaparse with every value kept as a string (no dynamicTyping: 64-bit values must never pass
 // through Number), then converted field by field in sim-record.ts. Streams: rows are yielded
-// as they are parsed. Line numbers assume no quoted field spans lines (the simulator never
-// writes one).
+// as they are parsed. Line numbers are physical lines: a quoted field that spans lines moves
+// the next row's line on.
 
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
@@ -20,16 +20,35 @@ export function detectSimCsv(lines: readonly string[]): boolean {
   return simTimeColumn(header) !== null && SIM_REQUIRED.every((c) => header.includes(c));
 }
 
-export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string): AsyncGenerator<Parsed> {
+async function* withoutBom(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+  let first = true;
+  for await (const chunk of chunks) {
+    yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+    first = false;
+  }
+}
+
+export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, maxLineBytes = Infinity): AsyncGenerator<Parsed> {
   const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false });
-  const source = Readable.from(chunks);
+  const source = Readable.from(withoutBom(chunks));
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
 
   let header: string[] | null = null;
-  let line = 0;
+  let nextLine = 1;
   for await (const row of parser as AsyncIterable<string[]>) {
-    line++;
+    // A quoted field may span lines: the row starts where the previous one ended.
+    const line = nextLine;
+    let rowChars = row.length - 1;
+    for (const field of row) {
+      rowChars += field.length;
+      for (let i = field.indexOf('\n'); i >= 0; i = field.indexOf('\n', i + 1)) nextLine++;
+    }
+    nextLine++;
+    if (rowChars > maxLineBytes) {
+      yield { error: new TraceParseError({ file, line, column: 1 }, `row longer than the limit of ${maxLineBytes} bytes (PRITRACE_MAX_LINE_BYTES)`) };
+      continue;
+    }
     if (row.length === 1 && row[0]!.trim() === '') {
       yield { skipped: true };
       continue;

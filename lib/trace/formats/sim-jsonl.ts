@@ -25,10 +25,14 @@ export function detectSimJsonl(lines: readonly string[]): boolean {
   return simTimeColumn(keys) !== null && SIM_REQUIRED.every((c) => keys.includes(c));
 }
 
-export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string): AsyncGenerator<Parsed> {
+export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string, maxLineBytes = Infinity): AsyncGenerator<Parsed> {
   let line = 0;
   for await (const raw of lines) {
     line++;
+    if (raw.length > maxLineBytes) {
+      yield { error: new TraceParseError({ file, line, column: 1 }, `line longer than the limit of ${maxLineBytes} bytes (PRITRACE_MAX_LINE_BYTES)`) };
+      continue;
+    }
     const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();
     if (text === '') {
       yield { skipped: true };

@@ -107,7 +107,11 @@ FROM (
 )`;
 }
 
-/** SQL: ftrace "seconds.fraction" (or a bare counter) to integer ns; NULL on overflow. */
+/**
+ * SQL: ftrace "seconds.fraction" to integer ns (the prefix pattern allows at most 9 digits of
+ * seconds, so the product fits in BIGINT); a bare counter clock (trace_clock=counter) is taken
+ * as ns as it is, NULL when it does not fit.
+ */
 function tsSql(expr: string): string {
-  return `TRY_CAST(split_part(${expr}, '.', 1) AS BIGINT) * 1000000000 + TRY_CAST(rpad(split_part(${expr}, '.', 2), 9, '0') AS BIGINT)`;
+  return `CASE WHEN contains(${expr}, '.') THEN TRY_CAST(split_part(${expr}, '.', 1) AS BIGINT) * 1000000000 + TRY_CAST(rpad(split_part(${expr}, '.', 2), 9, '0') AS BIGINT) ELSE TRY_CAST(${expr} AS BIGINT) END`;
 }

@@ -190,7 +190,7 @@ async function ingestFtrace(
     // DuckDB's reader fails whole on input it cannot read at all (a gzip stream with trailing
     // garbage, a truncated gzip): that is a bad file, not a database fault.
     if (e instanceof QueryError && /IO Error|Invalid Input Error|GZIP|gzip/i.test(e.message)) {
-      throw new TraceRejectedError(display, `cannot read the file: ${printable(e.message.split('\n')[0]!, 200)}`, [], { cause: e });
+      throw new TraceRejectedError(display, `not a valid gzip file or unreadable input: ${printable(e.message.split('\n')[0]!, 200)}`, [], { cause: e });
     }
     throw e;
   }

@@ -28,6 +28,6 @@ export function detectFormat(file: string, headLines: readonly string[]): TraceF
   }
   throw new TraceRejectedError(
     file,
-    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. first line: "${printable(content[0]!, 120)}"`,
+    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. First line: "${printable(content[0]!, 120)}"`,
   );
 }

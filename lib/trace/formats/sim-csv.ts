@@ -46,7 +46,7 @@ export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, 
     }
     nextLine++;
     if (rowChars > maxLineBytes) {
-      yield { error: new TraceParseError({ file, line, column: 1 }, `row longer than the limit of ${maxLineBytes} bytes (PRITRACE_MAX_LINE_BYTES)`) };
+      yield { error: new TraceParseError({ file, line, column: 1 }, 'line longer than the limit (PRITRACE_MAX_LINE_BYTES)') };
       continue;
     }
     if (row.length === 1 && row[0]!.trim() === '') {

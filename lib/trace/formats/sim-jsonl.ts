@@ -30,7 +30,7 @@ export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string,
   for await (const raw of lines) {
     line++;
     if (raw.length > maxLineBytes) {
-      yield { error: new TraceParseError({ file, line, column: 1 }, `line longer than the limit of ${maxLineBytes} bytes (PRITRACE_MAX_LINE_BYTES)`) };
+      yield { error: new TraceParseError({ file, line, column: 1 }, 'line longer than the limit (PRITRACE_MAX_LINE_BYTES)') };
       continue;
     }
     const text = (line === 1 ? raw.replace(/^\uFEFF/, '') : raw).trim();

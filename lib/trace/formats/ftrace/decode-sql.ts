@@ -108,10 +108,10 @@ FROM (
 }
 
 /**
- * SQL: ftrace "seconds.fraction" to integer ns (the prefix pattern allows at most 9 digits of
- * seconds, so the product fits in BIGINT); a bare counter clock (trace_clock=counter) is taken
- * as ns as it is, NULL when it does not fit.
+ * SQL: ftrace "seconds.fraction" to integer ns. A bare integer (counter clocks) is read as
+ * seconds too, since the unit is unknown; more than 9 digits of seconds would overflow 64-bit
+ * ns and gives NULL, reported as "timestamp out of range".
  */
 function tsSql(expr: string): string {
-  return `CASE WHEN contains(${expr}, '.') THEN TRY_CAST(split_part(${expr}, '.', 1) AS BIGINT) * 1000000000 + TRY_CAST(rpad(split_part(${expr}, '.', 2), 9, '0') AS BIGINT) ELSE TRY_CAST(${expr} AS BIGINT) END`;
+  return `CASE WHEN length(split_part(${expr}, '.', 1)) <= 9 THEN TRY_CAST(split_part(${expr}, '.', 1) AS BIGINT) * 1000000000 + TRY_CAST(rpad(split_part(${expr}, '.', 2), 9, '0') AS BIGINT) END`;
 }

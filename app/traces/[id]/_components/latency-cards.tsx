@@ -12,6 +12,8 @@ import { latencyFilterOptions } from '@/lib/queries/charts/filter-options.ts';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { LatencyHistogramChart } from '../../../_components/charts/latency-histogram-chart.tsx';
 import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-time-chart.tsx';
+import { listAnnotations } from '@/lib/db/annotations.ts';
+import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
 import { CODE_NAMES, fmtCount, fmtNs } from '../../../_lib/format.ts';
@@ -113,7 +115,7 @@ export async function CdfCard({ traceId, filter }: { traceId: number; filter: La
 }
 
 export async function OverTimeCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
-  const data = await withDb((db) => latencyOverTime(db, traceId, filter, 2000));
+  const [data, notes] = await withDb(async (db) => [await latencyOverTime(db, traceId, filter, 2000), await listAnnotations(db, traceId)] as const);
   if (data.buckets.length === 0) return <NoGroups filter={filter} />;
-  return <LatencyOverTimeChart buckets={data.buckets} bucketNs={data.bucket_ns} />;
+  return <LatencyOverTimeChart buckets={data.buckets} bucketNs={data.bucket_ns} bands={annotationBands(notes)} />;
 }

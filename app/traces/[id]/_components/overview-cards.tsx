@@ -7,6 +7,8 @@ import { eventsOverTime } from '@/lib/queries/charts/events-over-time.ts';
 import { pairingHealth } from '@/lib/queries/charts/pairing-health.ts';
 import { traceSummary } from '@/lib/queries/charts/summary.ts';
 import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
+import { listAnnotations } from '@/lib/db/annotations.ts';
+import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
@@ -37,9 +39,9 @@ export async function SummaryFigures({ traceId }: { traceId: number }) {
 }
 
 export async function EventsOverTimeCard({ traceId }: { traceId: number }) {
-  const data = await withDb((db) => eventsOverTime(db, traceId, 400));
+  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400), await listAnnotations(db, traceId)] as const);
   if (data.buckets.length === 0) return <Empty>No timestamped events in this trace.</Empty>;
-  return <EventsOverTimeChart buckets={data.buckets} kinds={data.kinds} bucketNs={data.bucket_ns} />;
+  return <EventsOverTimeChart buckets={data.buckets} kinds={data.kinds} bucketNs={data.bucket_ns} bands={annotationBands(notes)} />;
 }
 
 function Row({ label, value, tone, hint }: { label: string; value: number; tone?: 'bad' | 'warn'; hint?: string }) {

@@ -14,6 +14,11 @@ export function printable(text: string, max = 160): string {
   return cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A name (file, trace) with its control characters escaped: safe in one-line messages. */
+export function withoutControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export class TraceParseError extends Error {
   override readonly name = 'TraceParseError';
   constructor(

@@ -6,7 +6,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { printable, QueryError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { printable, QueryError, TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
 import { deriveFaultGroups } from '../queries/fault-groups.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { ftraceDecodeSelect, type LineReaderOptions } from '../trace/formats/ftrace/decode-sql.ts';
@@ -64,7 +64,8 @@ interface Decoded {
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
   const started = performance.now();
   const limits = ingestLimits(opts.limits);
-  const display = opts.displayName ?? path.basename(opts.file);
+  // File names can hold newlines and escape sequences; they end up in one-line messages and names.
+  const display = withoutControls(opts.displayName ?? path.basename(opts.file));
   const progress = opts.onProgress ?? (() => undefined);
 
   let stat: fs.Stats;

@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { CliError, DatabaseBusyError } from '../../core/errors.ts';
+import { CliError, DatabaseBusyError, withoutControls } from '../../core/errors.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from '../../db/ingest.ts';
 import { resolveDbPath } from '../../db/path.ts';
 import { findServer } from '../../db/server-handoff.ts';
@@ -15,7 +15,7 @@ const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { name: { type: 'string' } }, USAGE);
   const file = positional(positionals, 'FILE', USAGE);
-  if (!fs.existsSync(file)) throw new CliError(`${file}: no such file`);
+  if (!fs.existsSync(file)) throw new CliError(`${withoutControls(file)}: no such file`);
   const progress = values.json || !process.stderr.isTTY ? undefined : progressPrinter(path.basename(file));
 
   let result: IngestResult;

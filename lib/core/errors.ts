@@ -16,6 +16,7 @@ export function printable(text: string, max = 160): string {
 
 /** A name (file, trace) with its control characters escaped: safe in one-line messages. */
 export function withoutControls(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

@@ -104,7 +104,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {
       throw new TraceRejectedError(
         display,
-        `${decoded.badLines} of ${decoded.candidates} lines are bad (over the ${limits.maxBadLineRatio * 100}% threshold); nothing was stored`,
+        `${decoded.badLines} of ${decoded.candidates} lines are bad (over the ${Number((limits.maxBadLineRatio * 100).toPrecision(6))}% threshold, PRITRACE_MAX_BAD_LINE_RATIO); nothing was stored`,
         decoded.firstBad,
       );
     }

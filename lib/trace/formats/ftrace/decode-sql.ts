@@ -20,10 +20,15 @@ export interface LineReaderOptions {
 const sqlString = (s: string) => `'${s.replaceAll("'", "''")}'`;
 const sqlList = (xs: readonly string[]) => `[${xs.map(sqlString).join(', ')}]`;
 
-/** DuckDB's CSV reader used as a plain line reader: one VARCHAR column, no quoting. */
+/**
+ * DuckDB's CSV reader used as a plain line reader: one VARCHAR column, no quoting. The buffer
+ * is sized from the line limit: DuckDB's own default grows with max_line_size and a raised
+ * limit (64 MiB) then asked for 1 GiB, over the memory cap.
+ */
 export function readLinesSql(opts: LineReaderOptions, rejectsTable: string, rejectsScan: string): string {
   return `read_csv($1, columns = {'line': 'VARCHAR'}, delim = '\\x01', quote = '', escape = '', header = false,
     auto_detect = false, strict_mode = false, new_line = '${opts.crlf ? '\\r\\n' : '\\n'}', max_line_size = ${Math.floor(opts.maxLineBytes)},
+    buffer_size = ${Math.max(32 << 20, 2 * Math.floor(opts.maxLineBytes))},
     compression = '${opts.gzip ? 'gzip' : 'none'}',
     ignore_errors = true, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(rejectsScan)})`;
 }

@@ -25,8 +25,8 @@ import { BIN, orphanRows, ROOT, runCli, seededRandom } from './support.ts';
 
 const RUNS = Number(process.env.PRITRACE_KILL_RUNS ?? (process.env.CI ? 8 : 20));
 const SEED = Number(process.env.PRITRACE_KILL_SEED ?? 20_240_601);
-/** Groups in the generated trace: ~16 MB of Intel ftrace text, a few seconds of ingest on 2 cores. */
-const GROUPS = Number(process.env.PRITRACE_KILL_GROUPS ?? 40_000);
+/** Groups in the generated trace: ~23 MB of Intel ftrace text, a few seconds of ingest on 2 cores. */
+const GROUPS = Number(process.env.PRITRACE_KILL_GROUPS ?? 60_000);
 const PROBE = path.join(TRACES_DIR, 'intel-v6.9-trace.txt');
 /** Part of the clean run's duration the delays are drawn from, as fractions "lo-hi" (default the whole run). */
 const WINDOW = (process.env.PRITRACE_KILL_WINDOW ?? '0-1').split('-').map(Number) as [number, number];

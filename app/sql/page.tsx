@@ -3,21 +3,27 @@
 // beside the console.
 
 import { Suspense } from 'react';
-import { consoleTables } from '@/lib/db/sql-console.ts';
+import { consoleGuards, consoleTables } from '@/lib/db/sql-console.ts';
+import { withDb } from '../_data/db.ts';
 import { Card } from '../_components/card.tsx';
 import { CopyLinkButton } from '../_components/postmortem/copy-link-button.tsx';
 import { SqlConsole } from '../_components/postmortem/sql-console.tsx';
 
 export const dynamic = 'force-dynamic';
 
-export default function SqlPage() {
+export default async function SqlPage() {
   const tables = consoleTables();
+  const guards = await withDb(consoleGuards);
   return (
     <>
       <div className="page-head">
         <div>
           <h1>SQL console</h1>
           <p className="muted">Read-only queries over the trace database, with a row cap and a time limit.</p>
+          <p className="muted" data-testid="sql-guards">
+            DuckDB file access: {guards.external_access ? 'open (this server was started without confinement)' : `confined to ${guards.readable_dirs.length} ingest and spill directories`}
+            {' · '}configuration {guards.configuration_locked ? 'locked' : 'not locked'}
+          </p>
         </div>
         <CopyLinkButton />
       </div>

@@ -210,9 +210,18 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
 /** The sample a fresh dashboard offers to load (traces/README.md describes it). */
 export const BUNDLED_SAMPLE = 'intel-v6.9-trace.txt';
 
+function bundledTracesDir(): string {
+  return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces');
+}
+
+/** Every directory the server ingests from: the upload staging directory and the bundled traces. */
+export function serverInputDirs(): string[] {
+  return [uploadDir(), bundledTracesDir()];
+}
+
 /** Ingests the bundled sample from the project's traces/ folder, queued like an upload. */
 export function ingestBundledSample(dbPath: string): Promise<IngestResult> {
-  const file = path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces', BUNDLED_SAMPLE);
+  const file = path.join(bundledTracesDir(), BUNDLED_SAMPLE);
   return enqueueIngest(async () => {
     const db = await openDb(dbPath);
     try {

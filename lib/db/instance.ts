@@ -41,7 +41,40 @@ interface Holder {
 }
 
 const globalKey = Symbol.for('pritrace.duckdb.instances');
-type GlobalWithDb = typeof globalThis & { [globalKey]?: Map<string, Promise<Holder>> };
+const accessKey = Symbol.for('pritrace.duckdb.readable-dirs');
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Map<string, Promise<Holder>>; [accessKey]?: readonly string[] };
+
+/**
+ * Confines every DuckDB instance this process opens from now on to reading files under dirs
+ * (plus its own database and spill files): external access off, extensions never loaded, the
+ * configuration locked so no statement can undo it. The server calls this at start-up, because
+ * the SQL console runs user SQL on the same instance as the upload ingest (DuckDB lets one
+ * process hold the file) and these guards are instance-wide; the CLI reads the user's own files
+ * and stays unconfined.
+ */
+export function restrictFileAccess(dirs: readonly string[]): void {
+  const g = globalThis as GlobalWithDb;
+  if (g[globalKey]?.size) throw new Error('restrictFileAccess must run before the first database is opened');
+  g[accessKey] = dirs.map((d) => path.resolve(d) + path.sep);
+}
+
+/** The directories DuckDB may read from, or null when this process is unconfined. */
+export function readableDirs(): readonly string[] | null {
+  return (globalThis as GlobalWithDb)[accessKey] ?? null;
+}
+
+function sqlStringList(values: readonly string[]): string {
+  return `[${values.map((v) => `'${v.replaceAll("'", "''")}'`).join(', ')}]`;
+}
+
+/** SET cannot take bound parameters; the directories come from the server's own configuration. */
+async function confine(conn: DuckDBConnection, dirs: readonly string[]): Promise<void> {
+  await conn.run(`SET allowed_directories = ${sqlStringList(dirs)}`);
+  await conn.run('SET enable_external_access = false');
+  await conn.run('SET autoinstall_known_extensions = false');
+  await conn.run('SET autoload_known_extensions = false');
+  await conn.run('SET lock_configuration = true');
+}
 
 function isLockError(e: unknown): boolean {
   return e instanceof Error && /Could not set lock|Conflicting lock/i.test(e.message);
@@ -71,6 +104,8 @@ async function createHolder(dbPath: string): Promise<Holder> {
       const c = await instance.connect();
       try {
         await applySchema((sql) => c.run(sql).then(() => undefined));
+        const dirs = readableDirs();
+        if (dirs) await confine(c, dirs);
       } finally {
         c.closeSync();
       }
@@ -96,6 +131,16 @@ export async function openDb(dbPath: string): Promise<Db> {
   const holder = await p;
   const conn = await holder.instance.connect();
   return wrap(conn, dbPath);
+}
+
+/**
+ * A bare native connection on db's instance, for lib/db modules that need what the Db
+ * interface hides (statement extraction, streaming, interrupt). The caller closes it.
+ */
+export async function connectRaw(db: Db): Promise<DuckDBConnection> {
+  const p = (globalThis as GlobalWithDb)[globalKey]?.get(db.path);
+  if (!p) throw new QueryError(`database ${db.path} is not open in this process`);
+  return (await p).instance.connect();
 }
 
 /** Closes the process-wide instance of dbPath (CLI exit, tests); releases the file lock. */

@@ -1,18 +1,17 @@
 // Read-only SQL for the /sql page: one SELECT over the trace tables, on its own connection,
 // inside a READ ONLY transaction, with a row cap and a time limit (connection.interrupt()).
-// Surprising: DuckDB's own guards (enable_external_access, lock_configuration, autoload) are
-// instance-wide and the server's ingest reads files through read_csv on the same instance (one
-// process per file), so this module cannot switch them off; it refuses before binding instead.
+// Two walls: this module refuses anything but a plain SELECT over our tables before DuckDB binds
+// it, and in the server DuckDB itself is confined (restrictFileAccess in instance.ts: external
+// access off except the ingest directories, no extension loads, configuration locked).
 
 import {
   JSDuckDBValueConverter,
   StatementType,
   type DuckDBConnection,
-  type DuckDBInstance,
   type DuckDBResult,
 } from '@duckdb/node-api';
 import { QueryError } from '../core/errors.ts';
-import type { Db } from './instance.ts';
+import { connectRaw, type Db } from './instance.ts';
 import { TABLES } from './schema.ts';
 
 /*
@@ -30,9 +29,8 @@ import { TABLES } from './schema.ts';
  * 3. Only now split (extractStatements) and prepared (bound); the type must be SELECT.
  * 4. Run in BEGIN TRANSACTION READ ONLY on a fresh connection: any write that slipped past the
  *    checks fails in DuckDB itself. Rows stream until the cap; a timer interrupts the connection.
- * The file readers and network stay reachable for the ingest on the same instance; a stronger
- * wall would be a DuckDB instance with enable_external_access=false, which needs its own
- * process and so cannot open the file the server holds.
+ * 5. Behind all of this, the server's instance cannot read files outside its ingest
+ *    directories, attach databases, load extensions or change its configuration (instance.ts).
  */
 
 export interface SqlConsoleOptions {
@@ -120,6 +118,22 @@ export function consoleTables(): ConsoleTable[] {
   }));
 }
 
+export interface ConsoleGuards {
+  external_access: boolean;
+  /** Directories DuckDB may still read (the ingest inputs) when external access is off. */
+  readable_dirs: string[];
+  configuration_locked: boolean;
+}
+
+/** DuckDB's own guards on db's instance, as the console page states them to its user. */
+export async function consoleGuards(db: Db): Promise<ConsoleGuards> {
+  const [row] = await db.all<{ external: boolean; dirs: string[]; locked: boolean }>(
+    `SELECT current_setting('enable_external_access') AS external, current_setting('allowed_directories') AS dirs,
+            current_setting('lock_configuration') AS locked`,
+  );
+  return { external_access: row!.external, readable_dirs: row!.dirs, configuration_locked: row!.locked };
+}
+
 const PROJECT_TABLES = new Set(TABLES.map((t) => t.name));
 const CATALOG_SCHEMAS = new Set(['information_schema', 'pg_catalog']);
 const SAFE_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest', 'json_each', 'json_tree', 'duckdb_tables', 'duckdb_columns', 'duckdb_views', 'duckdb_types']);
@@ -137,20 +151,6 @@ const REFUSED_FUNCTIONS = new Map<string, [RefusedClass, string]>([
 const SHOW_NAMES = new Set(['"tables"', '__show_tables_expanded']);
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i;
 
-/**
- * The raw DuckDB instance behind db. instance.ts keeps one per path on globalThis under this
- * registered symbol and exports no handle; reading it here keeps the native handle inside
- * lib/db without changing instance.ts (a `connectRaw(dbPath)` export there would be cleaner).
- */
-async function instanceOf(db: Db): Promise<DuckDBInstance> {
-  const registry = (globalThis as Record<symbol, unknown>)[Symbol.for('pritrace.duckdb.instances')] as
-    | Map<string, Promise<{ instance: DuckDBInstance }>>
-    | undefined;
-  const holder = registry?.get(db.path);
-  if (!holder) throw new QueryError(`sql console: database ${db.path} is not open in this process`);
-  return (await holder).instance;
-}
-
 function clamp(v: number, lo: number, hi: number, name: string): number {
   if (!Number.isFinite(v) || v < lo || v > hi) throw new RangeError(`${name} must be in [${lo}, ${hi}], got ${v}`);
   return Math.floor(v);
@@ -163,7 +163,7 @@ export async function runConsoleQuery(db: Db, sql: string, options: Partial<SqlC
   if (typeof sql !== 'string' || sql.trim() === '') throw new SqlRefusedError('empty', 'no SQL given');
   if (sql.length > o.maxSqlChars) throw new SqlRefusedError('too-long', `the statement is longer than ${o.maxSqlChars} characters`);
 
-  const conn = await (await instanceOf(db)).connect();
+  const conn = await connectRaw(db);
   try {
     await checkParseTree(conn, sql);
     const extracted = await parseStep(() => conn.extractStatements(sql));

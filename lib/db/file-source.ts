@@ -20,33 +20,29 @@ export function isGzip(file: string): boolean {
   }
 }
 
-/** A text stream of the file, gunzipped if needed, failing once more than maxBytes come out. */
-export function textStream(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): Readable {
+/** The gunzipped bytes of the file, failing once more than maxBytes come out (the bomb guard). */
+function gunzipCapped(file: string, maxBytes: number, displayName: string): Readable {
   const raw = fs.createReadStream(file);
-  if (!gzip) return raw.setEncoding('utf8');
   let out = 0;
   const gunzip = zlib.createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   const capped = raw.pipe(gunzip);
   capped.on('data', (chunk: Buffer) => {
     out += chunk.length;
-    if (out > maxDecompressedBytes) {
-      capped.destroy(
-        new TraceRejectedError(displayName, `decompresses to more than ${maxDecompressedBytes} bytes (limit PRITRACE_MAX_DECOMPRESSED_BYTES)`),
-      );
+    if (out > maxBytes) {
+      capped.destroy(new TraceRejectedError(displayName, `decompresses to more than ${maxBytes} bytes (limit PRITRACE_MAX_DECOMPRESSED_BYTES)`));
     }
   });
-  return capped.setEncoding('utf8');
+  return capped;
 }
 
-export interface Head {
-  lines: string[];
-  /** A CRLF occurs in the head: the file is read in CRLF mode, in which DuckDB also ends lines at a bare LF. */
-  crlf: boolean;
+/** A text stream of the file, gunzipped if needed, failing once more than maxBytes come out. */
+export function textStream(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): Readable {
+  return (gzip ? gunzipCapped(file, maxDecompressedBytes, displayName) : fs.createReadStream(file)).setEncoding('utf8');
 }
 
-/** First lines of the file (at most ~64 KiB of text), for detection. */
-export async function headLines(file: string, gzip: boolean, displayName = file): Promise<Head> {
+/** First lines of the file (at most ~64 KiB of text), for detection, without their line ends. */
+export async function headLines(file: string, gzip: boolean, displayName = file): Promise<string[]> {
   const limit = 64 * 1024;
   let text = '';
   const stream = textStream(file, gzip, Number.MAX_SAFE_INTEGER, displayName);
@@ -62,29 +58,53 @@ export async function headLines(file: string, gzip: boolean, displayName = file)
   }
   const lines = text.split('\n');
   if (text.length >= limit) lines.pop();
-  const crlf = text.includes('\r\n');
-  return { lines: lines.map((l) => l.replace(/\r$/, '')), crlf };
+  return lines.map((l) => l.replace(/\r$/, ''));
 }
 
 export function lineStream(stream: Readable): AsyncIterable<string> {
   return readline.createInterface({ input: stream, crlfDelay: Infinity });
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** Finds a CRLF anywhere in a byte stream, also across chunk boundaries. */
+class CrlfFinder {
+  found = false;
+  private endsInCr = false;
+
+  push(chunk: Buffer): void {
+    if (this.found || chunk.length === 0) return;
+    this.found = (this.endsInCr && chunk[0] === 0x0a) || chunk.includes('\r\n');
+    this.endsInCr = chunk[chunk.length - 1] === 0x0d;
+  }
 }
 
-/** Bytes of the decompressed stream, counted by reading it (used to enforce the bomb guard for SQL-read files). */
-export async function decompressedSizeWithin(file: string, maxBytes: number, displayName = file): Promise<void> {
-  const stream = textStream(file, true, maxBytes, displayName);
-  try {
-    for await (const _ of stream) {
-      // reading is the check: textStream fails once the cap is passed
-    }
-  } catch (e) {
-    if (e instanceof TraceRejectedError) throw e;
-    throw new TraceRejectedError(displayName, `not a valid gzip file: ${(e as Error).message}`, [], { cause: e });
+export interface FileScan {
+  sha256: string;
+  /**
+   * A CRLF occurs anywhere in the (decompressed) text. DuckDB then reads in CRLF mode, which
+   * also ends lines at a bare LF; in LF mode a CRLF line would keep its CR and fail to decode.
+   */
+  crlf: boolean;
+}
+
+/**
+ * Everything that needs the whole file before ingest: its SHA-256, whether it has CRLF line
+ * ends anywhere (a concatenated file can switch after its head), and for gzip the bomb guard,
+ * checked by gunzipping with a cap before DuckDB reads it.
+ */
+export async function scanFile(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): Promise<FileScan> {
+  const hash = createHash('sha256');
+  const crlf = new CrlfFinder();
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    hash.update(chunk);
+    if (!gzip) crlf.push(chunk);
   }
+  if (gzip) {
+    try {
+      for await (const chunk of gunzipCapped(file, maxDecompressedBytes, displayName) as AsyncIterable<Buffer>) crlf.push(chunk);
+    } catch (e) {
+      if (e instanceof TraceRejectedError) throw e;
+      throw new TraceRejectedError(displayName, `not a valid gzip file: ${(e as Error).message}`, [], { cause: e });
+    }
+  }
+  return { sha256: hash.digest('hex'), crlf: crlf.found };
 }

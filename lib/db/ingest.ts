@@ -15,7 +15,7 @@ import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
 import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
 import type { Db } from './instance.ts';
-import { decompressedSizeWithin, headLines, isGzip, lineStream, sha256File, textStream } from './file-source.ts';
+import { headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
 import { ingestLimits, type IngestLimits } from './limits.ts';
 
 export interface IngestProgress {
@@ -81,10 +81,8 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   if (!gzip && display.endsWith('.gz') && stat.size > 0) {
     throw new TraceRejectedError(display, 'named .gz but is not gzip data');
   }
-  if (gzip) await decompressedSizeWithin(opts.file, limits.maxDecompressedBytes, display);
-  const head = await headLines(opts.file, gzip, display);
-  const format = detectFormat(display, head.lines);
-  const hash = await sha256File(opts.file);
+  const scan = await scanFile(opts.file, gzip, limits.maxDecompressedBytes, display);
+  const format = detectFormat(display, await headLines(opts.file, gzip, display));
 
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -93,12 +91,12 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     await tx.run(
       `INSERT INTO traces (trace_id, name, source_file, format, file_hash, file_bytes, ingested_at)
        VALUES ($1, $2, $3, $4, $5, $6, (now() AT TIME ZONE 'UTC'))`,
-      [traceId, name, display, format, hash, BigInt(stat.size)],
+      [traceId, name, display, format, scan.sha256, BigInt(stat.size)],
     );
 
     const decoded =
       format === 'ftrace' || format === 'trace-cmd'
-        ? await ingestFtrace(tx, traceId, opts.file, { gzip, crlf: head.crlf, maxLineBytes: limits.maxLineBytes }, display, limits, progress)
+        ? await ingestFtrace(tx, traceId, opts.file, { gzip, crlf: scan.crlf, maxLineBytes: limits.maxLineBytes }, display, limits, progress)
         : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
 
     if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {

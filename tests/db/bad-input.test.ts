@@ -73,6 +73,17 @@ describe('bad input', () => {
     assert.equal(r.lines, 200);
   });
 
+  it('line ends that switch to CRLF after the head lose no line, plain or gzip, and stay numbered', async () => {
+    // Each line is ~130 bytes: 1000 LF lines put the first CRLF past the 64 KiB detection head.
+    const text = good(1000).join('\n') + '\n' + good(300).join('\r\n') + '\r\nnot an event at all\r\n' + good(10).join('\r\n');
+    for (const [name, body] of [['late-crlf.txt', text], ['late-crlf.txt.gz', zlib.gzipSync(text)]] as const) {
+      const r = await accepted(name, body);
+      assert.equal(r.page_requests, 1310, name);
+      assert.equal(r.bad_lines, 1, name);
+      assert.match(r.warnings[0]!, new RegExp(`${name.replace('.', '\\.')}:1301:1:`), name);
+    }
+  });
+
   it('a 10 MB line is one bad line; under the threshold the rest is kept', async () => {
     const r = await accepted('huge-line.txt', [...good(150), 'x'.repeat(10 * 1024 * 1024), ...good(150)].join('\n'));
     assert.equal(r.bad_lines, 1);

@@ -13,7 +13,7 @@ export interface LineReaderOptions {
   maxLineBytes: number;
   /** The file is gzip data (detected by magic number, so the name need not end in .gz). */
   gzip: boolean;
-  /** Lines end in CRLF (decided from the first line break; a file mixing both is read as LF). */
+  /** A CRLF occurs anywhere in the file: read in CRLF mode, in which DuckDB also ends lines at a bare LF. */
   crlf: boolean;
 }
 

@@ -112,9 +112,6 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
-    if (counts.events > limits.maxEvents) {
-      throw new TraceRejectedError(display, `${counts.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS)`);
-    }
     const warnings = decoded.firstBad.map((e) => e.message);
     await tx.run(
       `UPDATE traces SET lines = $2, events = $3, page_requests = $4, page_responses = $5, unrecoverable_faults = $6,
@@ -204,9 +201,13 @@ async function ingestFtrace(
     ? `${index} + 1 + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS k FROM ${rejects}) WHERE k <= ${index})`
     : `${index} + 1`;
 
-  const [summary] = await tx.all<{ kept: bigint; bad: bigint; candidates: bigint }>(
-    `SELECT count(*) AS kept, count(bad_reason) AS bad, count(kind) + count(bad_reason) AS candidates FROM ${stage}`,
+  const [summary] = await tx.all<{ kept: bigint; events: bigint; bad: bigint; candidates: bigint }>(
+    `SELECT count(*) AS kept, count(kind) AS events, count(bad_reason) AS bad, count(kind) + count(bad_reason) AS candidates FROM ${stage}`,
   );
+  // Checked on the stage, before anything is stored or paired.
+  if (Number(summary!.events) > limits.maxEvents) {
+    throw new TraceRejectedError(display, `${summary!.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
+  }
   const firstBadRows = await tx.all<{ line: bigint; bad_column: number; bad_reason: string; bad_text: string }>(
     `SELECT ${lineExpr} AS line, bad_column, bad_reason, bad_text FROM ${stage} s WHERE bad_reason IS NOT NULL ORDER BY s.rowid LIMIT ${MAX_REPORTED}`,
   );
@@ -280,6 +281,7 @@ async function ingestSim(
   let lines = 0;
   let badLines = 0;
   let candidates = 0;
+  let events = 0;
   const firstBad: TraceParseError[] = [];
   progress({ phase: 'decode' });
   try {
@@ -291,6 +293,13 @@ async function ingestSim(
         badLines++;
         if (firstBad.length < MAX_REPORTED) firstBad.push(r.error);
         continue;
+      }
+      // Stop reading at the first event over the limit rather than parse the rest of a huge file.
+      if (++events > limits.maxEvents) {
+        throw new TraceRejectedError(
+          display,
+          `more than ${limits.maxEvents} events (the next is on line ${r.event.line}) exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`,
+        );
       }
       appender.row(eventRow(traceId, r.event));
     }

@@ -138,7 +138,7 @@ const SCENARIOS: Scenario[] = [
     file: 'events-over.jsonl',
     content: () => Buffer.from(Array.from({ length: 30 }, (_, i) => jsonRow(i)).join('\n')),
     env: { PRITRACE_MAX_EVENTS: '29' },
-    expect: { outcome: 'rejected', message: /30 events exceed the limit of 29 \(PRITRACE_MAX_EVENTS\)/ },
+    expect: { outcome: 'rejected', message: /more than 29 events \(the next is on line 30\) exceed the limit of 29 \(PRITRACE_MAX_EVENTS\)/ },
   },
 ];
 

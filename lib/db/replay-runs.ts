@@ -4,10 +4,10 @@
 // from DuckDB and stores what it returns.
 
 import { NotFoundError } from '../core/errors.ts';
-import { runReplay } from '../replay/engine.ts';
 import { applyParamOverrides } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor } from '../replay/presets.ts';
-import { estimateServiceTimes, idlePathOverheadNs } from '../replay/service-time.ts';
+import { replayOffThread } from '../replay/off-thread.ts';
+import { idlePathOverheadNs } from '../replay/service-time.ts';
 import type { ModelName, ReplaySummary } from '../replay/types.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
@@ -42,11 +42,13 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const seed = opts.seed ?? DEFAULT_SEED;
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
-  const serviceSamplesNs =
-    params.serviceDist === 'empirical' ? estimateServiceTimes(data.recordedGroups, idlePathOverheadNs(params)) : undefined;
-  const result = runReplay(data.input, opts.model, params, seed, {
-    recordedLatenciesNs: data.recordedLatenciesNs,
-    serviceSamplesNs,
+  const result = await replayOffThread({
+    input: data.input,
+    model: opts.model,
+    params,
+    seed,
+    extras: { recordedLatenciesNs: data.recordedLatenciesNs },
+    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, overheadNs: idlePathOverheadNs(params) } : null,
   });
   const seconds = (performance.now() - started) / 1000;
 

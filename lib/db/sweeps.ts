@@ -2,7 +2,8 @@
 // the `sweeps` table per (trace, options): a sweep replays up to 21 points × 2 allocations ×
 // every model and structure, so the scaling page and `pritrace sweep` reuse a saved result.
 
-import { runSweep, type SweepOptions, type SweepResult } from '../replay/sweep.ts';
+import { sweepOffThread } from '../replay/off-thread.ts';
+import type { SweepOptions, SweepResult } from '../replay/sweep.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
 
@@ -30,7 +31,7 @@ export async function sweepForTrace(db: Db, traceId: number, options: Partial<Tr
   }
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
-  const result = runSweep(data.input, opts);
+  const result = await sweepOffThread(data.input, opts);
   const seconds = (performance.now() - started) / 1000;
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);

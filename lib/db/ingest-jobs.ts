@@ -185,7 +185,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
     if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
 
     const result = await enqueueIngest(async () => {
-      const db = await openDb(opts.dbPath);
+      const db = await openDb(opts.dbPath, { progress: true });
       try {
         return await ingestFile(db, {
           file: tmp,
@@ -223,7 +223,7 @@ export function serverInputDirs(): string[] {
 export function ingestBundledSample(dbPath: string): Promise<IngestResult> {
   const file = path.join(bundledTracesDir(), BUNDLED_SAMPLE);
   return enqueueIngest(async () => {
-    const db = await openDb(dbPath);
+    const db = await openDb(dbPath, { progress: true });
     try {
       return await ingestFile(db, { file, displayName: BUNDLED_SAMPLE });
     } finally {

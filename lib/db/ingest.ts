@@ -107,8 +107,8 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
       );
     }
 
-    progress({ phase: 'pair' });
-    await deriveFaultGroups(tx, traceId);
+    progress({ phase: 'pair', fraction: 0 });
+    await deriveFaultGroups(tx, traceId, (f) => progress({ phase: 'pair', fraction: f }));
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
@@ -231,7 +231,7 @@ async function ingestFtrace(
   const out: Decoded = { lines: Number(summary!.kept) + rejected.length, badLines, candidates, firstBad };
   if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
 
-  progress({ phase: 'store' });
+  progress({ phase: 'store', fraction: 0 });
   // Intel responses carry only the RID: their device is the one whose requests on the same
   // IOMMU had that RID, failing that the RID spelled as a PCI name on segment 0.
   await tx.run(
@@ -246,6 +246,7 @@ async function ingestFtrace(
        ON s.kind = 'page_response' AND m.iommu = s.iommu AND m.rid = s.rid
      WHERE s.kind IS NOT NULL`,
     [traceId],
+    (f) => progress({ phase: 'store', fraction: f }),
   );
   await tx.run(`DROP TABLE ${stage}`);
   await tx.run(`DROP TABLE IF EXISTS ${rejects}`);

@@ -17,7 +17,7 @@ export interface Db {
   readonly path: string;
   /** Rows with BIGINT/HUGEINT as bigint, DECIMAL as number, everything else as JS values. */
   all<T extends Row = Row>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
-  /** Runs a statement; onProgress gets DuckDB's own progress estimate (0..1) while it runs. */
+  /** Runs a statement; onProgress gets DuckDB's own progress estimate (0..1) while it runs, on a Db opened with `progress`. */
   run(sql: string, params?: readonly SqlParam[], onProgress?: (fraction: number) => void): Promise<void>;
   /** Runs fn inside BEGIN/COMMIT; any throw rolls the whole transaction back. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
@@ -37,7 +37,14 @@ export type ColumnKind = 'varchar' | 'integer' | 'smallint' | 'bigint' | 'ubigin
 interface Holder {
   instance: DuckDBInstance;
   path: string;
-  ready: Promise<void>;
+  /**
+   * The one connection that reports query progress. DuckDB tracks progress only with the
+   * session's progress bar on, a per-connection setting that the server's locked
+   * configuration refuses later, so it is set here, before the lock, and lent to one ingest at
+   * a time (the server queues its ingests; the CLI runs one).
+   */
+  progressConn: DuckDBConnection;
+  progressLent: boolean;
 }
 
 const globalKey = Symbol.for('pritrace.duckdb.instances');
@@ -97,29 +104,30 @@ async function createHolder(dbPath: string): Promise<Holder> {
     if (isLockError(e)) throw new DatabaseBusyError(dbPath, { cause: e });
     throw new QueryError(`cannot open database ${dbPath}: ${(e as Error).message}`, { cause: e });
   }
-  const holder: Holder = {
-    instance,
-    path: dbPath,
-    ready: (async () => {
-      const c = await instance.connect();
-      try {
-        await applySchema((sql) => c.run(sql).then(() => undefined));
-        const dirs = readableDirs();
-        if (dirs) await confine(c, dirs);
-      } finally {
-        c.closeSync();
-      }
-    })(),
-  };
-  await holder.ready;
-  return holder;
+  const c = await instance.connect();
+  try {
+    await applySchema((sql) => c.run(sql).then(() => undefined));
+    const progressConn = await instance.connect();
+    // The bar itself must never print into our stdout; only its progress figure is read.
+    await progressConn.run('SET enable_progress_bar = true');
+    await progressConn.run('SET enable_progress_bar_print = false');
+    const dirs = readableDirs();
+    if (dirs) await confine(c, dirs);
+    return { instance, path: dbPath, progressConn, progressLent: false };
+  } catch (e) {
+    instance.closeSync();
+    throw e;
+  } finally {
+    c.closeSync();
+  }
 }
 
 /**
  * Opens (or reuses, within this process) the database at dbPath. Long-lived processes (the
  * server) share one instance per path; short-lived ones (CLI, tests) close it when done.
+ * `progress` borrows the connection that reports progress, when no one else holds it.
  */
-export async function openDb(dbPath: string): Promise<Db> {
+export async function openDb(dbPath: string, opts: { progress?: boolean } = {}): Promise<Db> {
   const g = globalThis as GlobalWithDb;
   const map = (g[globalKey] ??= new Map());
   let p = map.get(dbPath);
@@ -129,8 +137,12 @@ export async function openDb(dbPath: string): Promise<Db> {
     p.catch(() => map.delete(dbPath));
   }
   const holder = await p;
+  if (opts.progress && !holder.progressLent) {
+    holder.progressLent = true;
+    return wrap(holder.progressConn, dbPath, () => (holder.progressLent = false));
+  }
   const conn = await holder.instance.connect();
-  return wrap(conn, dbPath);
+  return wrap(conn, dbPath, () => conn.closeSync());
 }
 
 /**
@@ -150,6 +162,7 @@ export async function closeDbInstance(dbPath: string): Promise<void> {
   if (!p) return;
   g[globalKey]!.delete(dbPath);
   const holder = await p.catch(() => null);
+  holder?.progressConn.closeSync();
   holder?.instance.closeSync();
 }
 
@@ -157,7 +170,7 @@ function toDuckValues(params: readonly SqlParam[] | undefined): DuckDBValue[] | 
   return params ? (params as DuckDBValue[]) : undefined;
 }
 
-function wrap(conn: DuckDBConnection, dbPath: string): Db {
+function wrap(conn: DuckDBConnection, dbPath: string, release: () => void): Db {
   let inTx = false;
   const db: Db = {
     path: dbPath,
@@ -212,7 +225,7 @@ function wrap(conn: DuckDBConnection, dbPath: string): Db {
       };
     },
     close() {
-      conn.closeSync();
+      release();
     },
   };
   return db;

@@ -80,6 +80,6 @@ SELECT $1 AS trace_id,
   first_line, last_line, response_line
 FROM rows`;
 
-export async function deriveFaultGroups(db: Db, traceId: number): Promise<void> {
-  await db.run(DERIVE_FAULT_GROUPS_SQL, [traceId]);
+export async function deriveFaultGroups(db: Db, traceId: number, onProgress?: (fraction: number) => void): Promise<void> {
+  await db.run(DERIVE_FAULT_GROUPS_SQL, [traceId], onProgress);
 }

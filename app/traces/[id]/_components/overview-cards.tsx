@@ -4,6 +4,7 @@
 import Link from 'next/link';
 import { deviceBreakdown, pasidBreakdown, type Breakdown } from '@/lib/queries/charts/breakdowns.ts';
 import { eventsOverTime } from '@/lib/queries/charts/events-over-time.ts';
+import type { TimeRange } from '@/lib/queries/charts/latency-filter.ts';
 import { pairingHealth } from '@/lib/queries/charts/pairing-health.ts';
 import { traceSummary } from '@/lib/queries/charts/summary.ts';
 import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
@@ -38,10 +39,19 @@ export async function SummaryFigures({ traceId }: { traceId: number }) {
   );
 }
 
-export async function EventsOverTimeCard({ traceId }: { traceId: number }) {
-  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400), await listAnnotations(db, traceId)] as const);
-  if (data.buckets.length === 0) return <Empty>No timestamped events in this trace.</Empty>;
-  return <EventsOverTimeChart buckets={data.buckets} kinds={data.kinds} bucketNs={data.bucket_ns} bands={annotationBands(notes)} />;
+export async function EventsOverTimeCard({ traceId, range }: { traceId: number; range: TimeRange | null }) {
+  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400, range), await listAnnotations(db, traceId)] as const);
+  if (data.buckets.length === 0) return <Empty>{range ? 'No timestamped events in this time range.' : 'No timestamped events in this trace.'}</Empty>;
+  return (
+    <EventsOverTimeChart
+      buckets={data.buckets}
+      kinds={data.kinds}
+      bucketNs={data.bucket_ns}
+      bands={annotationBands(notes)}
+      brushTraceId={traceId}
+      zoom={range ? [Number(range.from_ns), Number(range.to_ns)] : undefined}
+    />
+  );
 }
 
 function Row({ label, value, tone, hint }: { label: string; value: number; tone?: 'bad' | 'warn'; hint?: string }) {

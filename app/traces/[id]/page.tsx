@@ -5,7 +5,7 @@ import { ChartSkeleton, FiguresSkeleton, TableSkeleton } from '../../_components
 import { traceIdFromParam } from '../../_data/db.ts';
 import { parseTimeRange, type SearchParams } from '../../_data/latency-filter.ts';
 import { fmtNs } from '../../_lib/format.ts';
-import { DevicesCard, EventsOverTimeCard, PairingHealthCard, PasidsCard, SummaryFigures } from './_components/overview-cards.tsx';
+import { DevicesCard, EventsOverTimeCard, PairingHealthCard, PasidsCard, SavedViewsCard, SummaryFigures } from './_components/overview-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -52,6 +52,11 @@ export default async function TraceOverviewPage({ params, searchParams }: { para
       <Card title="PASIDs" span={6} subtitle="Per process address space; click one to filter the latency page.">
         <Suspense fallback={<TableSkeleton />}>
           <PasidsCard traceId={traceId} />
+        </Suspense>
+      </Card>
+      <Card title="Saved views" span={12} subtitle="Views of this trace saved by name from any of its pages; each opens with its filters, time range and selections." testId="card-saved-views">
+        <Suspense fallback={<TableSkeleton rows={3} />}>
+          <SavedViewsCard traceId={traceId} />
         </Suspense>
       </Card>
     </div>

@@ -9,6 +9,8 @@ import { pairingHealth } from '@/lib/queries/charts/pairing-health.ts';
 import { traceSummary } from '@/lib/queries/charts/summary.ts';
 import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
 import { listAnnotations } from '@/lib/db/annotations.ts';
+import { listSavedViews } from '@/lib/db/saved-views.ts';
+import { SavedViewsList } from '../../../_components/postmortem/saved-views-list.tsx';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
@@ -252,4 +254,8 @@ export async function DevicesCard({ traceId }: { traceId: number }) {
 export async function PasidsCard({ traceId }: { traceId: number }) {
   const data = await withDb((db) => pasidBreakdown(db, traceId, 50));
   return <BreakdownTable data={data} keyLabel="PASID" traceId={traceId} filterParam="pasid" testId="pasids-table" />;
+}
+
+export async function SavedViewsCard({ traceId }: { traceId: number }) {
+  return <SavedViewsList views={await withDb((db) => listSavedViews(db, traceId))} />;
 }

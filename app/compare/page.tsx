@@ -292,7 +292,7 @@ function BreakdownTable({ title, keyLabel, delta: d, testId }: { title: string; 
     <Card
       title={`${title}: A vs B`}
       span={12}
-      subtitle={`Completed groups and nearest-rank latency per ${keyLabel}, the ${keyLabel === 'device' ? 'devices' : 'PASIDs'} whose p99 moved most first${d.omitted ? `; ${fmtCount(d.omitted)} more not shown` : ''}. — where a side has no answered group.`}
+      subtitle={`Completed groups and nearest-rank latency per ${keyLabel}, the ${keyLabel === 'device' ? 'devices' : 'PASIDs'} whose p99 moved most first${d.omitted ? ` (${fmtCount(d.omitted)} more not shown)` : ''}; a dash marks a side with no answered group there.`}
     >
       {d.rows.length === 0 ? (
         <Empty>No groups on either side.</Empty>

@@ -214,6 +214,26 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     await page.locator(`[data-testid="latency-figures"][data-answered="${stats.groups.answered}"]`).waitFor({ timeout: 20_000 });
   });
 
+  it('brush on the overview timeline: zoom to a dragged range; the event counts are those of the window', async () => {
+    await page.goto(`${server.url}/traces/${a}`);
+    await dragAcross(page, 'chart-events-over-time', 0.4, 0.8);
+    const actions = page.locator('[data-testid="brush-actions"]');
+    await actions.waitFor();
+    const from = await actions.getAttribute('data-start-ns');
+    const to = await actions.getAttribute('data-end-ns');
+    await page.locator('[data-testid="brush-zoom"]').click();
+    await page.waitForURL(`${server.url}/traces/${a}?from=${from}&to=${to}`);
+    const chart = page.locator('[data-testid="chart-events-over-time"]');
+    await chart.locator('path.recharts-area-area').first().waitFor({ state: 'attached', timeout: 20_000 });
+    const [[n]] = (await sql(
+      `SELECT count(*) FROM events e JOIN traces t ON t.trace_id = e.trace_id
+       WHERE e.trace_id = ${a} AND e.ts_ns >= t.first_ts_ns + ${from} AND e.ts_ns < t.first_ts_ns + ${to}`,
+    )) as [[number]];
+    assert.equal(Number(await chart.getAttribute('data-events')), Number(n), 'events charted = events in the window');
+    await page.locator('[data-testid="zoom-reset"]').click();
+    await page.waitForURL(`${server.url}/traces/${a}`);
+  });
+
   it('saved views: save the zoomed, filtered view by name; open it from the overview list in a fresh page', async () => {
     assert.ok(brushed, 'brush test ran');
     const view = `/traces/${a}/latency?device=0000%3A00%3A0a.0&from=0&to=${brushed.end}`;

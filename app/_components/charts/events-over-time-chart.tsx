@@ -27,9 +27,11 @@ export function EventsOverTimeChart({
   // A step drawn "after" each point needs a closing point, or the last bucket has no width.
   const last = buckets.at(-1);
   const data = last ? [...buckets, { ...last, t_ns: last.t_ns + bucketNs }] : buckets;
+  // The total charted, for a reader (or test) to check a zoom against its window.
+  const total = buckets.reduce((sum, b) => sum + kinds.reduce((n, k) => n + b[k], 0), 0);
   return (
     <>
-      <div className={brushTraceId !== undefined ? 'chart chart-xl brushable' : 'chart chart-xl'} data-testid="chart-events-over-time" {...(brushTraceId !== undefined ? brush.handlers : {})}>
+      <div className={brushTraceId !== undefined ? 'chart chart-xl brushable' : 'chart chart-xl'} data-testid="chart-events-over-time" data-events={total} {...(brushTraceId !== undefined ? brush.handlers : {})}>
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />

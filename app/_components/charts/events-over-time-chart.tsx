@@ -1,8 +1,9 @@
 'use client';
 
-import { Area, AreaChart, CartesianGrid, Legend, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { EventBucket, TimedEventKind } from '@/lib/queries/charts/events-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
+import { annotationBandAreas } from './annotation-band-areas.tsx';
 import { BrushActions, BrushProbe, selectionArea, useTimeBrush } from './time-brush.tsx';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, yTitle } from './common.tsx';
 import type { TimeBand, TimeChartOptions } from './latency-over-time-chart.tsx';
@@ -56,20 +57,7 @@ export function EventsOverTimeChart({
               }
             />
             <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
-            {bands.map((b) => (
-              <ReferenceArea
-                key={`band-${b.id}`}
-                className="annotation-band"
-                x1={b.start_ns}
-                x2={b.end_ns > b.start_ns ? b.end_ns : b.start_ns + bucketNs / 4}
-                fill="#f59f00"
-                fillOpacity={0.18}
-                stroke="#f08c00"
-                strokeOpacity={0.7}
-                ifOverflow={zoom ? 'hidden' : 'extendDomain'}
-                label={{ value: b.label, position: 'insideTopLeft', fontSize: 11, fill: '#8a5a00' }}
-              />
-            ))}
+            {annotationBandAreas(bands, bucketNs, zoom !== undefined)}
             {kinds.map((k) => (
               <Area
                 key={k}

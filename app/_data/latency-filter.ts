@@ -1,8 +1,9 @@
-// The latency page's URL filters (?device=&pasid=&code=) parsed into a typed LatencyFilter.
+// The trace pages' URL filters (?device=&pasid=&code=, and ?from=&to= in ns since the trace
+// start for a zoomed time range) parsed into a typed LatencyFilter.
 // Anything malformed is dropped rather than passed on: the values reach SQL only as bound
 // parameters, but a bad value should read as "no filter", not as an empty chart.
 
-import type { LatencyFilter } from '@/lib/queries/charts/latency-filter.ts';
+import type { LatencyFilter, TimeRange } from '@/lib/queries/charts/latency-filter.ts';
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -12,8 +13,26 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+const INT64_MAX = 2n ** 63n - 1n;
+
+function nsParam(v: string | undefined): bigint | null {
+  const t = v?.trim();
+  if (!t || !/^\d{1,19}$/.test(t)) return null;
+  const n = BigInt(t);
+  return n <= INT64_MAX ? n : null;
+}
+
+/** ?from=&to= as a non-empty window, else null (an inverted or half-given range is no zoom). */
+export function parseTimeRange(sp: SearchParams): TimeRange | null {
+  const from = nsParam(first(sp.from));
+  const to = nsParam(first(sp.to));
+  return from !== null && to !== null && from < to ? { from_ns: from, to_ns: to } : null;
+}
+
 export function parseLatencyFilter(sp: SearchParams): LatencyFilter {
   const out: LatencyFilter = {};
+  const range = parseTimeRange(sp);
+  if (range) out.range = range;
   const device = first(sp.device)?.trim();
   if (device && device.length <= 64) out.device = device;
   const pasid = first(sp.pasid)?.trim();
@@ -32,6 +51,10 @@ export function filterQuery(f: LatencyFilter): string {
   if (f.device != null) p.set('device', f.device);
   if (f.pasid != null) p.set('pasid', String(f.pasid));
   if (f.code != null) p.set('code', ['success', 'invalid', 'failure'][f.code] ?? String(f.code));
+  if (f.range) {
+    p.set('from', f.range.from_ns.toString());
+    p.set('to', f.range.to_ns.toString());
+  }
   const s = p.toString();
   return s ? `?${s}` : '';
 }

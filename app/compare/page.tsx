@@ -1,14 +1,14 @@
 // Compare two traces (?a=&b=) or two saved replay runs (?runA=&runB=) side by side: latency
 // CDFs and histograms on shared axes, a percentile table with absolute and relative deltas
-// (B − A, and (B − A) / A), and for traces the device and PASID breakdown deltas. The
-// selection lives in the URL (a GET form), so a copied link reproduces the view.
+// (B − A, and (B − A) / A), and the device and PASID breakdown deltas. The selection lives in
+// the URL (a GET form), so a copied link reproduces the view.
 
 import Link from 'next/link';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { getReplayRun } from '@/lib/db/replay-runs.ts';
-import { deviceBreakdown, pasidBreakdown, type Breakdown } from '@/lib/queries/charts/breakdowns.ts';
+import { listSavedViews } from '@/lib/db/saved-views.ts';
+import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySource, type SharedHistogram } from '@/lib/queries/charts/compare.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from '@/lib/queries/charts/latency-cdf.ts';
-import { latencyHistogram, type LatencyHistogram } from '@/lib/queries/charts/latency-histogram.ts';
 import { replayRuns } from '@/lib/queries/charts/replay-comparison.ts';
 import { traceStats } from '@/lib/queries/trace-stats.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
@@ -18,6 +18,8 @@ import { PALETTE } from '../_components/charts/common.tsx';
 import { Empty } from '../_components/empty.tsx';
 import { CompareHistogramChart } from '../_components/postmortem/compare-histogram-chart.tsx';
 import { CopyLinkButton } from '../_components/postmortem/copy-link-button.tsx';
+import { SaveViewButton } from '../_components/postmortem/save-view.tsx';
+import { SavedViewsList } from '../_components/postmortem/saved-views-list.tsx';
 import { withDb } from '../_data/db.ts';
 import { fmtCount, fmtNs } from '../_lib/format.ts';
 
@@ -26,15 +28,23 @@ export const dynamic = 'force-dynamic';
 type Pcts = { p50: number | null; p90: number | null; p99: number | null; p999?: number | null; max: number | null; mean?: number | null };
 
 interface SideData {
+  source: LatencySource;
   label: string;
   href: string;
   answered: number;
   pcts: Pcts;
   cdf: CdfPoint[];
-  histogram: LatencyHistogram | null;
-  devices: Breakdown | null;
-  pasids: Breakdown | null;
 }
+
+/** What is drawn from both sides at once: shared histogram buckets and per-key deltas. */
+interface Joint {
+  histogram: SharedHistogram;
+  devices: BreakdownDelta;
+  pasids: BreakdownDelta;
+}
+
+/** Keys listed per breakdown table: the ones whose p99 moved most. */
+const TOP_KEYS = 20;
 
 function idParam(v: string | string[] | undefined): number | null {
   return typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
@@ -44,14 +54,12 @@ async function traceSide(traceId: number): Promise<SideData> {
   return withDb(async (db) => {
     const s = await traceStats(db, traceId);
     return {
+      source: { kind: 'trace', trace_id: traceId },
       label: `#${s.trace_id} ${s.name}`,
       href: `/traces/${s.trace_id}`,
       answered: s.groups.answered,
       pcts: s.latency_ns,
       cdf: await latencyCdf(db, traceId, {}, 400),
-      histogram: await latencyHistogram(db, traceId, {}, 10),
-      devices: await deviceBreakdown(db, traceId, 50),
-      pasids: await pasidBreakdown(db, traceId, 50),
     };
   });
 }
@@ -60,16 +68,22 @@ async function runSide(runId: number): Promise<SideData> {
   return withDb(async (db) => {
     const r = await getReplayRun(db, runId);
     return {
+      source: { kind: 'run', run_id: runId },
       label: `run ${r.run_id} (${r.model}, ${r.preset}) of trace #${r.trace_id}`,
       href: `/traces/${r.trace_id}/replay`,
       answered: r.summary.answered,
       pcts: r.summary.latency_ns,
       cdf: await replayRunCdf(db, runId, 400),
-      histogram: null,
-      devices: null,
-      pasids: null,
     };
   });
+}
+
+function jointData(a: LatencySource, b: LatencySource): Promise<Joint> {
+  return withDb(async (db) => ({
+    histogram: await sharedHistogram(db, a, b, 10),
+    devices: await breakdownDelta(db, a, b, 'device', TOP_KEYS),
+    pasids: await breakdownDelta(db, a, b, 'pasid', TOP_KEYS),
+  }));
 }
 
 function delta(a: number | null | undefined, b: number | null | undefined): { abs: string; rel: string; tone?: 'bad' | 'good' } {
@@ -96,18 +110,20 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const runA = idParam(q.runA);
   const runB = idParam(q.runB);
   const mode: 'traces' | 'runs' = runA !== null || runB !== null ? 'runs' : 'traces';
-  const { traces, runs } = await withDb(async (db) => {
+  const { traces, runs, views } = await withDb(async (db) => {
     const traces = await listTraces(db);
     const runs = [];
     for (const t of traces) for (const r of await replayRuns(db, t.trace_id)) runs.push({ ...r, trace_id: t.trace_id, trace_name: t.name });
-    return { traces, runs };
+    return { traces, runs, views: await listSavedViews(db, null) };
   });
 
   let sides: [SideData, SideData] | null = null;
+  let joint: Joint | null = null;
   let problem: string | null = null;
   try {
     if (mode === 'traces' && a !== null && b !== null) sides = [await traceSide(a), await traceSide(b)];
     if (mode === 'runs' && runA !== null && runB !== null) sides = [await runSide(runA), await runSide(runB)];
+    if (sides) joint = await jointData(sides[0].source, sides[1].source);
   } catch (e) {
     if (e instanceof NotFoundError) problem = e.message;
     else throw e;
@@ -120,7 +136,10 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
           <h1>Compare</h1>
           <p className="muted">Two traces, or two saved replay runs, on shared axes. Deltas are B − A.</p>
         </div>
-        <CopyLinkButton />
+        <div className="page-actions">
+          <CopyLinkButton />
+          <SaveViewButton />
+        </div>
       </div>
       <div className="grid">
         <Card title="Traces" span={6}>
@@ -177,17 +196,20 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             <p role="alert">{problem}</p>
           </Card>
         ) : null}
-        {sides ? <Comparison a={sides[0]} b={sides[1]} /> : problem ? null : (
+        {sides && joint ? <Comparison a={sides[0]} b={sides[1]} joint={joint} /> : problem ? null : (
           <Card title="Nothing selected" span={12}>
             <Empty>Choose two traces or two runs above.</Empty>
           </Card>
         )}
+        <Card title="Saved comparisons" span={12} subtitle="Compare views saved by name." testId="card-saved-views">
+          <SavedViewsList views={views} />
+        </Card>
       </div>
     </>
   );
 }
 
-function Comparison({ a, b }: { a: SideData; b: SideData }) {
+function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint }) {
   return (
     <>
       <Card title="Percentiles" span={6} subtitle="Nearest rank over answered groups. Red: B slower.">
@@ -252,71 +274,71 @@ function Comparison({ a, b }: { a: SideData; b: SideData }) {
           />
         )}
       </Card>
-      {a.histogram && b.histogram ? (
-        <Card title="Latency histogram" span={12} subtitle="Share of each side's answered groups per bucket, same buckets for both.">
-          <CompareHistogramChart a={{ name: 'A', bins: a.histogram.bins, total: a.histogram.total }} b={{ name: 'B', bins: b.histogram.bins, total: b.histogram.total }} />
-        </Card>
-      ) : null}
-      {a.devices && b.devices ? <BreakdownDelta title="Devices" keyLabel="device" a={a.devices} b={b.devices} testId="compare-devices" /> : null}
-      {a.pasids && b.pasids ? <BreakdownDelta title="PASIDs" keyLabel="PASID" a={a.pasids} b={b.pasids} testId="compare-pasids" /> : null}
+      <Card title="Latency histogram" span={12} subtitle="Share of each side's answered groups per bucket; the buckets are counted for both sides in one query.">
+        {joint.histogram.total_a + joint.histogram.total_b === 0 ? (
+          <Empty>No answered groups on either side.</Empty>
+        ) : (
+          <CompareHistogramChart histogram={joint.histogram} names={['A', 'B']} />
+        )}
+      </Card>
+      <BreakdownTable title="Devices" keyLabel="device" delta={joint.devices} testId="compare-devices" />
+      <BreakdownTable title="PASIDs" keyLabel="PASID" delta={joint.pasids} testId="compare-pasids" />
     </>
   );
 }
 
-function BreakdownDelta({ title, keyLabel, a, b, testId }: { title: string; keyLabel: string; a: Breakdown; b: Breakdown; testId: string }) {
-  const keys = new Map<string, { key: string; a?: Breakdown['rows'][number]; b?: Breakdown['rows'][number] }>();
-  for (const r of a.rows) keys.set(String(r.key), { key: r.key === null ? 'none' : String(r.key), a: r });
-  for (const r of b.rows) {
-    const k = keys.get(String(r.key)) ?? { key: r.key === null ? 'none' : String(r.key) };
-    k.b = r;
-    keys.set(String(r.key), k);
-  }
-  const rows = [...keys.values()];
+function BreakdownTable({ title, keyLabel, delta: d, testId }: { title: string; keyLabel: string; delta: BreakdownDelta; testId: string }) {
   return (
-    <Card title={`${title}: A vs B`} span={6} subtitle="Groups and p99 per key; keys present on one side only show — on the other.">
-      <div className="table-wrap table-scroll">
-        <table data-testid={testId}>
-          <thead>
-            <tr>
-              <th scope="col">{keyLabel}</th>
-              <th scope="col" className="num">
-                groups A
-              </th>
-              <th scope="col" className="num">
-                groups B
-              </th>
-              <th scope="col" className="num">
-                p99 A
-              </th>
-              <th scope="col" className="num">
-                p99 B
-              </th>
-              <th scope="col" className="num">
-                Δ p99
-              </th>
-              <th scope="col" className="num">
-                Δ %
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => {
-              const d = delta(r.a?.p99_ns, r.b?.p99_ns);
-              return (
-                <tr key={r.key}>
-                  <td className="mono">{r.key}</td>
-                  <td className="num">{r.a ? fmtCount(r.a.groups) : '—'}</td>
-                  <td className="num">{r.b ? fmtCount(r.b.groups) : '—'}</td>
-                  <td className="num">{fmtNs(r.a?.p99_ns)}</td>
-                  <td className="num">{fmtNs(r.b?.p99_ns)}</td>
-                  <td className="num">{d.abs}</td>
-                  <td className="num">{d.rel}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+    <Card
+      title={`${title}: A vs B`}
+      span={12}
+      subtitle={`Completed groups and nearest-rank latency per ${keyLabel}, the ${keyLabel === 'device' ? 'devices' : 'PASIDs'} whose p99 moved most first${d.omitted ? ` (${fmtCount(d.omitted)} more not shown)` : ''}; a dash marks a side with no answered group there.`}
+    >
+      {d.rows.length === 0 ? (
+        <Empty>No groups on either side.</Empty>
+      ) : (
+        <div className="table-wrap table-scroll">
+          <table data-testid={testId}>
+            <thead>
+              <tr>
+                <th scope="col">{keyLabel}</th>
+                <th scope="col" className="num">groups A</th>
+                <th scope="col" className="num">groups B</th>
+                <th scope="col" className="num">p50 A</th>
+                <th scope="col" className="num">p50 B</th>
+                <th scope="col" className="num">Δ p50</th>
+                <th scope="col" className="num">p99 A</th>
+                <th scope="col" className="num">p99 B</th>
+                <th scope="col" className="num">Δ p99</th>
+                <th scope="col" className="num">Δ p99 %</th>
+              </tr>
+            </thead>
+            <tbody>
+              {d.rows.map((r) => {
+                const d50 = delta(r.p50_a, r.p50_b);
+                const d99 = delta(r.p99_a, r.p99_b);
+                const key = r.key === null ? 'none' : String(r.key);
+                return (
+                  <tr key={key} data-key={key} data-groups-a={r.groups_a} data-groups-b={r.groups_b} data-p99-a={r.p99_a ?? ''} data-p99-b={r.p99_b ?? ''}>
+                    <td className="mono">{key}</td>
+                    <td className="num">{fmtCount(r.groups_a)}</td>
+                    <td className="num">{fmtCount(r.groups_b)}</td>
+                    <td className="num">{fmtNs(r.p50_a)}</td>
+                    <td className="num">{fmtNs(r.p50_b)}</td>
+                    <td className="num">{d50.abs}</td>
+                    <td className="num">{fmtNs(r.p99_a)}</td>
+                    <td className="num">{fmtNs(r.p99_b)}</td>
+                    <td className="num" style={d99.tone ? { color: d99.tone === 'bad' ? 'var(--bad)' : 'var(--ok, #2f9e44)' } : undefined}>
+                      {d99.abs}
+                    </td>
+                    <td className="num">{d99.rel}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
     </Card>
   );
 }

@@ -1,11 +1,12 @@
 // Postmortem annotations: notes on a trace that mark a time range and/or a device/PASID.
 // Called by the trace pages (create, edit, delete, list) and by the postmortem report.
 // The text is stored exactly as written; every place that shows it escapes it (lib/postmortem
-// does for Markdown/HTML). Ids are max + 1, with creates queued per database file: one process
-// holds a DuckDB file, so a per-process queue is enough to make max + 1 race-free.
+// does for Markdown/HTML). Ids are max + 1, with creates queued per database file
+// (write-queue.ts) so max + 1 is race-free.
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db, SqlParam } from './instance.ts';
+import { queued } from './write-queue.ts';
 
 export const ANNOTATION_LIMITS = {
   authorChars: 100,
@@ -136,22 +137,6 @@ async function requireTrace(db: Db, traceId: number): Promise<void> {
   if (!Number.isInteger(traceId)) throw new InvalidAnnotationError('trace_id', 'must be an integer');
   const rows = await db.all('SELECT 1 FROM traces WHERE trace_id = $1', [traceId]);
   if (rows.length === 0) throw new NotFoundError(`no trace with id ${traceId}`);
-}
-
-const queueKey = Symbol.for('pritrace.annotations.createQueue');
-type GlobalWithQueue = typeof globalThis & { [queueKey]?: Map<string, Promise<unknown>> };
-
-/** Runs fn after every earlier create on the same file; Next may load this module twice, so the queue lives on globalThis. */
-function queued<T>(dbPath: string, fn: () => Promise<T>): Promise<T> {
-  const g = globalThis as GlobalWithQueue;
-  const queues = (g[queueKey] ??= new Map());
-  const run = (queues.get(dbPath) ?? Promise.resolve()).then(fn, fn);
-  const tail = run.catch(() => undefined);
-  queues.set(dbPath, tail);
-  void tail.then(() => {
-    if (queues.get(dbPath) === tail) queues.delete(dbPath);
-  });
-  return run;
 }
 
 export async function createAnnotation(db: Db, input: AnnotationInput): Promise<Annotation> {

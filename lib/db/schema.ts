@@ -160,6 +160,17 @@ export const TABLES: Table[] = [
     ],
     constraints: ['CHECK ((start_ns IS NULL) = (end_ns IS NULL) AND (start_ns IS NULL OR start_ns <= end_ns))'],
   },
+  {
+    name: 'saved_views',
+    comment: 'Named views: a dashboard URL (path + query, so filters, time range and selections) saved under a name.',
+    columns: [
+      c('view_id', 'INTEGER PRIMARY KEY', 'Identifier, assigned when the view is saved (max + 1 within the insert transaction).'),
+      c('trace_id', 'INTEGER', 'Trace the view shows (traces.trace_id), taken from its path /traces/<id>/…; NULL for a /compare view.'),
+      c('name', 'VARCHAR NOT NULL', 'Name as typed (1–100 characters), unique per trace (and among compare views); shown as text only.'),
+      c('url', 'VARCHAR NOT NULL', 'The view as a same-origin relative URL: a path under /traces/<id> or /compare and its query string (≤ 2000 characters).'),
+      c('created_at', 'TIMESTAMP NOT NULL', 'When the view was saved (UTC).'),
+    ],
+  },
 ];
 
 const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1'];

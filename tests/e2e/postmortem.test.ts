@@ -1,6 +1,9 @@
 // The postmortem workflow in a browser against a production build: add an annotation and see
-// it listed, drawn as a band on the time charts and in the report; copy a share link and open
-// it in a fresh browser context to get the same view; compare two traces and two replay runs;
+// it listed, drawn as a band on the time charts and in the report; add one by dragging across
+// a time chart (the brush) and zoom to a dragged range; save a named view and open it from the
+// overview's list in a fresh browser context; copy a share link and open it in a fresh browser
+// context to get the same view; compare two traces (shared histogram, device/PASID deltas
+// checked against SQL) and two replay runs;
 // download every export from the report page and check its content; and the SQL console
 // refusing each class of unsafe statement while running a normal SELECT. Screenshots go to
 // tests/e2e/screenshots/ (git-ignored).
@@ -30,6 +33,10 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
   let b = 0;
   let stats: Stats;
   const runs: number[] = [];
+  const runAnswered: number[] = [];
+  let statsB: Stats;
+  /** The range annotated by dragging, ns since trace start. */
+  let brushed: { start: number; end: number } | null = null;
   /** Rows of fault_groups for trace a (every status, orphan responses included), via the SQL API. */
   let groupRows = 0;
   const pageErrors: string[] = [];
@@ -50,13 +57,16 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     a = await upload(TRACE_A);
     b = await upload(TRACE_B);
     stats = (await (await fetch(`${server.url}/api/traces/${a}/stats`)).json()) as Stats;
+    statsB = (await (await fetch(`${server.url}/api/traces/${b}/stats`)).json()) as Stats;
     const counted = await fetch(`${server.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: `SELECT count(*) AS n FROM fault_groups WHERE trace_id = ${a}` }) });
     groupRows = Number(((await counted.json()) as { rows: number[][] }).rows[0]![0]);
     assert.ok(groupRows >= stats.groups.total && groupRows > 0, `fault_groups rows ${groupRows}`);
     for (const seed of [1, 2]) {
       const res = await fetch(`${server.url}/api/traces/${a}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'per-device', seed }) });
       assert.equal(res.status, 201, await res.clone().text());
-      runs.push(((await res.json()) as { run_id: number }).run_id);
+      const run = (await res.json()) as { run_id: number; summary: { answered: number } };
+      runs.push(run.run_id);
+      runAnswered.push(run.summary.answered);
     }
   });
 
@@ -67,6 +77,39 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
   });
 
   const shot = (p: Page, name: string) => p.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  /** A screenshot at 1024 and at 1440 px wide; at each the page must fit its width (no sideways scrolling). */
+  async function shotsAtWidths(p: Page, name: string): Promise<void> {
+    for (const width of [1024, 1440]) {
+      await p.setViewportSize({ width, height: 900 });
+      // Charts re-measure after a resize, so the check waits for the layout to settle.
+      await p.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 5000 });
+      await shot(p, `${name}-${width}`);
+    }
+    await p.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  /** Rows of a read-only query through the SQL console API (an independent route to the figures). */
+  async function sql(query: string): Promise<unknown[][]> {
+    const res = await fetch(`${server.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: query }) });
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { rows: unknown[][] }).rows;
+  }
+
+  /** Presses the mouse at fraction `from` of a time chart's plot width and releases it at `to`. */
+  async function dragAcross(p: Page, testId: string, from: number, to: number): Promise<void> {
+    const chart = p.locator(`[data-testid="${testId}"]`);
+    const grid = chart.locator('.recharts-cartesian-grid');
+    await grid.waitFor({ state: 'attached', timeout: 20_000 });
+    await chart.scrollIntoViewIfNeeded();
+    const box = (await grid.boundingBox())!;
+    const y = box.y + box.height / 2;
+    await p.mouse.move(box.x + box.width * from, y);
+    await p.mouse.down();
+    await p.mouse.move(box.x + box.width * ((from + to) / 2), y, { steps: 4 });
+    await p.mouse.move(box.x + box.width * to, y, { steps: 4 });
+    await p.mouse.up();
+  }
 
   async function download(p: Page, testId: string): Promise<Buffer> {
     const [dl] = await Promise.all([p.waitForEvent('download', { timeout: 30_000 }), p.locator(`[data-testid="${testId}"]`).click()]);
@@ -112,15 +155,147 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     await shot(page, '20-annotations');
   });
 
+  it('brush: drag across the latency chart, annotate the range; the band shows on every time chart', async () => {
+    await page.goto(`${server.url}/traces/${a}/latency`);
+    const chart = '[data-testid="chart-latency-over-time"]';
+    await page.locator(`${chart} .annotation-band`).first().waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await page.locator(`${chart} .annotation-band`).count(), 1, "alice's band only");
+    await dragAcross(page, 'chart-latency-over-time', 0.55, 0.85);
+    const actions = page.locator('[data-testid="brush-actions"]');
+    await actions.waitFor();
+    assert.equal(await page.locator(`${chart} .brush-selection`).count(), 1, 'the selection is shaded');
+    const start = Number(await actions.getAttribute('data-start-ns'));
+    const end = Number(await actions.getAttribute('data-end-ns'));
+    assert.ok(start > 0 && end > start && end <= stats.latency_ns.max! + 1e9, `range ${start}–${end}`);
+    await shotsAtWidths(page, '27-brush-selection');
+
+    await page.locator('[data-testid="brush-annotate"]').click();
+    assert.equal(await page.locator('#brush-start').inputValue(), String(start / 1000), 'form prefilled with the range (µs)');
+    assert.equal(await page.locator('#brush-end').inputValue(), String(end / 1000));
+    await page.locator('#brush-author').fill('carol');
+    await page.locator('#brush-text').fill('Brushed: p99 climbs here');
+    await shot(page, '28-brush-annotate-form');
+    await page.locator('[data-testid="annotation-save-brush"]').click();
+    await page.locator('[data-testid="brush-actions"]').waitFor({ state: 'detached' });
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, `${chart} .annotation-band`, { timeout: 20_000 });
+
+    const notes = (await (await fetch(`${server.url}/api/traces/${a}/annotations`)).json()) as { author: string; text: string; start_offset_ns: number; end_offset_ns: number }[];
+    const carol = notes.find((n) => n.author === 'carol');
+    assert.deepEqual([carol?.start_offset_ns, carol?.end_offset_ns, carol?.text], [start, end, 'Brushed: p99 climbs here'], 'stored with the dragged range');
+    brushed = { start, end };
+
+    await page.goto(`${server.url}/traces/${a}`);
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, '[data-testid="chart-events-over-time"] .annotation-band', { timeout: 20_000 });
+    await page.goto(`${server.url}/traces/${a}/annotations`);
+    await page.locator('[data-testid="annotation-item"]', { hasText: 'Brushed: p99 climbs here' }).waitFor();
+    await shot(page, '29-annotations-with-brushed');
+  });
+
+  it('brush: zoom to a dragged range puts it in the URL; every latency figure narrows to it', async () => {
+    await page.goto(`${server.url}/traces/${a}/latency`);
+    await dragAcross(page, 'chart-latency-over-time', 0.3, 0.9);
+    const actions = page.locator('[data-testid="brush-actions"]');
+    await actions.waitFor();
+    const from = await actions.getAttribute('data-start-ns');
+    const to = await actions.getAttribute('data-end-ns');
+    await page.locator('[data-testid="brush-zoom"]').click();
+    await page.waitForURL(new RegExp(`/traces/${a}/latency\\?from=${from}&to=${to}$`));
+    const [[n, p99]] = (await sql(
+      `SELECT count(*), quantile_disc(g.latency_ns, 0.99) FROM fault_groups g JOIN traces t ON t.trace_id = g.trace_id
+       WHERE g.trace_id = ${a} AND g.status = 'answered' AND g.last_ts_ns >= t.first_ts_ns + ${from} AND g.last_ts_ns < t.first_ts_ns + ${to}`,
+    )) as [[number, number]];
+    assert.ok(Number(n) > 0 && Number(n) < stats.groups.answered, `the zoom holds some groups (${n})`);
+    await page.locator(`[data-testid="latency-figures"][data-answered="${Number(n)}"]`).waitFor({ timeout: 20_000 });
+    assert.equal(Number(await page.locator('[data-testid="latency-p99"]').getAttribute('data-ns')), Number(p99));
+    await page.locator('[data-testid="chart-latency-over-time"] path.recharts-line-curve').first().waitFor({ state: 'attached' });
+    await shotsAtWidths(page, '30-latency-zoomed');
+    await page.locator('[data-testid="zoom-reset"]').click();
+    await page.waitForURL(`${server.url}/traces/${a}/latency`);
+    await page.locator(`[data-testid="latency-figures"][data-answered="${stats.groups.answered}"]`).waitFor({ timeout: 20_000 });
+  });
+
+  it('brush on the overview timeline: zoom to a dragged range; the event counts are those of the window', async () => {
+    await page.goto(`${server.url}/traces/${a}`);
+    await dragAcross(page, 'chart-events-over-time', 0.4, 0.8);
+    const actions = page.locator('[data-testid="brush-actions"]');
+    await actions.waitFor();
+    const from = await actions.getAttribute('data-start-ns');
+    const to = await actions.getAttribute('data-end-ns');
+    await page.locator('[data-testid="brush-zoom"]').click();
+    await page.waitForURL(`${server.url}/traces/${a}?from=${from}&to=${to}`);
+    const chart = page.locator('[data-testid="chart-events-over-time"]');
+    await chart.locator('path.recharts-area-area').first().waitFor({ state: 'attached', timeout: 20_000 });
+    const [[n]] = (await sql(
+      `SELECT count(*) FROM events e JOIN traces t ON t.trace_id = e.trace_id
+       WHERE e.trace_id = ${a} AND e.ts_ns >= t.first_ts_ns + ${from} AND e.ts_ns < t.first_ts_ns + ${to}`,
+    )) as [[number]];
+    assert.equal(Number(await chart.getAttribute('data-events')), Number(n), 'events charted = events in the window');
+    await page.locator('[data-testid="zoom-reset"]').click();
+    await page.waitForURL(`${server.url}/traces/${a}`);
+  });
+
+  it('saved views: save the zoomed, filtered view by name; open it from the overview list in a fresh page', async () => {
+    assert.ok(brushed, 'brush test ran');
+    const view = `/traces/${a}/latency?device=0000%3A00%3A0a.0&from=0&to=${brushed.end}`;
+    await page.goto(`${server.url}${view}`);
+    const figures = await page.locator('[data-testid="card-figures"]').textContent();
+    await page.locator('[data-testid="save-view"]').click();
+    await page.locator('#save-view-name').fill('Spike on 0a.0 <i>zoomed</i>');
+    await page.locator('[data-testid="save-view-submit"]').click();
+    await page.locator('[data-testid="save-view-status"]', { hasText: 'Saved as' }).waitFor();
+    // A second view, deleted from the list below.
+    await page.goto(`${server.url}/traces/${a}/latency?code=success`);
+    await page.locator('[data-testid="save-view"]').click();
+    await page.locator('#save-view-name').fill('to delete');
+    await page.locator('[data-testid="save-view-submit"]').click();
+    await page.locator('[data-testid="save-view-status"]', { hasText: 'Saved as' }).waitFor();
+    // The same name again is refused with the reason.
+    await page.locator('[data-testid="save-view"]').click();
+    await page.locator('#save-view-name').fill('to delete');
+    await page.locator('[data-testid="save-view-submit"]').click();
+    await page.locator('[data-testid="save-view-status"]', { hasText: 'already exists' }).waitFor();
+
+    await page.goto(`${server.url}/traces/${a}`);
+    const list = page.locator('[data-testid="saved-view"]');
+    await list.first().waitFor();
+    assert.equal(await list.count(), 2);
+    const doomed = page.locator('[data-testid="saved-view"]', { hasText: 'to delete' });
+    const doomedId = await doomed.getAttribute('data-view-id');
+    page.once('dialog', (d) => void d.accept());
+    await page.locator(`[data-testid="saved-view-delete-${doomedId}"]`).click();
+    await doomed.waitFor({ state: 'detached' });
+    assert.equal(await list.count(), 1);
+    const item = list.first();
+    assert.match((await item.textContent()) ?? '', /Spike on 0a\.0 <i>zoomed<\/i>/, 'name shown as text');
+    assert.equal(await item.locator('i').count(), 0, 'no markup from the name');
+    await shotsAtWidths(page, '31-overview-saved-views');
+
+    const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const other = await fresh.newPage();
+    await other.goto(`${server.url}/traces/${a}`);
+    await other.locator('[data-testid="saved-view"] a').first().click();
+    await other.waitForURL(`${server.url}${view}`);
+    await other.locator('[data-testid="latency-figures"]').waitFor();
+    assert.equal(await other.locator('[data-testid="card-figures"]').textContent(), figures, 'same figures from the saved view');
+    assert.equal(await other.locator('#f-device').inputValue(), '0000:00:0a.0', 'filter restored');
+    await fresh.close();
+
+    const offsite = await fetch(`${server.url}/api/views`, { method: 'POST', body: JSON.stringify({ name: 'x', url: 'https://evil.example/traces/1' }) });
+    assert.equal(offsite.status, 400);
+    assert.equal(((await offsite.json()) as { field: string }).field, 'url');
+  });
+
   it('report: figures, percentiles, charts, the annotation and the replay runs', async () => {
     await page.goto(`${server.url}/traces/${a}/report`);
     await page.locator('[data-testid="report"]').waitFor();
-    assert.equal(await page.locator('[data-testid="report-annotation"]').count(), 1);
-    assert.match((await page.locator('[data-testid="report-annotation"]').textContent()) ?? '', /alice.*Spike here <b>not bold<\/b>/s);
+    assert.equal(await page.locator('[data-testid="report-annotation"]').count(), 2);
+    assert.match((await page.locator('[data-testid="report-annotation"]').first().textContent()) ?? '', /alice.*Spike here <b>not bold<\/b>/s);
+    assert.match((await page.locator('[data-testid="report-annotation"]').nth(1).textContent()) ?? '', /carol.*Brushed: p99 climbs here/s, 'the brushed note in the report');
     const p99 = (await page.locator('[data-testid="report-pct-p99"] td').nth(1).textContent())?.trim();
     assert.equal(p99, String(stats.latency_ns.p99));
     assert.equal(await page.locator('[data-testid="report-replay"] tbody tr').count(), 2);
     await page.locator('[data-testid="report-chart-latency-over-time"] .annotation-band').first().waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await page.locator('[data-testid="report-chart-latency-over-time"] .annotation-band').count(), 2, 'both bands in the report chart');
     await page.locator('[data-testid="report-chart-cdf"] path.recharts-line-curve').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('[data-testid="report-chart-cdf"] path.recharts-line-curve').count(), 3, 'recorded + 2 runs');
     await shot(page, '21-report');
@@ -183,9 +358,33 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.equal(Number(await page.locator('[data-testid="compare-row-p99"]').getAttribute('data-a')), stats.latency_ns.p99);
     await page.locator('[data-testid="compare-cdf"] path.recharts-line-curve').first().waitFor({ state: 'attached', timeout: 20_000 });
     assert.equal(await page.locator('[data-testid="compare-cdf"] path.recharts-line-curve').count(), 2);
-    assert.ok((await page.locator('[data-testid="compare-histogram"] .recharts-bar-rectangle').count()) >= 2);
-    assert.ok((await page.locator('[data-testid="compare-devices"] tbody tr').count()) >= 1);
-    await shot(page, '23-compare-traces');
+    const hist = page.locator('[data-testid="compare-histogram"]');
+    assert.equal(Number(await hist.getAttribute('data-total-a')), stats.groups.answered, 'histogram A counts every answered group of A');
+    assert.equal(Number(await hist.getAttribute('data-total-b')), statsB.groups.answered, 'histogram B counts every answered group of B');
+    await hist.locator('.recharts-bar-rectangle').first().waitFor({ state: 'attached' });
+    assert.ok((await hist.locator('.recharts-bar-rectangle').count()) >= 2);
+    // Device rows against SQL over fault_groups: completed groups and nearest-rank p99 per device.
+    const expected = new Map<string, { groups: number; p99: number | null }>();
+    for (const [side, id] of [['a', a], ['b', b]] as const) {
+      const rows = await sql(
+        `SELECT device, count(*), quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') FROM fault_groups
+         WHERE trace_id = ${id} AND status IN ('answered', 'unanswered') GROUP BY device`,
+      );
+      for (const [device, n, p99] of rows) expected.set(`${side} ${device}`, { groups: Number(n), p99: p99 === null ? null : Number(p99) });
+    }
+    const deviceRows = page.locator('[data-testid="compare-devices"] tbody tr');
+    assert.ok((await deviceRows.count()) >= 1);
+    for (const row of await deviceRows.all()) {
+      const key = (await row.getAttribute('data-key'))!;
+      for (const side of ['a', 'b'] as const) {
+        const e = expected.get(`${side} ${key}`);
+        assert.equal(Number(await row.getAttribute(`data-groups-${side}`)), e?.groups ?? 0, `${side} ${key} groups`);
+        const p99 = await row.getAttribute(`data-p99-${side}`);
+        assert.equal(p99 === '' ? null : Number(p99), e?.p99 ?? null, `${side} ${key} p99`);
+      }
+    }
+    assert.ok((await page.locator('[data-testid="compare-pasids"] tbody tr').count()) >= 1);
+    await shotsAtWidths(page, '23-compare-traces');
 
     await page.locator('[data-testid="copy-link"]').click();
     const status = page.locator('[data-testid="copy-link-status"]');
@@ -206,7 +405,14 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     await page.locator('[data-testid="compare-percentiles"]').waitFor();
     await page.locator('[data-testid="compare-cdf"] path.recharts-line-curve').first().waitFor({ state: 'attached', timeout: 20_000 });
     assert.equal(await page.locator('[data-testid="compare-cdf"] path.recharts-line-curve').count(), 2);
-    await shot(page, '24-compare-runs');
+    const hist = page.locator('[data-testid="compare-histogram"]');
+    assert.equal(Number(await hist.getAttribute('data-total-a')), runAnswered[0]);
+    assert.equal(Number(await hist.getAttribute('data-total-b')), runAnswered[1]);
+    const [[device, p99]] = (await sql(
+      `SELECT device, quantile_disc(latency_ns, 0.99) FROM replay_results WHERE run_id = ${runs[0]} AND latency_ns IS NOT NULL GROUP BY device ORDER BY device LIMIT 1`,
+    )) as [[string, number]];
+    assert.equal(Number(await page.locator(`[data-testid="compare-devices"] tbody tr[data-key="${device}"]`).getAttribute('data-p99-a')), Number(p99));
+    await shotsAtWidths(page, '24-compare-runs');
   });
 
   it('share link of a trace page: the latency filter survives', async () => {

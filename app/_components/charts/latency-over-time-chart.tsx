@@ -1,8 +1,10 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { LatencyBucket } from '@/lib/queries/charts/latency-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
+import { annotationBandAreas } from './annotation-band-areas.tsx';
+import { BrushActions, BrushProbe, selectionArea, useTimeBrush } from './time-brush.tsx';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, logAxis, yTitle } from './common.tsx';
 
 const SERIES = [
@@ -19,82 +21,91 @@ export interface TimeBand {
   label: string;
 }
 
+/** What a time chart needs to offer brushing (drag to select a range) and how it is zoomed. */
+export interface TimeChartOptions {
+  /** Brushing on, for this trace; off (a static chart, e.g. in the report) when absent. */
+  brushTraceId?: number;
+  /** The zoomed window [from, to), ns since trace start: the x axis spans exactly it. */
+  zoom?: [number, number];
+}
+
 /** p50 / p99 / max per time bucket on a log latency axis (a spike must not flatten the median). */
-export function LatencyOverTimeChart({ buckets, bucketNs, bands = [], testId = 'chart-latency-over-time' }: { buckets: LatencyBucket[]; bucketNs: number; bands?: TimeBand[]; testId?: string }) {
+export function LatencyOverTimeChart({
+  buckets,
+  bucketNs,
+  bands = [],
+  testId = 'chart-latency-over-time',
+  brushTraceId,
+  zoom,
+}: { buckets: LatencyBucket[]; bucketNs: number; bands?: TimeBand[]; testId?: string } & TimeChartOptions) {
+  const brush = useTimeBrush();
   // A zero latency has no place on a log axis: it is drawn as a gap.
   const data = buckets.map((b) => ({ ...b, p50_ns: b.p50_ns || null, p99_ns: b.p99_ns || null, max_ns: b.max_ns || null }));
   const values = buckets.flatMap((b) => [b.p50_ns, b.max_ns]).filter((v) => v > 0);
   const axis = logAxis(values.length ? Math.min(...values) : 1, values.length ? Math.max(...values) : 10);
   return (
-    <div className="chart" data-testid={testId}>
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={CHART_MARGIN}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
-          <XAxis
-            dataKey="t_ns"
-            type="number"
-            domain={['dataMin', 'dataMax']}
-            tickFormatter={axisNs}
-            tick={AXIS}
-            label={{ value: `time since trace start (buckets of ${axisNs(bucketNs)})`, position: 'insideBottom', offset: -10, fontSize: 12 }}
-          />
-          <YAxis
-            type="number"
-            scale="log"
-            domain={axis.domain}
-            ticks={axis.ticks}
-            tickFormatter={axisNs}
-            tick={AXIS}
-            width={Y_AXIS_WIDTH}
-            label={yTitle('latency (log)')}
-          />
-          <Tooltip
-            content={({ active, payload }) => {
-              const b = active && payload?.length ? (payload[0]!.payload as LatencyBucket) : null;
-              return b ? (
-                <TooltipBox
-                  title={`${fmtNs(b.t_ns)} – ${fmtNs(b.t_ns + bucketNs)}`}
-                  rows={[
-                    { label: 'groups', value: fmtCount(b.count) },
-                    { label: 'p50', value: fmtNs(b.p50_ns), color: '#2457c5' },
-                    { label: 'p99', value: fmtNs(b.p99_ns), color: '#d9480f' },
-                    { label: 'max', value: fmtNs(b.max_ns), color: '#868e96' },
-                  ]}
-                />
-              ) : null;
-            }}
-          />
-          <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
-          {bands.map((b) => (
-            <ReferenceArea
-              key={`band-${b.id}`}
-              className="annotation-band"
-              x1={b.start_ns}
-              x2={b.end_ns > b.start_ns ? b.end_ns : b.start_ns + bucketNs / 4}
-              fill="#f59f00"
-              fillOpacity={0.18}
-              stroke="#f08c00"
-              strokeOpacity={0.7}
-              ifOverflow="extendDomain"
-              label={{ value: b.label, position: 'insideTopLeft', fontSize: 11, fill: '#8a5a00' }}
+    <>
+      <div className={brushTraceId !== undefined ? 'chart brushable' : 'chart'} data-testid={testId} {...(brushTraceId !== undefined ? brush.handlers : {})}>
+        <ResponsiveContainer width="100%" height="100%">
+          <LineChart data={data} margin={CHART_MARGIN}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
+            <XAxis
+              dataKey="t_ns"
+              type="number"
+              domain={zoom ?? ['dataMin', 'dataMax']}
+              allowDataOverflow={zoom !== undefined}
+              tickFormatter={axisNs}
+              tick={AXIS}
+              label={{ value: `time since trace start (buckets of ${axisNs(bucketNs)})`, position: 'insideBottom', offset: -10, fontSize: 12 }}
             />
-          ))}
-          {SERIES.map((s) => (
-            <Line
-              key={s.key}
-              dataKey={s.key}
-              name={s.name}
-              stroke={s.color}
-              strokeWidth={s.width}
-              strokeOpacity={s.key === 'max_ns' ? 0.8 : 1}
-              type="linear"
-              dot={data.length <= 30 ? { r: 3 } : false}
-              connectNulls={false}
-              isAnimationActive={false}
+            <YAxis
+              type="number"
+              scale="log"
+              domain={axis.domain}
+              ticks={axis.ticks}
+              tickFormatter={axisNs}
+              tick={AXIS}
+              width={Y_AXIS_WIDTH}
+              label={yTitle('latency (log)')}
             />
-          ))}
-        </LineChart>
-      </ResponsiveContainer>
-    </div>
+            <Tooltip
+              content={({ active, payload }) => {
+                const b = active && payload?.length ? (payload[0]!.payload as LatencyBucket) : null;
+                return b ? (
+                  <TooltipBox
+                    title={`${fmtNs(b.t_ns)} – ${fmtNs(b.t_ns + bucketNs)}`}
+                    rows={[
+                      { label: 'groups', value: fmtCount(b.count) },
+                      { label: 'p50', value: fmtNs(b.p50_ns), color: '#2457c5' },
+                      { label: 'p99', value: fmtNs(b.p99_ns), color: '#d9480f' },
+                      { label: 'max', value: fmtNs(b.max_ns), color: '#868e96' },
+                    ]}
+                  />
+                ) : null;
+              }}
+            />
+            <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
+            {annotationBandAreas(bands, bucketNs, zoom !== undefined)}
+            {SERIES.map((s) => (
+              <Line
+                key={s.key}
+                dataKey={s.key}
+                name={s.name}
+                stroke={s.color}
+                strokeWidth={s.width}
+                strokeOpacity={s.key === 'max_ns' ? 0.8 : 1}
+                type="linear"
+                dot={data.length <= 30 ? { r: 3 } : false}
+                connectNulls={false}
+                isAnimationActive={false}
+              />
+            ))}
+            {selectionArea(brush.selection)}
+            {brushTraceId !== undefined ? <BrushProbe probe={brush.probe} /> : null}
+          </LineChart>
+        </ResponsiveContainer>
+      </div>
+      {brushTraceId !== undefined && brush.chosen ? <BrushActions traceId={brushTraceId} selection={brush.chosen} onClear={brush.clear} /> : null}
+    </>
   );
 }

@@ -34,12 +34,17 @@ function fromNs(ns: number | null, unit: Unit): string {
   return unit === 'ns' ? String(ns) : String(ns / 1000);
 }
 
-export function AnnotationForm({ traceId, initial, onDone }: { traceId: number; initial?: EditableAnnotation; onDone?: () => void }) {
+/** A new note's range chosen elsewhere (a brushed chart), ns since trace start. */
+export type AnnotationPrefill = Pick<EditableAnnotation, 'start_offset_ns' | 'end_offset_ns'>;
+
+export function AnnotationForm({ traceId, initial, prefill, onDone }: { traceId: number; initial?: EditableAnnotation; prefill?: AnnotationPrefill; onDone?: () => void }) {
   const router = useRouter();
   const [unit, setUnit] = useState<Unit>('us');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const prefix = initial ? `edit-${initial.annotation_id}` : 'new';
+  // A brushed range opens its own form, possibly on the page that also has the plain one.
+  const prefix = initial ? `edit-${initial.annotation_id}` : prefill ? 'brush' : 'new';
+  const range = initial ?? prefill;
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -91,15 +96,15 @@ export function AnnotationForm({ traceId, initial, onDone }: { traceId: number; 
     <form className="filters annotation-form" onSubmit={submit} data-testid={`annotation-form-${prefix}`}>
       <div className="field">
         <label htmlFor={`${prefix}-author`}>Author</label>
-        <input id={`${prefix}-author`} name="author" required maxLength={100} defaultValue={initial?.author ?? ''} />
+        <input id={`${prefix}-author`} name="author" required maxLength={100} defaultValue={initial?.author ?? ''} autoFocus={prefill !== undefined} />
       </div>
       <div className="field">
         <label htmlFor={`${prefix}-start`}>Start ({unit === 'us' ? 'µs' : 'ns'} since trace start)</label>
-        <input id={`${prefix}-start`} name="start" inputMode="decimal" defaultValue={fromNs(initial?.start_offset_ns ?? null, unit)} key={`s-${unit}`} />
+        <input id={`${prefix}-start`} name="start" inputMode="decimal" defaultValue={fromNs(range?.start_offset_ns ?? null, unit)} key={`s-${unit}`} />
       </div>
       <div className="field">
         <label htmlFor={`${prefix}-end`}>End</label>
-        <input id={`${prefix}-end`} name="end" inputMode="decimal" defaultValue={fromNs(initial?.end_offset_ns ?? null, unit)} key={`e-${unit}`} />
+        <input id={`${prefix}-end`} name="end" inputMode="decimal" defaultValue={fromNs(range?.end_offset_ns ?? null, unit)} key={`e-${unit}`} />
       </div>
       <div className="field">
         <label htmlFor={`${prefix}-unit`}>Unit</label>
@@ -123,7 +128,7 @@ export function AnnotationForm({ traceId, initial, onDone }: { traceId: number; 
       <button type="submit" disabled={busy} data-testid={`annotation-save-${prefix}`}>
         {initial ? 'Save' : 'Add annotation'}
       </button>
-      {initial ? (
+      {initial || prefill ? (
         <button type="button" className="secondary" onClick={onDone}>
           Cancel
         </button>

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import { CopyLinkButton } from '../../_components/postmortem/copy-link-button.tsx';
+import { SaveViewButton } from '../../_components/postmortem/save-view.tsx';
 import { TraceTabs } from '../../_components/trace-tabs.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
@@ -40,8 +41,9 @@ export default async function TraceLayout({ children, params }: { children: Reac
       </div>
       <TraceTabs traceId={traceId} />
       {/* After the tabs in tab order: keyboard users reach the pages first. */}
-      <div style={{ display: 'flex', justifyContent: 'flex-end', margin: '-0.5rem 0 0.5rem' }}>
+      <div className="page-actions" style={{ margin: '-0.5rem 0 0.5rem' }}>
         <CopyLinkButton />
+        <SaveViewButton />
       </div>
       {children}
     </>

@@ -21,20 +21,31 @@ export interface LatencyHistogram {
   bins_per_decade: number;
 }
 
+/**
+ * The log bucket of a latency column as SQL (NULL for zero or negative), with the buckets per
+ * decade bound to placeholder $param. The small epsilon keeps exact powers of ten (1000 ns) in
+ * the bucket they start, despite log10 rounding just below the integer.
+ */
+export function logBucketSql(col: string, param: number): string {
+  return `CASE WHEN ${col} <= 0 THEN NULL ELSE CAST(floor(log10(${col}) * $${param} + 1e-9) AS INTEGER) END`;
+}
+
+export function checkBinsPerDecade(binsPerDecade: number): void {
+  if (!Number.isInteger(binsPerDecade) || binsPerDecade < 1 || binsPerDecade > 100) {
+    throw new RangeError(`binsPerDecade must be an integer in [1, 100], got ${binsPerDecade}`);
+  }
+}
+
 export async function latencyHistogram(
   db: Db,
   traceId: number,
   filter: LatencyFilter = {},
   binsPerDecade = 10,
 ): Promise<LatencyHistogram> {
-  if (!Number.isInteger(binsPerDecade) || binsPerDecade < 1 || binsPerDecade > 100) {
-    throw new RangeError(`binsPerDecade must be an integer in [1, 100], got ${binsPerDecade}`);
-  }
+  checkBinsPerDecade(binsPerDecade);
   const f = latencyFilterSql(filter, 3);
-  // The small epsilon keeps exact powers of ten (1000 ns) in the bucket they start, despite
-  // log10 rounding just below the integer.
   const rows = await db.all<{ b: number | null; n: bigint }>(
-    `SELECT CASE WHEN latency_ns <= 0 THEN NULL ELSE CAST(floor(log10(latency_ns) * $2 + 1e-9) AS INTEGER) END AS b,
+    `SELECT ${logBucketSql('latency_ns', 2)} AS b,
        count(*) AS n
      FROM fault_groups
      WHERE trace_id = $1 AND status = 'answered' ${f.sql}
@@ -55,13 +66,14 @@ export async function latencyHistogram(
     const lo = Math.min(...keys);
     const hi = Math.max(...keys);
     for (let b = lo; b <= hi; b++) {
-      bins.push({ lower_ns: edge(b, binsPerDecade), upper_ns: edge(b + 1, binsPerDecade), count: byBucket.get(b) ?? 0 });
+      bins.push({ lower_ns: bucketEdgeNs(b, binsPerDecade), upper_ns: bucketEdgeNs(b + 1, binsPerDecade), count: byBucket.get(b) ?? 0 });
     }
   }
   return { bins, total, bins_per_decade: binsPerDecade };
 }
 
-function edge(bucket: number, perDecade: number): number {
+/** The lower edge of log bucket `bucket` at perDecade buckets per power of ten, ns. */
+export function bucketEdgeNs(bucket: number, perDecade: number): number {
   // Rounded to 3 significant digits: edges are labels, and 10^0.1 = 1.2589… reads badly.
   return Number((10 ** (bucket / perDecade)).toPrecision(3));
 }

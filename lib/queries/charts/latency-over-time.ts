@@ -2,7 +2,8 @@
 // count, p50, p99 and max per bucket, all computed in SQL. The bucket width is the trace span
 // over about 2·√groups buckets (at most maxBuckets) rounded up to 1/2/5 × 10^k ns, so at most
 // maxBuckets points leave the database however long the trace. Times are ns since the
-// trace's first event.
+// trace's first event. A time range in the filter zooms: the buckets then divide the range,
+// not the whole trace, so a zoom shows finer detail.
 
 import type { Db } from '../../db/instance.ts';
 import { bucketCount, count, niceWidthNs, num } from './convert.ts';
@@ -36,7 +37,9 @@ export async function latencyOverTime(
     `SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1 AND status = 'answered' ${f.sql}`,
     [traceId, ...f.params],
   );
-  const width = niceWidthNs(origin.last_ts_ns - origin.first_ts_ns + 1n, bucketCount(count(n?.n), maxBuckets));
+  const from = filter.range?.from_ns ?? 0n;
+  const span = filter.range ? filter.range.to_ns - filter.range.from_ns : origin.last_ts_ns - origin.first_ts_ns + 1n;
+  const width = niceWidthNs(span, bucketCount(count(n?.n), maxBuckets));
   const g = latencyFilterSql(filter, 4);
   const rows = await db.all<Record<string, unknown>>(
     `SELECT (last_ts_ns - CAST($2 AS BIGINT)) // CAST($3 AS BIGINT) AS b, count(*) AS n,
@@ -44,13 +47,13 @@ export async function latencyOverTime(
      FROM fault_groups
      WHERE trace_id = $1 AND status = 'answered' ${g.sql}
      GROUP BY b ORDER BY b`,
-    [traceId, origin.first_ts_ns, width, ...g.params],
+    [traceId, origin.first_ts_ns + from, width, ...g.params],
   );
   const w = Number(width);
   return {
     bucket_ns: w,
     buckets: rows.map((r) => ({
-      t_ns: count(r.b) * w,
+      t_ns: Number(from) + count(r.b) * w,
       count: count(r.n),
       p50_ns: num(r.p50) ?? 0,
       p99_ns: num(r.p99) ?? 0,

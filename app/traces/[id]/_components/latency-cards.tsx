@@ -16,6 +16,7 @@ import { listAnnotations } from '@/lib/db/annotations.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
+import { filterQuery } from '../../../_data/latency-filter.ts';
 import { CODE_NAMES, fmtCount, fmtNs } from '../../../_lib/format.ts';
 
 function NoGroups({ filter }: { filter: LatencyFilter }) {
@@ -59,7 +60,19 @@ export async function FilterBar({ traceId, filter }: { traceId: number; filter: 
           ))}
         </select>
       </div>
+      {filter.range ? (
+        // The zoom rides along with the other filters; "Whole trace" drops only it.
+        <>
+          <input type="hidden" name="from" value={filter.range.from_ns.toString()} />
+          <input type="hidden" name="to" value={filter.range.to_ns.toString()} />
+        </>
+      ) : null}
       <button type="submit">Apply</button>
+      {filter.range ? (
+        <Link className="button secondary" href={`/traces/${traceId}/latency${filterQuery({ ...filter, range: null })}`} data-testid="zoom-reset">
+          Whole trace
+        </Link>
+      ) : null}
       {isFiltered(filter) ? (
         <Link className="button secondary" href={`/traces/${traceId}/latency`}>
           Clear filters
@@ -117,5 +130,13 @@ export async function CdfCard({ traceId, filter }: { traceId: number; filter: La
 export async function OverTimeCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
   const [data, notes] = await withDb(async (db) => [await latencyOverTime(db, traceId, filter, 2000), await listAnnotations(db, traceId)] as const);
   if (data.buckets.length === 0) return <NoGroups filter={filter} />;
-  return <LatencyOverTimeChart buckets={data.buckets} bucketNs={data.bucket_ns} bands={annotationBands(notes)} />;
+  return (
+    <LatencyOverTimeChart
+      buckets={data.buckets}
+      bucketNs={data.bucket_ns}
+      bands={annotationBands(notes)}
+      brushTraceId={traceId}
+      zoom={filter.range ? [Number(filter.range.from_ns), Number(filter.range.to_ns)] : undefined}
+    />
+  );
 }

@@ -4,10 +4,13 @@
 import Link from 'next/link';
 import { deviceBreakdown, pasidBreakdown, type Breakdown } from '@/lib/queries/charts/breakdowns.ts';
 import { eventsOverTime } from '@/lib/queries/charts/events-over-time.ts';
+import type { TimeRange } from '@/lib/queries/charts/latency-filter.ts';
 import { pairingHealth } from '@/lib/queries/charts/pairing-health.ts';
 import { traceSummary } from '@/lib/queries/charts/summary.ts';
 import { EventsOverTimeChart } from '../../../_components/charts/events-over-time-chart.tsx';
 import { listAnnotations } from '@/lib/db/annotations.ts';
+import { listSavedViews } from '@/lib/db/saved-views.ts';
+import { SavedViewsList } from '../../../_components/postmortem/saved-views-list.tsx';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
@@ -38,10 +41,19 @@ export async function SummaryFigures({ traceId }: { traceId: number }) {
   );
 }
 
-export async function EventsOverTimeCard({ traceId }: { traceId: number }) {
-  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400), await listAnnotations(db, traceId)] as const);
-  if (data.buckets.length === 0) return <Empty>No timestamped events in this trace.</Empty>;
-  return <EventsOverTimeChart buckets={data.buckets} kinds={data.kinds} bucketNs={data.bucket_ns} bands={annotationBands(notes)} />;
+export async function EventsOverTimeCard({ traceId, range }: { traceId: number; range: TimeRange | null }) {
+  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400, range), await listAnnotations(db, traceId)] as const);
+  if (data.buckets.length === 0) return <Empty>{range ? 'No timestamped events in this time range.' : 'No timestamped events in this trace.'}</Empty>;
+  return (
+    <EventsOverTimeChart
+      buckets={data.buckets}
+      kinds={data.kinds}
+      bucketNs={data.bucket_ns}
+      bands={annotationBands(notes)}
+      brushTraceId={traceId}
+      zoom={range ? [Number(range.from_ns), Number(range.to_ns)] : undefined}
+    />
+  );
 }
 
 function Row({ label, value, tone, hint }: { label: string; value: number; tone?: 'bad' | 'warn'; hint?: string }) {
@@ -242,4 +254,8 @@ export async function DevicesCard({ traceId }: { traceId: number }) {
 export async function PasidsCard({ traceId }: { traceId: number }) {
   const data = await withDb((db) => pasidBreakdown(db, traceId, 50));
   return <BreakdownTable data={data} keyLabel="PASID" traceId={traceId} filterParam="pasid" testId="pasids-table" />;
+}
+
+export async function SavedViewsCard({ traceId }: { traceId: number }) {
+  return <SavedViewsList views={await withDb((db) => listSavedViews(db, traceId))} />;
 }

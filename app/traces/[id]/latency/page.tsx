@@ -2,8 +2,8 @@ import { Suspense } from 'react';
 import { Card } from '../../../_components/card.tsx';
 import { ChartSkeleton, FiguresSkeleton } from '../../../_components/skeleton.tsx';
 import { traceIdFromParam } from '../../../_data/db.ts';
-import { parseLatencyFilter, type SearchParams } from '../../../_data/latency-filter.ts';
-import { CODE_NAMES } from '../../../_lib/format.ts';
+import { filterQuery, parseLatencyFilter, type SearchParams } from '../../../_data/latency-filter.ts';
+import { CODE_NAMES, fmtNs } from '../../../_lib/format.ts';
 import { CdfCard, FiguresCard, FilterBar, HistogramCard, OverTimeCard } from '../_components/latency-cards.tsx';
 
 export const dynamic = 'force-dynamic';
@@ -12,11 +12,12 @@ export default async function LatencyPage({ params, searchParams }: { params: Pr
   const traceId = traceIdFromParam((await params).id);
   const filter = parseLatencyFilter(await searchParams);
   // Keyed by the filter so a new filter shows skeletons instead of the previous figures.
-  const k = JSON.stringify(filter);
+  const k = filterQuery(filter);
   const scope = [
     filter.device != null ? `device ${filter.device}` : null,
     filter.pasid != null ? `PASID ${filter.pasid}` : null,
     filter.code != null ? `code ${CODE_NAMES[filter.code] ?? filter.code}` : null,
+    filter.range ? `last-page requests ${fmtNs(Number(filter.range.from_ns))} – ${fmtNs(Number(filter.range.to_ns))} after trace start` : null,
   ]
     .filter(Boolean)
     .join(', ');
@@ -42,7 +43,7 @@ export default async function LatencyPage({ params, searchParams }: { params: Pr
           <CdfCard traceId={traceId} filter={filter} />
         </Suspense>
       </Card>
-      <Card title="Latency over time" span={12} subtitle="Groups bucketed by their last-page request time; at most 2 000 buckets, aggregated in the database.">
+      <Card title="Latency over time" span={12} subtitle="Groups bucketed by their last-page request time; at most 2 000 buckets, aggregated in the database. Drag across the chart to annotate or zoom to a range.">
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <OverTimeCard traceId={traceId} filter={filter} />
         </Suspense>

@@ -437,6 +437,8 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
       ["SET enable_external_access = true", /refused/],
     ];
     await page.goto(`${server.url}/sql`);
+    // Behind the statement checks, the server's DuckDB itself is confined (instrumentation.ts).
+    assert.match((await page.locator('[data-testid="sql-guards"]').textContent()) ?? '', /file access: confined to \d+ ingest and spill directories · configuration locked/);
     for (const [sql, message] of refused) {
       await page.locator('[data-testid="sql-text"]').fill(sql);
       await page.locator('[data-testid="sql-run"]').click();

@@ -17,6 +17,7 @@ import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schem
 import type { Db } from './instance.ts';
 import { headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
 import { ingestLimits, type IngestLimits } from './limits.ts';
+import { FILL_TRACE_GROUP_SUMMARY_SQL } from './schema.ts';
 
 export interface IngestProgress {
   phase: 'detect' | 'decode' | 'store' | 'pair' | 'commit';
@@ -135,6 +136,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
         JSON.stringify({ warnings, gzip }),
       ],
     );
+    await tx.run(FILL_TRACE_GROUP_SUMMARY_SQL);
     const groups = await groupCounts(tx, traceId);
     progress({ phase: 'commit' });
     return {

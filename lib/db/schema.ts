@@ -9,6 +9,8 @@ interface Column {
   name: string;
   type: string;
   comment: string;
+  /** Added after databases already existed: also applied to them with ADD COLUMN IF NOT EXISTS. */
+  added?: boolean;
 }
 
 interface Table {
@@ -20,6 +22,7 @@ interface Table {
 }
 
 const c = (name: string, type: string, comment: string): Column => ({ name, type, comment });
+const added = (name: string, type: string, comment: string): Column => ({ name, type, comment, added: true });
 
 export const TABLES: Table[] = [
   {
@@ -46,6 +49,9 @@ export const TABLES: Table[] = [
       c('first_ts_ns', 'BIGINT', 'Earliest event timestamp, ns.'),
       c('last_ts_ns', 'BIGINT', 'Latest event timestamp, ns.'),
       c('meta', 'JSON', 'Format metadata: tracer clock, cpus=, kernel-era hints, first warnings with their locations.'),
+      added('groups', 'BIGINT', 'Completed fault groups (answered + unanswered), stored at ingest so listings need not scan fault_groups.'),
+      added('answered_groups', 'BIGINT', 'Fault groups with a response, stored at ingest.'),
+      added('latency_p99_ns', 'BIGINT', 'Nearest-rank p99 of latency_ns over answered groups, ns, stored at ingest; NULL with no answered group.'),
     ],
   },
   {
@@ -175,6 +181,17 @@ export const TABLES: Table[] = [
 
 const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1'];
 
+/**
+ * Fills the stored group summary of every trace that lacks it: the trace being ingested (run
+ * in its transaction, after pairing), and traces ingested before these columns existed (run
+ * when a database opens; a no-op once filled).
+ */
+export const FILL_TRACE_GROUP_SUMMARY_SQL = `UPDATE traces SET groups = g.total, answered_groups = g.answered, latency_p99_ns = g.p99
+  FROM (SELECT trace_id, count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+          count(*) FILTER (status = 'answered') AS answered,
+          quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') AS p99
+        FROM fault_groups WHERE trace_id IN (SELECT trace_id FROM traces WHERE groups IS NULL) GROUP BY trace_id) g
+  WHERE traces.trace_id = g.trace_id`;
 
 function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
@@ -185,6 +202,7 @@ export function schemaStatements(tables: readonly Table[] = TABLES): string[] {
   for (const t of tables) {
     const cols = t.columns.map((col) => `  ${col.name} ${col.type}`);
     out.push(`CREATE TABLE IF NOT EXISTS ${t.name} (\n${[...cols, ...(t.constraints ?? [])].join(',\n')}\n)`);
+    for (const col of t.columns.filter((x) => x.added)) out.push(`ALTER TABLE ${t.name} ADD COLUMN IF NOT EXISTS ${col.name} ${col.type}`);
     out.push(`COMMENT ON TABLE ${t.name} IS ${quote(t.comment)}`);
     for (const col of t.columns) out.push(`COMMENT ON COLUMN ${t.name}.${col.name} IS ${quote(col.comment)}`);
   }
@@ -193,4 +211,5 @@ export function schemaStatements(tables: readonly Table[] = TABLES): string[] {
 
 export async function applySchema(exec: (sql: string) => Promise<void>): Promise<void> {
   for (const sql of schemaStatements()) await exec(sql);
+  await exec(FILL_TRACE_GROUP_SUMMARY_SQL);
 }

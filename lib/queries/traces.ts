@@ -27,14 +27,8 @@ export async function listTraces(db: Db): Promise<TraceSummary[]> {
     `SELECT t.trace_id, t.name, t.format, t.source_file, strftime(t.ingested_at, '%Y-%m-%d %H:%M:%S') AS ingested_at,
        t.file_bytes, t.events, t.page_requests, t.page_responses, t.bad_lines, t.lost_events,
        t.last_ts_ns - t.first_ts_ns AS span_ns,
-       coalesce(g.groups, 0) AS groups, coalesce(g.answered, 0) AS answered, g.p99_ns
+       coalesce(t.groups, 0) AS groups, coalesce(t.answered_groups, 0) AS answered, t.latency_p99_ns AS p99_ns
      FROM traces t
-     LEFT JOIN (
-       SELECT trace_id, count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
-         count(*) FILTER (status = 'answered') AS answered,
-         quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') AS p99_ns
-       FROM fault_groups GROUP BY trace_id
-     ) g USING (trace_id)
      ORDER BY t.trace_id`,
   );
   return rows.map((r) => ({

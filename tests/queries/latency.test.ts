@@ -13,6 +13,7 @@ import { latencyQuantiles } from '../../lib/queries/charts/latency-quantiles.ts'
 import { traceSummary } from '../../lib/queries/charts/summary.ts';
 import { latencyFilterOptions } from '../../lib/queries/charts/filter-options.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
+import { listTraces } from '../../lib/queries/traces.ts';
 import { answeredLatencies, nearestRank, useSamples } from './helpers.ts';
 
 const SAMPLES = ['intel-v6.9-trace.txt', 'vendor-dev-fault-b.txt', 'sim-small.csv', 'amd-io-page-fault.txt'] as const;
@@ -29,6 +30,15 @@ describe('latency chart queries', () => {
       const { p50, p90, p99, max } = stats.span_ns;
       assert.deepEqual(f.span_ns, { count: stats.groups.answered, p50, p90, p99, max }, s);
       assert.equal(f.answered, stats.groups.answered, s);
+    }
+  });
+
+  it('the trace list\'s stored group counts and p99 equal traceStats, for every sample', async () => {
+    const listed = new Map((await listTraces(fx.db)).map((t) => [t.trace_id, t]));
+    for (const s of SAMPLES) {
+      const stats = await traceStats(fx.db, fx.ids[s]!);
+      const t = listed.get(fx.ids[s]!)!;
+      assert.deepEqual({ groups: t.groups, answered: t.answered, p99_ns: t.p99_ns }, { groups: stats.groups.total, answered: stats.groups.answered, p99_ns: stats.latency_ns.p99 }, s);
     }
   });
 

@@ -142,6 +142,46 @@ export function uploadDir(): string {
   return explicit ? path.resolve(explicit) : path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
 }
 
+/**
+ * Temp files are named `<pid>-<uuid>.upload` so a server can tell its own from those of a
+ * server that died without its `finally` (SIGKILL, OOM, power loss) while another server
+ * sharing the directory (one per database, same project home) may still be writing its own.
+ */
+const UPLOAD_FILE = /^(?:(\d+)-)?[0-9a-f-]{36}\.upload$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, but another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes upload temp files whose writer is gone; called once at server start, before the
+ * first upload. Returns the names removed.
+ */
+export function removeStaleUploads(dir = uploadDir()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = UPLOAD_FILE.exec(name);
+    if (!m) continue;
+    const pid = m[1] === undefined ? null : Number(m[1]);
+    if (pid !== null && pid !== process.pid && processAlive(pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export interface UploadOptions {
   /** The raw request body: the file's bytes, never multipart. */
   body: ReadableStream<Uint8Array>;
@@ -165,7 +205,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
   if (jobId) startJob(jobId, opts.declaredBytes ?? null);
   const dir = uploadDir();
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `${randomUUID()}.upload`);
+  const tmp = path.join(dir, `${process.pid}-${randomUUID()}.upload`);
   try {
     let received = 0;
     let lastReport = 0;

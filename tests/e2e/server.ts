@@ -50,6 +50,8 @@ export interface ServerOptions {
    * `npm start` does (its own host default, the hand-off record next to the database).
    */
   via?: 'next' | 'npm-start';
+  /** Polled until it answers; default `/`, which opens the database. */
+  readyPath?: string;
 }
 
 function freePort(): Promise<number> {
@@ -150,7 +152,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     await groupGone();
   };
   try {
-    await waitForHttp(url, child, log, 60_000);
+    await waitForHttp(url + (opts.readyPath ?? '/'), child, log, 60_000);
   } catch (e) {
     await stop();
     throw e;

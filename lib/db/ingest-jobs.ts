@@ -212,7 +212,11 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         received += chunk.length;
-        if (received > limit) return done(new UploadTooLargeError(limit));
+        // Past the limit the rest of the body is read and dropped, not cancelled: cancelling
+        // destroys the connection under the answer, and a client that reuses it for its next
+        // request gets ECONNRESET. Only a client without Content-Length gets here; one that
+        // declares too much is refused before the body is read.
+        if (received > limit) return done();
         if (jobId && received - lastReport >= 1 << 20) {
           lastReport = received;
           const total = opts.declaredBytes ?? null;
@@ -222,6 +226,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
       },
     });
     await pipeline(Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>), counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    if (received > limit) throw new UploadTooLargeError(limit);
     if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
 
     const result = await enqueueIngest(async () => {

@@ -6,6 +6,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type Server } from '../e2e/server.ts';
@@ -64,6 +65,35 @@ describe('server limits over HTTP', { timeout: 5 * 60_000 }, () => {
       else assert.equal(j.status, 404);
     });
   }
+
+  it('after a chunked 413 the connection stays usable: the next request on it is answered', async () => {
+    // One kept-alive socket: each refused upload is followed by a GET on the same connection.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const target = new URL(server.url);
+    const send = (method: string, pathname: string, body?: string) =>
+      new Promise<{ status: number; text: string; reused: boolean }>((resolve, reject) => {
+        const req = http.request({ host: target.hostname, port: target.port, method, path: pathname, agent }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode!, text, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        if (body === undefined) return req.end();
+        fs.createReadStream(body).pipe(req); // no Content-Length: chunked
+      });
+    try {
+      for (let i = 0; i < 10; i++) {
+        const refused = await send('POST', '/api/traces?filename=large.txt', large);
+        assert.equal(refused.status, 413, refused.text);
+        const next = await send('GET', '/api/traces');
+        assert.equal(next.status, 200, `request after refusal ${i + 1}`);
+        assert.ok(next.reused, 'the GET went over the same connection');
+      }
+    } finally {
+      agent.destroy();
+    }
+    assert.deepEqual(uploadTempFiles(server.uploadDir), []);
+  });
 
   it('the server still takes an upload within the limit after the refusals', async () => {
     const r = await upload(server.url, SAMPLE, { chunked: true });

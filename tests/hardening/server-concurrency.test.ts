@@ -28,6 +28,11 @@ const RETRYABLE = new Set([409, 429, 503]);
 const MAX_WAIT_MS = 2_000;
 const MAX_ATTEMPTS = 20;
 const LOCK_TEXT = /Conflicting lock|Could not set lock|lock on file/i;
+/**
+ * A page whose server component failed: production HTML carries no message, only the error's
+ * digest in the flight data and an errored Suspense boundary (`<!--$!-->`).
+ */
+const ERROR_VIEW = /\\?"digest\\?":|<!--\$!-->/;
 
 interface Sent {
   kind: string;
@@ -50,7 +55,7 @@ function client() {
       sent.push({ kind, url, status: r.status, ms: r.ms, attempts: n });
       if (LOCK_TEXT.test(r.text)) problems.push(`${kind} ${url}: ${r.status} mentions a lock: ${r.text.slice(0, 200)}`);
       if (r.status >= 500 && !RETRYABLE.has(r.status)) problems.push(`${kind} ${url}: ${r.status} ${r.text.slice(0, 200)}`);
-      if (r.status >= 200 && r.status < 300 && r.headers.get('content-type')?.includes('text/html') && /data-dgst=/.test(r.text)) {
+      if (r.status >= 200 && r.status < 300 && r.headers.get('content-type')?.includes('text/html') && ERROR_VIEW.test(r.text)) {
         problems.push(`${kind} ${url}: the page rendered an error boundary`);
       }
       if (!RETRYABLE.has(r.status)) return r;
@@ -235,7 +240,7 @@ describe('concurrency: 4 uploads, page loads and replays against one server', { 
           // Pages cannot answer 503 (App Router sets no status); they must not show the lock.
           const r = await request(base + p);
           if (LOCK_TEXT.test(r.text)) problems.push(`page ${p}: ${r.status} mentions a lock`);
-          const outcome = `${p} ${r.status}${/data-dgst=/.test(r.text) ? ' (error view)' : ''}`;
+          const outcome = `${p} ${r.status}${ERROR_VIEW.test(r.text) ? ' (error view)' : ''}`;
           pageStatuses.set(outcome, (pageStatuses.get(outcome) ?? 0) + 1);
         }
         await send('api', () => request(`${base}/api/traces`), '/api/traces');

@@ -127,6 +127,7 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
     const log: string[] = [];
     let leftBehind = 0;
     let killsWithLeftovers = 0;
+    let killedAfterCommit = 0;
 
     for (let run = 1; run <= RUNS; run++) {
       const s: Server = server;
@@ -166,6 +167,7 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
         const gained: number = big - committed;
         assert.ok(gained === 0 || gained === 1, `run ${run}: ${gained} new traces from one upload`);
         if (!killed) assert.equal(gained, 1, `run ${run}: the answered upload is stored`);
+        if (killed && gained === 1) killedAfterCommit++;
         committed = big;
         // The next upload works and is whole.
         const probe = await upload(server.url, PROBE, { filename: PROBE_NAME });
@@ -211,7 +213,7 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
     t.diagnostic(`clean upload ${(cleanMs / 1000).toFixed(2)} s for ${reference.get(BIG_NAME)!.events} events, ${mb} MB; seed ${SEED}`);
     t.diagnostic(
       `kills: ${RUNS} runs, ${sent} SIGKILLs; by phase ${[...landings].map(([k, v]) => `${k} ${v}`).join(', ')}; ` +
-        `${midIngest} mid-ingest; ${committed - 1} committed before the kill`,
+        `${midIngest} mid-ingest (queued to commit); ${killedAfterCommit} after the commit (trace kept whole)`,
     );
     t.diagnostic(`upload temp files left by the kills: ${leftBehind} (after ${killsWithLeftovers} kills), all removed at restart`);
     t.diagnostic(`server restart to first answer: median ${Math.round(startMs.sort((a, b) => a - b)[startMs.length >> 1] ?? 0)} ms; loop ${seconds.toFixed(1)} s`);

@@ -4,7 +4,8 @@
 // through GET /api/ingest-jobs/<job> until the kill). Then a new server starts on the same
 // database and upload directory, and it must: answer, hold every trace whole (stored events and
 // groups by status equal a clean ingest of the same file) or absent, with no orphan rows; have
-// removed the upload temp files the dead server left; and accept the next upload whole.
+// removed the upload temp files the dead server left; and accept the next upload whole. Every
+// stored copy of the big trace must also have the clean ingest's exact figures (GET .../stats).
 // PRITRACE_UPLOAD_KILL_RUNS sets the number of kills (default 20; 6 when CI is set),
 // PRITRACE_KILL_SEED the seed of the delays, PRITRACE_KILL_GROUPS the trace size. When a check
 // fails, the database files as that kill left them are kept in a
@@ -106,6 +107,11 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
     assert.deepEqual(orphans, { events: 0, fault_groups: 0 }, `${context}: rows without their traces row`);
     for (const t of traces) {
       assert.deepEqual(countsOf(t), reference.get(t.source_file), `${context}: trace ${t.trace_id} (${t.source_file}) is not whole`);
+      if (t.source_file !== BIG_NAME) continue;
+      // Equal counts can hide groups paired differently: the figures (latency, span, …) must match too.
+      const r = await request(`${s.url}/api/traces/${t.trace_id}/stats`);
+      const { trace_id: _id, name: _name, ...stats } = r.json as TraceStats;
+      assert.deepEqual(stats, JSON.parse(JSON.stringify(referenceStats)), `${context}: trace ${t.trace_id} figures differ from the clean ingest`);
     }
     return traces;
   }
@@ -194,6 +200,7 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
     assert.equal(last.status, 201, last.text);
     await server.stop();
     server = null;
+    snapshot(dbPath, snapshotDir);
     await withDb(dbPath, async (db) => {
       const { traces, orphans } = await storedTraces(db);
       assert.deepEqual(orphans, { events: 0, fault_groups: 0 });
@@ -204,6 +211,10 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
         const { trace_id: _id, name: _name, ...stats } = await traceStats(db, x.trace_id);
         assert.deepEqual(stats, referenceStats, `trace ${x.trace_id}: figures differ from the clean ingest`);
       }
+    }).catch((e: unknown) => {
+      const kept = fs.mkdtempSync(path.join(os.tmpdir(), 'pritrace-upload-kill-failure-'));
+      fs.cpSync(snapshotDir, kept, { recursive: true });
+      throw new Error(`after the loop (seed ${SEED}): ${(e as Error).message.split('\n')[0]}; the database is kept in ${kept}`, { cause: e });
     });
 
     const midIngest = ['queued', 'detect', 'decode', 'store', 'pair', 'commit'].reduce((n, p) => n + (landings.get(p as Landing) ?? 0), 0);

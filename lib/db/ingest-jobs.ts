@@ -142,6 +142,46 @@ export function uploadDir(): string {
   return explicit ? path.resolve(explicit) : path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
 }
 
+/**
+ * Temp files are named `<pid>-<uuid>.upload` so a server can tell its own from those of a
+ * server that died without its `finally` (SIGKILL, OOM, power loss) while another server
+ * sharing the directory (one per database, same project home) may still be writing its own.
+ */
+const UPLOAD_FILE = /^(?:(\d+)-)?[0-9a-f-]{36}\.upload$/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: alive, but another user's.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes upload temp files whose writer is gone; called once at server start, before the
+ * first upload. Returns the names removed.
+ */
+export function removeStaleUploads(dir = uploadDir()): string[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = UPLOAD_FILE.exec(name);
+    if (!m) continue;
+    const pid = m[1] === undefined ? null : Number(m[1]);
+    if (pid !== null && pid !== process.pid && processAlive(pid)) continue;
+    fs.rmSync(path.join(dir, name), { force: true });
+    removed.push(name);
+  }
+  return removed;
+}
+
 export interface UploadOptions {
   /** The raw request body: the file's bytes, never multipart. */
   body: ReadableStream<Uint8Array>;
@@ -165,14 +205,18 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
   if (jobId) startJob(jobId, opts.declaredBytes ?? null);
   const dir = uploadDir();
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `${randomUUID()}.upload`);
+  const tmp = path.join(dir, `${process.pid}-${randomUUID()}.upload`);
   try {
     let received = 0;
     let lastReport = 0;
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         received += chunk.length;
-        if (received > limit) return done(new UploadTooLargeError(limit));
+        // Past the limit the rest of the body is read and dropped, not cancelled: cancelling
+        // destroys the connection under the answer, and a client that reuses it for its next
+        // request gets ECONNRESET. Only a client without Content-Length gets here; one that
+        // declares too much is refused before the body is read.
+        if (received > limit) return done();
         if (jobId && received - lastReport >= 1 << 20) {
           lastReport = received;
           const total = opts.declaredBytes ?? null;
@@ -182,6 +226,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
       },
     });
     await pipeline(Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>), counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    if (received > limit) throw new UploadTooLargeError(limit);
     if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
 
     const result = await enqueueIngest(async () => {

@@ -1,5 +1,5 @@
-// Ingest limits, each configurable through the environment and enforced with a clear message.
-// Defaults suit a 2-core, 24 GiB machine and traces up to a few GB.
+// Ingest and query limits, each configurable through the environment and enforced with a clear
+// message. Defaults suit a 2-core, 24 GiB machine and traces up to a few GB.
 
 export interface IngestLimits {
   /** Fraction of non-header lines that may be bad before the whole file is rejected. */
@@ -27,4 +27,11 @@ export function ingestLimits(overrides: Partial<IngestLimits> = {}): IngestLimit
     maxDecompressedBytes: overrides.maxDecompressedBytes ?? envNumber('PRITRACE_MAX_DECOMPRESSED_BYTES', 20 * 2 ** 30),
     maxEvents: overrides.maxEvents ?? envNumber('PRITRACE_MAX_EVENTS', 500_000_000),
   };
+}
+
+/** Most a SQL console statement may run, ms: PRITRACE_SQL_TIMEOUT_MS, 1 to 300 000, default 5 000. */
+export function sqlTimeoutMs(): number {
+  const ms = envNumber('PRITRACE_SQL_TIMEOUT_MS', 5_000);
+  if (ms < 1 || ms > 300_000) throw new Error(`PRITRACE_SQL_TIMEOUT_MS must be between 1 and 300000 (ms), got ${ms}`);
+  return ms;
 }

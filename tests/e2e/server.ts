@@ -25,10 +25,33 @@ const CHROMIUM_ARGS = [
 
 export interface Server {
   url: string;
+  port: number;
+  /** The process group leader (`next start`, or `scripts/start.ts` for npm-start). */
+  pid: number;
   dir: string;
   dbPath: string;
+  uploadDir: string;
   log: string;
+  /** SIGTERM to the group, SIGKILL after 5 s, and waits until every member is gone. */
   stop(): Promise<void>;
+  /** SIGKILL to the whole group at once (no handler runs), and waits until it is gone. */
+  kill(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** The database (no other process may hold it); default a new one in the server's temp dir. */
+  dbPath?: string;
+  /** The upload temp directory; default `uploads` in the server's temp dir. */
+  uploadDir?: string;
+  /** Added to the server's environment (limits, HOST, …); `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  /**
+   * `next` runs `next start -H 127.0.0.1` directly; `npm-start` runs `scripts/start.ts` as
+   * `npm start` does (its own host default, the hand-off record next to the database).
+   */
+  via?: 'next' | 'npm-start';
+  /** Polled until it answers; default `/`, which opens the database. */
+  readyPath?: string;
 }
 
 function freePort(): Promise<number> {
@@ -66,63 +89,75 @@ async function waitForHttp(url: string, child: ChildProcess, log: string, timeou
   throw new Error(`next start did not answer ${url} within ${timeoutMs} ms:\n${fs.readFileSync(log, 'utf8').slice(-2000)}`);
 }
 
-/** Starts `next start` on a new temp database, or on opts.dbPath (which no other process may hold). */
-export async function startServer(opts: { dbPath?: string } = {}): Promise<Server> {
+/**
+ * Starts a production server on a new temp database (or opts.dbPath) and a free port, in its
+ * own process group, and waits until it answers HTTP.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const dir = tempDir('pritrace-e2e-');
   const dbPath = opts.dbPath ?? path.join(dir, 'data', 'e2e.duckdb');
+  // The upload temp files go to the test's own directory, never the project's data/.
+  const uploadDir = opts.uploadDir ?? path.join(dir, 'uploads');
   const log = path.join(dir, 'server.log');
   const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PRITRACE_DB: dbPath, PRITRACE_UPLOAD_DIR: uploadDir, NEXT_TELEMETRY_DISABLED: '1' };
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const [command, args] =
+    opts.via === 'npm-start'
+      ? [process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')]]
+      : [path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)]];
+  if (opts.via === 'npm-start') env.PORT = String(port);
   const out = fs.openSync(log, 'a');
-  const child = spawn(path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)], {
-    cwd: ROOT,
-    // The upload temp files go to the test's own directory, never the project's data/.
-    env: { ...process.env, PRITRACE_DB: dbPath, PRITRACE_UPLOAD_DIR: path.join(dir, 'uploads'), NEXT_TELEMETRY_DISABLED: '1' },
-    detached: true,
-    stdio: ['ignore', out, out],
-  });
+  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  const url = `http://127.0.0.1:${port}`;
+  const pid = child.pid!;
+  const host = env.HOST && opts.via === 'npm-start' ? env.HOST : '127.0.0.1';
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+    try {
+      process.kill(-pid, signal);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  // Forked members may outlive the leader by a moment (or, after SIGTERM, keep the port while
+  // they exit); wait until the whole group is gone so the next server can take the database.
+  const groupGone = async () => {
+    for (let i = 0; i < 100; i++) {
+      if (!signalGroup(0)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    signalGroup('SIGKILL');
+  };
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
     stopped = true;
-    const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }, 5000);
+    if (!signalGroup('SIGTERM')) return;
+    const timer = setTimeout(() => signalGroup('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
-    // The forked server child may outlive its parent by a moment; wait until the group is gone.
-    for (let i = 0; i < 50; i++) {
-      try {
-        process.kill(-child.pid!, 0);
-      } catch {
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // gone
-    }
+    await groupGone();
+  };
+  const kill = async () => {
+    if (stopped) return;
+    stopped = true;
+    signalGroup('SIGKILL');
+    await exited;
+    await groupGone();
   };
   try {
-    await waitForHttp(url, child, log, 60_000);
+    await waitForHttp(url + (opts.readyPath ?? '/'), child, log, 60_000);
   } catch (e) {
     await stop();
     throw e;
   }
-  return { url, dir, dbPath, log, stop };
+  return { url, port, pid, dir, dbPath, uploadDir, log, stop, kill };
 }
 
 export function launchBrowser(): Promise<Browser> {

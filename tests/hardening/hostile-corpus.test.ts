@@ -4,6 +4,8 @@
 // line located) and nothing stored, or accepted with exact counts and located warnings. A
 // rejection is always a user-facing error (TraceRejectedError / TraceParseError), never a
 // database error; on the CLI it is exit 1 and one line on stderr without control characters.
+// Every case is also uploaded to a real `next start` (POST /api/traces, as the browser does):
+// the same outcome as a 201 or a 422 with the located lines, never a 5xx.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -22,7 +24,9 @@ import {
   type ExpectedWarning,
   type ExpectRejected,
 } from '../../scripts/make-hostile-corpus.ts';
+import { startServer } from '../e2e/server.ts';
 import { tempDir, tempFile, withTempDb } from '../helpers/temp-db.ts';
+import { assertBuilt, storedTracesViaServer, upload, uploadTempFiles, type HttpAnswer, type StoredTrace } from './server-support.ts';
 import { pool, ROOT, rowCounts, runCli, withEnv, type CliRun, type RowCounts } from './support.ts';
 
 const cases = JSON.parse(fs.readFileSync(path.join(CORPUS_DIR, 'cases.json'), 'utf8')) as CorpusCase[];
@@ -222,6 +226,83 @@ describe('hostile corpus: bin/pritrace ingest', () => {
       checkStored(rows, c, 'pritrace ingest');
       for (const planted of ['pwned', 'pwned2']) {
         assert.ok(!fs.existsSync(path.join(input.dir, planted)) && !fs.existsSync(path.join(ROOT, planted)), `a file name ran a command (${planted})`);
+      }
+    });
+  }
+});
+
+describe('hostile corpus: uploaded to next start', () => {
+  const answers = new Map<string, { answer: HttpAnswer; display: string; added: StoredTrace[]; leftovers: string[] }>();
+
+  before(async () => {
+    assertBuilt();
+    // One server per distinct environment (the limits some cases set).
+    const byEnv = new Map<string, CorpusCase[]>();
+    for (const c of cases) {
+      const key = JSON.stringify(c.env ?? {});
+      byEnv.set(key, [...(byEnv.get(key) ?? []), c]);
+    }
+    for (const [env, group] of byEnv) {
+      const server = await startServer({ env: JSON.parse(env) as Record<string, string> });
+      try {
+        let known = new Set<number>();
+        for (const c of group) {
+          const source = c.generated ? path.join(generatedDir, c.file) : path.join(CORPUS_DIR, c.file);
+          // The client's file name as a browser or script might send it, unnormalised.
+          const filename = c.ingestAs ?? c.file;
+          const answer = await upload(server.url, source, { filename });
+          const traces = (await storedTracesViaServer(server.url)).traces;
+          answers.set(c.id, {
+            answer,
+            display: path.basename(filename),
+            added: traces.filter((t) => !known.has(t.trace_id)),
+            leftovers: uploadTempFiles(server.uploadDir),
+          });
+          known = new Set(traces.map((t) => t.trace_id));
+        }
+      } finally {
+        await server.stop();
+      }
+    }
+  });
+
+  for (const c of cases) {
+    it(`${c.id}: ${c.expect.outcome}`, () => {
+      const { answer, display, added, leftovers } = answers.get(c.id)!;
+      assert.ok(answer.status < 500, `never a 5xx: ${answer.status} ${answer.text.slice(0, 300)}`);
+      assert.deepEqual(leftovers, [], 'no upload temp file left');
+      const body = answer.json as Record<string, unknown>;
+      if (hasControlCharacters(display)) {
+        // The upload endpoint refuses such a name before reading the file: a 400 that says why.
+        assert.equal(answer.status, 400, answer.text);
+        assert.match(String(body.error), /filename .*no control characters/);
+        assert.deepEqual(added, []);
+        return;
+      }
+      if (c.expect.outcome === 'rejected') {
+        const e: ExpectRejected = c.expect;
+        assert.equal(answer.status, 422, answer.text);
+        assert.match(String(body.error), new RegExp(e.message));
+        if (e.location) {
+          const first = (body.locations as { file: string; line: number; column: number; reason: string }[])[0];
+          assert.ok(first, `the answer locates the first bad line: ${answer.text}`);
+          assert.equal(first.file, display);
+          assert.equal(first.line, e.location.line, answer.text);
+          if (e.location.column !== undefined) assert.equal(first.column, e.location.column, answer.text);
+          assert.match(first.reason, reasonPattern(e.location));
+        }
+        assert.deepEqual(added, [], 'a rejected upload stores nothing');
+      } else {
+        assert.equal(answer.status, 201, answer.text);
+        checkAccepted(body as unknown as IngestResult, c.expect, display, 'upload');
+        assert.equal(added.length, 1, 'one trace stored');
+        const stored = added[0]!;
+        assert.equal(stored.events, c.expect.counts.events, 'stored events');
+        assert.equal(
+          Object.values(stored.groups_by_status).reduce((a, b) => a + b, 0),
+          expectedGroupRows(c.expect),
+          'stored fault groups',
+        );
       }
     });
   }

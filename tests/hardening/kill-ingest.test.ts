@@ -21,7 +21,7 @@ import { closeDbInstance, openDb, type Db } from '../../lib/db/instance.ts';
 import { traceStats, type TraceStats } from '../../lib/queries/trace-stats.ts';
 import { simulate, writeIntelFtrace } from '../../lib/sim/index.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
-import { BIN, orphanRows, ROOT, runCli, seededRandom } from './support.ts';
+import { BIN, holdsDatabase, orphanRows, ROOT, runCli, seededRandom } from './support.ts';
 
 const RUNS = Number(process.env.PRITRACE_KILL_RUNS ?? (process.env.CI ? 8 : 20));
 const SEED = Number(process.env.PRITRACE_KILL_SEED ?? 20_240_601);
@@ -74,26 +74,6 @@ async function withDb<T>(dbPath: string, fn: (db: Db) => Promise<T>): Promise<T>
     db.close();
     await closeDbInstance(dbPath);
   }
-}
-
-/** True when process pid has dbPath (or its WAL) open, read from /proc just before the kill. */
-function holdsDatabase(pid: number, dbPath: string): boolean {
-  const fdDir = `/proc/${pid}/fd`;
-  let fds: string[];
-  try {
-    fds = fs.readdirSync(fdDir);
-  } catch {
-    return false;
-  }
-  for (const fd of fds) {
-    try {
-      const target = fs.readlinkSync(path.join(fdDir, fd));
-      if (target === dbPath || target === `${dbPath}.wal`) return true;
-    } catch {
-      // the fd closed while we looked
-    }
-  }
-  return false;
 }
 
 interface KillOutcome {

@@ -1,7 +1,9 @@
-// Shared by the hardening tests: the CLI as a child process, a seeded PRNG, row counts and the
-// orphan check, a small concurrency pool, and scoped environment variables. Not a test file.
+// Shared by the hardening tests: the CLI as a child process, which process holds a database, a
+// seeded PRNG, row counts and the orphan check, a small concurrency pool, and scoped environment
+// variables. Not a test file.
 
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../../lib/db/instance.ts';
 
@@ -30,6 +32,27 @@ export function runCli(args: readonly string[], opts: { env?: Record<string, str
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
+}
+
+
+/** True when process pid has dbPath (or its WAL) open, read from /proc/<pid>/fd. */
+export function holdsDatabase(pid: number, dbPath: string): boolean {
+  const fdDir = `/proc/${pid}/fd`;
+  let fds: string[];
+  try {
+    fds = fs.readdirSync(fdDir);
+  } catch {
+    return false;
+  }
+  for (const fd of fds) {
+    try {
+      const target = fs.readlinkSync(path.join(fdDir, fd));
+      if (target === dbPath || target === `${dbPath}.wal`) return true;
+    } catch {
+      // the fd closed while we looked
+    }
+  }
+  return false;
 }
 
 /** mulberry32: a small seeded PRNG, so every random choice in these tests is reproducible. */

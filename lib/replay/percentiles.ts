@@ -146,11 +146,11 @@ export function latencyPercentiles(values: ArrayLike<number>): LatencyPercentile
   return { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null };
 }
 
-/** Mean and p99 of per-group lookup visits and ns, over the groups with include[g] = 1. */
-export function lookupSummary(visits: Float64Array, ns: Float64Array, include: Uint8Array): LookupSummary {
+/** Mean and p99 of per-group lookup visits and ns, over the answered groups (worker[g] ≥ 0). */
+export function lookupSummary(visits: Float64Array, ns: Float64Array, worker: Int32Array): LookupSummary {
   const pick = (values: Float64Array, name: string): Float64Array => {
     const out = scratchF64(name, values.length);
-    for (let g = 0; g < values.length; g++) out[g] = include[g] === 1 ? values[g]! : NaN;
+    for (let g = 0; g < values.length; g++) out[g] = worker[g]! >= 0 ? values[g]! : NaN;
     return out;
   };
   const v = pick(visits, 'lookup.visits');

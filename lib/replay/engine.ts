@@ -10,7 +10,7 @@ import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
 import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
-import { calibrate, latencyPercentiles, lookupSummary } from './percentiles.ts';
+import { answeredStats, calibrate } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
@@ -475,26 +475,27 @@ function buildResult(c: Collected): ReplayResult {
     }
   }
   let unfinished = 0;
+  let stopMarkers = 0;
   for (let r = 0; r < N; r++) {
     const g = p.reqGroup[r]!;
-    if (g !== STOP_MARKER && (g < 0 || g >= G)) unfinished++;
+    if (g === STOP_MARKER) stopMarkers++;
+    else if (g < 0 || g >= G) unfinished++;
   }
-  let stopMarkers = 0;
-  for (let r = 0; r < N; r++) if (p.reqGroup[r] === STOP_MARKER) stopMarkers++;
   const perGroup = Math.max(1, c.counters.reported);
   const lookupStages: ReplaySummary['lookup_stages'] = {};
   STAGES.forEach((name, s) => {
     lookupStages[name] = { visits_mean: ledger.stageVisits[s]! / perGroup, ns_mean: ledger.stageNs[s]! / perGroup };
   });
+  const stats = answeredStats(latencyNs, deviceLatencyNs, ledger.groupVisits, ledger.groupNs, gWorker);
   const summary: ReplaySummary = {
     model: c.modelName,
     seed: c.seed,
     params: { ...c.params },
     groups: G,
     answered,
-    latency_ns: latencyPercentiles(latencyNs),
-    device_latency_ns: latencyPercentiles(deviceLatencyNs),
-    lookup: lookupSummary(ledger.groupVisits, ledger.groupNs, gWorker),
+    latency_ns: stats.latency,
+    device_latency_ns: stats.deviceLatency,
+    lookup: stats.lookup,
     lookup_stages: lookupStages,
     drops: c.counters.drops,
     retries: c.counters.retries,

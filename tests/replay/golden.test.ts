@@ -92,6 +92,9 @@ cases.push({
   extras: { serviceSamplesNs: empirical, recordedLatenciesNs: empirical, requestDetail: true, queueDepthBuckets: 37 },
 });
 
+// Latencies over 2^32 ns leave the integer percentile path for the general one.
+cases.push({ name: 'v6.9 slow service', inp: sim, era: 'v6.9', over: { serviceDist: 'fixed', serviceP50Ns: 5e9, workers: 64 } });
+
 const EXPECTED: Record<string, string> = {
   'v5.14 sim': 'b18df1a4279a008e',
   'v5.14 sim tight': '9e8ae86c5862df92',
@@ -119,6 +122,7 @@ const EXPECTED: Record<string, string> = {
   'v5.17 fixed': '3419901329132ecf',
   'v6.9 exponential': '73e525e0fd0cccc9',
   'v6.1 empirical + calibration + detail': '3933c3b5a8182881',
+  'v6.9 slow service': '833fcc5cbfeddaab',
   sweep: '6b03c89a79d07cc4',
 };
 

@@ -169,6 +169,8 @@ export function replayPrepared(
   let reported = 0;
   const globalLock = rt.globalResponseLock;
 
+  /** Largest PRQ occupancy of any IOMMU: an arrival can only raise it, a batch end recounts. */
+  let prqMax = 0;
   const series = new LevelSeries(extras.queueDepthBuckets ?? 1000, N > 0 ? tsNs[N - 1]! : 1);
   const q = new EventQueue(64);
   /** Next input arrival not yet taken. */
@@ -261,9 +263,8 @@ export function replayPrepared(
       ring[i * ringSize + ringWrite[i]!] = r;
       ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
       ringCount[i]!++;
-      let m = 0;
-      for (let j = 0; j < nI; j++) if (ringCount[j]! > m) m = ringCount[j]!;
-      series.setA(t, m);
+      if (ringCount[i]! > prqMax) prqMax = ringCount[i]!;
+      series.setA(t, prqMax);
       if (draining[i] !== 0) continue;
       draining[i] = 1;
       // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
@@ -344,9 +345,9 @@ export function replayPrepared(
       } else {
         if (kind === EV_BATCH_END) {
           ringCount[i]! -= batchSize[i]!;
-          let m = 0;
-          for (let j = 0; j < nI; j++) if (ringCount[j]! > m) m = ringCount[j]!;
-          series.setA(t, m);
+          prqMax = 0;
+          for (let j = 0; j < nI; j++) if (ringCount[j]! > prqMax) prqMax = ringCount[j]!;
+          series.setA(t, prqMax);
           if (overflow[i] === 1 && ringCount[i] === 0) {
             // Only with the queue empty does the driver discard partial requests (groups may
             // have lost their last page) and clear PRO (iopf_queue_discard_partial).

@@ -132,18 +132,12 @@ export function replayPrepared(
   const iommuDevStart = new Int32Array(nI + 1);
   const iommuDevs = new Int32Array(p.flowCount);
   {
-    const seen = new Set<number>();
-    let k = 0;
-    for (let i = 0; i < nI; i++) {
-      iommuDevStart[i] = k;
-      for (let f = 0; f < p.flowCount; f++) {
-        if (p.flowIommu[f] === i && !seen.has(i * nD + p.flowDevice[f]!)) {
-          seen.add(i * nD + p.flowDevice[f]!);
-          iommuDevs[k++] = p.flowDevice[f]!;
-        }
-      }
-    }
-    iommuDevStart[nI] = k;
+    const pairs = new Set<number>();
+    for (let f = 0; f < p.flowCount; f++) pairs.add(p.flowIommu[f]! * nD + p.flowDevice[f]!);
+    for (const key of pairs) iommuDevStart[Math.floor(key / nD) + 1]!++;
+    for (let i = 0; i < nI; i++) iommuDevStart[i + 1]! += iommuDevStart[i]!;
+    const fill = iommuDevStart.slice(0, nI);
+    for (const key of pairs) iommuDevs[fill[Math.floor(key / nD)]!++] = key % nD;
   }
   const openPartial = scratchI32('engine.openPartial', p.openCount);
   const openEpoch = scratchI32('engine.openEpoch', p.openCount);

@@ -10,7 +10,7 @@ import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
 import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
-import { calibrate, latencyPercentiles, lookupSummary } from './percentiles.ts';
+import { answeredStats, calibrate } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
@@ -40,7 +40,8 @@ export interface ViewOptions {
 const EV_DRAIN_START = 0;
 const EV_DESC_DONE = 1;
 const EV_BATCH_END = 2;
-const EV_RETRY = 3;
+/** A request reaching the PRQ: read from the input, or pushed as a device's retry. */
+const EV_ARRIVAL = 3;
 const EV_SERVICE_DONE = 4;
 
 /** Replays input through a model. Throws ReplayConfigError for bad params, model or seed. */
@@ -126,17 +127,27 @@ export function replayPrepared(
 
   const partialLen = new Int32Array(nD);
   const devEpoch = new Int32Array(nD);
-  const devicesOfIommu: Set<number>[] = Array.from({ length: nI }, () => new Set<number>());
-  for (let f = 0; f < p.flowCount; f++) devicesOfIommu[p.flowIommu[f]!]!.add(p.flowDevice[f]!);
+  // Devices of each IOMMU (those of IOMMU i at iommuDevs[iommuDevStart[i] …
+  // iommuDevStart[i + 1]]), for the partial discard after an overflow.
+  const iommuDevStart = new Int32Array(nI + 1);
+  const iommuDevs = new Int32Array(p.flowCount);
+  {
+    const pairs = new Set<number>();
+    for (let f = 0; f < p.flowCount; f++) pairs.add(p.flowIommu[f]! * nD + p.flowDevice[f]!);
+    for (const key of pairs) iommuDevStart[Math.floor(key / nD) + 1]!++;
+    for (let i = 0; i < nI; i++) iommuDevStart[i + 1]! += iommuDevStart[i]!;
+    const fill = iommuDevStart.slice(0, nI);
+    for (const key of pairs) iommuDevs[fill[Math.floor(key / nD)]!++] = key % nD;
+  }
   const openPartial = scratchI32('engine.openPartial', p.openCount);
   const openEpoch = scratchI32('engine.openEpoch', p.openCount);
 
-  // Report and response times start at zero; reportedFlag and answeredFlag say which were
-  // written, and buildResult marks the others NaN (cheaper than a fill(NaN) up front).
+  // Report and response times start at zero; a group was reported, handled and answered
+  // exactly when a worker took it (every reported group is, before the event queue runs
+  // dry), so buildResult marks the others NaN by gWorker = −1 (cheaper than fill(NaN) and
+  // two flag arrays).
   const gReport = new Float64Array(G);
   const gResponse = new Float64Array(G);
-  const reportedFlag = scratchU8('engine.reported', G);
-  const answeredFlag = scratchU8('engine.answered', G);
   const gWorker = new Int32Array(G).fill(-1);
   const gFaults = scratchI32('engine.faults', G);
   const gRetries = scratchI32('engine.retries', G);
@@ -150,134 +161,192 @@ export function replayPrepared(
   let discards = 0;
   let outstanding = 0;
   let reported = 0;
+  const globalLock = rt.globalResponseLock;
 
+  /** Largest PRQ occupancy of any IOMMU: an arrival can only raise it, a batch end recounts. */
+  let prqMax = 0;
   const series = new LevelSeries(extras.queueDepthBuckets ?? 1000, N > 0 ? tsNs[N - 1]! : 1);
-  const recordPrq = (t: number): void => {
-    let m = 0;
-    for (let i = 0; i < nI; i++) if (ringCount[i]! > m) m = ringCount[i]!;
-    series.setA(t, m);
-  };
-
   const q = new EventQueue(64);
   /** Next input arrival not yet taken. */
   let next = 0;
 
-  const groupOf = (r: number): number => {
-    const g = reqGroup[r]!;
-    return g < G ? g : -1;
-  };
-
-  const startGroup = (i: number, g: number, w: number, t: number): void => {
-    gWorker[g] = w;
-    const cost = rt.groupStartCost(g, groupLastReq[g]!, gFaults[g]!);
-    q.push(t + cost + sampleService(), EV_SERVICE_DONE, i, g);
-  };
-
-  /** Hands a reported group to a worker of IOMMU i, or queues it. */
-  const dispatch = (i: number, g: number, t: number): void => {
-    // Workers whose response ended by now have gone idle.
-    while (freeingCount[i]! > 0 && freeingAt[i * W + freeingHead[i]!]! <= t) {
-      idle[i * W + idleCount[i]!++] = freeing[i * W + freeingHead[i]!]!;
-      freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
-      freeingCount[i]!--;
-    }
-    if (idleCount[i]! > 0) {
-      startGroup(i, g, idle[i * W + --idleCount[i]!]!, t + wqWakeupNs);
-    } else if (freeingCount[i]! > 0) {
-      // Busy kworkers come back for the next work item without a wake-up.
-      const k = i * W + freeingHead[i]!;
-      freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
-      freeingCount[i]!--;
-      startGroup(i, g, freeing[k]!, freeingAt[k]!);
+  // One loop, no helper closures: each step (arrival, drain-thread step, service end) is
+  // written out in place, since calls between closures sharing a context were most of the
+  // replay's time. Drain-thread steps run in a nested loop that continues in place while no
+  // other event or arrival is due before the next step — the order the heap would give (at
+  // equal times heap events go first, arrivals after) without pushing and popping.
+  let now = 0;
+  for (;;) {
+    const ta = next < N ? tsNs[next]! : Infinity;
+    const th = q.peekTime();
+    if (th === Infinity && ta === Infinity) break;
+    let kind: number;
+    let i: number;
+    let r: number;
+    let t: number;
+    // At equal times, scheduled events go before new arrivals: they were caused earlier.
+    if (th <= ta) {
+      q.pop();
+      t = q.popTime;
+      kind = q.popKind;
+      i = q.popA;
+      r = q.popB;
     } else {
-      wqNext[g] = -1;
-      if (wqTail[i] === -1) wqHead[i] = g;
-      else wqNext[wqTail[i]!] = g;
-      wqTail[i] = g;
+      t = ta;
+      kind = EV_ARRIVAL;
+      i = 0;
+      r = next++;
     }
-  };
+    now = t;
 
-  /** Drain-thread cost of the next descriptor of IOMMU i; leaves it in descReq. */
-  let descReq = 0;
-  const descriptorCost = (i: number): number => {
-    const r = ring[i * ringSize + ringRead[i]!]!;
-    ringRead[i] = ringRead[i]! + 1 === ringSize ? 0 : ringRead[i]! + 1;
-    descReq = r;
-    let cost = drainPerDescNs;
-    const g0 = reqGroup[r]!;
-    // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
-    if (g0 !== STOP_MARKER) {
-      const g = g0 < G ? g0 : -1;
-      const isLast = last[r] === 1;
-      cost += rt.descriptorCost(r, g, isLast);
-      if (isLast) {
-        // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
-        cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[r]!]!, listNs);
+    if (kind === EV_SERVICE_DONE) {
+      const g = r;
+      rt.respond(g, groupLastReq[g]!);
+      let ready = t + rt.preLockNs;
+      // Reservations are made in event order; arrivals at a lock differ from event order only
+      // by the pre-lock cost, so the error is a few lookups at most.
+      if (globalLock) ready = Math.max(ready, lockFreeAt) + rt.lockedNs;
+      const submit = Math.max(ready, qiFreeAt[i]!);
+      const done = submit + qiSubmitNs;
+      qiFreeAt[i] = done;
+      if (globalLock) lockFreeAt = done;
+      gResponse[g] = submit;
+      outstanding--;
+      series.setB(t, outstanding);
+      const w = gWorker[g]!;
+      const queued = wqHead[i]!;
+      if (queued !== -1) {
+        // The worker takes the oldest queued group as soon as its response is submitted.
+        wqHead[i] = wqNext[queued]!;
+        if (wqHead[i] === -1) wqTail[i] = -1;
+        gWorker[queued] = w;
+        const cost = rt.groupStartCost(queued, groupLastReq[queued]!, gFaults[queued]!);
+        q.push(done + cost + sampleService(), EV_SERVICE_DONE, i, queued);
+      } else {
+        const tail = freeingHead[i]! + freeingCount[i]!;
+        const k = i * W + (tail >= W ? tail - W : tail);
+        freeing[k] = w;
+        freeingAt[k] = done;
+        freeingCount[i]!++;
       }
+      continue;
     }
-    return cost;
-  };
 
-  const reportDescriptor = (i: number, r: number, t: number): void => {
-    if (detail) {
-      reqReport[r] = t;
-      reqReported[r] = 1;
-    }
-    const g0 = reqGroup[r]!;
-    if (g0 === STOP_MARKER) return;
-    const d = device[r]!;
-    const o = reqOpen[r]!;
-    if (last[r] === 0) {
-      if (openEpoch[o] !== devEpoch[d]) {
-        openEpoch[o] = devEpoch[d]!;
-        openPartial[o] = 0;
-      }
-      openPartial[o]!++;
-      partialLen[d]!++;
-      return;
-    }
-    if (g0 >= G) return;
-    const partials = openEpoch[o] === devEpoch[d] ? openPartial[o]! : 0;
-    partialLen[d]! -= partials;
-    openPartial[o] = 0;
-    gFaults[g0] = partials + 1;
-    gReport[g0] = t;
-    reportedFlag[g0] = 1;
-    reported++;
-    rt.reported(g0, r);
-    outstanding++;
-    series.setB(t, outstanding);
-    dispatch(i, g0, t);
-  };
-
-  /**
-   * Runs IOMMU i's drain thread from step `kind` at time t. Each following step is taken in
-   * place while no other event or arrival is due before it — the order the heap would give
-   * (at equal times heap events go first, arrivals after) without pushing and popping.
-   */
-  const drain = (i: number, kind: number, r: number, t: number): void => {
-    for (;;) {
-      let tn: number;
-      let kn: number;
-      let rn = 0;
-      if (kind === EV_DESC_DONE) {
-        reportDescriptor(i, r, t);
-        if (--batchLeft[i]! > 0) {
-          tn = t + descriptorCost(i);
-          kn = EV_DESC_DONE;
-          rn = descReq;
-        } else {
-          tn = t + headWriteNs;
-          kn = EV_BATCH_END;
+    if (kind === EV_ARRIVAL) {
+      // An arrival, first or retried: request r at time t.
+      i = iommu[r]!;
+      if (ringCount[i]! >= capacity) {
+        // Overflow (reference §2.5): the request is never written, PRO is set. A lost
+        // non-last request only costs its page; a lost last-page request leaves its group
+        // unanswered, and the device sends it again after retryTimeoutNs (the VT-d auto-
+        // response on overflow was not checked against the spec, so none is modelled).
+        drops++;
+        overflow[i] = 1;
+        const g = reqGroup[r]!;
+        if (last[r] === 1 && g >= 0 && g < G) {
+          if (gRetries[g]! < maxRetries) {
+            gRetries[g]!++;
+            retries++;
+            q.push(t + retryTimeoutNs, EV_ARRIVAL, 0, r);
+          } else {
+            lost++;
+          }
         }
+        continue;
+      }
+      ring[i * ringSize + ringWrite[i]!] = r;
+      ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
+      ringCount[i]!++;
+      if (ringCount[i]! > prqMax) prqMax = ringCount[i]!;
+      series.setA(t, prqMax);
+      if (draining[i] !== 0) continue;
+      draining[i] = 1;
+      // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
+      // place (as the drain loop does for its own steps) instead of a heap round trip.
+      const start = t + irqLatencyNs;
+      if (!(q.peekTime() > start && (next >= N || tsNs[next]! >= start))) {
+        q.push(start, EV_DRAIN_START, i, 0);
+        continue;
+      }
+      kind = EV_DRAIN_START;
+      t = start;
+    }
+
+    // IOMMU i's drain thread, from step `kind` at time t (r: the descriptor just handled).
+    for (;;) {
+      let toDesc: boolean;
+      if (kind === EV_DESC_DONE) {
+        // Report descriptor r.
+        if (detail) {
+          reqReport[r] = t;
+          reqReported[r] = 1;
+        }
+        const g0 = reqGroup[r]!;
+        if (g0 !== STOP_MARKER) {
+          const d = device[r]!;
+          const o = reqOpen[r]!;
+          if (last[r] === 0) {
+            if (openEpoch[o] !== devEpoch[d]) {
+              openEpoch[o] = devEpoch[d]!;
+              openPartial[o] = 0;
+            }
+            openPartial[o]!++;
+            partialLen[d]!++;
+          } else if (g0 < G) {
+            const partials = openEpoch[o] === devEpoch[d] ? openPartial[o]! : 0;
+            partialLen[d]! -= partials;
+            openPartial[o] = 0;
+            gFaults[g0] = partials + 1;
+            gReport[g0] = t;
+            reported++;
+            rt.reported(g0, r);
+            outstanding++;
+            series.setB(t, outstanding);
+            // Hand the group to a worker of IOMMU i, or queue it. Workers whose response
+            // ended by now have gone idle.
+            const base = i * W;
+            while (freeingCount[i]! > 0 && freeingAt[base + freeingHead[i]!]! <= t) {
+              idle[base + idleCount[i]!++] = freeing[base + freeingHead[i]!]!;
+              freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
+              freeingCount[i]!--;
+            }
+            let w = -1;
+            let at = 0;
+            if (idleCount[i]! > 0) {
+              w = idle[base + --idleCount[i]!]!;
+              at = t + wqWakeupNs;
+            } else if (freeingCount[i]! > 0) {
+              // Busy kworkers come back for the next work item without a wake-up.
+              const k = base + freeingHead[i]!;
+              freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
+              freeingCount[i]!--;
+              w = freeing[k]!;
+              at = freeingAt[k]!;
+            }
+            if (w >= 0) {
+              gWorker[g0] = w;
+              const cost = rt.groupStartCost(g0, groupLastReq[g0]!, gFaults[g0]!);
+              q.push(at + cost + sampleService(), EV_SERVICE_DONE, i, g0);
+            } else {
+              wqNext[g0] = -1;
+              if (wqTail[i] === -1) wqHead[i] = g0;
+              else wqNext[wqTail[i]!] = g0;
+              wqTail[i] = g0;
+            }
+          }
+        }
+        toDesc = --batchLeft[i]! > 0;
       } else {
         if (kind === EV_BATCH_END) {
           ringCount[i]! -= batchSize[i]!;
-          recordPrq(t);
+          prqMax = 0;
+          for (let j = 0; j < nI; j++) if (ringCount[j]! > prqMax) prqMax = ringCount[j]!;
+          series.setA(t, prqMax);
           if (overflow[i] === 1 && ringCount[i] === 0) {
             // Only with the queue empty does the driver discard partial requests (groups may
             // have lost their last page) and clear PRO (iopf_queue_discard_partial).
-            for (const d of devicesOfIommu[i]!) {
+            for (let k = iommuDevStart[i]!; k < iommuDevStart[i + 1]!; k++) {
+              const d = iommuDevs[k]!;
               partialLen[d] = 0;
               devEpoch[d]!++;
             }
@@ -286,125 +355,52 @@ export function replayPrepared(
           }
           if (ringCount[i] === 0) {
             draining[i] = 0;
-            return;
+            break;
           }
         }
         // Batch start: the thread reads the tail once and handles everything up to it
         // before moving the head; new arrivals raise the IRQ again and wait for the next batch.
         batchSize[i] = ringCount[i]!;
         batchLeft[i] = ringCount[i]!;
-        tn = t + descriptorCost(i);
+        toDesc = true;
+      }
+      let tn: number;
+      let kn: number;
+      let rn = 0;
+      if (toDesc) {
+        // Drain-thread cost of the next descriptor.
+        rn = ring[i * ringSize + ringRead[i]!]!;
+        ringRead[i] = ringRead[i]! + 1 === ringSize ? 0 : ringRead[i]! + 1;
+        let cost = drainPerDescNs;
+        const g0 = reqGroup[rn]!;
+        // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
+        if (g0 !== STOP_MARKER) {
+          const g = g0 < G ? g0 : -1;
+          const isLast = last[rn] === 1;
+          cost += rt.descriptorCost(rn, g, isLast);
+          if (isLast) {
+            // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
+            cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[rn]!]!, listNs);
+          }
+        }
+        tn = t + cost;
         kn = EV_DESC_DONE;
-        rn = descReq;
+      } else {
+        tn = t + headWriteNs;
+        kn = EV_BATCH_END;
       }
       if (q.peekTime() <= tn || (next < N && tsNs[next]! < tn)) {
         q.push(tn, kn, i, rn);
-        return;
+        break;
       }
       kind = kn;
       r = rn;
       t = tn;
     }
-  };
-
-  const arrive = (r: number, t: number): void => {
-    const i = iommu[r]!;
-    if (ringCount[i]! >= capacity) {
-      // Overflow (reference §2.5): the request is never written, PRO is set. A lost
-      // non-last request only costs its page; a lost last-page request leaves its group
-      // unanswered, and the device sends it again after retryTimeoutNs (the VT-d auto-
-      // response on overflow was not checked against the spec, so none is modelled).
-      drops++;
-      overflow[i] = 1;
-      const g = groupOf(r);
-      if (last[r] === 1 && g >= 0) {
-        if (gRetries[g]! < maxRetries) {
-          gRetries[g]!++;
-          retries++;
-          q.push(t + retryTimeoutNs, EV_RETRY, r, 0);
-        } else {
-          lost++;
-        }
-      }
-      return;
-    }
-    ring[i * ringSize + ringWrite[i]!] = r;
-    ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
-    ringCount[i]!++;
-    recordPrq(t);
-    if (draining[i] === 0) {
-      draining[i] = 1;
-      // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
-      // place (as drain() does for its own steps) instead of a heap round trip.
-      const start = t + irqLatencyNs;
-      if (q.peekTime() > start && (next >= N || tsNs[next]! >= start)) drain(i, EV_DRAIN_START, 0, start);
-      else q.push(start, EV_DRAIN_START, i, 0);
-    }
-  };
-
-  const serviceDone = (i: number, g: number, t: number): void => {
-    rt.respond(g, groupLastReq[g]!);
-    let ready = t + rt.preLockNs;
-    // Reservations are made in event order; arrivals at a lock differ from event order only
-    // by the pre-lock cost, so the error is a few lookups at most.
-    if (rt.globalResponseLock) {
-      ready = Math.max(ready, lockFreeAt) + rt.lockedNs;
-    }
-    const submit = Math.max(ready, qiFreeAt[i]!);
-    const done = submit + qiSubmitNs;
-    qiFreeAt[i] = done;
-    if (rt.globalResponseLock) lockFreeAt = done;
-    gResponse[g] = submit;
-    answeredFlag[g] = 1;
-    outstanding--;
-    series.setB(t, outstanding);
-    const w = gWorker[g]!;
-    const queued = wqHead[i]!;
-    if (queued !== -1) {
-      // The worker takes the oldest queued group as soon as its response is submitted.
-      wqHead[i] = wqNext[queued]!;
-      if (wqHead[i] === -1) wqTail[i] = -1;
-      startGroup(i, queued, w, done);
-    } else {
-      const tail = freeingHead[i]! + freeingCount[i]!;
-      const k = i * W + (tail >= W ? tail - W : tail);
-      freeing[k] = w;
-      freeingAt[k] = done;
-      freeingCount[i]!++;
-    }
-  };
-
-  let now = 0;
-  for (;;) {
-    const ta = next < N ? tsNs[next]! : Infinity;
-    const th = q.peekTime();
-    if (th === Infinity && ta === Infinity) break;
-    // At equal times, scheduled events go before new arrivals: they were caused earlier.
-    if (th <= ta) {
-      q.pop();
-      now = q.popTime;
-      const a = q.popA;
-      switch (q.popKind) {
-        case EV_DRAIN_START:
-        case EV_DESC_DONE:
-        case EV_BATCH_END:
-          drain(a, q.popKind, q.popB, now);
-          break;
-        case EV_RETRY:
-          arrive(a, now);
-          break;
-        case EV_SERVICE_DONE:
-          serviceDone(a, q.popB, now);
-          break;
-      }
-    } else {
-      now = ta;
-      arrive(next++, ta);
-    }
   }
 
   return buildResult({
-    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker, reportedFlag, answeredFlag,
+    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker,
     reqReport: detail ? reqReport : null,
     reqReported,
     counters: { drops, retries, lost, discards, reported },
@@ -422,8 +418,6 @@ interface Collected {
   gReport: Float64Array;
   gResponse: Float64Array;
   gWorker: Int32Array;
-  reportedFlag: Uint8Array;
-  answeredFlag: Uint8Array;
   reqReport: Float64Array | null;
   reqReported: Uint8Array;
   counters: { drops: number; retries: number; lost: number; discards: number; reported: number };
@@ -431,7 +425,7 @@ interface Collected {
 }
 
 function buildResult(c: Collected): ReplayResult {
-  const { view, ledger, gReport, gResponse, reportedFlag, answeredFlag } = c;
+  const { view, ledger, gReport, gResponse, gWorker } = c;
   const p = view.prepared;
   const G = view.groupCount;
   const N = view.requestCount;
@@ -448,8 +442,8 @@ function buildResult(c: Collected): ReplayResult {
     lastRequestIndex[g] = order ? order[r]! : r;
     arrivalNs[g] = tsNs[r]!;
     gPasid[g] = pasid[r]!;
-    if (reportedFlag[g] === 0) gReport[g] = NaN;
-    if (answeredFlag[g] === 0) {
+    if (gWorker[g] === -1) {
+      gReport[g] = NaN;
       gResponse[g] = NaN;
       latencyNs[g] = NaN;
       deviceLatencyNs[g] = NaN;
@@ -476,26 +470,27 @@ function buildResult(c: Collected): ReplayResult {
     }
   }
   let unfinished = 0;
+  let stopMarkers = 0;
   for (let r = 0; r < N; r++) {
     const g = p.reqGroup[r]!;
-    if (g !== STOP_MARKER && (g < 0 || g >= G)) unfinished++;
+    if (g === STOP_MARKER) stopMarkers++;
+    else if (g < 0 || g >= G) unfinished++;
   }
-  let stopMarkers = 0;
-  for (let r = 0; r < N; r++) if (p.reqGroup[r] === STOP_MARKER) stopMarkers++;
   const perGroup = Math.max(1, c.counters.reported);
   const lookupStages: ReplaySummary['lookup_stages'] = {};
   STAGES.forEach((name, s) => {
     lookupStages[name] = { visits_mean: ledger.stageVisits[s]! / perGroup, ns_mean: ledger.stageNs[s]! / perGroup };
   });
+  const stats = answeredStats(latencyNs, deviceLatencyNs, ledger.groupVisits, ledger.groupNs, gWorker);
   const summary: ReplaySummary = {
     model: c.modelName,
     seed: c.seed,
     params: { ...c.params },
     groups: G,
     answered,
-    latency_ns: latencyPercentiles(latencyNs),
-    device_latency_ns: latencyPercentiles(deviceLatencyNs),
-    lookup: lookupSummary(ledger.groupVisits, ledger.groupNs, answeredFlag),
+    latency_ns: stats.latency,
+    device_latency_ns: stats.deviceLatency,
+    lookup: stats.lookup,
     lookup_stages: lookupStages,
     drops: c.counters.drops,
     retries: c.counters.retries,

@@ -146,32 +146,87 @@ export function latencyPercentiles(values: ArrayLike<number>): LatencyPercentile
   return { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null };
 }
 
-/** Mean and p99 of per-group lookup visits and ns, over the groups with include[g] = 1. */
-export function lookupSummary(visits: Float64Array, ns: Float64Array, include: Uint8Array): LookupSummary {
-  const pick = (values: Float64Array, name: string): Float64Array => {
-    const out = scratchF64(name, values.length);
-    for (let g = 0; g < values.length; g++) out[g] = include[g] === 1 ? values[g]! : NaN;
-    return out;
-  };
-  const v = pick(visits, 'lookup.visits');
-  const c = pick(ns, 'lookup.ns');
-  const [visitsP99] = percentilesOf(v, [0.99]);
-  const [nsP99] = percentilesOf(c, [0.99]);
-  return { visits_mean: mean(v), visits_p99: visitsP99 ?? null, ns_mean: mean(c), ns_p99: nsP99 ?? null };
+/** What a replay summarises over its answered groups. */
+export interface AnsweredStats {
+  latency: LatencyPercentiles;
+  deviceLatency: LatencyPercentiles;
+  lookup: LookupSummary;
 }
 
-/** Mean of the non-NaN values; null when there are none. */
-function mean(values: Float64Array): number | null {
-  let sum = 0;
+const LATENCY_QS = [0.5, 0.9, 0.99, 1] as const;
+const LOOKUP_QS = [0.99] as const;
+
+/**
+ * Latency and device-latency percentiles, and mean and p99 of lookup visits and ns, over the
+ * groups with worker[g] ≥ 0 (the answered ones; the latency arrays hold NaN for the others).
+ * Same values as latencyPercentiles and percentilesOf/mean on NaN-masked copies, without the
+ * copies: masking a million-entry column and summing it apart cost more than counting it.
+ */
+export function answeredStats(latency: Float64Array, deviceLatency: Float64Array, visits: Float64Array, ns: Float64Array, worker: Int32Array): AnsweredStats {
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (v === v) {
-      sum += v;
-      n++;
-    }
+  let visitSum = 0;
+  let nsSum = 0;
+  for (let g = 0; g < worker.length; g++) {
+    if (worker[g]! < 0) continue;
+    n++;
+    visitSum += visits[g]!;
+    nsSum += ns[g]!;
   }
-  return n === 0 ? null : sum / n;
+  const [p50, p90, p99, max] = maskedPercentiles(latency, worker, LATENCY_QS);
+  const [d50, d90, d99, dmax] = maskedPercentiles(deviceLatency, worker, LATENCY_QS);
+  const [visitsP99] = maskedPercentiles(visits, worker, LOOKUP_QS);
+  const [nsP99] = maskedPercentiles(ns, worker, LOOKUP_QS);
+  return {
+    latency: { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null },
+    deviceLatency: { p50: d50 ?? null, p90: d90 ?? null, p99: d99 ?? null, max: dmax ?? null },
+    lookup: { visits_mean: n === 0 ? null : visitSum / n, visits_p99: visitsP99 ?? null, ns_mean: n === 0 ? null : nsSum / n, ns_p99: nsP99 ?? null },
+  };
+}
+
+/** percentilesOf over values[g] with worker[g] ≥ 0: integerPercentiles' two counting passes
+ *  with the mask applied in place, else the general path on a masked copy. */
+function maskedPercentiles(values: Float64Array, worker: Int32Array, qs: readonly number[]): (number | null)[] {
+  const hi = scratchI32('percentiles.hi', 65536);
+  let n = 0;
+  let integer = true;
+  for (let g = 0; g < values.length; g++) {
+    if (worker[g]! < 0) continue;
+    const v = values[g]!;
+    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) {
+      integer = false;
+      break;
+    }
+    hi[v >>> 16]!++;
+    n++;
+  }
+  if (!integer) {
+    const masked = scratchF64('percentiles.masked', values.length);
+    for (let g = 0; g < values.length; g++) masked[g] = worker[g]! >= 0 ? values[g]! : NaN;
+    return percentilesOf(masked, qs);
+  }
+  if (n === 0) return qs.map(() => null);
+  const buckets = qs.map((q) => {
+    let rank = rankIndex(n, q);
+    let bucket = 0;
+    while (rank >= hi[bucket]!) rank -= hi[bucket++]!;
+    return { bucket, rank };
+  });
+  const distinct = [...new Set(buckets.map((b) => b.bucket))];
+  const lows = distinct.map((_, k) => scratchI32(`percentiles.lo${k}`, 65536));
+  const slotOf = scratchI32('percentiles.slot', 65536).fill(-1);
+  distinct.forEach((b, k) => (slotOf[b] = k));
+  for (let g = 0; g < values.length; g++) {
+    if (worker[g]! < 0) continue;
+    const v = values[g]!;
+    const k = slotOf[v >>> 16]!;
+    if (k >= 0) lows[k]![v & 0xffff]!++;
+  }
+  return buckets.map(({ bucket, rank }) => {
+    const lo = lows[slotOf[bucket]!]!;
+    let low = 0;
+    while (rank >= lo[low]!) rank -= lo[low++]!;
+    return bucket * 65536 + low;
+  });
 }
 
 function relativeError(recorded: number | null, replayed: number | null): number | null {

@@ -154,8 +154,13 @@ function ordinals(n: number): Int32Array {
  * 1-entry caches (v5.14 prq_event_thread): the PASID table is searched only when the PASID
  * differs from the previous descriptor's, the device list only when the PASID or RID does.
  */
+const RID_SVM_DEVS = 0;
+const RID_PCI_BUS = 1;
+const RID_RBTREE = 2;
+
 export class RidLookup {
-  private readonly kind: ReplayParams['ridLookup'];
+  /** params.ridLookup as a small integer: compared once per descriptor. */
+  private readonly kind: number;
   private readonly lastPasid: Int32Array;
   private readonly lastRid: Int32Array;
   private readonly trees: RbTree[] = [];
@@ -167,6 +172,8 @@ export class RidLookup {
   private readonly iommu: Int32Array;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
+  /** The global PASID table (svm-devs only). */
+  private readonly table: LookupStructure | null;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
@@ -174,26 +181,28 @@ export class RidLookup {
     this.iommu = ctx.view.prepared.iommu;
     this.pasid = ctx.view.pasid;
     this.ledger = ctx.ledger;
-    this.kind = ctx.params.ridLookup;
+    const kind = ctx.params.ridLookup;
+    this.kind = kind === 'rbtree' ? RID_RBTREE : kind === 'pci-bus' ? RID_PCI_BUS : RID_SVM_DEVS;
     this.lastPasid = new Int32Array(n).fill(-1);
     this.lastRid = new Int32Array(n).fill(-1);
     this.listNs = ctx.params.listVisitNs;
     this.treeNs = ctx.params.rbtreeVisitNs;
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
-    if (this.kind === 'pci-bus') this.bus = ctx.pciBus();
-    if (this.kind === 'rbtree') for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
+    if (this.kind === RID_PCI_BUS) this.bus = ctx.pciBus();
+    if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
+    this.table = this.kind === RID_SVM_DEVS ? ctx.pasidTable() : null;
   }
 
   cost(r: number, g: number): number {
     const ledger = this.ledger;
     const rid = this.rid[r]!;
     const i = this.iommu[r]!;
-    if (this.kind === 'rbtree') {
+    if (this.kind === RID_RBTREE) {
       const t = this.trees[i]!;
       t.find(rid);
       return ledger.add(STAGE_RID, g, t.lastVisits, this.treeNs);
     }
-    if (this.kind === 'pci-bus') {
+    if (this.kind === RID_PCI_BUS) {
       const bus = this.bus!;
       bus.find(rid);
       return ledger.add(STAGE_RID, g, bus.lastVisits, this.listNs);
@@ -201,7 +210,7 @@ export class RidLookup {
     const pasid = this.pasid[r]!;
     let ns = 0;
     if (pasid !== this.lastPasid[i]) {
-      const table = this.ctx.pasidTable();
+      const table = this.table!;
       table.find(pasid);
       ns += ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
       this.lastPasid[i] = pasid;

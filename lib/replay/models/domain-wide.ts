@@ -4,7 +4,7 @@
 // RID/PASID/index ride along as private data, so the response searches nothing.
 
 import type { ModelContext, RidLookup } from './context.ts';
-import { STAGE_ATTACH, STAGE_PASID, type HandlingModel, type ModelRuntime } from './types.ts';
+import { STAGE_ATTACH, STAGE_PASID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
 
 class DomainWideRuntime implements ModelRuntime {
   preLockNs = 0;
@@ -14,9 +14,13 @@ class DomainWideRuntime implements ModelRuntime {
   private readonly tableNs: number;
   private readonly device: Int32Array;
   private readonly pasid: Int32Array;
+  private readonly ledger: VisitLedger;
+  private readonly attachmentWalk: boolean;
 
   constructor(private readonly ctx: ModelContext) {
     this.rids = ctx.ridLookup();
+    this.ledger = ctx.ledger;
+    this.attachmentWalk = ctx.params.attachmentWalk === 1;
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
     this.device = ctx.view.prepared.device;
     this.pasid = ctx.view.pasid;
@@ -28,7 +32,7 @@ class DomainWideRuntime implements ModelRuntime {
       // get_domain_for_iopf / iommu_attach_handle_get: one lookup per group, at report time.
       const table = this.ctx.domainTable(this.device[r]!);
       table.find(this.pasid[r]!);
-      ns += this.ctx.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      ns += this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
     }
     return ns;
   }
@@ -38,9 +42,9 @@ class DomainWideRuntime implements ModelRuntime {
   }
 
   groupStartCost(g: number, r: number): number {
-    if (this.ctx.params.attachmentWalk !== 1) return 0;
+    if (!this.attachmentWalk) return 0;
     const attachments = this.ctx.devicesOfPasid(this.pasid[r]!).size;
-    return this.ctx.ledger.add(STAGE_ATTACH, g, attachments, this.ctx.params.listVisitNs);
+    return this.ledger.add(STAGE_ATTACH, g, attachments, this.ctx.params.listVisitNs);
   }
 
   respond(): void {

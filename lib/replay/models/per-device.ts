@@ -6,7 +6,7 @@
 
 import { LinkedList, type LookupStructure } from '../lookup/index.ts';
 import type { ModelContext, RidLookup } from './context.ts';
-import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime } from './types.ts';
+import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
 
 class PerDeviceRuntime implements ModelRuntime {
   preLockNs = 0;
@@ -20,9 +20,11 @@ class PerDeviceRuntime implements ModelRuntime {
   private readonly device: Int32Array;
   private readonly rid: Int32Array;
   private readonly pasid: Int32Array;
+  private readonly ledger: VisitLedger;
 
   constructor(private readonly ctx: ModelContext) {
     const p = ctx.view.prepared;
+    this.ledger = ctx.ledger;
     this.rids = ctx.ridLookup();
     this.table = ctx.pasidTable();
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
@@ -46,14 +48,14 @@ class PerDeviceRuntime implements ModelRuntime {
   groupStartCost(g: number, r: number, faults: number): number {
     // iopf_handle_single → iommu_sva_find(pasid) for every fault of the group.
     this.table.find(this.pasid[r]!);
-    return this.ctx.ledger.add(STAGE_PASID, g, this.table.lastVisits * faults, this.tableNs);
+    return this.ledger.add(STAGE_PASID, g, this.table.lastVisits * faults, this.tableNs);
   }
 
   respond(g: number, r: number): void {
     // iommu_page_response: walk fault_param->faults from the oldest until the group matches.
     const list = this.pending[this.device[r]!]!;
     list.remove(g);
-    this.preLockNs = this.ctx.ledger.add(STAGE_PENDING, g, list.lastVisits, this.listNs);
+    this.preLockNs = this.ledger.add(STAGE_PENDING, g, list.lastVisits, this.listNs);
     if (!this.globalResponseLock) {
       this.lockedNs = 0;
       return;
@@ -61,10 +63,10 @@ class PerDeviceRuntime implements ModelRuntime {
     // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk.
     const pasid = this.pasid[r]!;
     this.table.find(pasid);
-    let ns = this.ctx.ledger.add(STAGE_PASID, g, this.table.lastVisits, this.tableNs);
+    let ns = this.ledger.add(STAGE_PASID, g, this.table.lastVisits, this.tableNs);
     const devs = this.ctx.devicesOfPasid(pasid);
     devs.find(this.rid[r]!);
-    ns += this.ctx.ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
+    ns += this.ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
     this.lockedNs = ns;
   }
 }

@@ -33,8 +33,11 @@ export function readLinesSql(opts: LineReaderOptions, rejectsTable: string, reje
     ignore_errors = true, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(rejectsScan)})`;
 }
 
+// Not `p.event IN (...)`: DuckDB plans a long IN list as a join, and a join makes the plan
+// lose file order, so CREATE TABLE AS would store rows out of order and every line number
+// derived from the stage's rowids would be wrong (tests/db/decode-order.test.ts).
 function ownerPredicate(fmt: FtraceEventFormat): string {
-  const names = `p.event IN (${fmt.events.map(sqlString).join(', ')})`;
+  const names = `list_contains(${sqlList(fmt.events)}, p.event)`;
   return fmt.when ? `(${names} AND ${fmt.when})` : names;
 }
 

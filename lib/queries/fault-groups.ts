@@ -1,84 +1,82 @@
 // Derives fault_groups for one trace from its events, exactly as DESIGN §4a defines them, in
 // one SQL statement. Called by the ingest inside its transaction.
 // The trick: per group key, completions (+1) and responses (−1) form a queue; a response is
-// an orphan exactly when it drives the running sum to a new minimum below 0 (Lindley's
+// an orphan exactly when it drives the running sum s to a new minimum below 0 (Lindley's
 // recursion in closed form), and the m-th matched response answers the m-th completed group
-// (FIFO: the oldest open completed group). All window functions, no row loop. Keys are made
-// NOT NULL (-1) so every join is a plain equi-join: IS NOT DISTINCT FROM fell back to a
-// nested loop join and took minutes on 1 M events.
+// (FIFO: the oldest open completed group). All window functions, no row loop.
+// One sort does most of the work: every request and response of a key walked in (ts, line)
+// order gives each request its group (completions before it) and each response its running
+// sum; only responses are sorted again, for the running minimum. Lines are unique within a
+// trace, so (ts, line) is a total order. Keys are made NOT NULL (-1, '') so every join is a
+// plain equi-join (IS NOT DISTINCT FROM fell back to a nested loop join and took minutes on
+// 1 M events), and the (iommu, device) strings become a small integer before sorting: the
+// windows over four-part keys with two strings cost about twice as much.
 
 import type { Db } from '../db/instance.ts';
 
-const KEY = 'iommu, device, pasid, prgi';
+const KEY = 'dk, pasid, prgi';
 
 export const DERIVE_FAULT_GROUPS_SQL = `
 INSERT INTO fault_groups
 WITH ev AS (
-  SELECT line, ts_ns, kind, iommu, device, pasid, prgi, last, perm, code
+  SELECT line, ts_ns, kind = 'page_response' AS resp, coalesce(iommu, '') AS iommu, coalesce(device, '') AS device,
+    coalesce(pasid, -1) AS pasid, coalesce(prgi, -1) AS prgi, coalesce(last, false) AS last, code,
+    (kind = 'page_request' AND coalesce(last, false) AND perm = '') AS stop_marker
   FROM events
   WHERE trace_id = $1 AND kind IN ('page_request', 'page_response')
 ),
-keyed AS (
-  SELECT ev.line, ev.ts_ns, ev.kind, coalesce(ev.iommu, '') AS iommu, coalesce(ev.device, '') AS device,
-    coalesce(ev.pasid, -1) AS pasid, coalesce(ev.prgi, -1) AS prgi, coalesce(ev.last, false) AS last, ev.code,
-    (ev.kind = 'page_request' AND coalesce(ev.last, false) AND ev.perm = '') AS stop_marker
-  FROM ev
+dev AS (
+  SELECT iommu, device, CAST(row_number() OVER () AS INTEGER) AS dk FROM (SELECT DISTINCT iommu, device FROM ev)
 ),
-req AS (
+keyed AS (
+  SELECT dev.dk, ev.* EXCLUDE (iommu, device) FROM ev JOIN dev USING (iommu, device)
+),
+walk AS (
   SELECT *,
-    coalesce(sum(CASE WHEN last THEN 1 ELSE 0 END) OVER (
-      PARTITION BY ${KEY} ORDER BY ts_ns, line ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS g
-  FROM keyed WHERE kind = 'page_request' AND NOT stop_marker
+    sum(CASE WHEN last AND NOT resp THEN 1 ELSE 0 END) OVER w AS c,
+    sum(CASE WHEN resp THEN 1 ELSE 0 END) OVER w AS r
+  FROM keyed WHERE NOT stop_marker
+  WINDOW w AS (PARTITION BY ${KEY} ORDER BY ts_ns, line ROWS UNBOUNDED PRECEDING)
 ),
 grp AS (
-  SELECT ${KEY}, g, count(*) AS pages, min(ts_ns) AS first_ts, min(line) AS first_line,
+  SELECT ${KEY}, c - CASE WHEN last THEN 1 ELSE 0 END AS g, count(*) AS pages, min(ts_ns) AS first_ts, min(line) AS first_line,
     max(CASE WHEN last THEN ts_ns END) AS last_ts, max(CASE WHEN last THEN line END) AS last_line,
     bool_or(last) AS complete
-  FROM req GROUP BY ${KEY}, g
+  FROM walk WHERE NOT resp GROUP BY ${KEY}, g
 ),
-queue AS (
-  SELECT ${KEY}, last_ts AS ts_ns, last_line AS line, 1 AS d, g, NULL::SMALLINT AS code FROM grp WHERE complete
-  UNION ALL
-  SELECT ${KEY}, ts_ns, line, -1 AS d, NULL AS g, code FROM keyed WHERE kind = 'page_response'
-),
-running AS (
-  SELECT *, sum(d) OVER w AS s
-  FROM queue
-  WINDOW w AS (PARTITION BY ${KEY} ORDER BY ts_ns, line, d DESC ROWS UNBOUNDED PRECEDING)
-),
-marked AS (
-  SELECT *,
-    d = -1 AND s < least(0, coalesce(min(s) OVER (PARTITION BY ${KEY} ORDER BY ts_ns, line, d DESC
-      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS orphan
-  FROM running
+resp AS (
+  -- s = completions − responses so far; floor = min(0, lowest s of the key's earlier responses).
+  SELECT ${KEY}, ts_ns, line, code, r, c - r AS s,
+    least(0, coalesce(min(c - r) OVER (PARTITION BY ${KEY} ORDER BY ts_ns, line
+      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS floor
+  FROM walk WHERE resp
 ),
 matched AS (
-  SELECT ${KEY}, ts_ns, line, code,
-    row_number() OVER (PARTITION BY ${KEY} ORDER BY ts_ns, line) - 1 AS m
-  FROM marked WHERE d = -1 AND NOT orphan
+  -- Each orphan so far lowered the floor by one, so r + floor responses so far were matched.
+  SELECT ${KEY}, ts_ns, line, code, r + floor - 1 AS m FROM resp WHERE s >= floor
 ),
 rows AS (
-  SELECT grp.iommu, grp.device, grp.pasid, grp.prgi,
+  SELECT grp.dk, grp.pasid, grp.prgi,
     CASE WHEN NOT grp.complete THEN 'incomplete' WHEN r.line IS NULL THEN 'unanswered' ELSE 'answered' END AS status,
     grp.pages, grp.first_ts, grp.last_ts, r.ts_ns AS response_ts, r.code,
     grp.first_line, grp.last_line, r.line AS response_line
   FROM grp LEFT JOIN matched r
-    ON r.iommu = grp.iommu AND r.device = grp.device AND r.pasid = grp.pasid AND r.prgi = grp.prgi AND r.m = grp.g
+    ON r.dk = grp.dk AND r.pasid = grp.pasid AND r.prgi = grp.prgi AND r.m = grp.g
   UNION ALL
   SELECT ${KEY}, 'orphan_response', 0, NULL, NULL, ts_ns, code, NULL, NULL, line
-  FROM marked WHERE orphan
+  FROM resp WHERE s < floor
   UNION ALL
   SELECT ${KEY}, 'stop_marker', 1, ts_ns, ts_ns, NULL, NULL, line, line, NULL
   FROM keyed WHERE stop_marker
 )
 SELECT $1 AS trace_id,
   row_number() OVER (ORDER BY coalesce(last_ts, first_ts, response_ts), coalesce(last_line, first_line, response_line)) AS group_no,
-  iommu, device, nullif(pasid, -1), nullif(prgi, -1), status, pages,
+  dev.iommu, dev.device, nullif(pasid, -1), nullif(prgi, -1), status, pages,
   first_ts, last_ts, response_ts, code,
   CASE WHEN status = 'answered' THEN response_ts - last_ts END AS latency_ns,
   CASE WHEN status = 'answered' THEN response_ts - first_ts END AS span_ns,
   first_line, last_line, response_line
-FROM rows`;
+FROM rows JOIN dev USING (dk)`;
 
 export async function deriveFaultGroups(db: Db, traceId: number, onProgress?: (fraction: number) => void): Promise<void> {
   await db.run(DERIVE_FAULT_GROUPS_SQL, [traceId], onProgress);

@@ -33,8 +33,11 @@ export function readLinesSql(opts: LineReaderOptions, rejectsTable: string, reje
     ignore_errors = true, store_rejects = true, rejects_table = ${sqlString(rejectsTable)}, rejects_scan = ${sqlString(rejectsScan)})`;
 }
 
+// Not `p.event IN (...)`: DuckDB plans a long IN list as a join, and a join makes the plan
+// lose file order, so CREATE TABLE AS would store rows out of order and every line number
+// derived from the stage's rowids would be wrong (tests/db/decode-order.test.ts).
 function ownerPredicate(fmt: FtraceEventFormat): string {
-  const names = `p.event IN (${fmt.events.map(sqlString).join(', ')})`;
+  const names = `list_contains(${sqlList(fmt.events)}, p.event)`;
   return fmt.when ? `(${names} AND ${fmt.when})` : names;
 }
 
@@ -50,7 +53,7 @@ function matched(fmt: FtraceEventFormat): string {
 export function ftraceDecodeSelect(opts: LineReaderOptions, rejectsTable: string, rejectsScan: string): string {
   const formats = FTRACE_EVENT_FORMATS;
   const structs = formats
-    .map((f) => `CASE WHEN ${ownerPredicate(f)} THEN regexp_extract(p.msg, ${sqlString(f.pattern)}, ${sqlList(f.captures)}) END AS ${f.id}`)
+    .map((f) => `CASE WHEN ${ownerPredicate(f)} THEN regexp_extract(msg, ${sqlString(f.pattern)}, ${sqlList(f.captures)}) END AS ${f.id}`)
     .join(',\n      ');
 
   // Which decoder owns the line: the first whose struct is non-NULL.
@@ -88,7 +91,7 @@ SELECT
     iommu, device, rid, pasid, prgi, last, addr, perm, code, seq,
     rtrim(detail, chr(13)) AS detail,
     bad_reason,
-    CASE WHEN bad_reason IS NULL THEN NULL WHEN p.event = '' THEN 1 ELSE length(line) - length(p.msg) + 1 END AS bad_column,
+    CASE WHEN bad_reason IS NULL THEN NULL WHEN p.event = '' THEN 1 ELSE length(p.head) + 1 END AS bad_column,
     CASE WHEN bad_reason IS NOT NULL THEN left(line, 160) END AS bad_text
 FROM (
   SELECT *,
@@ -100,7 +103,7 @@ FROM (
       SELECT line, p, l, msg,
       ${structs}
       FROM (
-        SELECT line, p, p.msg AS msg,
+        SELECT line, p, CASE WHEN p.event <> '' THEN substr(line, length(p.head) + 1) ELSE '' END AS msg,
           CASE WHEN p.event = '' THEN regexp_extract(line, ${sqlString(LOST_PATTERN)}, ${sqlList(LOST_CAPTURES)}) END AS l
         FROM (
           SELECT line, regexp_extract(line, ${sqlString(PREFIX_PATTERN)}, ${sqlList(PREFIX_CAPTURES)}) AS p

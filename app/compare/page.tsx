@@ -144,28 +144,19 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
       <div className="grid">
         <Card title="Traces" span={6}>
           <form className="filters" method="get" action="/compare" data-testid="compare-traces-form">
-            <div className="field">
-              <label htmlFor="c-a">A</label>
-              <select id="c-a" name="a" defaultValue={mode === 'traces' && a !== null ? String(a) : ''}>
-                <option value="">choose a trace</option>
-                {traces.map((t) => (
-                  <option key={t.trace_id} value={t.trace_id}>
-                    #{t.trace_id} {t.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-            <div className="field">
-              <label htmlFor="c-b">B</label>
-              <select id="c-b" name="b" defaultValue={mode === 'traces' && b !== null ? String(b) : ''}>
-                <option value="">choose a trace</option>
-                {traces.map((t) => (
-                  <option key={t.trace_id} value={t.trace_id}>
-                    #{t.trace_id} {t.name}
-                  </option>
-                ))}
-              </select>
-            </div>
+            {(['a', 'b'] as const).map((name) => (
+              <div className="field" key={name}>
+                <label htmlFor={`c-${name}`}>{name.toUpperCase()}</label>
+                <select id={`c-${name}`} name={name} defaultValue={mode === 'traces' ? String((name === 'a' ? a : b) ?? '') : ''}>
+                  <option value="">choose a trace</option>
+                  {traces.map((t) => (
+                    <option key={t.trace_id} value={t.trace_id}>
+                      #{t.trace_id} {t.name}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            ))}
             <button type="submit">Compare traces</button>
           </form>
         </Card>

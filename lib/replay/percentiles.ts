@@ -81,15 +81,16 @@ function swap(a: Float64Array, i: number, j: number): void {
  * Exact nearest-rank values for integer data in [0, 2^32) — what replayed nanoseconds and
  * visit counts are — from two histogram passes (high then low 16 bits), with no copy and no
  * sort. Returns null when some value is not such an integer, so the caller falls back.
+ * NaN (a lost group) is skipped, and so is values[i] whose mask[i] < 0 (an unanswered group).
  */
-function integerPercentiles(values: Float64Array, qs: readonly number[]): (number | null)[] | null {
+function integerPercentiles(values: Float64Array, qs: readonly number[], mask: Int32Array | null = null): (number | null)[] | null {
   // Histograms come from the scratch pool: fresh 256 KB tables per call cost more in page
   // faults than the counting itself when a sweep computes thousands of percentiles.
   const hi = scratchI32('percentiles.hi', 65536);
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (v !== v) continue; // NaN: a lost group
+    if (v !== v || (mask !== null && mask[i]! < 0)) continue;
     if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) return null;
     hi[v >>> 16]!++;
     n++;
@@ -108,7 +109,7 @@ function integerPercentiles(values: Float64Array, qs: readonly number[]): (numbe
   distinct.forEach((b, k) => (slotOf[b] = k));
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
-    if (v !== v) continue;
+    if (v !== v || (mask !== null && mask[i]! < 0)) continue;
     const k = slotOf[v >>> 16]!;
     if (k >= 0) lows[k]![v & 0xffff]!++;
   }
@@ -183,50 +184,14 @@ export function answeredStats(latency: Float64Array, deviceLatency: Float64Array
   };
 }
 
-/** percentilesOf over values[g] with worker[g] ≥ 0: integerPercentiles' two counting passes
- *  with the mask applied in place, else the general path on a masked copy. */
+/** percentilesOf over values[g] with worker[g] ≥ 0: the counting passes with the mask applied in
+ *  place, else the general path on a masked copy. */
 function maskedPercentiles(values: Float64Array, worker: Int32Array, qs: readonly number[]): (number | null)[] {
-  const hi = scratchI32('percentiles.hi', 65536);
-  let n = 0;
-  let integer = true;
-  for (let g = 0; g < values.length; g++) {
-    if (worker[g]! < 0) continue;
-    const v = values[g]!;
-    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) {
-      integer = false;
-      break;
-    }
-    hi[v >>> 16]!++;
-    n++;
-  }
-  if (!integer) {
-    const masked = scratchF64('percentiles.masked', values.length);
-    for (let g = 0; g < values.length; g++) masked[g] = worker[g]! >= 0 ? values[g]! : NaN;
-    return percentilesOf(masked, qs);
-  }
-  if (n === 0) return qs.map(() => null);
-  const buckets = qs.map((q) => {
-    let rank = rankIndex(n, q);
-    let bucket = 0;
-    while (rank >= hi[bucket]!) rank -= hi[bucket++]!;
-    return { bucket, rank };
-  });
-  const distinct = [...new Set(buckets.map((b) => b.bucket))];
-  const lows = distinct.map((_, k) => scratchI32(`percentiles.lo${k}`, 65536));
-  const slotOf = scratchI32('percentiles.slot', 65536).fill(-1);
-  distinct.forEach((b, k) => (slotOf[b] = k));
-  for (let g = 0; g < values.length; g++) {
-    if (worker[g]! < 0) continue;
-    const v = values[g]!;
-    const k = slotOf[v >>> 16]!;
-    if (k >= 0) lows[k]![v & 0xffff]!++;
-  }
-  return buckets.map(({ bucket, rank }) => {
-    const lo = lows[slotOf[bucket]!]!;
-    let low = 0;
-    while (rank >= lo[low]!) rank -= lo[low++]!;
-    return bucket * 65536 + low;
-  });
+  const exact = integerPercentiles(values, qs, worker);
+  if (exact) return exact;
+  const masked = scratchF64('percentiles.masked', values.length);
+  for (let g = 0; g < values.length; g++) masked[g] = worker[g]! >= 0 ? values[g]! : NaN;
+  return percentilesOf(masked, qs);
 }
 
 function relativeError(recorded: number | null, replayed: number | null): number | null {

@@ -418,7 +418,8 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
   it('share link of a trace page: the latency filter survives', async () => {
     await page.goto(`${server.url}/traces/${a}/latency?device=0000%3A00%3A0a.0`);
     await page.locator('[data-testid="copy-link"]').click();
-    const link = await page.locator('[data-testid="copy-link-status"]').getAttribute('data-url');
+    // The button sets the URL once its clipboard write settles; reading earlier raced it.
+    const link = await page.locator('[data-testid="copy-link-status"][data-url^="http"]').getAttribute('data-url');
     const fresh = await browser.newContext();
     const other = await fresh.newPage();
     await other.goto(link!);

@@ -1,34 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
-
-// lib/ is the core: it must stay usable from the CLI and tests, so it never reaches up into
-// the app, React or Next. The boundary is enforced here rather than by convention.
-const libBoundary = {
-  files: ['lib/**/*.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [
-          { group: ['**/app/**', '@/app/**'], message: 'lib/ never imports from app/.' },
-          { group: ['react', 'react-dom', 'react/*', 'next', 'next/*', 'recharts', 'server-only'], message: 'lib/ stays free of UI and Next.js.' },
-        ],
-      },
-    ],
-  },
-};
-
-// Only the store module may hold the native DuckDB handle.
-const duckdbOwner = {
-  files: ['**/*.ts', '**/*.tsx'],
-  ignores: ['lib/db/**'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      { paths: [{ name: '@duckdb/node-api', message: 'Only lib/db opens DuckDB.' }] },
-    ],
-  },
-};
+import { layersPlugin } from './scripts/lint/layers.mjs';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.next/**', 'data/**', 'next-env.d.ts', 'bench-out/**', '.tmp/**', 'tests/e2e/screenshots/**'] },
@@ -39,6 +11,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  duckdbOwner,
-  libBoundary,
+  // Import boundaries between layers: the table and its exceptions are in scripts/lint/layers.mjs.
+  {
+    files: ['**/*.ts', '**/*.tsx', '**/*.mjs', '**/*.js'],
+    plugins: { layers: layersPlugin },
+    rules: { 'layers/imports': 'error' },
+  },
 );

@@ -2,6 +2,7 @@
 // process-wide instance (lib/db/instance.ts), closed when the callback settles. Pages never
 // write SQL; they call lib/queries functions inside withDb.
 
+import 'server-only';
 import { notFound } from 'next/navigation';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { openDb, type Db } from '@/lib/db/instance.ts';

@@ -3,6 +3,7 @@
 // Anything malformed is dropped rather than passed on: the values reach SQL only as bound
 // parameters, but a bad value should read as "no filter", not as an empty chart.
 
+import 'server-only';
 import type { LatencyFilter, TimeRange } from '@/lib/queries/charts/latency-filter.ts';
 
 export type SearchParams = Record<string, string | string[] | undefined>;

@@ -2,6 +2,7 @@
 // second request for the same trace (a double click, a reload) joins the running one instead
 // of starting another. The table lives on globalThis because Next evaluates modules per route.
 
+import 'server-only';
 import { sweepForTrace, type TraceSweep } from '@/lib/db/sweeps.ts';
 import { withDb } from './db.ts';
 

@@ -149,14 +149,28 @@ export function uploadDir(): string {
  */
 const UPLOAD_FILE = /^(?:(\d+)-)?[0-9a-f-]{36}\.upload$/;
 
-function processAlive(pid: number): boolean {
+/** The state letter of pid in /proc (R, S, D, Z, …), or null where /proc cannot tell. */
+function procState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The name in parentheses may itself hold spaces and parentheses: the state follows the last ')'.
+    return /^\s*(\S)/.exec(stat.slice(stat.lastIndexOf(')') + 1))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: alive, but another user's.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A killed server whose parent has not reaped it yet is a zombie: kill(pid, 0) still
+  // succeeds, but it will never finish its upload.
+  const state = procState(pid);
+  return state !== 'Z' && state !== 'X';
 }
 
 /**

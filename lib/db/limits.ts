@@ -35,3 +35,13 @@ export function sqlTimeoutMs(): number {
   if (ms < 1 || ms > 300_000) throw new Error(`PRITRACE_SQL_TIMEOUT_MS must be between 1 and 300000 (ms), got ${ms}`);
   return ms;
 }
+
+/**
+ * SQL console statements running at once: PRITRACE_SQL_MAX_CONCURRENT, 1 to 16, default 2 (one
+ * per core). More wait for a slot within their time limit, then get 429.
+ */
+export function sqlMaxConcurrent(): number {
+  const n = envNumber('PRITRACE_SQL_MAX_CONCURRENT', 2);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`PRITRACE_SQL_MAX_CONCURRENT must be an integer between 1 and 16, got ${n}`);
+  return n;
+}

@@ -35,10 +35,17 @@ const JOB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const KEEP_FINISHED_MS = 10 * 60 * 1000;
 const MAX_JOBS = 1000;
 
+interface QueuedIngest {
+  bytes: number;
+  since: number;
+  start: () => void;
+}
+
 interface JobTable {
   jobs: Map<string, IngestJob>;
-  /** Tail of the ingest queue: the next ingest starts when this settles. */
-  tail: Promise<unknown>;
+  /** An ingest is running; the next starts when it settles. */
+  running: boolean;
+  waiting: QueuedIngest[];
 }
 
 const key = Symbol.for('pritrace.ingest-jobs');
@@ -46,7 +53,7 @@ type GlobalWithJobs = typeof globalThis & { [key]?: JobTable };
 
 function table(): JobTable {
   const g = globalThis as GlobalWithJobs;
-  return (g[key] ??= { jobs: new Map(), tail: Promise.resolve() });
+  return (g[key] ??= { jobs: new Map(), running: false, waiting: [] });
 }
 
 export function isValidJobId(id: string): boolean {
@@ -107,15 +114,44 @@ export function finishJob(id: string, outcome: { result: IngestResult } | { erro
   else updateJob(id, { phase: 'failed', error: outcome.error });
 }
 
+/** An ingest waiting this long goes next whatever its size, so a big file is never starved. */
+export const INGEST_AGING_MS = 60_000;
+
+function startNext(t: JobTable): void {
+  if (t.running || t.waiting.length === 0) return;
+  const now = Date.now();
+  // First come among those that waited long enough; otherwise the smallest file first, so one
+  // huge upload does not hold every small one behind it.
+  let pick = t.waiting.findIndex((w) => now - w.since >= INGEST_AGING_MS);
+  if (pick < 0) pick = t.waiting.reduce((best, w, i) => (w.bytes < t.waiting[best]!.bytes ? i : best), 0);
+  const [next] = t.waiting.splice(pick, 1);
+  t.running = true;
+  next!.start();
+}
+
 /**
- * Runs fn after every ingest queued before it has settled (success or failure), so ingests
- * never overlap inside one server process.
+ * Runs fn when no other ingest of this process runs (DuckDB has one writer; one at a time keeps
+ * memory flat). Waiting ingests go smallest `bytes` first, ties and any that waited
+ * INGEST_AGING_MS in arrival order.
  */
-export function enqueueIngest<T>(fn: () => Promise<T>): Promise<T> {
+export function enqueueIngest<T>(fn: () => Promise<T>, bytes = 0): Promise<T> {
   const t = table();
-  const run = t.tail.then(fn, fn);
-  t.tail = run.catch(() => undefined);
-  return run;
+  return new Promise<T>((resolve, reject) => {
+    t.waiting.push({
+      bytes,
+      since: Date.now(),
+      start: () => {
+        Promise.resolve()
+          .then(fn)
+          .then(resolve, reject)
+          .finally(() => {
+            t.running = false;
+            startNext(t);
+          });
+      },
+    });
+    startNext(t);
+  });
 }
 
 /** An upload bigger than PRITRACE_MAX_UPLOAD_BYTES (HTTP 413). */
@@ -255,7 +291,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
       } finally {
         db.close();
       }
-    });
+    }, received);
     if (jobId) finishJob(jobId, { result });
     return result;
   } catch (e) {

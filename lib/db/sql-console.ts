@@ -614,12 +614,12 @@ interface CellBudget {
 function toConsoleValue(v: unknown, b: CellBudget): ConsoleValue {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return text(v, b);
+  if (v instanceof Uint8Array) return text(Buffer.from(v.subarray(0, Math.max(0, b.left) / 2 + 1)).toString('hex'), b, v.length * 2);
   b.left -= 8;
   if (typeof v === 'bigint') return v >= -BigInt(Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
   if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
   if (typeof v === 'boolean') return v;
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
-  if (v instanceof Uint8Array) return text(Buffer.from(v.subarray(0, Math.max(0, b.left) / 2 + 1)).toString('hex'), b, v.length * 2);
   if (Array.isArray(v)) {
     const out: ConsoleValue[] = [];
     for (const x of v) {

@@ -5,7 +5,7 @@
 
 import { DatabaseBusyError, NotFoundError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
 import { SlotsBusyError } from '@/lib/core/slots.ts';
-import { UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { UploadStalledError, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
 import { RequestRefusedError, readJsonBody } from '@/lib/http/request-guard.ts';
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -43,6 +43,7 @@ export function errorResponse(e: unknown): Response {
   }
   if (e instanceof DatabaseBusyError) return json({ error: `${e.message}; try again shortly` }, 503, { 'retry-after': '5' });
   if (e instanceof UploadTooLargeError) return json({ error: e.message, limit_bytes: e.limitBytes }, 413);
+  if (e instanceof UploadStalledError) return json({ error: e.message }, 408);
   if (e instanceof NotFoundError) return json({ error: e.message }, 404);
   if (e instanceof ReplayConfigError) return json({ error: e.message, parameter: e.parameter }, 400);
   console.error(e);

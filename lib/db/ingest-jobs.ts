@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
 import { openDb } from './instance.ts';
 
@@ -162,6 +163,19 @@ export class UploadTooLargeError extends Error {
   }
 }
 
+/** An upload whose body stopped arriving for UPLOAD_IDLE_MS (HTTP 408). */
+export class UploadStalledError extends Error {
+  override readonly name = 'UploadStalledError';
+  constructor(readonly idleMs: number) {
+    super(`the upload sent nothing for ${idleMs / 1000} s and was dropped`);
+  }
+}
+
+/** Uploads being received at once; more get 429 (their bodies are not read). */
+export const MAX_UPLOADS_RECEIVING = 8;
+/** A body that sends nothing for this long is dropped: a trickling client cannot hold a slot for ever. */
+export const UPLOAD_IDLE_MS = 30_000;
+
 const DEFAULT_MAX_UPLOAD_BYTES = 4 * 2 ** 30;
 
 export function maxUploadBytes(): number {
@@ -256,7 +270,9 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
   const dir = uploadDir();
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `${process.pid}-${randomUUID()}.upload`);
+  let releaseReceive: Release | null = null;
   try {
+    releaseReceive = await processSlots('uploads being received', MAX_UPLOADS_RECEIVING, 0).acquire(0);
     let received = 0;
     let lastReport = 0;
     const counter = new Transform({
@@ -275,7 +291,21 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
         done(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>), counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    const source = Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>);
+    let idle: NodeJS.Timeout | undefined;
+    const watch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => source.destroy(new UploadStalledError(UPLOAD_IDLE_MS)), UPLOAD_IDLE_MS);
+    };
+    source.on('data', watch);
+    watch();
+    try {
+      await pipeline(source, counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    } finally {
+      clearTimeout(idle);
+      releaseReceive();
+      releaseReceive = null;
+    }
     if (received > limit) throw new UploadTooLargeError(limit);
     if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
 
@@ -298,6 +328,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
     if (jobId) finishJob(jobId, { error: e instanceof Error ? e.message : String(e) });
     throw e;
   } finally {
+    releaseReceive?.();
     await fs.promises.rm(tmp, { force: true });
   }
 }

@@ -9,13 +9,15 @@
 // - JSON bodies are application/json (a cross-site form can only send text/plain,
 //   urlencoded or multipart without a preflight) and at most PRITRACE_MAX_JSON_BYTES, counted
 //   before parsing (413).
-// Pure functions over the web Request; proxy.ts and the route handlers call them, and
+// Functions over the web Request; proxy.ts and the route handlers call them, and
 // app/api/_http.ts maps RequestRefusedError to its status.
+
+import { processSlots } from '../core/slots.ts';
 
 export class RequestRefusedError extends Error {
   override readonly name = 'RequestRefusedError';
   constructor(
-    readonly status: 400 | 403 | 405 | 413 | 415 | 421,
+    readonly status: 400 | 403 | 405 | 408 | 413 | 415 | 421,
     message: string,
     readonly limitBytes?: number,
   ) {
@@ -114,10 +116,17 @@ function tooLarge(limit: number): RequestRefusedError {
   return new RequestRefusedError(413, `request body exceeds the limit of ${limit} bytes (PRITRACE_MAX_JSON_BYTES)`, limit);
 }
 
+/** JSON bodies being received at once; a slow sender holds one until its body is in or times out. */
+export const MAX_JSON_BODIES_AT_ONCE = 16;
+/** A JSON body must have fully arrived this long after the request. */
+export const JSON_BODY_TIMEOUT_MS = 10_000;
+
 /**
  * The body of a JSON request, parsed, after the checks above: application/json, at most
  * `limit` bytes (refused from Content-Length before reading, or as soon as the count passes
- * it), valid JSON (400).
+ * it), arrived within JSON_BODY_TIMEOUT_MS (408), valid JSON (400). At most
+ * MAX_JSON_BODIES_AT_ONCE are read at once; more get 429 (a trickling sender cannot tie up the
+ * server with thousands of open bodies).
  */
 export async function readJsonBody(request: Request, limit = maxJsonBytes()): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
@@ -127,18 +136,29 @@ export async function readJsonBody(request: Request, limit = maxJsonBytes()): Pr
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge(limit);
   if (!request.body) throw new RequestRefusedError(400, 'body must be JSON');
+  const release = await processSlots('JSON request bodies', MAX_JSON_BODIES_AT_ONCE, 0).acquire(0);
   const reader = request.body.getReader();
+  const timer = setTimeout(() => void reader.cancel(new RequestRefusedError(408, 'timeout')).catch(() => undefined), JSON_BODY_TIMEOUT_MS);
+  const started = performance.now();
   const parts: Uint8Array[] = [];
   let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => undefined);
+        throw tooLarge(limit);
+      }
+      parts.push(value);
     }
-    parts.push(value);
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
+  if (performance.now() - started >= JSON_BODY_TIMEOUT_MS) {
+    throw new RequestRefusedError(408, `the request body did not arrive within ${JSON_BODY_TIMEOUT_MS} ms`);
   }
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(parts))) as unknown;

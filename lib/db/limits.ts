@@ -62,11 +62,12 @@ export function sqlTimeoutMs(): number {
 }
 
 /**
- * SQL console statements running at once: PRITRACE_SQL_MAX_CONCURRENT, 1 to 16, default 2 (one
- * per core). More wait for a slot within their time limit, then get 429.
+ * SQL console statements running at once: PRITRACE_SQL_MAX_CONCURRENT, 1 to 16, default 1. One
+ * scan already uses every DuckDB thread; with two, a page load took 1.4 s instead of 0.7 s on
+ * the 2-core test box. More wait for a slot within their time limit, then get 429.
  */
 export function sqlMaxConcurrent(): number {
-  const n = envNumber('PRITRACE_SQL_MAX_CONCURRENT', 2);
+  const n = envNumber('PRITRACE_SQL_MAX_CONCURRENT', 1);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`PRITRACE_SQL_MAX_CONCURRENT must be an integer between 1 and 16, got ${n}`);
   return n;
 }

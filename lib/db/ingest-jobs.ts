@@ -173,8 +173,17 @@ export class UploadStalledError extends Error {
 
 /** Uploads being received at once; more get 429 (their bodies are not read). */
 export const MAX_UPLOADS_RECEIVING = 8;
-/** A body that sends nothing for this long is dropped: a trickling client cannot hold a slot for ever. */
-export const UPLOAD_IDLE_MS = 30_000;
+/**
+ * How long an upload body may send nothing before it is dropped (PRITRACE_UPLOAD_IDLE_MS,
+ * default 30 s): a trickling client cannot hold a receive slot for ever.
+ */
+export function uploadIdleMs(): number {
+  const v = process.env.PRITRACE_UPLOAD_IDLE_MS;
+  if (v === undefined || v === '') return 30_000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`PRITRACE_UPLOAD_IDLE_MS must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
+}
 
 const DEFAULT_MAX_UPLOAD_BYTES = 4 * 2 ** 30;
 
@@ -292,10 +301,11 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
       },
     });
     const source = Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>);
+    const idleMs = uploadIdleMs();
     let idle: NodeJS.Timeout | undefined;
     const watch = () => {
       clearTimeout(idle);
-      idle = setTimeout(() => source.destroy(new UploadStalledError(UPLOAD_IDLE_MS)), UPLOAD_IDLE_MS);
+      idle = setTimeout(() => source.destroy(new UploadStalledError(idleMs)), idleMs);
     };
     source.on('data', watch);
     watch();

@@ -12,12 +12,10 @@
 // Functions over the web Request; proxy.ts and the route handlers call them, and
 // app/api/_http.ts maps RequestRefusedError to its status.
 
-import { processSlots } from '../core/slots.ts';
-
 export class RequestRefusedError extends Error {
   override readonly name = 'RequestRefusedError';
   constructor(
-    readonly status: 400 | 403 | 405 | 408 | 413 | 415 | 421,
+    readonly status: 400 | 403 | 405 | 413 | 415 | 421,
     message: string,
     readonly limitBytes?: number,
   ) {
@@ -116,17 +114,11 @@ function tooLarge(limit: number): RequestRefusedError {
   return new RequestRefusedError(413, `request body exceeds the limit of ${limit} bytes (PRITRACE_MAX_JSON_BYTES)`, limit);
 }
 
-/** JSON bodies being received at once; a slow sender holds one until its body is in or times out. */
-export const MAX_JSON_BODIES_AT_ONCE = 16;
-/** A JSON body must have fully arrived this long after the request. */
-export const JSON_BODY_TIMEOUT_MS = 10_000;
-
 /**
  * The body of a JSON request, parsed, after the checks above: application/json, at most
  * `limit` bytes (refused from Content-Length before reading, or as soon as the count passes
- * it), arrived within JSON_BODY_TIMEOUT_MS (408), valid JSON (400). At most
- * MAX_JSON_BODIES_AT_ONCE are read at once; more get 429 (a trickling sender cannot tie up the
- * server with thousands of open bodies).
+ * it), valid JSON (400). How many bodies arrive at once and how long one may take is
+ * lib/http/node-guard.ts's business: Next receives a body before the route runs.
  */
 export async function readJsonBody(request: Request, limit = maxJsonBytes()): Promise<unknown> {
   const type = request.headers.get('content-type') ?? '';
@@ -136,29 +128,18 @@ export async function readJsonBody(request: Request, limit = maxJsonBytes()): Pr
   const declared = request.headers.get('content-length');
   if (declared !== null && /^\d+$/.test(declared) && Number(declared) > limit) throw tooLarge(limit);
   if (!request.body) throw new RequestRefusedError(400, 'body must be JSON');
-  const release = await processSlots('JSON request bodies', MAX_JSON_BODIES_AT_ONCE, 0).acquire(0);
   const reader = request.body.getReader();
-  const timer = setTimeout(() => void reader.cancel(new RequestRefusedError(408, 'timeout')).catch(() => undefined), JSON_BODY_TIMEOUT_MS);
-  const started = performance.now();
   const parts: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > limit) {
-        await reader.cancel().catch(() => undefined);
-        throw tooLarge(limit);
-      }
-      parts.push(value);
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw tooLarge(limit);
     }
-  } finally {
-    clearTimeout(timer);
-    release();
-  }
-  if (performance.now() - started >= JSON_BODY_TIMEOUT_MS) {
-    throw new RequestRefusedError(408, `the request body did not arrive within ${JSON_BODY_TIMEOUT_MS} ms`);
+    parts.push(value);
   }
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(parts))) as unknown;

@@ -11,10 +11,34 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startServer, type Server } from '../e2e/server.ts';
 import { TRACES_DIR } from '../helpers/temp-db.ts';
-import { assertBuilt, groupPeakRss, request, sql, upload } from './server-support.ts';
+import { assertBuilt, groupPeakRss, request, sleep, sql, upload } from './server-support.ts';
 
 const SAMPLE = path.join(TRACES_DIR, 'intel-v6.9-trace.txt');
 const JSON_LIMIT = 64 * 1024;
+const UPLOAD_IDLE_MS = 3_000;
+
+interface Trickle {
+  /** The server's answer, when it gives one. */
+  answer: Promise<Raw>;
+  /** Ends the request from the client side. */
+  drop(): void;
+}
+
+/** A request that sends its headers and the first bytes of its body, then nothing. */
+function trickle(server: Server, target: string, headers: Record<string, string>, first: string): Trickle {
+  let req!: http.ClientRequest;
+  const answer = new Promise<Raw>((resolve, reject) => {
+    req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path: target, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.write(first);
+  });
+  answer.catch(() => undefined);
+  return { answer, drop: () => req.destroy() };
+}
 
 interface Raw {
   status: number;
@@ -67,7 +91,7 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
 
   before(async () => {
     assertBuilt();
-    server = await startServer({ env: { PRITRACE_MAX_JSON_BYTES: String(JSON_LIMIT) } });
+    server = await startServer({ env: { PRITRACE_MAX_JSON_BYTES: String(JSON_LIMIT), PRITRACE_UPLOAD_IDLE_MS: String(UPLOAD_IDLE_MS) } });
     origin = `http://127.0.0.1:${server.port}`;
     const up = await upload(server.url, SAMPLE);
     assert.equal(up.status, 201, up.text);
@@ -206,6 +230,48 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
     assert.ok(rss < 2 ** 30, `server peak RSS ${rss} bytes stays under 1 GiB`);
     assert.equal((await request(`${server.url}/api/traces`)).status, 200, 'still up');
     assert.deepEqual(await stored(), before);
+  });
+
+  it('an upload name with newline, ESC, NUL or bidi controls is refused (400); nothing stored', async () => {
+    const before = await stored();
+    for (const name of ['a\nb', 'a\x1b[31mb', 'a\x00b', 'a\u202eexe.txt', 'a\x9bb']) {
+      const r = await upload(server.url, SAMPLE, { name });
+      assert.equal(r.status, 400, `${JSON.stringify(name)}: ${r.text}`);
+      assert.match(r.text, /control characters/);
+      const f = await upload(server.url, SAMPLE, { filename: `x${name}.txt` });
+      assert.equal(f.status, 400, `filename ${JSON.stringify(name)}: ${f.text}`);
+    }
+    assert.deepEqual(await stored(), before);
+  });
+
+  it('slow senders: 8 trickling uploads and 16 trickling JSON bodies at most, the rest 429; stalled ones 408; pages answer meanwhile', async () => {
+    await request(`${server.url}/traces/${traceId}`);
+    const uploads = Array.from({ length: 8 }, (_, i) =>
+      trickle(server, `/api/traces?filename=slow-${i}.txt`, { 'content-type': 'application/octet-stream', 'transfer-encoding': 'chunked' }, 'x'),
+    );
+    const bodies = Array.from({ length: 16 }, () =>
+      trickle(server, `/api/traces/${traceId}/annotations`, { 'content-type': 'application/json', 'content-length': '200' }, '{"author": "slow", '),
+    );
+    await sleep(1000);
+    const page = await request(`${server.url}/traces/${traceId}`);
+    const ninthUpload = await upload(server.url, SAMPLE);
+    const seventeenth = await request(`${server.url}/api/traces/${traceId}/annotations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: 0, end_offset_ns: 1 }),
+    });
+    process.stdout.write(`# with 8 trickling uploads and 16 trickling JSON bodies: page ${Math.round(page.ms)} ms, 9th upload ${ninthUpload.status}, 17th body ${seventeenth.status}\n`);
+    assert.equal(page.status, 200);
+    assert.ok(page.ms < 1000, `page answered in ${page.ms} ms`);
+    assert.equal(ninthUpload.status, 429, ninthUpload.text);
+    assert.equal(ninthUpload.headers.get('retry-after'), '1');
+    assert.equal(seventeenth.status, 429, seventeenth.text);
+    // The stalled uploads are dropped after PRITRACE_UPLOAD_IDLE_MS, the bodies after 10 s.
+    for (const u of uploads) assert.equal((await u.answer).status, 408);
+    for (const b of bodies) assert.equal((await b.answer).status, 408);
+    for (const t of [...uploads, ...bodies]) t.drop();
+    const again = await upload(server.url, SAMPLE, { filename: 'after-the-slow-ones.txt' });
+    assert.equal(again.status, 201, again.text);
   });
 
   it('malformed requests get 4xx, never 5xx or an error view', async () => {

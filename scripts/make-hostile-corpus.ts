@@ -813,6 +813,13 @@ function definitions(): Definition[] {
     env: { PRITRACE_MAX_DECOMPRESSED_BYTES: String(16 << 20) },
     expect: rejected(`decompresses to more than ${16 << 20} bytes \\(limit PRITRACE_MAX_DECOMPRESSED_BYTES\\)`),
   });
+  add({
+    id: 'gzip-comment-bomb',
+    file: 'comment-bomb.trace.gz',
+    generated: true,
+    covers: '1 GiB of ftrace comment lines in one ~2 MB gzip, at the default limits: refused by the ratio cap (100 × the compressed size) instead of holding the ingest queue for minutes',
+    expect: rejected('decompresses to more than \\d+ bytes \\(100 times its \\d+ compressed bytes, limit PRITRACE_MAX_GZIP_RATIO\\)'),
+  });
   return defs;
 }
 
@@ -852,6 +859,18 @@ export async function buildGenerated(id: string, file: string): Promise<void> {
     }
     case 'gzip-bomb': {
       const chunk = Buffer.alloc(1 << 20, 0x0a);
+      await pipeline(
+        Readable.from((function* () {
+          for (let i = 0; i < 1024; i++) yield chunk;
+        })()),
+        zlib.createGzip({ level: 9 }),
+        fs.createWriteStream(file),
+      );
+      return;
+    }
+    case 'gzip-comment-bomb': {
+      const line = `# ${'x'.repeat(1021)}\n`;
+      const chunk = Buffer.from(line.repeat(1024));
       await pipeline(
         Readable.from((function* () {
           for (let i = 0; i < 1024; i++) yield chunk;

@@ -1,9 +1,10 @@
 // `npm start`: the dashboard on a fresh machine in one command. Builds the app if no build
 // exists, ingests the bundled large sample when the database has no traces yet, then runs
 // `next start` on 127.0.0.1 (HOST/PORT to change) and records the server next to the database
-// so that `pritrace ingest` hands files to it while it holds the database lock.
+// so that `pritrace ingest` hands files to it while it holds the database lock. It supervises
+// the server: one that dies is logged on stderr and started again.
 
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { closeDbInstance, openDb } from '../lib/db/instance.ts';
@@ -39,21 +40,58 @@ if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
 }
 await seedDatabase();
 
-const server = spawn(nextBin, ['start', '-H', host, '-p', port], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, PRITRACE_DB: dbPath },
-});
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-recordServer(dbPath, { url, pid: server.pid! });
+/** A server that lived this long was not crash-looping: the restart delay starts over. */
+const STABLE_MS = 60_000;
+const MAX_DELAY_MS = 30_000;
+let server: ChildProcess;
+let stopping: NodeJS.Signals | null = null;
+let restarts = 0;
+let delayMs = 1_000;
+
+function log(line: string): void {
+  process.stderr.write(`[pritrace start ${new Date().toISOString()}] ${line}\n`);
+}
+
+/**
+ * Runs `next start` and keeps it running: when the server dies (a crash, the kernel's OOM
+ * killer, a stray kill) it is logged and started again on the same address and database,
+ * after a delay that doubles while it keeps dying young.
+ */
+function run(): void {
+  const startedAt = Date.now();
+  server = spawn(nextBin, ['start', '-H', host, '-p', port], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, PRITRACE_DB: dbPath },
+  });
+  recordServer(dbPath, { url, pid: server.pid! });
+  server.on('exit', (code, signal) => {
+    if (stopping) {
+      forgetServer(dbPath);
+      process.exit(code ?? 0);
+    }
+    const lived = Date.now() - startedAt;
+    if (lived >= STABLE_MS) delayMs = 1_000;
+    restarts++;
+    log(`server pid ${server.pid} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${(lived / 1000).toFixed(1)} s; restart ${restarts} in ${(delayMs / 1000).toFixed(0)} s`);
+    forgetServer(dbPath);
+    setTimeout(run, delayMs);
+    delayMs = Math.min(MAX_DELAY_MS, delayMs * 2);
+  });
+}
+
+run();
 process.stdout.write(`PRI Trace Lab on ${url} (database ${dbPath})\n`);
 
 const stop = (signal: NodeJS.Signals) => {
+  stopping = signal;
+  // Between a death and its restart there is no server to stop.
+  if (server.exitCode !== null || server.signalCode !== null) {
+    forgetServer(dbPath);
+    process.exit(0);
+  }
   server.kill(signal);
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
-server.on('exit', (code) => {
-  forgetServer(dbPath);
-  process.exit(code ?? 0);
-});

@@ -14,13 +14,18 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-const INT64_MAX = 2n ** 63n - 1n;
+/**
+ * The largest offset kept: the queries add the trace's first timestamp (at most ~10^18 ns, the
+ * largest ftrace seconds allowed) to it in BIGINT, so a larger one (?to=9223372036854775807)
+ * would overflow there and fail the page. Larger values mean "to the end" and are clamped.
+ */
+const MAX_OFFSET_NS = 2n ** 62n;
 
 function nsParam(v: string | undefined): bigint | null {
   const t = v?.trim();
   if (!t || !/^\d{1,19}$/.test(t)) return null;
   const n = BigInt(t);
-  return n <= INT64_MAX ? n : null;
+  return n <= MAX_OFFSET_NS ? n : MAX_OFFSET_NS;
 }
 
 /** ?from=&to= as a non-empty window, else null (an inverted or half-given range is no zoom). */

@@ -1,9 +1,12 @@
 // How route handlers answer: JSON bodies, and the project's typed errors mapped to HTTP
 // statuses in one place (422 rejected trace with its locations, 503 busy database with
-// Retry-After, 404, 413, 400 bad replay parameters, 500 anything else).
+// Retry-After, 404, 413, 400 bad replay parameters, the request guard's 400/403/405/413/415/421,
+// 429 with Retry-After when a capped kind of work is full, 500 anything else).
 
 import { DatabaseBusyError, NotFoundError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
-import { UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { SlotsBusyError } from '@/lib/core/slots.ts';
+import { UploadStalledError, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { RequestRefusedError, readJsonBody } from '@/lib/http/request-guard.ts';
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
@@ -13,7 +16,20 @@ export function badRequest(error: string): Response {
   return json({ error }, 400);
 }
 
+/** The request's JSON body (type and size checked before parsing), or the error answer to return. */
+export async function jsonBody(request: Request): Promise<unknown> {
+  try {
+    return await readJsonBody(request);
+  } catch (e) {
+    return errorResponse(e);
+  }
+}
+
 export function errorResponse(e: unknown): Response {
+  if (e instanceof RequestRefusedError) {
+    return json({ error: e.message, ...(e.limitBytes === undefined ? {} : { limit_bytes: e.limitBytes }) }, e.status, e.status === 405 ? { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } : {});
+  }
+  if (e instanceof SlotsBusyError) return json({ error: e.message }, 429, { 'retry-after': '1' });
   if (e instanceof TraceRejectedError) {
     return json(
       {
@@ -27,6 +43,7 @@ export function errorResponse(e: unknown): Response {
   }
   if (e instanceof DatabaseBusyError) return json({ error: `${e.message}; try again shortly` }, 503, { 'retry-after': '5' });
   if (e instanceof UploadTooLargeError) return json({ error: e.message, limit_bytes: e.limitBytes }, 413);
+  if (e instanceof UploadStalledError) return json({ error: e.message }, 408);
   if (e instanceof NotFoundError) return json({ error: e.message }, 404);
   if (e instanceof ReplayConfigError) return json({ error: e.message, parameter: e.parameter }, 400);
   console.error(e);

@@ -11,7 +11,7 @@ import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySourc
 import { latencyCdf, replayRunCdf, type CdfPoint } from '@/lib/queries/charts/latency-cdf.ts';
 import { replayRuns } from '@/lib/queries/charts/replay-comparison.ts';
 import { traceStats } from '@/lib/queries/trace-stats.ts';
-import { listTraces } from '@/lib/queries/traces.ts';
+import { listTraces, resolveTrace } from '@/lib/queries/traces.ts';
 import { Card } from '../_components/card.tsx';
 import { CdfChart } from '../_components/charts/cdf-chart.tsx';
 import { PALETTE } from '../_components/charts/common.tsx';
@@ -22,6 +22,7 @@ import { SaveViewButton } from '../_components/postmortem/save-view.tsx';
 import { SavedViewsList } from '../_components/postmortem/saved-views-list.tsx';
 import { withDb } from '../_data/db.ts';
 import { fmtCount, fmtNs } from '../_lib/format.ts';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -52,10 +53,12 @@ function idParam(v: string | string[] | undefined): number | null {
 
 async function traceSide(traceId: number): Promise<SideData> {
   return withDb(async (db) => {
+    // An id with no trace is the page's "not found" note, not a failed render.
+    await resolveTrace(db, traceId);
     const s = await traceStats(db, traceId);
     return {
       source: { kind: 'trace', trace_id: traceId },
-      label: `#${s.trace_id} ${s.name}`,
+      label: `#${s.trace_id} ${withoutControls(s.name)}`,
       href: `/traces/${s.trace_id}`,
       answered: s.groups.answered,
       pcts: s.latency_ns,
@@ -151,7 +154,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
                   <option value="">choose a trace</option>
                   {traces.map((t) => (
                     <option key={t.trace_id} value={t.trace_id}>
-                      #{t.trace_id} {t.name}
+                      #{t.trace_id} {withoutControls(t.name)}
                     </option>
                   ))}
                 </select>

@@ -14,10 +14,20 @@ export function printable(text: string, max = 160): string {
   return cut.replace(/[^\x20-\x7e…]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A name (file, trace) with its control characters escaped: safe in one-line messages. */
+/**
+ * Characters that must never reach a terminal or a page as themselves: C0 and C1 controls
+ * (NUL, newline, ESC and the one-byte CSI \x9b start terminal sequences), line and paragraph
+ * separators, and the bidirectional controls that make "exe.txt" display as "txt.exe".
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const UNSAFE_CHARACTERS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A name (file, trace, device) with its control characters escaped: safe in one-line messages and on pages. */
 export function withoutControls(text: string): string {
-  // eslint-disable-next-line no-control-regex -- matching control characters is the point
-  return text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text.replace(UNSAFE_CHARACTERS, (c) => {
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 export class TraceParseError extends Error {

@@ -9,6 +9,7 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { TraceRejectedError } from '../core/errors.ts';
+import type { DecompressedCap } from './limits.ts';
 
 export function isGzip(file: string): boolean {
   const fd = fs.openSync(file, 'r');
@@ -21,7 +22,7 @@ export function isGzip(file: string): boolean {
 }
 
 /** The gunzipped bytes of the file, failing once more than maxBytes come out (the bomb guard). */
-function gunzipCapped(file: string, maxBytes: number, displayName: string): Readable {
+function gunzipCapped(file: string, maxBytes: number, displayName: string, limitNote = 'limit PRITRACE_MAX_DECOMPRESSED_BYTES'): Readable {
   const raw = fs.createReadStream(file);
   let out = 0;
   const gunzip = zlib.createGunzip();
@@ -30,7 +31,7 @@ function gunzipCapped(file: string, maxBytes: number, displayName: string): Read
   capped.on('data', (chunk: Buffer) => {
     out += chunk.length;
     if (out > maxBytes) {
-      capped.destroy(new TraceRejectedError(displayName, `decompresses to more than ${maxBytes} bytes (limit PRITRACE_MAX_DECOMPRESSED_BYTES)`));
+      capped.destroy(new TraceRejectedError(displayName, `decompresses to more than ${maxBytes} bytes (${limitNote})`));
     }
   });
   return capped;
@@ -91,7 +92,7 @@ export interface FileScan {
  * ends anywhere (a concatenated file can switch after its head), and for gzip the bomb guard,
  * checked by gunzipping with a cap before DuckDB reads it.
  */
-export async function scanFile(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): Promise<FileScan> {
+export async function scanFile(file: string, gzip: boolean, cap: DecompressedCap, displayName = file): Promise<FileScan> {
   const hash = createHash('sha256');
   const crlf = new CrlfFinder();
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
@@ -100,7 +101,7 @@ export async function scanFile(file: string, gzip: boolean, maxDecompressedBytes
   }
   if (gzip) {
     try {
-      for await (const chunk of gunzipCapped(file, maxDecompressedBytes, displayName) as AsyncIterable<Buffer>) crlf.push(chunk);
+      for await (const chunk of gunzipCapped(file, cap.bytes, displayName, cap.note) as AsyncIterable<Buffer>) crlf.push(chunk);
     } catch (e) {
       if (e instanceof TraceRejectedError) throw e;
       throw new TraceRejectedError(displayName, `not a valid gzip file: ${(e as Error).message}`, [], { cause: e });

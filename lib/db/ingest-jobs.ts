@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
 import { openDb } from './instance.ts';
 
@@ -35,10 +36,17 @@ const JOB_ID = /^[A-Za-z0-9_-]{8,64}$/;
 const KEEP_FINISHED_MS = 10 * 60 * 1000;
 const MAX_JOBS = 1000;
 
+interface QueuedIngest {
+  bytes: number;
+  since: number;
+  start: () => void;
+}
+
 interface JobTable {
   jobs: Map<string, IngestJob>;
-  /** Tail of the ingest queue: the next ingest starts when this settles. */
-  tail: Promise<unknown>;
+  /** An ingest is running; the next starts when it settles. */
+  running: boolean;
+  waiting: QueuedIngest[];
 }
 
 const key = Symbol.for('pritrace.ingest-jobs');
@@ -46,7 +54,7 @@ type GlobalWithJobs = typeof globalThis & { [key]?: JobTable };
 
 function table(): JobTable {
   const g = globalThis as GlobalWithJobs;
-  return (g[key] ??= { jobs: new Map(), tail: Promise.resolve() });
+  return (g[key] ??= { jobs: new Map(), running: false, waiting: [] });
 }
 
 export function isValidJobId(id: string): boolean {
@@ -107,15 +115,44 @@ export function finishJob(id: string, outcome: { result: IngestResult } | { erro
   else updateJob(id, { phase: 'failed', error: outcome.error });
 }
 
+/** An ingest waiting this long goes next whatever its size, so a big file is never starved. */
+export const INGEST_AGING_MS = 60_000;
+
+function startNext(t: JobTable): void {
+  if (t.running || t.waiting.length === 0) return;
+  const now = Date.now();
+  // First come among those that waited long enough; otherwise the smallest file first, so one
+  // huge upload does not hold every small one behind it.
+  let pick = t.waiting.findIndex((w) => now - w.since >= INGEST_AGING_MS);
+  if (pick < 0) pick = t.waiting.reduce((best, w, i) => (w.bytes < t.waiting[best]!.bytes ? i : best), 0);
+  const [next] = t.waiting.splice(pick, 1);
+  t.running = true;
+  next!.start();
+}
+
 /**
- * Runs fn after every ingest queued before it has settled (success or failure), so ingests
- * never overlap inside one server process.
+ * Runs fn when no other ingest of this process runs (DuckDB has one writer; one at a time keeps
+ * memory flat). Waiting ingests go smallest `bytes` first, ties and any that waited
+ * INGEST_AGING_MS in arrival order.
  */
-export function enqueueIngest<T>(fn: () => Promise<T>): Promise<T> {
+export function enqueueIngest<T>(fn: () => Promise<T>, bytes = 0): Promise<T> {
   const t = table();
-  const run = t.tail.then(fn, fn);
-  t.tail = run.catch(() => undefined);
-  return run;
+  return new Promise<T>((resolve, reject) => {
+    t.waiting.push({
+      bytes,
+      since: Date.now(),
+      start: () => {
+        Promise.resolve()
+          .then(fn)
+          .then(resolve, reject)
+          .finally(() => {
+            t.running = false;
+            startNext(t);
+          });
+      },
+    });
+    startNext(t);
+  });
 }
 
 /** An upload bigger than PRITRACE_MAX_UPLOAD_BYTES (HTTP 413). */
@@ -124,6 +161,28 @@ export class UploadTooLargeError extends Error {
   constructor(readonly limitBytes: number) {
     super(`upload exceeds the limit of ${limitBytes} bytes (PRITRACE_MAX_UPLOAD_BYTES)`);
   }
+}
+
+/** An upload whose body stopped arriving for UPLOAD_IDLE_MS (HTTP 408). */
+export class UploadStalledError extends Error {
+  override readonly name = 'UploadStalledError';
+  constructor(readonly idleMs: number) {
+    super(`the upload sent nothing for ${idleMs / 1000} s and was dropped`);
+  }
+}
+
+/** Uploads being received at once; more get 429 (their bodies are not read). */
+export const MAX_UPLOADS_RECEIVING = 8;
+/**
+ * How long an upload body may send nothing before it is dropped (PRITRACE_UPLOAD_IDLE_MS,
+ * default 30 s): a trickling client cannot hold a receive slot for ever.
+ */
+export function uploadIdleMs(): number {
+  const v = process.env.PRITRACE_UPLOAD_IDLE_MS;
+  if (v === undefined || v === '') return 30_000;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`PRITRACE_UPLOAD_IDLE_MS must be a positive number, got ${JSON.stringify(v)}`);
+  return n;
 }
 
 const DEFAULT_MAX_UPLOAD_BYTES = 4 * 2 ** 30;
@@ -149,14 +208,28 @@ export function uploadDir(): string {
  */
 const UPLOAD_FILE = /^(?:(\d+)-)?[0-9a-f-]{36}\.upload$/;
 
-function processAlive(pid: number): boolean {
+/** The state letter of pid in /proc (R, S, D, Z, …), or null where /proc cannot tell. */
+function procState(pid: number): string | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // The name in parentheses may itself hold spaces and parentheses: the state follows the last ')'.
+    return /^\s*(\S)/.exec(stat.slice(stat.lastIndexOf(')') + 1))?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     // EPERM: alive, but another user's.
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // A killed server whose parent has not reaped it yet is a zombie: kill(pid, 0) still
+  // succeeds, but it will never finish its upload.
+  const state = procState(pid);
+  return state !== 'Z' && state !== 'X';
 }
 
 /**
@@ -206,7 +279,9 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
   const dir = uploadDir();
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `${process.pid}-${randomUUID()}.upload`);
+  let releaseReceive: Release | null = null;
   try {
+    releaseReceive = await processSlots('uploads being received', MAX_UPLOADS_RECEIVING, 0).acquire(0);
     let received = 0;
     let lastReport = 0;
     const counter = new Transform({
@@ -225,7 +300,22 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
         done(null, chunk);
       },
     });
-    await pipeline(Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>), counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    const source = Readable.fromWeb(opts.body as NodeReadableStream<Uint8Array>);
+    const idleMs = uploadIdleMs();
+    let idle: NodeJS.Timeout | undefined;
+    const watch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => source.destroy(new UploadStalledError(idleMs)), idleMs);
+    };
+    source.on('data', watch);
+    watch();
+    try {
+      await pipeline(source, counter, fs.createWriteStream(tmp, { flags: 'wx' }));
+    } finally {
+      clearTimeout(idle);
+      releaseReceive();
+      releaseReceive = null;
+    }
     if (received > limit) throw new UploadTooLargeError(limit);
     if (jobId) updateJob(jobId, { phase: 'queued', bytes_received: received, fraction: null });
 
@@ -241,13 +331,14 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
       } finally {
         db.close();
       }
-    });
+    }, received);
     if (jobId) finishJob(jobId, { result });
     return result;
   } catch (e) {
     if (jobId) finishJob(jobId, { error: e instanceof Error ? e.message : String(e) });
     throw e;
   } finally {
+    releaseReceive?.();
     await fs.promises.rm(tmp, { force: true });
   }
 }

@@ -16,7 +16,7 @@ import type { Parsed } from '../trace/formats/sim-record.ts';
 import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
 import type { Db } from './instance.ts';
 import { headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
-import { ingestLimits, type IngestLimits } from './limits.ts';
+import { decompressedCap, ingestLimits, type IngestLimits } from './limits.ts';
 import { FILL_TRACE_GROUP_SUMMARY_SQL } from './schema.ts';
 
 export interface IngestProgress {
@@ -82,7 +82,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   if (!gzip && display.endsWith('.gz') && stat.size > 0) {
     throw new TraceRejectedError(display, 'named .gz but is not gzip data');
   }
-  const scan = await scanFile(opts.file, gzip, limits.maxDecompressedBytes, display);
+  const scan = await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display);
   const format = detectFormat(display, await headLines(opts.file, gzip, display));
 
   const ftrace = format === 'ftrace' || format === 'trace-cmd';

@@ -77,4 +77,22 @@ describe('pritrace CLI', () => {
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /missing --model/);
   });
+
+  it('list and stats print a name with newline, ESC, BEL, C1 and bidi controls escaped (issue 10 item 8)', () => {
+    const hostile = 'evil\nline\x1b[31mred\x07bel\x9b2Jcsi\u202eexe.txt';
+    const other = path.join(tempDir(), 'names.duckdb');
+    const ing = cli(['ingest', path.join(TRACES_DIR, 'intel-v6.9-trace.txt'), '--name', hostile, '--json'], other);
+    assert.equal(ing.code, 0, ing.stderr);
+    assert.equal((JSON.parse(ing.stdout) as { name: string }).name, hostile, 'stored as given; --json escapes it as JSON does');
+    const escaped = 'evil\\x0aline\\x1b[31mred\\x07bel\\x9b2Jcsi\\u202eexe.txt';
+    const list = cli(['list'], other);
+    const stats = cli(['stats', '1'], other);
+    for (const r of [list, stats]) {
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.includes(escaped), r.stdout);
+      // eslint-disable-next-line no-control-regex -- the point: none reaches the terminal
+      assert.doesNotMatch(r.stdout.replaceAll('\n', ''), /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+    }
+    assert.equal(list.stdout.trim().split('\n').length, 2, 'header and one row');
+  });
 });

@@ -58,7 +58,7 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     b = await upload(TRACE_B);
     stats = (await (await fetch(`${server.url}/api/traces/${a}/stats`)).json()) as Stats;
     statsB = (await (await fetch(`${server.url}/api/traces/${b}/stats`)).json()) as Stats;
-    const counted = await fetch(`${server.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: `SELECT count(*) AS n FROM fault_groups WHERE trace_id = ${a}` }) });
+    const counted = await fetch(`${server.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: `SELECT count(*) AS n FROM fault_groups WHERE trace_id = ${a}` }) });
     groupRows = Number(((await counted.json()) as { rows: number[][] }).rows[0]![0]);
     assert.ok(groupRows >= stats.groups.total && groupRows > 0, `fault_groups rows ${groupRows}`);
     for (const seed of [1, 2]) {
@@ -91,7 +91,7 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
 
   /** Rows of a read-only query through the SQL console API (an independent route to the figures). */
   async function sql(query: string): Promise<unknown[][]> {
-    const res = await fetch(`${server.url}/api/sql`, { method: 'POST', body: JSON.stringify({ sql: query }) });
+    const res = await fetch(`${server.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: query }) });
     assert.equal(res.status, 200, await res.clone().text());
     return ((await res.json()) as { rows: unknown[][] }).rows;
   }
@@ -149,7 +149,7 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.equal(await item.count(), 1);
 
     // The API refuses a bad range with the field named.
-    const bad = await fetch(`${server.url}/api/traces/${a}/annotations`, { method: 'POST', body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: '10', end_offset_ns: '5' }) });
+    const bad = await fetch(`${server.url}/api/traces/${a}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: '10', end_offset_ns: '5' }) });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { field: string }).field, 'range');
     await shot(page, '20-annotations');
@@ -280,7 +280,7 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.equal(await other.locator('#f-device').inputValue(), '0000:00:0a.0', 'filter restored');
     await fresh.close();
 
-    const offsite = await fetch(`${server.url}/api/views`, { method: 'POST', body: JSON.stringify({ name: 'x', url: 'https://evil.example/traces/1' }) });
+    const offsite = await fetch(`${server.url}/api/views`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', url: 'https://evil.example/traces/1' }) });
     assert.equal(offsite.status, 400);
     assert.equal(((await offsite.json()) as { field: string }).field, 'url');
   });
@@ -458,11 +458,23 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.match(page.url(), /\/sql\?q=SELECT/, 'query in the URL');
     const all = await page.locator('[data-testid="sql-result"] tbody tr td:nth-child(2)').allTextContents();
     assert.equal(all.reduce((s, v) => s + Number(v), 0), groupRows);
-    // The link reruns the query on open.
+    // The link brings the query back but does not run it until Run is pressed: a link alone
+    // (from any site) must not make the server execute a statement.
     const fresh = await browser.newContext();
     const other = await fresh.newPage();
+    const consoleCalls: string[] = [];
+    other.on('request', (r) => {
+      if (new URL(r.url()).pathname === '/api/sql') consoleCalls.push(r.method());
+    });
     await other.goto(page.url());
+    await other.locator('[data-testid="sql-linked"]').waitFor();
+    await other.waitForLoadState('networkidle');
+    assert.equal(await other.locator('[data-testid="sql-text"]').inputValue(), sql);
+    assert.equal(await other.locator('[data-testid="sql-result"]').count(), 0, 'no result before Run');
+    assert.deepEqual(consoleCalls, [], 'no console request on open');
+    await other.locator('[data-testid="sql-run"]').click();
     await other.locator('[data-testid="sql-result"] tbody tr').first().waitFor();
+    assert.deepEqual(consoleCalls, ['POST']);
     assert.equal(await other.locator('[data-testid="sql-result"] tbody tr').count(), n);
     await fresh.close();
     await shot(page, '26-sql');

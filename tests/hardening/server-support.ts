@@ -141,3 +141,34 @@ export function assertBuilt(): void {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The pids of a process group (a server started by tests/e2e/server.ts is one), from /proc. */
+export function groupPids(pgid: number): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // After the name: state, ppid, pgrp.
+      if (Number(fields[2]) === pgid) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** The largest peak resident set (VmHWM, bytes) of any live process in the group. */
+export function groupPeakRss(pgid: number): number {
+  let peak = 0;
+  for (const pid of groupPids(pgid)) {
+    try {
+      const m = /^VmHWM:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peak;
+}

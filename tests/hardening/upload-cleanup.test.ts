@@ -1,14 +1,15 @@
 // removeStaleUploads, which a server runs at start: it removes the upload temp files whose
 // writer is gone (a dead pid, the pid it now has itself, or an unnamed writer) and keeps those of
-// a live process — another server sharing the upload directory — and anything else in it.
+// a live process — another server sharing the upload directory — and anything else in it. A
+// zombie (a killed server its parent has not reaped) counts as dead.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { removeStaleUploads } from '../../lib/db/ingest-jobs.ts';
+import { processAlive, removeStaleUploads } from '../../lib/db/ingest-jobs.ts';
 import { tempDir } from '../helpers/temp-db.ts';
 
 describe('upload temp files left by a dead server', () => {
@@ -26,5 +27,30 @@ describe('upload temp files left by a dead server', () => {
     assert.deepEqual(removeStaleUploads(dir).sort(), [...stale].sort());
     assert.deepEqual(fs.readdirSync(dir).sort(), [live, ...other].sort());
     assert.deepEqual(removeStaleUploads(path.join(dir, 'missing')), [], 'a missing directory is not an error');
+  });
+
+  it('are removed when their writer is a zombie (killed, not yet reaped)', async () => {
+    const dir = tempDir('pritrace-upload-zombie-');
+    // `true` exits at once; its parent then becomes `sleep`, which never reaps it: a zombie
+    // for as long as the sleep runs, as a killed server is until its parent collects it.
+    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
+      assert.ok(zombie > 0);
+      const stat = () => fs.readFileSync(`/proc/${zombie}/stat`, 'latin1');
+      for (let i = 0; i < 200 && !/\) Z /.test(stat()); i++) await new Promise((r) => setTimeout(r, 10));
+      assert.match(stat(), /\) Z /, 'the child is a zombie');
+      assert.doesNotThrow(() => process.kill(zombie, 0), 'kill(pid, 0) still succeeds on a zombie');
+      assert.equal(processAlive(zombie), false);
+      assert.equal(processAlive(parent.pid!), true);
+      const file = `${zombie}-${randomUUID()}.upload`;
+      const kept = `${parent.pid}-${randomUUID()}.upload`;
+      fs.writeFileSync(path.join(dir, file), 'x');
+      fs.writeFileSync(path.join(dir, kept), 'x');
+      assert.deepEqual(removeStaleUploads(dir), [file]);
+      assert.deepEqual(fs.readdirSync(dir), [kept]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 });

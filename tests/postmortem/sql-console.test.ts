@@ -1,6 +1,8 @@
 // The /sql console's guard against a real DuckDB holding an ingested trace: every refused
-// class is refused (and nothing it names happens), a normal SELECT works, the row cap and the
-// time limit hold.
+// class is refused (and nothing it names happens), a normal SELECT works, the row, cell and
+// result-size caps and the time limit hold, functions that blow up memory or time inside one
+// call are refused or bounded, catalog views and CTE names are allowed only where they are
+// safe, and the concurrency gate answers within the time limit.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,7 +11,8 @@ import { describe, it } from 'node:test';
 import { QueryError } from '../../lib/core/errors.ts';
 import { ingestFile } from '../../lib/db/ingest.ts';
 import type { Db } from '../../lib/db/instance.ts';
-import { consoleTables, runConsoleQuery, SqlRefusedError, SqlTimeoutError, type RefusedClass } from '../../lib/db/sql-console.ts';
+import { Slots } from '../../lib/core/slots.ts';
+import { consoleTables, runConsoleQuery, SqlBusyError, SqlRefusedError, SqlTimeoutError, type RefusedClass } from '../../lib/db/sql-console.ts';
 import { TRACES_DIR, tempDir, withTempDb } from '../helpers/temp-db.ts';
 
 async function withTrace(fn: (db: Db, traceId: number, dir: string) => Promise<void>): Promise<void> {
@@ -181,6 +184,130 @@ describe('sql console', () => {
       assert.ok(performance.now() - started < 10_000, 'interrupted well before it could finish');
       const r = await runConsoleQuery(db, 'SELECT count(*) AS n FROM fault_groups');
       assert.ok(Number(r.rows[0]![0]) > 0);
+    });
+  });
+
+  it('refuses calls whose time or size one call decides (issue 10: 20 s, 9 GB, 24 GB in one statement)', async () => {
+    await withTrace(async (db) => {
+      for (const [sql, cls] of [
+        ["SELECT levenshtein(repeat('a', 80000), repeat('b', 80000))", 'function'],
+        ['SELECT levenshtein(device, comm) FROM fault_groups', 'function'],
+        ["SELECT damerau_levenshtein('a', 'b')", 'function'],
+        ["SELECT jaro_winkler_similarity('a', 'b')", 'function'],
+        ["SELECT editdist3('a', 'b')", 'function'],
+        ['SELECT len(range(100000000))', 'size'],
+        ['SELECT len(generate_series(1, 100000000))', 'size'],
+        ['SELECT range(latency_ns) FROM fault_groups', 'size'],
+        ['SELECT len(list_transform(range(1000), x -> range(1000)))', 'size'],
+        ['SELECT list_reduce([1, 2, 3], (a, x) -> a || a)', 'size'],
+        ["SELECT apply(['a'], x -> x || x)", 'size'],
+        ["SELECT repeat('ab', 40000000)", 'size'],
+        ["SELECT repeat('a', 4097)", 'size'],
+        ['SELECT repeat(device, 16) FROM fault_groups', 'size'],
+        ["SELECT repeat('a', latency_ns) FROM fault_groups", 'size'],
+        ["SELECT lpad('a', 1000000000, 'b')", 'size'],
+        ["SELECT rpad('a', 5000, 'b')", 'size'],
+        ["SELECT list_resize([1], 100000000)", 'size'],
+        ["SELECT printf('%0999999999d', 1)", 'size'],
+        ["SELECT printf('%0*d', 999999999, 1)", 'size'],
+        ["SELECT format('{:>99999}', 'x')", 'size'],
+        ["SELECT format(device, 1) FROM fault_groups", 'size'],
+        ["SELECT hex(hex(hex(hex('a'))))", 'size'],
+        ["SELECT bin(hex(device)) FROM fault_groups", 'size'],
+        ["SELECT replace(device, 'a', 'aaaaaaaaaaaaaaaaaaaaaaaa') FROM fault_groups", 'size'],
+        ["SELECT regexp_replace(device, '', device, 'g') FROM fault_groups", 'size'],
+        ["SELECT bar(1, 0, 2, 100000000)", 'size'],
+      ] as const) {
+        await refusedAs(db, sql, cls);
+      }
+    });
+  });
+
+  it('keeps the bounded forms of those functions', async () => {
+    await withTrace(async (db) => {
+      for (const [sql, expected] of [
+        ["SELECT repeat('-', 8)", '--------'],
+        ["SELECT lpad('7', 3, '0')", '007'],
+        ["SELECT printf('%05d', 42)", '00042'],
+        ["SELECT replace('a-b', '-', '::')", 'a::b'],
+        ["SELECT hex(hex('A'))", '3431'],
+        ['SELECT len(range(4096))', 4096],
+        ['SELECT list_filter([1, 2, 3], x -> x > 1)::VARCHAR', '[2, 3]'],
+        ["SELECT upper(device) = upper(device) FROM fault_groups LIMIT 1", true],
+      ] as const) {
+        const r = await runConsoleQuery(db, sql);
+        assert.equal(r.rows[0]![0], expected, sql);
+      }
+    });
+  });
+
+  it('reads only the catalog views that describe tables, and CTE names only in their scope (issue 10 item 10)', async () => {
+    await withTrace(async (db) => {
+      for (const sql of [
+        'SELECT * FROM pg_catalog.pg_settings',
+        'SELECT * FROM pg_settings',
+        'SELECT * FROM pg_catalog.pg_database',
+        'SELECT * FROM pg_catalog.pg_prepared_statements',
+        'SELECT * FROM information_schema.character_sets',
+        // The CTE is defined in one subquery; the outer name is the real catalog object.
+        'SELECT * FROM (WITH pragma_database_list AS (SELECT 1 AS x) SELECT x FROM pragma_database_list) a, pragma_database_list',
+        // A non-recursive CTE's body sees the catalog, not itself; a later CTE is not visible earlier.
+        'WITH duckdb_settings AS (SELECT * FROM duckdb_settings) SELECT * FROM duckdb_settings',
+        'WITH a AS (SELECT * FROM duckdb_settings), duckdb_settings AS (SELECT 1) SELECT * FROM a',
+      ]) {
+        await refusedAs(db, sql, 'table');
+      }
+      for (const sql of [
+        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'events'",
+        "SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'events'",
+        'WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM r WHERE x < 3), s AS (SELECT * FROM r) SELECT count(*) FROM s',
+        'WITH a AS (SELECT 1 AS x), b AS (SELECT x FROM a) SELECT (SELECT count(*) FROM b) FROM a',
+      ]) {
+        const r = await runConsoleQuery(db, sql);
+        assert.equal(r.rows.length, 1, sql);
+      }
+    });
+  });
+
+  it('caps every cell, whatever its type, and the whole result; truncated_cells counts cells', async () => {
+    await withTrace(async (db) => {
+      // 1000 strings of 4000 characters: 4 MB in one cell, none of its strings over the cap.
+      const list = await runConsoleQuery(db, "SELECT list(repeat('x', 4000)) AS l FROM range(1000)");
+      const cell = list.rows[0]![0] as string[];
+      assert.equal(list.truncated_cells, 1);
+      assert.ok(JSON.stringify(cell).length < 10_100, `cell cut to ~10 000 characters, got ${JSON.stringify(cell).length}`);
+      const keys = await runConsoleQuery(db, "SELECT MAP {repeat('k', 4000) || '1': 1, repeat('k', 4000) || '2': 2, repeat('k', 4000) || '3': 3} AS m");
+      assert.equal(keys.truncated_cells, 1);
+      assert.ok(JSON.stringify(keys.rows).length < 10_200);
+      const blob = await runConsoleQuery(db, "SELECT repeat('ab', 2000)::BLOB AS b", { maxCellChars: 100 });
+      assert.equal(blob.rows[0]![0], `${'6162'.repeat(25)}…`);
+      assert.equal(blob.truncated_cells, 1);
+      // Two cut cells in one row count two; an uncut cell none.
+      const two = await runConsoleQuery(db, "SELECT repeat('a', 50), repeat('b', 50), 'c'", { maxCellChars: 10 });
+      assert.equal(two.truncated_cells, 2);
+      // 10 000 rows of 4000 characters would be 40 MB: the rows stop at the size cap.
+      const big = await runConsoleQuery(db, "SELECT repeat('x', 4000) FROM range(10000)", { maxResultChars: 1_000_000 });
+      assert.equal(big.truncated, true);
+      assert.equal(big.truncated_by, 'size');
+      assert.equal(big.rows.length, 250);
+      const rows = await runConsoleQuery(db, 'SELECT * FROM range(20)', { maxRows: 5 });
+      assert.equal(rows.truncated_by, 'rows');
+    });
+  });
+
+  it('waits for a console slot within the time limit, then answers busy', async () => {
+    await withTrace(async (db) => {
+      const slots = new Slots('console statements', 1, 4);
+      const hold = await slots.acquire(0);
+      const started = performance.now();
+      await assert.rejects(runConsoleQuery(db, 'SELECT 1', { slots, timeoutMs: 300 }), SqlBusyError);
+      const waited = performance.now() - started;
+      assert.ok(waited >= 290 && waited < 2_000, `waited ${waited} ms`);
+      // A slot freed while waiting is taken at once.
+      const queued = runConsoleQuery(db, 'SELECT 2', { slots, timeoutMs: 5_000 });
+      setTimeout(hold, 50);
+      assert.equal((await queued).rows[0]![0], 2);
+      assert.equal(slots.inUse, 0, 'released once DuckDB returned');
     });
   });
 

@@ -116,4 +116,18 @@ describe('ingestUpload', () => {
     assert.equal(await next, 2);
     assert.deepEqual(order, ['a', 'b']);
   });
+
+  it('waiting ingests go smallest first, so one huge upload does not hold the small ones behind it', async () => {
+    const order: string[] = [];
+    const step = (name: string) => async () => {
+      order.push(`${name} start`);
+      await new Promise((r) => setTimeout(r, 10));
+      order.push(`${name} end`);
+      return name;
+    };
+    // `huge` starts at once (nothing runs); the rest queue behind it and go by size.
+    const all = [enqueueIngest(step('huge'), 4e9), enqueueIngest(step('big'), 2e9), enqueueIngest(step('tiny'), 1e3), enqueueIngest(step('small'), 1e6)];
+    assert.deepEqual(await Promise.all(all), ['huge', 'big', 'tiny', 'small']);
+    assert.deepEqual(order, ['huge start', 'huge end', 'tiny start', 'tiny end', 'small start', 'small end', 'big start', 'big end']);
+  });
 });

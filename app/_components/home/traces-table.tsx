@@ -5,6 +5,7 @@ import { withDb } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { Empty } from '../empty.tsx';
 import { LoadSampleButton } from './load-sample-button.tsx';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export async function TracesTable() {
   const traces = await withDb((db) => listTraces(db));
@@ -53,7 +54,7 @@ export async function TracesTable() {
           {traces.map((t) => (
             <tr key={t.trace_id} data-trace-id={t.trace_id}>
               <td>
-                <Link href={`/traces/${t.trace_id}`}>{t.name}</Link>
+                <Link href={`/traces/${t.trace_id}`}>{withoutControls(t.name)}</Link>
                 {t.bad_lines > 0 ? <span className="muted"> · {fmtCount(t.bad_lines)} bad lines</span> : null}
               </td>
               <td>{t.format}</td>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { fmtBytes, fmtCount } from '../../_lib/format.ts';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 // The file goes to the server as the raw request body of an XMLHttpRequest (the browser
 // streams it from disk; XHR is used instead of fetch only for its upload progress events).
@@ -266,7 +267,7 @@ function UploadRow({ upload: u }: { upload: Upload }) {
         {u.stage === 'done' && u.result ? (
           <span>
             {' '}
-            — trace <Link href={`/traces/${u.result.trace_id}`}>{u.result.name}</Link> ({u.result.format}): {fmtCount(u.result.events)} events,{' '}
+            — trace <Link href={`/traces/${u.result.trace_id}`}>{withoutControls(u.result.name)}</Link> ({u.result.format}): {fmtCount(u.result.events)} events,{' '}
             {fmtCount(u.result.groups.total)} groups, {fmtCount(u.result.groups.answered)} answered
             {u.result.bad_lines ? `, ${fmtCount(u.result.bad_lines)} bad lines` : ''}
           </span>

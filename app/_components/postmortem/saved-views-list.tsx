@@ -5,6 +5,7 @@ import Link from 'next/link';
 import type { SavedView } from '@/lib/db/saved-views.ts';
 import { Empty } from '../empty.tsx';
 import { DeleteViewButton } from './save-view.tsx';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export function SavedViewsList({ views }: { views: SavedView[] }) {
   if (views.length === 0) return <Empty>No saved views yet. Set up a view, then use “Save view” at the top of the page.</Empty>;
@@ -13,7 +14,7 @@ export function SavedViewsList({ views }: { views: SavedView[] }) {
       {views.map((v) => (
         <li key={v.view_id} data-testid="saved-view" data-view-id={v.view_id}>
           <Link href={v.url} data-testid={`saved-view-link-${v.view_id}`}>
-            {v.name}
+            {withoutControls(v.name)}
           </Link>
           <span className="mono muted saved-view-url">{v.url}</span>
           <span className="muted">{v.created_at} UTC</span>

@@ -1,11 +1,11 @@
 'use client';
 
 // The SQL console: a textarea and Run (Ctrl+Enter), the statement kept in the URL (?q=) so a
-// copied link reruns it, the result as a table (cells as React text) and a quick line chart of
+// copied link brings it back (to be run with Run, never on open), the result as a table (cells as React text) and a quick line chart of
 // the first two numeric columns. Refusals show the server's message as it is.
 
 import { useRouter, useSearchParams } from 'next/navigation';
-import { useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { AXIS, CHART_MARGIN, Y_AXIS_WIDTH, axisCount } from '../charts/common.tsx';
 
@@ -13,6 +13,7 @@ interface Result {
   columns: { name: string; type: string }[];
   rows: unknown[][];
   truncated: boolean;
+  truncated_by: 'rows' | 'size' | null;
   max_rows: number;
   truncated_cells: number;
   elapsed_ms: number;
@@ -34,7 +35,9 @@ export function SqlConsole() {
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<{ message: string; status: number } | null>(null);
   const [busy, setBusy] = useState(false);
-  const ran = useRef(false);
+  // A shared link (?q=) fills the box but never runs by itself: a link from anywhere must not be
+  // enough to make this server execute a statement.
+  const linked = search.get('q') !== null && result === null && error === null && !busy;
 
   async function run(text: string, push = true) {
     setBusy(true);
@@ -54,13 +57,6 @@ export function SqlConsole() {
     }
   }
 
-  useEffect(() => {
-    // A shared link (?q=) runs its query on open.
-    if (!ran.current && search.get('q')) {
-      ran.current = true;
-      void run(search.get('q')!, false);
-    }
-  }, []);
 
   const numeric = result ? result.columns.map((c, i) => ({ ...c, i })).filter((c) => NUMERIC.test(c.type)) : [];
   const chart =
@@ -98,6 +94,11 @@ export function SqlConsole() {
         <button type="submit" disabled={busy} data-testid="sql-run">
           {busy ? 'Running…' : 'Run'}
         </button>
+        {linked ? (
+          <span className="muted" data-testid="sql-linked" style={{ marginLeft: '0.6rem' }}>
+            Statement from the link: read it, then Run.
+          </span>
+        ) : null}
       </form>
       {error ? (
         <p role="alert" className="error" data-testid="sql-error" data-status={error.status} style={{ color: 'var(--bad)', background: 'var(--bad-soft)', padding: '0.4rem 0.6rem', borderRadius: 4 }}>
@@ -108,7 +109,7 @@ export function SqlConsole() {
         <>
           <p className="muted" data-testid="sql-meta" data-rows={result.rows.length}>
             {result.rows.length} row{result.rows.length === 1 ? '' : 's'} in {result.elapsed_ms.toFixed(0)} ms
-            {result.truncated ? ` (capped at ${result.max_rows})` : ''}
+            {result.truncated ? (result.truncated_by === 'size' ? ' (capped: the result reached its size limit)' : ` (capped at ${result.max_rows})`) : ''}
             {result.truncated_cells ? `, ${result.truncated_cells} long cells cut` : ''}
           </p>
           {chart && chart.length > 1 ? (

@@ -2,14 +2,17 @@
 // (time limit, row cap). 200 with columns and JSON-safe rows; 403 when the statement is refused
 // (write, COPY, ATTACH, file readers, extensions, settings: the library's message names the
 // rule); 400 for SQL that does not parse or fails; 408 when it ran past the time limit
-// (PRITRACE_SQL_TIMEOUT_MS).
+// (PRITRACE_SQL_TIMEOUT_MS) — counted from arrival, over waiting, checks, prepare and execution;
+// 429 with Retry-After when PRITRACE_SQL_MAX_CONCURRENT statements already run (one answered
+// 408 still counts until DuckDB has returned). The body is at most PRITRACE_MAX_JSON_BYTES.
 // GET: the tables the console may read, with their columns.
 
 import { QueryError } from '@/lib/core/errors.ts';
-import { sqlTimeoutMs } from '@/lib/db/limits.ts';
-import { SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/db/sql-console.ts';
+import { processSlots } from '@/lib/core/slots.ts';
+import { sqlMaxConcurrent, sqlTimeoutMs } from '@/lib/db/limits.ts';
+import { SqlBusyError, SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/db/sql-console.ts';
 import { withDb } from '../../_data/db.ts';
-import { badRequest, errorResponse, json } from '../_http.ts';
+import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,19 +21,18 @@ export function GET(): Response {
 }
 
 export async function POST(request: Request): Promise<Response> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('body must be JSON');
-  }
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
   const sql = typeof body === 'object' && body !== null ? (body as Record<string, unknown>).sql : undefined;
   if (typeof sql !== 'string') return badRequest('body must be {"sql": "<one SELECT statement>"}');
   try {
-    return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs() })));
+    const limit = sqlMaxConcurrent();
+    const slots = processSlots('console statements', limit, 4 * limit);
+    return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots })));
   } catch (e) {
     if (e instanceof SqlRefusedError) return json({ error: e.message, refused: e.refused }, 403);
     if (e instanceof SqlTimeoutError) return json({ error: e.message, timeout_ms: e.timeoutMs }, 408);
+    if (e instanceof SqlBusyError) return json({ error: e.message, max_concurrent: e.limit }, 429, { 'retry-after': '1' });
     if (e instanceof QueryError) return json({ error: e.message.split('\n')[0] }, 400);
     return errorResponse(e);
   }

@@ -5,7 +5,7 @@
 
 import { InvalidSavedViewError, listSavedViews, saveView } from '@/lib/db/saved-views.ts';
 import { withDb } from '../../_data/db.ts';
-import { badRequest, errorResponse, json } from '../_http.ts';
+import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,12 +25,8 @@ export async function GET(request: Request): Promise<Response> {
 }
 
 export async function POST(request: Request): Promise<Response> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('body must be JSON');
-  }
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return badRequest('body must be a JSON object');
   const b = body as Record<string, unknown>;
   try {

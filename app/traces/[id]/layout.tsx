@@ -5,6 +5,7 @@ import { SaveViewButton } from '../../_components/postmortem/save-view.tsx';
 import { TraceTabs } from '../../_components/trace-tabs.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,7 +16,7 @@ export default async function TraceLayout({ children, params }: { children: Reac
     <>
       <div className="page-head">
         <div>
-          <h1 data-testid="trace-name">{h.name}</h1>
+          <h1 data-testid="trace-name">{withoutControls(h.name)}</h1>
           <div className="facts">
             <span>
               trace <b>#{h.trace_id}</b>
@@ -33,7 +34,7 @@ export default async function TraceLayout({ children, params }: { children: Reac
               span <b>{fmtNs(h.span_ns)}</b>
             </span>
             <span>
-              <b>{fmtBytes(h.file_bytes)}</b> {h.source_file && h.source_file !== h.name ? `(${h.source_file})` : ''}
+              <b>{fmtBytes(h.file_bytes)}</b> {h.source_file && h.source_file !== h.name ? `(${withoutControls(h.source_file)})` : ''}
             </span>
             <span>ingested {h.ingested_at} UTC</span>
           </div>

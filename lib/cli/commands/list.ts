@@ -1,5 +1,6 @@
 // `pritrace list [--db P] [--json]`: the traces in the database with their headline figures.
 
+import { withoutControls } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import { listTraces } from '../../queries/traces.ts';
 import { parse, printJson } from '../args.ts';
@@ -17,7 +18,7 @@ export async function listCommand(argv: string[]): Promise<void> {
   }
   const rows = traces.map((t) => [
     String(t.trace_id),
-    t.name,
+    withoutControls(t.name),
     t.format,
     String(t.events),
     String(t.groups),

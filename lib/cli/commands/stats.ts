@@ -1,5 +1,6 @@
 // `pritrace stats TRACE [--db P] [--json]`: DESIGN §4a's figures for one trace.
 
+import { withoutControls } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import { traceStats } from '../../queries/trace-stats.ts';
 import { resolveTrace } from '../../queries/traces.ts';
@@ -17,7 +18,7 @@ export async function statsCommand(argv: string[]): Promise<void> {
   const d = (v: number | null) => (v === null ? '-' : formatDurationNs(v));
   process.stdout.write(
     [
-      `trace ${stats.trace_id} "${stats.name}" (${stats.format})`,
+      `trace ${stats.trace_id} "${withoutControls(stats.name)}" (${stats.format})`,
       `events: ${stats.events.page_requests} requests, ${stats.events.page_responses} responses, ${stats.events.unrecoverable_faults} unrecoverable, ${stats.events.context} context, ${stats.events.other} other, ${stats.events.lost_events} lost (${stats.events.lost_markers} markers), ${stats.events.bad_lines} bad lines`,
       `groups: ${stats.groups.total} (${stats.groups.answered} answered, ${stats.groups.unanswered} unanswered, ${stats.groups.incomplete} incomplete, ${stats.groups.orphan_responses} orphan responses, ${stats.groups.stop_markers} stop markers)`,
       `latency: p50 ${d(l.p50)}  p90 ${d(l.p90)}  p99 ${d(l.p99)}  p99.9 ${d(l.p999)}  max ${d(l.max)}  mean ${d(l.mean)}`,

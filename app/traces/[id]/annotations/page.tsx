@@ -16,6 +16,7 @@ import { parseTimeRange, type SearchParams } from '../../../_data/latency-filter
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtNs } from '../../../_lib/format.ts';
 import '../report/report.css';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -64,7 +65,7 @@ export default async function AnnotationsPage({ params, searchParams }: { params
             {plain.map((a) => (
               <li key={a.annotation_id} data-testid="annotation-item" data-annotation-id={a.annotation_id}>
                 <div className="muted">
-                  #{a.annotation_id} · <b>{a.author}</b> · {annotationScope(a)} · updated {a.updated_at} UTC
+                  #{a.annotation_id} · <b>{withoutControls(a.author)}</b> · {annotationScope(a)} · updated {a.updated_at} UTC
                 </div>
                 <p className="annotation-text">{a.text}</p>
                 <AnnotationControls

@@ -19,6 +19,7 @@ import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 import './report.css';
+import { withoutControls } from '@/lib/core/errors.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -176,7 +177,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
             {d.annotations.map((a) => (
               <li key={a.annotation_id} data-testid="report-annotation" data-annotation-id={a.annotation_id}>
                 <div className="muted">
-                  #{a.annotation_id} · <b>{a.author}</b> · {annotationScope(a)} · {a.updated_at} UTC
+                  #{a.annotation_id} · <b>{withoutControls(a.author)}</b> · {annotationScope(a)} · {a.updated_at} UTC
                 </div>
                 <p className="annotation-text">{a.text}</p>
               </li>

@@ -6,7 +6,7 @@ import { InvalidAnnotationError, createAnnotation, listAnnotations } from '@/lib
 import { traceHeader, traceOrigin } from '@/lib/queries/charts/trace-header.ts';
 import { withDb } from '../../../../_data/db.ts';
 import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../_annotations.ts';
-import { badRequest, errorResponse, json } from '../../../_http.ts';
+import { errorResponse, json, jsonBody } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,12 +28,8 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = annotationIdFrom((await ctx.params).id);
   if (id === null) return json({ error: 'trace id must be a number' }, 404);
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('body must be JSON');
-  }
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
   try {
     const created = await withDb(async (db) => {
       const origin = await traceOrigin(db, id);

@@ -8,7 +8,7 @@ import { KERNEL_ERAS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '@/lib/replay/types.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { badRequest, errorResponse, json } from '../../../_http.ts';
+import { badRequest, errorResponse, json, jsonBody } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -56,12 +56,8 @@ function parseBody(body: unknown): RunBody | string {
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = traceId((await ctx.params).id);
   if (id === null) return json({ error: 'trace id must be a number' }, 404);
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('body must be JSON');
-  }
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
   const opts = parseBody(body);
   if (typeof opts === 'string') return badRequest(opts);
   try {

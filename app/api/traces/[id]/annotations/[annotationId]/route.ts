@@ -7,7 +7,7 @@ import type { Db } from '@/lib/db/instance.ts';
 import { traceOrigin } from '@/lib/queries/charts/trace-header.ts';
 import { withDb } from '../../../../../_data/db.ts';
 import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../../_annotations.ts';
-import { badRequest, errorResponse, json } from '../../../../_http.ts';
+import { errorResponse, json, jsonBody } from '../../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -28,12 +28,8 @@ async function requireOwned(db: Db, traceId: number, annotationId: number): Prom
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   const k = await ids(ctx);
   if (!k) return json({ error: 'ids must be numbers' }, 404);
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    return badRequest('body must be JSON');
-  }
+  const body = await jsonBody(request);
+  if (body instanceof Response) return body;
   try {
     const updated = await withDb(async (db) => {
       await requireOwned(db, k.traceId, k.annotationId);

@@ -13,6 +13,8 @@ export const LIB_LAYERS = {
   core: [],
   trace: ['core'],
   replay: ['core'],
+  /** Request guards shared by proxy.ts, route handlers and the server (Host, Origin, body caps). */
+  http: ['core'],
   sim: ['core', 'replay'],
   db: ['core', 'trace', 'replay'],
   queries: ['core', 'db', 'replay'],

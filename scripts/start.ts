@@ -6,7 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeDbInstance, openDb } from '../lib/db/instance.ts';
+import { closeDbInstance, LAKE_DB_PREFIX, openDb } from '../lib/db/instance.ts';
 import { ingestFile } from '../lib/db/ingest.ts';
 import { resolveDbPath } from '../lib/db/path.ts';
 import { forgetServer, recordServer } from '../lib/db/server-handoff.ts';
@@ -18,6 +18,8 @@ const nextBin = path.join(root, 'node_modules', '.bin', 'next');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = process.env.PORT ?? '3000';
 const dbPath = resolveDbPath();
+// PRITRACE_LAKE_ONLY: the dashboard serves a Parquet lake read-only; nothing to seed, no lock to hand over.
+const servesLake = dbPath.startsWith(LAKE_DB_PREFIX);
 
 async function seedDatabase(): Promise<void> {
   const db = await openDb(dbPath);
@@ -37,16 +39,16 @@ if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
   const b = spawnSync(nextBin, ['build'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-await seedDatabase();
+if (!servesLake) await seedDatabase();
 
 const server = spawn(nextBin, ['start', '-H', host, '-p', port], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, PRITRACE_DB: dbPath },
+  env: servesLake ? process.env : { ...process.env, PRITRACE_DB: dbPath },
 });
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-recordServer(dbPath, { url, pid: server.pid! });
-process.stdout.write(`PRI Trace Lab on ${url} (database ${dbPath})\n`);
+if (!servesLake) recordServer(dbPath, { url, pid: server.pid! });
+process.stdout.write(`PRI Trace Lab on ${url} (${servesLake ? `lake ${dbPath.slice(LAKE_DB_PREFIX.length)}, read-only` : `database ${dbPath}`})\n`);
 
 const stop = (signal: NodeJS.Signals) => {
   server.kill(signal);
@@ -54,6 +56,6 @@ const stop = (signal: NodeJS.Signals) => {
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);
 server.on('exit', (code) => {
-  forgetServer(dbPath);
+  if (!servesLake) forgetServer(dbPath);
   process.exit(code ?? 0);
 });

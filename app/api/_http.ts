@@ -1,8 +1,9 @@
 // How route handlers answer: JSON bodies, and the project's typed errors mapped to HTTP
 // statuses in one place (422 rejected trace with its locations, 503 busy database with
-// Retry-After, 404, 413, 400 bad replay parameters, 500 anything else).
+// Retry-After, 404, 413, 400 bad replay parameters, 403 a write to a read-only lake, 409 a lake
+// of a newer schema, 500 anything else).
 
-import { DatabaseBusyError, NotFoundError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
+import { DatabaseBusyError, LakeVersionError, NotFoundError, ReadOnlyLakeError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
 import { UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
@@ -29,6 +30,9 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof UploadTooLargeError) return json({ error: e.message, limit_bytes: e.limitBytes }, 413);
   if (e instanceof NotFoundError) return json({ error: e.message }, 404);
   if (e instanceof ReplayConfigError) return json({ error: e.message, parameter: e.parameter }, 400);
+  // A lake-only dashboard takes no writes; the request is well formed, this server refuses it.
+  if (e instanceof ReadOnlyLakeError) return json({ error: e.message }, 403);
+  if (e instanceof LakeVersionError) return json({ error: e.message }, 409);
   console.error(e);
   return json({ error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 500);
 }

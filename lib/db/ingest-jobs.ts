@@ -12,6 +12,8 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
+import { publishAfterIngest } from './lake/auto-publish.ts';
+import { lakeDir } from './lake/config.ts';
 import { openDb } from './instance.ts';
 
 export type JobPhase = 'receive' | 'queued' | IngestProgress['phase'] | 'done' | 'failed';
@@ -232,12 +234,13 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
     const result = await enqueueIngest(async () => {
       const db = await openDb(opts.dbPath, { progress: true });
       try {
-        return await ingestFile(db, {
+        const ingested = await ingestFile(db, {
           file: tmp,
           displayName: opts.displayName,
           name: opts.name,
           onProgress: jobId ? progressReporter(jobId) : undefined,
         });
+        return await publishAfterIngest(db, ingested);
       } finally {
         db.close();
       }
@@ -259,9 +262,10 @@ function bundledTracesDir(): string {
   return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces');
 }
 
-/** Every directory the server ingests from: the upload staging directory and the bundled traces. */
+/** Every directory the server's DuckDB reads or writes: the upload staging directory, the bundled traces and the lake. */
 export function serverInputDirs(): string[] {
-  return [uploadDir(), bundledTracesDir()];
+  const lake = lakeDir();
+  return [uploadDir(), bundledTracesDir(), ...(lake ? [lake] : [])];
 }
 
 /** Ingests the bundled sample from the project's traces/ folder, queued like an upload. */
@@ -270,7 +274,7 @@ export function ingestBundledSample(dbPath: string): Promise<IngestResult> {
   return enqueueIngest(async () => {
     const db = await openDb(dbPath, { progress: true });
     try {
-      return await ingestFile(db, { file, displayName: BUNDLED_SAMPLE });
+      return await publishAfterIngest(db, await ingestFile(db, { file, displayName: BUNDLED_SAMPLE }));
     } finally {
       db.close();
     }

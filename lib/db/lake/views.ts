@@ -17,7 +17,7 @@ function literal(text: string): string {
 /** A dataset as a relation: every partition's file, hive columns host (VARCHAR), date (DATE), trace (INTEGER). */
 function dataset(root: string, d: LakeDataset): string {
   const glob = path.join(root, d, '*', '*', '*', '*.parquet');
-  return `read_parquet(${literal(glob)}, hive_partitioning = true, hive_types = {'trace': INTEGER, 'date': DATE}, union_by_name = true)`;
+  return `read_parquet(${literal(glob)}, hive_partitioning = true, hive_types = {'trace': INTEGER, 'date': DATE})`;
 }
 
 /** Columns the lake adds to the database's traces table: where and on what kernel it was recorded. */

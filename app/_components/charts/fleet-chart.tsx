@@ -25,7 +25,7 @@ export function FleetChart({ points, metric }: { points: FleetPoint[]; metric: '
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={rows} margin={{ ...CHART_MARGIN, top: 16 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
-          <XAxis dataKey="date" tick={AXIS} label={{ value: 'date published (UTC)', position: 'insideBottom', offset: -10, fontSize: 12 }} />
+          <XAxis dataKey="date" tick={AXIS} label={{ value: 'date partition (UTC)', position: 'insideBottom', offset: -10, fontSize: 12 }} />
           <YAxis
             type="number"
             scale="log"

@@ -111,6 +111,8 @@ async function createLakeHolder(dbPath: string): Promise<Holder> {
   const c = await instance.connect();
   try {
     const initialised = lakeInitialised(dir);
+    // Every page reads the same footers again; DuckDB validates a cached footer against the file (its modification time), so a republished file is read anew.
+    await c.run('SET parquet_metadata_cache = true');
     for (const sql of lakeViewStatements(dir)) await c.run(sql);
     const progressConn = await instance.connect();
     const dirs = readableDirs();

@@ -104,6 +104,17 @@ describe('publish', () => {
     assert.equal(listing(path.join(lake, 'v1', '.staging')).length, 0);
   });
 
+  test('an open lake sees a republished file anew (its cached Parquet footer is not reused)', async () => {
+    await withLake(lake, async (l) => {
+      const kernelOf = async () => (await l.all<{ kernel: string }>("SELECT kernel FROM traces WHERE host = 'host-a'"))[0]!.kernel;
+      assert.equal(await kernelOf(), '6.9.0-rc3');
+      await publishTrace(db, small, { lake, host: 'host-a', kernel: '6.10.1', date: '2026-11-30' });
+      assert.equal(await kernelOf(), '6.10.1');
+      await publishTrace(db, small, { lake, host: 'host-a', kernel: '6.9.0-rc3', date: '2026-11-30' });
+      assert.equal(await kernelOf(), '6.9.0-rc3');
+    });
+  });
+
   test('a lake dashboard refuses writes with a read-only error', async () => {
     await withLake(lake, async (l) => {
       await assert.rejects(l.run("INSERT INTO annotations (annotation_id) VALUES (1)"), { name: 'ReadOnlyLakeError' });

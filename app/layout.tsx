@@ -21,6 +21,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Site">
             <Link href="/">Traces</Link>
+            <Link href="/fleet">Fleet</Link>
           </nav>
         </header>
         <main id="main" className="site-main">

@@ -4,10 +4,12 @@ import { Card } from './_components/card.tsx';
 import { TracesTable } from './_components/home/traces-table.tsx';
 import { UploadPanel } from './_components/home/upload-panel.tsx';
 import { TableSkeleton } from './_components/skeleton.tsx';
+import { configuredLake } from './_data/lake.ts';
 
 export const dynamic = 'force-dynamic';
 
 export default function HomePage() {
+  const lake = configuredLake();
   return (
     <>
       <div className="page-head">
@@ -20,10 +22,12 @@ export default function HomePage() {
         </div>
       </div>
       <div className="grid">
-        <Card title="Upload a trace" span={12}>
-          <UploadPanel maxBytes={maxUploadBytes()} />
-        </Card>
-        <Card title="Traces in the database" span={12}>
+        {lake?.only ? null : (
+          <Card title="Upload a trace" span={12}>
+            <UploadPanel maxBytes={maxUploadBytes()} />
+          </Card>
+        )}
+        <Card title={lake?.only ? 'Traces in the lake (read-only)' : 'Traces in the database'} span={12}>
           <Suspense fallback={<TableSkeleton rows={3} />}>
             <TracesTable />
           </Suspense>

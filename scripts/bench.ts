@@ -3,6 +3,8 @@
 //     end to end (detect + hash + decode + store + pairing + commit): MB/s, lines/s, peak RSS,
 //     against DuckDB alone scanning the same file as bare lines (read_csv, one VARCHAR column).
 //  2. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
+//  3. lake: bytes per million events against the DuckDB file, publish time, fleet query over
+//     100 published traces (scripts/bench-lake.ts).
 // Ingest runs in a child process so its peak RSS is its own. `--lines N` changes the size.
 
 import { spawnSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { closeDbInstance, openDb } from '../lib/db/instance.ts';
 import { ingestFile } from '../lib/db/ingest.ts';
 import { readLinesSql } from '../lib/trace/formats/ftrace/decode-sql.ts';
 import { simulate, writeIntelFtrace } from '../lib/sim/index.ts';
+import { benchLake } from './bench-lake.ts';
 import { benchReplay } from './bench-replay.ts';
 
 const { values } = parseArgs({
@@ -115,6 +118,11 @@ async function main(): Promise<void> {
   if (!skip.has('replay')) {
     const rep = await benchReplay();
     process.stdout.write(`replay:\n${Object.entries(rep).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+  }
+
+  if (!skip.has('lake')) {
+    const lake = await benchLake(work);
+    process.stdout.write(`lake:\n${Object.entries(lake).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
   }
 }
 

@@ -7,7 +7,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closeDbInstance, openDb } from '../lib/db/instance.ts';
+import { closeDbInstance, LAKE_DB_PREFIX, openDb } from '../lib/db/instance.ts';
 import { ingestFile } from '../lib/db/ingest.ts';
 import { resolveDbPath } from '../lib/db/path.ts';
 import { forgetServer, recordServer } from '../lib/db/server-handoff.ts';
@@ -19,6 +19,8 @@ const nextBin = path.join(root, 'node_modules', '.bin', 'next');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = process.env.PORT ?? '3000';
 const dbPath = resolveDbPath();
+// PRITRACE_LAKE_ONLY: the dashboard serves a Parquet lake read-only; nothing to seed, no lock to hand over.
+const servesLake = dbPath.startsWith(LAKE_DB_PREFIX);
 
 async function seedDatabase(): Promise<void> {
   const db = await openDb(dbPath);
@@ -38,7 +40,7 @@ if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
   const b = spawnSync(nextBin, ['build'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-await seedDatabase();
+if (!servesLake) await seedDatabase();
 
 const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 /** A server that lived this long was not crash-looping: the restart delay starts over. */
@@ -63,32 +65,32 @@ function run(): void {
   server = spawn(nextBin, ['start', '-H', host, '-p', port], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PRITRACE_DB: dbPath },
+    env: servesLake ? process.env : { ...process.env, PRITRACE_DB: dbPath },
   });
-  recordServer(dbPath, { url, pid: server.pid! });
+  if (!servesLake) recordServer(dbPath, { url, pid: server.pid! });
   server.on('exit', (code, signal) => {
     if (stopping) {
-      forgetServer(dbPath);
+      if (!servesLake) forgetServer(dbPath);
       process.exit(code ?? 0);
     }
     const lived = Date.now() - startedAt;
     if (lived >= STABLE_MS) delayMs = 1_000;
     restarts++;
     log(`server pid ${server.pid} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${(lived / 1000).toFixed(1)} s; restart ${restarts} in ${(delayMs / 1000).toFixed(0)} s`);
-    forgetServer(dbPath);
+    if (!servesLake) forgetServer(dbPath);
     setTimeout(run, delayMs);
     delayMs = Math.min(MAX_DELAY_MS, delayMs * 2);
   });
 }
 
 run();
-process.stdout.write(`PRI Trace Lab on ${url} (database ${dbPath})\n`);
+process.stdout.write(`PRI Trace Lab on ${url} (${servesLake ? `lake ${dbPath.slice(LAKE_DB_PREFIX.length)}, read-only` : `database ${dbPath}`})\n`);
 
 const stop = (signal: NodeJS.Signals) => {
   stopping = signal;
   // Between a death and its restart there is no server to stop.
   if (server.exitCode !== null || server.signalCode !== null) {
-    forgetServer(dbPath);
+    if (!servesLake) forgetServer(dbPath);
     process.exit(0);
   }
   server.kill(signal);

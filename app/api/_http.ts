@@ -1,9 +1,10 @@
 // How route handlers answer: JSON bodies, and the project's typed errors mapped to HTTP
 // statuses in one place (422 rejected trace with its locations, 503 busy database with
 // Retry-After, 404, 413, 400 bad replay parameters, the request guard's 400/403/405/413/415/421,
-// 429 with Retry-After when a capped kind of work is full, 500 anything else).
+// 429 with Retry-After when a capped kind of work is full, 403 a write to a read-only lake, 409 a
+// lake of a newer schema, 500 anything else).
 
-import { DatabaseBusyError, NotFoundError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
+import { DatabaseBusyError, LakeVersionError, NotFoundError, ReadOnlyLakeError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
 import { SlotsBusyError } from '@/lib/core/slots.ts';
 import { UploadStalledError, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
 import { RequestRefusedError, readJsonBody } from '@/lib/http/request-guard.ts';
@@ -46,6 +47,9 @@ export function errorResponse(e: unknown): Response {
   if (e instanceof UploadStalledError) return json({ error: e.message }, 408);
   if (e instanceof NotFoundError) return json({ error: e.message }, 404);
   if (e instanceof ReplayConfigError) return json({ error: e.message, parameter: e.parameter }, 400);
+  // A lake-only dashboard takes no writes; the request is well formed, this server refuses it.
+  if (e instanceof ReadOnlyLakeError) return json({ error: e.message }, 403);
+  if (e instanceof LakeVersionError) return json({ error: e.message }, 409);
   console.error(e);
   return json({ error: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 500);
 }

@@ -18,6 +18,8 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   simulate: { run: simulateCommand, help: 'simulate --out FILE        generate PRI traffic (.csv, .jsonl, .trace)' },
   report: { run: async (argv) => (await import('./commands/report.ts')).reportCommand(argv), help: 'report TRACE --format F    postmortem as md or html: figures, charts, annotations, replay comparison' },
   export: { run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv), help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV' },
+  publish: { run: async (argv) => (await import('./commands/publish.ts')).publishCommand(argv), help: 'publish TRACE --lake DIR   write a trace into a Parquet lake (atomic; again replaces it)' },
+  fleet: { run: async (argv) => (await import('./commands/fleet.ts')).fleetCommand(argv), help: 'fleet --lake DIR           per-host p50/p99 over a Parquet lake, slowest first' },
 };
 
 function usage(): string {

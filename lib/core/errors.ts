@@ -87,6 +87,25 @@ export class DatabaseBusyError extends Error {
   }
 }
 
+/** A Parquet lake this code must not read or write: a newer schema major, a missing folder. */
+export class LakeVersionError extends Error {
+  override readonly name = 'LakeVersionError';
+  constructor(
+    readonly lake: string,
+    reason: string,
+  ) {
+    super(`${lake}: ${reason}`);
+  }
+}
+
+/** A write asked of a dashboard that serves a lake read-only. */
+export class ReadOnlyLakeError extends Error {
+  override readonly name = 'ReadOnlyLakeError';
+  constructor(what: string) {
+    super(`${what}: this dashboard serves a Parquet lake read-only (PRITRACE_LAKE_ONLY); publish from a dashboard or CLI with a database`);
+  }
+}
+
 export class CliError extends Error {
   override readonly name = 'CliError';
   constructor(

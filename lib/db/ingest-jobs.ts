@@ -13,6 +13,9 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
+import { publishAfterIngest } from './lake/auto-publish.ts';
+import { processAlive } from './process-alive.ts';
+import { lakeDir } from './lake/config.ts';
 import { openDb } from './instance.ts';
 
 export type JobPhase = 'receive' | 'queued' | IngestProgress['phase'] | 'done' | 'failed';
@@ -208,30 +211,6 @@ export function uploadDir(): string {
  */
 const UPLOAD_FILE = /^(?:(\d+)-)?[0-9a-f-]{36}\.upload$/;
 
-/** The state letter of pid in /proc (R, S, D, Z, …), or null where /proc cannot tell. */
-function procState(pid: number): string | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // The name in parentheses may itself hold spaces and parentheses: the state follows the last ')'.
-    return /^\s*(\S)/.exec(stat.slice(stat.lastIndexOf(')') + 1))?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (e) {
-    // EPERM: alive, but another user's.
-    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  // A killed server whose parent has not reaped it yet is a zombie: kill(pid, 0) still
-  // succeeds, but it will never finish its upload.
-  const state = procState(pid);
-  return state !== 'Z' && state !== 'X';
-}
-
 /**
  * Removes upload temp files whose writer is gone; called once at server start, before the
  * first upload. Returns the names removed.
@@ -322,12 +301,13 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
     const result = await enqueueIngest(async () => {
       const db = await openDb(opts.dbPath, { progress: true });
       try {
-        return await ingestFile(db, {
+        const ingested = await ingestFile(db, {
           file: tmp,
           displayName: opts.displayName,
           name: opts.name,
           onProgress: jobId ? progressReporter(jobId) : undefined,
         });
+        return await publishAfterIngest(db, ingested);
       } finally {
         db.close();
       }
@@ -350,9 +330,10 @@ function bundledTracesDir(): string {
   return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces');
 }
 
-/** Every directory the server ingests from: the upload staging directory and the bundled traces. */
+/** Every directory the server's DuckDB reads or writes: the upload staging directory, the bundled traces and the lake. */
 export function serverInputDirs(): string[] {
-  return [uploadDir(), bundledTracesDir()];
+  const lake = lakeDir();
+  return [uploadDir(), bundledTracesDir(), ...(lake ? [lake] : [])];
 }
 
 /** Ingests the bundled sample from the project's traces/ folder, queued like an upload. */
@@ -361,7 +342,7 @@ export function ingestBundledSample(dbPath: string): Promise<IngestResult> {
   return enqueueIngest(async () => {
     const db = await openDb(dbPath, { progress: true });
     try {
-      return await ingestFile(db, { file, displayName: BUNDLED_SAMPLE });
+      return await publishAfterIngest(db, await ingestFile(db, { file, displayName: BUNDLED_SAMPLE }));
     } finally {
       db.close();
     }

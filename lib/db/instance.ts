@@ -7,7 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import { DatabaseBusyError, QueryError } from '../core/errors.ts';
+import { DatabaseBusyError, QueryError, ReadOnlyLakeError } from '../core/errors.ts';
+import { lakeInitialised, lakeViewStatements } from './lake/views.ts';
 import { applySchema } from './schema.ts';
 
 export type SqlParam = string | number | bigint | boolean | null;
@@ -45,7 +46,16 @@ interface Holder {
    */
   progressConn: DuckDBConnection;
   progressLent: boolean;
+  /** Set when the database is a Parquet lake read through views: its folder, and whether it had been published to at open. */
+  lake?: { dir: string; initialised: boolean };
 }
+
+/**
+ * A database path that names a Parquet lake instead of a file: `lake:/path/to/lake`. It opens
+ * as an in-memory instance whose tables are read-only views over the lake (lake/views.ts), so
+ * any number of processes serve one lake with no lock between them.
+ */
+export const LAKE_DB_PREFIX = 'lake:';
 
 const globalKey = Symbol.for('pritrace.duckdb.instances');
 const accessKey = Symbol.for('pritrace.duckdb.readable-dirs');
@@ -95,7 +105,41 @@ function memoryLimit(): string {
   return process.env.PRITRACE_DUCKDB_MEMORY ?? '384MB';
 }
 
+async function createLakeHolder(dbPath: string): Promise<Holder> {
+  const dir = dbPath.slice(LAKE_DB_PREFIX.length);
+  const instance = await DuckDBInstance.create(':memory:', { memory_limit: memoryLimit() });
+  const c = await instance.connect();
+  try {
+    const initialised = lakeInitialised(dir);
+    // Every page reads the same footers again; DuckDB validates a cached footer against the file (its modification time), so a republished file is read anew.
+    await c.run('SET parquet_metadata_cache = true');
+    for (const sql of lakeViewStatements(dir)) await c.run(sql);
+    const progressConn = await instance.connect();
+    const dirs = readableDirs();
+    if (dirs) await confine(c, dirs);
+    return { instance, path: dbPath, progressConn, progressLent: false, lake: { dir, initialised } };
+  } catch (e) {
+    instance.closeSync();
+    throw e;
+  } finally {
+    c.closeSync();
+  }
+}
+
+/** A lake empty at open reads as empty tables until its first publish; then the views read its files. */
+async function refreshLakeViews(holder: Holder): Promise<void> {
+  if (!holder.lake || holder.lake.initialised || !lakeInitialised(holder.lake.dir)) return;
+  const c = await holder.instance.connect();
+  try {
+    for (const sql of lakeViewStatements(holder.lake.dir)) await c.run(sql);
+    holder.lake.initialised = true;
+  } finally {
+    c.closeSync();
+  }
+}
+
 async function createHolder(dbPath: string): Promise<Holder> {
+  if (dbPath.startsWith(LAKE_DB_PREFIX)) return createLakeHolder(dbPath);
   if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   let instance: DuckDBInstance;
   try {
@@ -137,12 +181,14 @@ export async function openDb(dbPath: string, opts: { progress?: boolean } = {}):
     p.catch(() => map.delete(dbPath));
   }
   const holder = await p;
+  await refreshLakeViews(holder);
+  const readOnly = holder.lake !== undefined;
   if (opts.progress && !holder.progressLent) {
     holder.progressLent = true;
-    return wrap(holder.progressConn, dbPath, () => (holder.progressLent = false));
+    return wrap(holder.progressConn, dbPath, () => (holder.progressLent = false), readOnly);
   }
   const conn = await holder.instance.connect();
-  return wrap(conn, dbPath, () => conn.closeSync());
+  return wrap(conn, dbPath, () => conn.closeSync(), readOnly);
 }
 
 /**
@@ -170,11 +216,18 @@ function toDuckValues(params: readonly SqlParam[] | undefined): DuckDBValue[] | 
   return params ? (params as DuckDBValue[]) : undefined;
 }
 
-function wrap(conn: DuckDBConnection, dbPath: string, release: () => void): Db {
+/** Our writes all start with one of these; a lake refuses them before DuckDB sees them. */
+const WRITE_STATEMENT = /^\s*(INSERT|UPDATE|DELETE|BEGIN)\b/i;
+
+function wrap(conn: DuckDBConnection, dbPath: string, release: () => void, readOnly = false): Db {
   let inTx = false;
+  const refuseWrite = (sql: string) => {
+    if (readOnly && WRITE_STATEMENT.test(sql)) throw new ReadOnlyLakeError(sql.trim().split(/\s+/, 3).join(' '));
+  };
   const db: Db = {
     path: dbPath,
     async all<T extends Row>(sql: string, params?: readonly SqlParam[]) {
+      refuseWrite(sql);
       try {
         const reader = await conn.runAndReadAll(sql, toDuckValues(params));
         return reader.getRowObjectsJS() as T[];
@@ -183,6 +236,7 @@ function wrap(conn: DuckDBConnection, dbPath: string, release: () => void): Db {
       }
     },
     async run(sql: string, params?: readonly SqlParam[], onProgress?: (fraction: number) => void) {
+      refuseWrite(sql);
       const timer = onProgress
         ? setInterval(() => {
             const p = conn.progress.percentage;
@@ -213,6 +267,7 @@ function wrap(conn: DuckDBConnection, dbPath: string, release: () => void): Db {
       }
     },
     async appender(table, columns) {
+      if (readOnly) throw new ReadOnlyLakeError(`append to ${table}`);
       const a = await conn.createAppender(table);
       return {
         row(values) {

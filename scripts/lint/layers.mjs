@@ -15,11 +15,12 @@ export const LIB_LAYERS = {
   replay: ['core'],
   /** Request guards shared by proxy.ts, route handlers and the server (Host, Origin, body caps). */
   http: ['core'],
+  lake: ['core'],
   sim: ['core', 'replay'],
-  db: ['core', 'trace', 'replay'],
-  queries: ['core', 'db', 'replay'],
+  db: ['core', 'trace', 'replay', 'lake'],
+  queries: ['core', 'db', 'replay', 'lake'],
   postmortem: ['core', 'db', 'queries', 'replay'],
-  cli: ['core', 'trace', 'replay', 'sim', 'db', 'queries', 'postmortem'],
+  cli: ['core', 'trace', 'replay', 'lake', 'sim', 'db', 'queries', 'postmortem'],
 };
 
 /**
@@ -58,8 +59,8 @@ export const EXCEPTIONS = [
 const UI_PACKAGES = ['react', 'react-dom', 'next', 'recharts', 'server-only'];
 /** Only the store layer holds the native DuckDB handle. */
 const DUCKDB = '@duckdb/node-api';
-/** Formats, the replay engine and the simulator are pure: no file, process or network I/O. */
-const PURE = new Set(['core', 'trace', 'replay', 'sim']);
+/** Formats, the replay engine, the lake's layout and the simulator are pure: no file, process or network I/O. */
+const PURE = new Set(['core', 'trace', 'replay', 'lake', 'sim']);
 const IO_MODULES = ['fs', 'fs/promises', 'child_process', 'net', 'http', 'https', 'dgram', 'dns', 'tls'];
 /** What a client component must never pull into the browser bundle. */
 const SERVER_ONLY_LIB = new Set(['db', 'queries', 'cli', 'postmortem']);

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, DatabaseBusyError, withoutControls } from '../../core/errors.ts';
-import { ingestFile, type IngestProgress, type IngestResult } from '../../db/ingest.ts';
+import { ingestFile, type IngestProgress } from '../../db/ingest.ts';
+import { publishAfterIngest, type PublishedIngest } from '../../db/lake/auto-publish.ts';
 import { resolveDbPath } from '../../db/path.ts';
 import { findServer } from '../../db/server-handoff.ts';
 import { parse, positional, printJson } from '../args.ts';
@@ -18,9 +19,9 @@ export async function ingestCommand(argv: string[]): Promise<void> {
   if (!fs.existsSync(file)) throw new CliError(`${withoutControls(file)}: no such file`);
   const progress = values.json || !process.stderr.isTTY ? undefined : progressPrinter(path.basename(file));
 
-  let result: IngestResult;
+  let result: PublishedIngest;
   try {
-    result = await withDatabase(values.db, (db) => ingestFile(db, { file, name: values.name, onProgress: progress }));
+    result = await withDatabase(values.db, async (db) => publishAfterIngest(db, await ingestFile(db, { file, name: values.name, onProgress: progress })));
   } catch (e) {
     if (!(e instanceof DatabaseBusyError)) throw e;
     const server = findServer(resolveDbPath(values.db));
@@ -36,10 +37,11 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         `${result.bad_lines} bad lines, ${result.seconds.toFixed(2)} s\n`,
     );
     for (const w of result.warnings) process.stdout.write(`  warning: ${w}\n`);
+    if (result.lake && 'trace' in result.lake) process.stdout.write(`  published to the lake as trace ${result.lake.trace} (host=${result.lake.host}, date=${result.lake.date})\n`);
   }
 }
 
-async function handToServer(url: string, file: string, name: string | undefined): Promise<IngestResult> {
+async function handToServer(url: string, file: string, name: string | undefined): Promise<PublishedIngest> {
   const target = new URL('/api/traces', url);
   target.searchParams.set('filename', path.basename(file));
   if (name) target.searchParams.set('name', name);
@@ -50,9 +52,9 @@ async function handToServer(url: string, file: string, name: string | undefined)
     headers: { 'content-type': 'application/octet-stream', 'content-length': String(fs.statSync(file).size) },
     duplex: 'half',
   } as RequestInit);
-  const payload = (await res.json().catch(() => ({}))) as { error?: string } & Partial<IngestResult>;
+  const payload = (await res.json().catch(() => ({}))) as { error?: string } & Partial<PublishedIngest>;
   if (!res.ok) throw new CliError(payload.error ?? `server answered ${res.status}`, res.status === 422 ? 1 : 3);
-  return payload as IngestResult;
+  return payload as PublishedIngest;
 }
 
 function progressPrinter(label: string) {

@@ -34,7 +34,8 @@ export class CpuPages {
     size: number,
   ) {
     this.pos = offset;
-    this.end = offset + size;
+    // trace-cmd records a compressed CPU's size without its leading u32 chunk count.
+    this.end = offset + size + (codec ? 4 : 0);
   }
 
   private loc(offset: number): DatLocation {

@@ -547,7 +547,7 @@ async function readV7(src: ByteSource, p: Partial, endian: Endian, codec: Codec 
     if (b.compressed && !codec) h.fail('flyrecord data is flagged compressed but the file names no compression', { offset: at, instance: b.name });
     if (b.name === '' && !p.clock) p.clock = b.clock;
     for (const cd of b.cpus) {
-      if (cd.size > 0 && cd.offset + cd.size > src.size) {
+      if (cd.size > 0 && cd.offset + cd.size + (b.compressed ? 4 : 0) > src.size) {
         throw new DatFormatError(
           { offset: cd.offset, section: 'BUFFER', cpu: cd.cpu, instance: b.name },
           `CPU data ${cd.offset}+${cd.size} runs past the end of the file (${src.size} bytes): truncated file?`,

@@ -36,7 +36,7 @@ export function instanceRecords(): FixtureRecord[] {
   return baseRecords().map((x) => (['io_page_fault', 'map', 'unmap', 'dev_fault', 'dev_page_response'].includes(x.event) ? { ...x, instance: 'vendor' } : x));
 }
 
-/** Raw timestamps in "cycles" at 2 per ns, converted back by TSC2NSEC (mult 2^30, shift 29 → ×2) — no: ×2 of half. */
+/** Raw timestamps as TSC cycles at half the ns value: TSC2NSEC (mult 2^30, shift 29) doubles them back. */
 export function tscRecords(): FixtureRecord[] {
   return baseRecords().map((x) => ({ ...x, ts: x.ts / 2n }));
 }

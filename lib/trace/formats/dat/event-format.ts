@@ -4,7 +4,7 @@
 // fields; see pri-events.ts). Also parses `header_page`, whose field offsets and sizes give
 // the ring-buffer page layout (commit is a kernel long: 4 or 8 bytes).
 
-import type { Endian } from './bytes.ts';
+import { utf8, type Endian } from './bytes.ts';
 
 export interface FieldDef {
   name: string;
@@ -160,6 +160,6 @@ export class PayloadReader {
     if (start + len > this.bytes.length) return null;
     let end = start;
     while (end < start + len && this.bytes[end] !== 0) end++;
-    return new TextDecoder('utf-8').decode(this.bytes.subarray(start, end));
+    return utf8(this.bytes.subarray(start, end));
   }
 }

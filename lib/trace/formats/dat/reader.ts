@@ -214,7 +214,8 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
   const task = (pid: number) => meta.cmdlines.get(pid) ?? (pid === 0 ? '<idle>' : '<...>');
 
   let bytesTotal = 0;
-  for (const b of meta.buffers) for (const c of b.cpus) bytesTotal += c.size;
+  // A compressed CPU's u32 chunk count lies outside its recorded size (cpu-stream.ts).
+  for (const b of meta.buffers) for (const c of b.cpus) bytesTotal += c.size + (b.compressed && c.size > 0 ? 4 : 0);
   let bytesDone = 0;
   const consumed = (n: number) => {
     bytesDone += n;

@@ -99,7 +99,7 @@ class FileCursor {
   private buf: Uint8Array = new Uint8Array(0);
   private bufAt = 0;
   constructor(
-    private readonly src: ByteSource,
+    readonly src: ByteSource,
     public pos: number,
     public endian: Endian,
     public section: string,
@@ -158,11 +158,15 @@ class FileCursor {
   }
 }
 
-interface Partial {
+/** A buffer as its option describes it, before its data is located: `at` is the v6 instance offset or the v7 BUFFER section offset. */
+type PendingBuffer = DatBuffer & { at: number };
+
+/** What the blocks and options read so far have given. */
+interface Collected {
   layout?: PageLayout;
   events: Map<number, EventFormat>;
   cmdlines: Map<number, string>;
-  buffers: DatBuffer[];
+  buffers: PendingBuffer[];
   cpuCount: number | null;
   clock: string | null;
   time: TimeCorrection;
@@ -183,7 +187,7 @@ export async function readDatMetadata(src: ByteSource): Promise<DatFile> {
   const pageSize = await fc.u32('the page size');
   if (pageSize < 64 || pageSize > 1 << 24 || (pageSize & (pageSize - 1)) !== 0) fc.fail(`page size ${pageSize} is not a power of two between 64 B and 16 MiB`, fc.pos - 4);
 
-  const p: Partial = {
+  const p: Collected = {
     events: new Map(),
     cmdlines: new Map(),
     buffers: [],
@@ -234,7 +238,7 @@ function wrapFormat<T>(fn: () => T, offset: number, section: string): T {
 
 // ---- shared block parsers (same inner layout in v6 and v7) ----
 
-function parseHeaderInfo(c: ByteCursor, p: Partial): void {
+function parseHeaderInfo(c: ByteCursor, p: Collected): void {
   const tag = c.text(12, 'the "header_page" tag');
   if (tag !== 'header_page') c.fail(`expected "header_page", found "${tag}"`);
   const at = c.base + c.pos;
@@ -246,12 +250,12 @@ function parseHeaderInfo(c: ByteCursor, p: Partial): void {
   c.take(c.u64Number('the header_event size'), 'the header_event text');
 }
 
-function addFormat(p: Partial, text: string, system: string, at: number, section: string): void {
+function addFormat(p: Collected, text: string, system: string, at: number, section: string): void {
   const f = wrapFormat(() => parseEventFormat(text, system), at, section);
   p.events.set(f.id, f);
 }
 
-function parseFtraceEvents(c: ByteCursor, p: Partial): void {
+function parseFtraceEvents(c: ByteCursor, p: Collected): void {
   const n = c.u32('the ftrace format count');
   for (let i = 0; i < n; i++) {
     const at = c.base + c.pos;
@@ -260,7 +264,7 @@ function parseFtraceEvents(c: ByteCursor, p: Partial): void {
   }
 }
 
-function parseEventFormats(c: ByteCursor, p: Partial): void {
+function parseEventFormats(c: ByteCursor, p: Collected): void {
   const systems = c.u32('the event system count');
   for (let s = 0; s < systems; s++) {
     const system = c.cstring('a system name');
@@ -273,7 +277,7 @@ function parseEventFormats(c: ByteCursor, p: Partial): void {
   }
 }
 
-function parseCmdlines(c: ByteCursor, p: Partial): void {
+function parseCmdlines(c: ByteCursor, p: Collected): void {
   const size = c.u64Number('the cmdlines size');
   for (const line of c.text(size, 'the cmdlines text').split('\n')) {
     const m = /^\s*(\d+)\s+(.*)$/.exec(line);
@@ -281,7 +285,7 @@ function parseCmdlines(c: ByteCursor, p: Partial): void {
   }
 }
 
-function parseOption(id: number, c: ByteCursor, p: Partial, version: 6 | 7): number | null {
+function parseOption(id: number, c: ByteCursor, p: Collected, version: 6 | 7): number | null {
   switch (id) {
     case OPT.DATE:
     case OPT.OFFSET: {
@@ -336,7 +340,7 @@ function parseOption(id: number, c: ByteCursor, p: Partial, version: 6 | 7): num
       const offset = c.u64Number('the buffer offset');
       const name = c.cstring('the buffer name');
       if (version === 6) {
-        p.buffers.push({ name, clock: null, pageSize: 0, cpus: [], compressed: false, v6Offset: offset } as DatBuffer & { v6Offset: number });
+        p.buffers.push({ name, clock: null, pageSize: 0, cpus: [], compressed: false, at: offset });
         return null;
       }
       const clock = c.cstring('the buffer clock');
@@ -345,7 +349,7 @@ function parseOption(id: number, c: ByteCursor, p: Partial, version: 6 | 7): num
       const n = c.u32('the buffer CPU count');
       const cpus: CpuData[] = [];
       for (let i = 0; i < n; i++) cpus.push({ cpu: c.u32('a CPU id'), offset: c.u64Number('a CPU data offset'), size: c.u64Number('a CPU data size') });
-      p.buffers.push({ name, clock, pageSize, cpus, compressed: false, sectionOffset: offset } as DatBuffer & { sectionOffset: number });
+      p.buffers.push({ name, clock, pageSize, cpus, compressed: false, at: offset });
       return null;
     }
     case OPT.HEADER_INFO:
@@ -361,7 +365,7 @@ function parseOption(id: number, c: ByteCursor, p: Partial, version: 6 | 7): num
 
 // ---- v6: everything in order ----
 
-async function readV6(src: ByteSource, fc: FileCursor, p: Partial, pageSize: number): Promise<void> {
+async function readV6(src: ByteSource, fc: FileCursor, p: Collected, pageSize: number): Promise<void> {
   fc.section = 'header_page';
   parseHeaderInfo(await headerInfoBlock(fc), p);
   fc.section = 'ftrace event formats';
@@ -415,11 +419,11 @@ async function readV6(src: ByteSource, fc: FileCursor, p: Partial, pageSize: num
   if (marker === 'latency  \0') fc.fail('the file holds a latency (text) trace, not flyrecord data');
   if (marker !== 'flyrecord\0') fc.fail(`expected "flyrecord", found "${printableMarker(marker)}"`, fc.pos - 10);
   fc.section = 'flyrecord';
-  const top: DatBuffer = { name: '', clock: p.clock, pageSize, cpus: await v6CpuTable(fc, cpus), compressed: false };
-  for (const b of p.buffers as (DatBuffer & { v6Offset: number })[]) {
-    fc.pos = b.v6Offset;
+  const top: PendingBuffer = { name: '', clock: p.clock, pageSize, cpus: await v6CpuTable(fc, cpus), compressed: false, at: 0 };
+  for (const b of p.buffers) {
+    fc.pos = b.at;
     fc.section = `buffer ${b.name}`;
-    if (fc.pos + 10 > src.size) fc.fail(`instance "${b.name}" data offset ${b.v6Offset} is past the end of the file (${src.size} bytes)`);
+    if (fc.pos + 10 > src.size) fc.fail(`instance "${b.name}" data offset ${b.at} is past the end of the file (${src.size} bytes)`);
     const m = await fc.fixed(10, 'the instance flyrecord marker');
     if (m !== 'flyrecord\0') fc.fail(`instance "${b.name}": expected "flyrecord", found "${printableMarker(m)}"`, fc.pos - 10);
     b.cpus = await v6CpuTable(fc, cpus);
@@ -450,8 +454,8 @@ async function v6CpuTable(fc: FileCursor, cpus: number): Promise<CpuData[]> {
     const at = fc.pos;
     const offset = await fc.u64('a CPU data offset');
     const size = await fc.u64('a CPU data size');
-    if (size > 0 && offset + size > fc['src'].size) {
-      throw new DatFormatError({ offset: at, section: fc.section, cpu }, `CPU data ${offset}+${size} runs past the end of the file (${fc['src'].size} bytes): truncated file?`);
+    if (size > 0 && offset + size > fc.src.size) {
+      throw new DatFormatError({ offset: at, section: fc.section, cpu }, `CPU data ${offset}+${size} runs past the end of the file (${fc.src.size} bytes): truncated file?`);
     }
     out.push({ cpu, offset, size });
   }
@@ -504,7 +508,7 @@ export function decompressBlock(raw: Uint8Array, endian: Endian, codec: Codec, a
   return out;
 }
 
-async function readV7(src: ByteSource, p: Partial, endian: Endian, codec: Codec | null, first: number): Promise<void> {
+async function readV7(src: ByteSource, p: Collected, endian: Endian, codec: Codec | null, first: number): Promise<void> {
   const seen = new Set<number>();
   for (let next = first; next !== 0; ) {
     if (seen.has(next)) throw new DatFormatError({ offset: next, section: 'OPTIONS' }, 'the options sections form a loop');
@@ -534,8 +538,8 @@ async function readV7(src: ByteSource, p: Partial, endian: Endian, codec: Codec 
   if (ef) parseEventFormats(ef, p);
   const cl = await sec(OPT.CMDLINES);
   if (cl) parseCmdlines(cl, p);
-  for (const b of p.buffers as (DatBuffer & { sectionOffset: number })[]) {
-    const at = b.sectionOffset;
+  for (const b of p.buffers) {
+    const at = b.at;
     if (at + SECTION_HEADER > src.size) {
       throw new DatFormatError({ offset: at, section: 'BUFFER', instance: b.name }, `flyrecord section offset ${at} is past the end of the file (${src.size} bytes)`);
     }

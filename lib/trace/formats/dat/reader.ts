@@ -73,7 +73,7 @@ class Cursor {
           const w = this.window;
           throw new DatFormatError(
             { offset: w.compressed ? w.fileOffset : w.fileOffset + at + page.fault.at, section: 'flyrecord', cpu: this.cpu, instance: this.pages.where.instance || undefined },
-            `corrupt ring-buffer page${w.compressed ? ` (page at byte ${at + page.fault.at - page.fault.at} of the decompressed chunk, fault at +${page.fault.at})` : ''}: ${page.fault.reason}`,
+            `corrupt ring-buffer page${w.compressed ? ` (byte ${at + page.fault.at} of the decompressed chunk)` : ''}: ${page.fault.reason}`,
           );
         }
         if (page.ts.length === 0) continue;

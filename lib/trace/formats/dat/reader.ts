@@ -226,7 +226,8 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
   for (const b of meta.buffers) {
     const pageSize = b.pageSize || meta.pageSize;
     const decoder = new PageDecoder(meta.endian, meta.layout, pageSize);
-    for (const c of b.cpus) {
+    // trace-cmd indexes CPUs by id, so on equal timestamps the lower CPU id wins whatever the file order.
+    for (const c of [...b.cpus].sort((x, y) => x.cpu - y.cpu)) {
       const cur = new Cursor(
         new CpuPages(src, meta.endian, b.compressed ? meta.codec : null, pageSize, { cpu: c.cpu, instance: b.name }, c.offset, c.size),
         order++,

@@ -2,8 +2,10 @@
 //  1. ingest: a generated ≥ 5 M-line Intel ftrace file (simulated traffic, v6.9 format),
 //     end to end (detect + hash + decode + store + pairing + commit): MB/s, lines/s, peak RSS,
 //     against DuckDB alone scanning the same file as bare lines (read_csv, one VARCHAR column).
-//  2. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
-//  3. lake: bytes per million events against the DuckDB file, publish time, fleet query over
+//  2. dat: trace-cmd .dat ingest (v6 and v7 zstd) beside the text ingest of trace-cmd's report
+//     of the same file (scripts/bench-dat.ts); `--dat-events N` changes the size.
+//  3. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
+//  4. lake: bytes per million events against the DuckDB file, publish time, fleet query over
 //     100 published traces (scripts/bench-lake.ts).
 // Ingest runs in a child process so its peak RSS is its own. `--lines N` changes the size.
 
@@ -17,10 +19,11 @@ import { ingestFile } from '../lib/db/ingest.ts';
 import { readLinesSql } from '../lib/trace/formats/ftrace/decode-sql.ts';
 import { simulate, writeIntelFtrace } from '../lib/sim/index.ts';
 import { benchLake } from './bench-lake.ts';
+import { benchDat } from './bench-dat.ts';
 import { benchReplay } from './bench-replay.ts';
 
 const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '5000000' }, child: { type: 'string' }, db: { type: 'string' }, skip: { type: 'string', default: '' } },
+  options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, child: { type: 'string' }, db: { type: 'string' }, skip: { type: 'string', default: '' } },
 });
 const work = path.resolve(import.meta.dirname, '..', 'bench-out');
 
@@ -113,6 +116,18 @@ async function main(): Promise<void> {
         `  peak RSS of the ingest process: ${(r.maxRssKiB / 1024).toFixed(0)} MiB for ${mb.toFixed(0)} MB (target ≤ 600 MB for 1 GB)`,
       ].join('\n') + '\n',
     );
+  }
+
+  if (!skip.has('dat')) {
+    const dbPath = path.join(work, 'dat.duckdb');
+    const ingest = (file: string) => {
+      fs.rmSync(dbPath, { force: true });
+      fs.rmSync(`${dbPath}.wal`, { force: true });
+      const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, '--db', dbPath], { encoding: 'utf8', maxBuffer: 1 << 24 });
+      if (child.status !== 0) throw new Error(`ingest child failed: ${child.stderr}`);
+      return JSON.parse(child.stdout) as { seconds: number; events: number; maxRssKiB: number };
+    };
+    process.stdout.write(benchDat(work, Number(values['dat-events']), ingest));
   }
 
   if (!skip.has('replay')) {

@@ -16,6 +16,7 @@ import type { Parsed } from '../trace/formats/sim-record.ts';
 import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
 import type { Db } from './instance.ts';
 import { headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
+import { decodeDat, isTraceDat } from './dat-ingest.ts';
 import { decompressedCap, ingestLimits, type IngestLimits } from './limits.ts';
 import { FILL_TRACE_GROUP_SUMMARY_SQL } from './schema.ts';
 
@@ -83,15 +84,18 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     throw new TraceRejectedError(display, 'named .gz but is not gzip data');
   }
   const scan = await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display);
-  const format = detectFormat(display, await headLines(opts.file, gzip, display));
+  // trace-cmd's binary trace.dat is found by its magic bytes; its reader fills the same stage.
+  const dat = !gzip && isTraceDat(opts.file);
+  const format = dat ? 'trace-dat' : detectFormat(display, await headLines(opts.file, gzip, display));
 
-  const ftrace = format === 'ftrace' || format === 'trace-cmd';
+  const ftrace = format === 'ftrace' || format === 'trace-cmd' || dat;
   const staged = ftrace ? stagingTables() : null;
   try {
-    if (staged) await decodeFtrace(db, staged, opts.file, { gzip, crlf: scan.crlf, maxLineBytes: limits.maxLineBytes }, display, progress);
+    if (staged && dat) await decodeDat(db, staged, opts.file, display, (f) => progress({ phase: 'decode', fraction: f }));
+    else if (staged) await decodeFtrace(db, staged, opts.file, { gzip, crlf: scan.crlf, maxLineBytes: limits.maxLineBytes }, display, progress);
     return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, scan.sha256, format, staged);
   } finally {
-    if (staged) for (const t of [staged.stage, staged.rejects, staged.scans]) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    if (staged) for (const t of [staged.stage, staged.rejects, staged.scans, staged.raw]) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }
 }
 
@@ -194,6 +198,8 @@ interface StagingTables {
   stage: string;
   rejects: string;
   scans: string;
+  /** The .dat reader's rows before decoding (dat-ingest.ts). */
+  raw: string;
 }
 
 let stagingSeq = 0;
@@ -201,7 +207,7 @@ let stagingSeq = 0;
 /** Names for one ingest's temporary tables; temp tables are per connection, the counter per process. */
 function stagingTables(): StagingTables {
   const n = ++stagingSeq;
-  return { stage: `ftrace_stage_${n}`, rejects: `ftrace_rejects_${n}`, scans: `ftrace_reject_scans_${n}` };
+  return { stage: `ftrace_stage_${n}`, rejects: `ftrace_rejects_${n}`, scans: `ftrace_reject_scans_${n}`, raw: `dat_raw_${n}` };
 }
 
 /**

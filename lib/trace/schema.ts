@@ -16,8 +16,8 @@ export type EventKind = (typeof EVENT_KINDS)[number];
 export const RESPONSE_CODES = { success: 0, invalid: 1, failure: 2 } as const;
 export const RESPONSE_CODE_NAMES = ['success', 'invalid', 'failure'] as const;
 
-/** Source formats a trace can have; `ftrace` covers the `trace` and `trace_pipe` files. */
-export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'sim-csv', 'sim-jsonl'] as const;
+/** Source formats a trace can have; `ftrace` covers the `trace` and `trace_pipe` files, `trace-dat` trace-cmd's binary trace.dat. */
+export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'trace-dat', 'sim-csv', 'sim-jsonl'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
 export const PASID_LIMIT = 1 << 20;

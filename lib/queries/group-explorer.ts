@@ -130,12 +130,13 @@ export async function listGroups(
   const [n] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM fault_groups g WHERE g.trace_id = $1 ${f.sql}`, [traceId, ...f.params]);
   const limit = `$${f.params.length + 2}`;
   const offset = `$${f.params.length + 3}`;
-  // group_no breaks ties, so a page boundary never splits or repeats equal keys.
+  // group_no (ascending, whatever the direction: the earlier group first) breaks ties, so a
+  // page boundary never splits or repeats equal keys.
   const rows = await db.all(
     `SELECT ${ROW_COLUMNS}
      FROM fault_groups g JOIN traces t ON t.trace_id = g.trace_id
      WHERE g.trace_id = $1 ${f.sql}
-     ORDER BY g.${column} ${dir} NULLS LAST, g.group_no ${dir}
+     ORDER BY g.${column} ${dir} NULLS LAST, g.group_no
      LIMIT ${limit} OFFSET ${offset}`,
     [traceId, ...f.params, pageSize, (page - 1) * pageSize],
   );

@@ -172,6 +172,81 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     await shots('groups-worst-moment');
   });
 
+  /** Rows of a trace per table with a trace_id column (from the catalog), and its runs' results. */
+  async function rowsOfTrace(id: number, runIds: number[]): Promise<Record<string, number>> {
+    const tables = (await sql("SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'trace_id' AND NOT internal ORDER BY 1")).map((r) => String(r[0]));
+    assert.ok(tables.length >= 7, tables.join(', '));
+    const out: Record<string, number> = {};
+    for (const t of tables) out[t] = Number((await sql(`SELECT count(*) FROM ${t} WHERE trace_id = ${id}`))[0]![0]);
+    out.replay_results = runIds.length ? Number((await sql(`SELECT count(*) FROM replay_results WHERE run_id IN (${runIds.join(', ')})`))[0]![0]) : 0;
+    return out;
+  }
+
+  it('rename and delete a trace from its page; nothing of it left in any table', async () => {
+    const b = await upload('intel-v5.14-trace.txt');
+    const post = (url: string, body: unknown) =>
+      fetch(`${server.url}${url}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const run = await post(`/api/traces/${b}/replay`, { model: 'per-device', seed: 1 });
+    assert.equal(run.status, 201, await run.clone().text());
+    const runId = ((await run.json()) as { run_id: number }).run_id;
+    assert.equal((await post(`/api/traces/${b}/sweep`, {})).status, 201);
+    assert.equal((await post(`/api/traces/${b}/annotations`, { author: 'e2e', text: 'doomed note' })).status, 201);
+    assert.equal((await post('/api/views', { name: 'doomed view', url: `/traces/${b}/groups?sort=latency&dir=desc` })).status, 201);
+    const before = await rowsOfTrace(b, [runId]);
+    for (const [t, n] of Object.entries(before)) assert.ok(n > 0, `trace ${b} has rows in ${t} before the delete`);
+    const otherBefore = await rowsOfTrace(traceId, []);
+
+    await page.goto(`${server.url}/traces/${b}`);
+    await page.locator('[data-testid="rename-trace"]').click();
+    await page.locator('#trace-new-name').fill('intel-v6.9-trace.txt');
+    await page.locator('[data-testid="rename-submit"]').click();
+    assert.match((await page.locator('[data-testid="trace-action-error"]').textContent()) ?? '', /already the name of trace/);
+    await page.locator('#trace-new-name').fill('  lab box — v5.14 run  ');
+    await page.locator('[data-testid="rename-submit"]').click();
+    await page.locator('[data-testid="trace-name"]', { hasText: 'lab box — v5.14 run' }).waitFor();
+    assert.deepEqual(await sql(`SELECT name FROM traces WHERE trace_id = ${b}`), [['lab box — v5.14 run']]);
+    await shots('trace-renamed');
+
+    await page.locator('[data-testid="delete-trace"]').click();
+    const dialog = page.locator('[data-testid="delete-dialog"]');
+    await dialog.waitFor();
+    assert.match((await dialog.textContent()) ?? '', /Delete “lab box — v5.14 run”\?/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'everyday-delete-dialog-1440.png') });
+    await page.locator('[data-testid="delete-confirm"]').click();
+    await page.waitForURL(/\/\?deleted=/);
+    await page.locator('[data-testid="deleted-notice"]').waitFor();
+    assert.equal(await page.locator(`[data-testid="traces-table"] tr[data-trace-id="${b}"]`).count(), 0);
+    await shots('home-after-delete');
+
+    const after = await rowsOfTrace(b, [runId]);
+    for (const [t, n] of Object.entries(after)) assert.equal(n, 0, `${t} still holds rows of trace ${b}`);
+    assert.deepEqual(await rowsOfTrace(traceId, []), otherBefore, 'the other trace is untouched');
+    assert.equal((await fetch(`${server.url}/api/traces/${b}`, { method: 'DELETE' })).status, 404);
+    assert.equal((await fetch(`${server.url}/api/traces/99999999999999999999`, { method: 'DELETE' })).status, 404);
+  });
+
+  it('a second upload of the same file asks: open the existing trace (the copy is deleted) or keep both', async () => {
+    const hashCount = async () => Number((await sql(`SELECT count(*) FROM traces WHERE file_hash = (SELECT file_hash FROM traces WHERE trace_id = ${traceId})`))[0]![0]);
+    assert.equal(await hashCount(), 1);
+    await page.goto(server.url);
+    await page.locator('[data-testid="trace-file-input"]').setInputFiles(path.join(TRACES_DIR, SAMPLE));
+    const prompt = page.locator('[data-testid="duplicate-prompt"]');
+    await prompt.waitFor({ timeout: 60_000 });
+    assert.match((await prompt.textContent()) ?? '', new RegExp(`already uploaded as ${SAMPLE.replace(/\./g, '\\.')} \\(trace #${traceId}`));
+    assert.equal(await hashCount(), 2);
+    await shots('home-duplicate-prompt');
+    await page.locator('[data-testid="duplicate-open-existing"]').click();
+    await page.waitForURL(new RegExp(`/traces/${traceId}$`));
+    assert.equal(await hashCount(), 1, 'the new copy was deleted');
+
+    await page.goto(server.url);
+    await page.locator('[data-testid="trace-file-input"]').setInputFiles(path.join(TRACES_DIR, SAMPLE));
+    await prompt.waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="duplicate-keep"]').click();
+    await prompt.waitFor({ state: 'detached' });
+    assert.equal(await hashCount(), 2, 'both kept');
+  });
+
   it('no script errors on any page', () => {
     assert.deepEqual(pageErrors, []);
   });

@@ -128,7 +128,7 @@ async function GroupTable({ traceId, view }: { traceId: number; view: GroupView 
   return (
     <>
       <div className="table-wrap">
-        <table data-testid="groups-table" data-total={page.total}>
+        <table className="groups-table" data-testid="groups-table" data-total={page.total}>
           <thead>
             <tr>
               {COLUMNS.map((c) => {

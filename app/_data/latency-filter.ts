@@ -92,3 +92,21 @@ export function latencyFilterProblems(sp: SearchParams): string[] {
 export function clip(v: string): string {
   return v.length > 32 ? `${v.slice(0, 32)}…` : v;
 }
+
+/** Id parameters (?a=, ?runA=, ?runs=1,2 …) that are not ids, one sentence each. */
+export function idParamProblems(sp: SearchParams, names: readonly string[], opts: { list?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    const v = first(sp[name])?.trim();
+    if (!v) continue;
+    const bad = (opts.list ? v.split(',') : [v]).map((s) => s.trim()).filter((s) => !/^\d{1,9}$/.test(s));
+    if (bad.length) out.push(`${name}=${clip(bad.join(','))} is not ${opts.list ? 'a list of ids' : 'an id'} (digits only); ${opts.list ? 'those were' : 'it was'} ignored.`);
+  }
+  return out;
+}
+
+/** A one-of parameter (?alloc=dense|sparse) given a value outside its set. */
+export function choiceProblem(sp: SearchParams, name: string, choices: readonly string[], fallback: string): string[] {
+  const v = first(sp[name])?.trim();
+  return v && !choices.includes(v) ? [`${name}=${clip(v)} is not one of ${choices.join(', ')}; showing ${fallback}.`] : [];
+}

@@ -157,14 +157,23 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     assert.match(t2, /sort=evil/);
     assert.match(t2, /page=-1/);
     assert.match(t2, /lat_min=abc/);
+    await page.goto(`${server.url}/compare?a=1x&b=${traceId}`);
+    assert.match((await page.locator('[data-testid="param-notice"]').textContent()) ?? '', /a=1x is not an id/);
+    await page.goto(`${server.url}/traces/${traceId}/replay?runs=3,abc`);
+    assert.match((await page.locator('[data-testid="param-notice"]').textContent()) ?? '', /runs=abc is not a list of ids/);
     await page.goto(`${server.url}/traces/${traceId}`);
     assert.equal(await page.locator('[data-testid="param-notice"]').count(), 0, 'no notice without bad parameters');
+    for (const url of ['/api/traces/99999999999999999999/stats', '/api/traces/99999999999999999999', '/api/traces/abc']) {
+      assert.equal((await fetch(`${server.url}${url}`)).status, 404, url);
+    }
   });
 
   it('the report links its worst moments to their groups', async () => {
     await page.goto(`${server.url}/traces/${traceId}/report`);
     const link = page.locator('[data-testid="report-worst-moments"] tbody tr a').first();
     await link.waitFor();
+    await page.locator('[data-testid="chart-latency-histogram"] .recharts-bar-rectangle path').first().waitFor({ state: 'attached', timeout: 20_000 });
+    await shots('report');
     const groupsInRow = Number((await page.locator('[data-testid="report-worst-moments"] tbody tr').first().locator('td').nth(1).textContent())?.replace(/,/g, ''));
     await link.click();
     await page.waitForURL(/\/groups\?.*from=/);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { latencyHistogram } from '../../lib/queries/charts/latency-histogram.ts';
 import { getGroup, groupLines, listGroups, type GroupSort } from '../../lib/queries/group-explorer.ts';
-import { TRACES_DIR } from '../helpers/temp-db.ts';
+import { ingestFile } from '../../lib/db/ingest.ts';
+import { TRACES_DIR, tempFile } from '../helpers/temp-db.ts';
 import { useSamples } from './helpers.ts';
 
 const INTEL = 'intel-v6.9-trace.txt';
@@ -109,6 +110,33 @@ describe('fault-group explorer', () => {
       const us = `${ts / 1_000_000_000n}.${String((ts % 1_000_000_000n) / 1000n).padStart(6, '0')}:`;
       assert.ok(text.includes(us), `line ${l.line} at ${us}: ${text}`);
     }
+  });
+
+  it('pages far from the anchors get their own one-line windows; an incomplete group runs to the end', async () => {
+    // Physical line n of this CSV is the row written n-th (the header is line 1). Group A
+    // (PASID 1, index 1): requests on lines 2, 12 and 25 (last), response on line 30. Group B
+    // (PASID 2, index 3) has requests on lines 40 and 45 and no last page. Every other row
+    // is a request of PASID 9 with its own index, complete and answered at once.
+    const rows: string[] = ['ts_ns,kind,device,pasid,prgi,last,addr,perm,code'];
+    const at = (line: number, row: string) => (rows[line - 1] = `${line * 1000},${row}`);
+    for (let line = 2; line <= 46; line++) at(line, `page_request,0000:00:01.0,9,${line},1,0x1000,r,`);
+    at(2, 'page_request,0000:00:01.0,1,1,0,0x2000,r,');
+    at(12, 'page_request,0000:00:01.0,1,1,0,0x3000,r,');
+    at(25, 'page_request,0000:00:01.0,1,1,1,0x4000,rw,');
+    at(30, 'page_response,0000:00:01.0,1,1,1,,,0');
+    at(40, 'page_request,0000:00:01.0,2,3,0,0x5000,r,');
+    at(45, 'page_request,0000:00:01.0,2,3,0,0x6000,w,');
+    const { trace_id: id } = await ingestFile(fx.db, { file: tempFile('spread.csv', `${rows.join('\n')}\n`) });
+    const a = (await listGroups(fx.db, id, { pasid: 1 })).rows[0]!;
+    assert.deepEqual([a.first_line, a.last_line, a.response_line, a.pages, a.status], [2, 25, 30, 3, 'answered']);
+    const la = await groupLines(fx.db, id, a, 4);
+    assert.deepEqual(la.windows, [[1, 6], [12, 12], [21, 34]]);
+    assert.deepEqual(la.lines.filter((l) => l.role !== 'context').map((l) => [l.line, l.role]), [[2, 'request'], [12, 'request'], [25, 'last_request'], [30, 'response']]);
+    const b = (await listGroups(fx.db, id, { pasid: 2 })).rows[0]!;
+    assert.deepEqual([b.first_line, b.last_line, b.pages, b.status], [40, null, 2, 'incomplete']);
+    const lb = await groupLines(fx.db, id, b, 2);
+    assert.deepEqual(lb.windows, [[38, 42], [45, 45]]);
+    assert.deepEqual(lb.lines.filter((l) => l.role !== 'context').map((l) => l.line), [40, 45]);
   });
 
   it('an unknown group is not found', async () => {

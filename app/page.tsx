@@ -23,7 +23,7 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
       </div>
       <div className="grid">
         {typeof deleted === 'string' && deleted ? (
-          <p className="notice span-12" role="status" data-testid="deleted-notice" style={{ margin: 0, padding: '0.6rem 1rem', textAlign: 'left', overflowWrap: 'anywhere' }}>
+          <p className="notice ok span-12" role="status" data-testid="deleted-notice" style={{ margin: 0, padding: '0.6rem 1rem', textAlign: 'left', overflowWrap: 'anywhere' }}>
             Deleted trace “{deleted.slice(0, 200)}” and everything stored with it.
           </p>
         ) : null}

@@ -6,6 +6,7 @@
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db, SqlParam } from '../db/instance.ts';
+import type { TraceEvent } from '../trace/schema.ts';
 import { count, num } from './charts/convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './charts/latency-filter.ts';
 
@@ -155,26 +156,17 @@ export async function getGroup(db: Db, traceId: number, groupNo: number): Promis
 /** What a stored event line is to the group being shown. */
 export type LineRole = 'request' | 'last_request' | 'response' | 'context';
 
-export interface TraceLine {
-  line: number;
+/**
+ * A stored event as the group page shows it: the normalised event, with its 64-bit values as
+ * exact decimal strings (ts_ns, addr) and its role for the group.
+ */
+export interface TraceLine extends Omit<TraceEvent, 'tsNs' | 'addr' | 'seq' | 'kind'> {
   /** The event's own timestamp on the tracer clock, exact, as a decimal string of ns. */
   ts_ns: string | null;
-  cpu: number | null;
-  task: string | null;
-  pid: number | null;
-  kind: string;
-  event: string | null;
-  iommu: string | null;
-  device: string | null;
-  rid: number | null;
-  pasid: number | null;
-  prgi: number | null;
-  last: boolean | null;
+  /** Faulting address in bytes, as a decimal string. */
   addr: string | null;
-  perm: string | null;
-  code: number | null;
   seq: number | null;
-  detail: string | null;
+  kind: string;
   role: LineRole;
 }
 

@@ -8,8 +8,10 @@ import { configuredLake } from './_data/lake.ts';
 
 export const dynamic = 'force-dynamic';
 
-export default function HomePage() {
+export default async function HomePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const lake = configuredLake();
+  // Set by a trace page's Delete: a one-line confirmation of what went.
+  const deleted = (await searchParams).deleted;
   return (
     <>
       <div className="page-head">
@@ -22,6 +24,11 @@ export default function HomePage() {
         </div>
       </div>
       <div className="grid">
+        {typeof deleted === 'string' && deleted ? (
+          <p className="notice ok span-12" role="status" data-testid="deleted-notice" style={{ margin: 0, padding: '0.6rem 1rem', textAlign: 'left', overflowWrap: 'anywhere' }}>
+            Deleted trace “{deleted.slice(0, 200)}” and everything stored with it.
+          </p>
+        ) : null}
         {lake?.only ? null : (
           <Card title="Upload a trace" span={12}>
             <UploadPanel maxBytes={maxUploadBytes()} />

@@ -6,6 +6,7 @@ import { usePathname } from 'next/navigation';
 const TABS = [
   { suffix: '', label: 'Overview' },
   { suffix: '/latency', label: 'Latency' },
+  { suffix: '/groups', label: 'Fault groups' },
   { suffix: '/replay', label: 'Replay' },
   { suffix: '/scaling', label: 'PASID scaling' },
   { suffix: '/annotations', label: 'Annotations' },
@@ -21,7 +22,8 @@ export function TraceTabs({ traceId }: { traceId: number }) {
       {TABS.map((t) => {
         const href = `${base}${t.suffix}`;
         return (
-          <Link key={t.suffix} href={href} aria-current={pathname === href ? 'page' : undefined}>
+          // A group's own page (/groups/N) stays under its tab.
+          <Link key={t.suffix} href={href} aria-current={pathname === href || (t.suffix && pathname.startsWith(`${href}/`)) ? 'page' : undefined}>
             {t.label}
           </Link>
         );

@@ -64,3 +64,55 @@ export function filterQuery(f: LatencyFilter): string {
   const s = p.toString();
   return s ? `?${s}` : '';
 }
+
+/**
+ * What parseLatencyFilter dropped, one sentence per parameter, so a page can say so instead
+ * of quietly showing a different view than the link meant.
+ */
+export function latencyFilterProblems(sp: SearchParams): string[] {
+  const out: string[] = [];
+  const given = (k: string) => {
+    const v = first(sp[k]);
+    return v !== undefined && v.trim() !== '' ? clip(v) : undefined;
+  };
+  const from = given('from');
+  const to = given('to');
+  if ((from !== undefined || to !== undefined) && !parseTimeRange(sp)) {
+    out.push(
+      from === undefined || to === undefined
+        ? 'from= and to= go together; the time window was ignored.'
+        : `from=${from} to=${to} is not a time window (two whole ns values since the trace start, from < to); it was ignored.`,
+    );
+  }
+  const f = parseLatencyFilter(sp);
+  const device = given('device');
+  if (device !== undefined && f.device == null) out.push('device= is longer than a PCI device name (64 characters); it was ignored.');
+  const pasid = given('pasid');
+  if (pasid !== undefined && f.pasid == null) out.push(`pasid=${pasid} is not a PASID (0 … 1048575, decimal or 0x hex); it was ignored.`);
+  const code = given('code');
+  if (code !== undefined && f.code == null) out.push(`code=${code} is not a response code (success, invalid, failure or 0, 1, 2); it was ignored.`);
+  return out;
+}
+
+/** A URL value quoted back in a notice: short enough never to widen the page. */
+export function clip(v: string): string {
+  return v.length > 32 ? `${v.slice(0, 32)}…` : v;
+}
+
+/** Id parameters (?a=, ?runA=, ?runs=1,2 …) that are not ids, one sentence each. */
+export function idParamProblems(sp: SearchParams, names: readonly string[], opts: { list?: boolean } = {}): string[] {
+  const out: string[] = [];
+  for (const name of names) {
+    const v = first(sp[name])?.trim();
+    if (!v) continue;
+    const bad = (opts.list ? v.split(',') : [v]).map((s) => s.trim()).filter((s) => !/^\d{1,9}$/.test(s));
+    if (bad.length) out.push(`${name}=${clip(bad.join(','))} is not ${opts.list ? 'a list of ids' : 'an id'} (digits only); ${opts.list ? 'those were' : 'it was'} ignored.`);
+  }
+  return out;
+}
+
+/** A one-of parameter (?alloc=dense|sparse) given a value outside its set. */
+export function choiceProblem(sp: SearchParams, name: string, choices: readonly string[], fallback: string): string[] {
+  const v = first(sp[name])?.trim();
+  return v && !choices.includes(v) ? [`${name}=${clip(v)} is not one of ${choices.join(', ')}; showing ${fallback}.`] : [];
+}

@@ -23,6 +23,8 @@ import { SavedViewsList } from '../_components/postmortem/saved-views-list.tsx';
 import { withDb } from '../_data/db.ts';
 import { fmtCount, fmtNs } from '../_lib/format.ts';
 import { withoutControls } from '@/lib/core/errors.ts';
+import { ParamNotice } from '../_components/param-notice.tsx';
+import { idParamProblems } from '../_data/latency-filter.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -112,6 +114,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
   const b = idParam(q.b);
   const runA = idParam(q.runA);
   const runB = idParam(q.runB);
+  const problems = idParamProblems(q, ['a', 'b', 'runA', 'runB']);
   const mode: 'traces' | 'runs' = runA !== null || runB !== null ? 'runs' : 'traces';
   const { traces, runs, views } = await withDb(async (db) => {
     const traces = await listTraces(db);
@@ -145,6 +148,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
         </div>
       </div>
       <div className="grid">
+        <ParamNotice problems={problems} />
         <Card title="Traces" span={6}>
           <form className="filters" method="get" action="/compare" data-testid="compare-traces-form">
             {(['a', 'b'] as const).map((name) => (

@@ -10,12 +10,25 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 
+/**
+ * `--help` / `-h` on a verb: thrown by parse before the command checks anything else (so a
+ * verb with required options still answers it); main prints the usage and exits 0.
+ */
+export class HelpRequested {
+  constructor(readonly usage: string) {}
+}
+
 export function parse<O extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: O, usage: string) {
+  let parsed;
   try {
-    return parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (e) {
+    // A help flag beside a mistake still gets the help.
+    if (argv.includes('--help') || argv.includes('-h')) throw new HelpRequested(usage);
     throw new CliError(`${(e as Error).message.split('\n')[0]}\nusage: ${usage}`, 2, { cause: e });
   }
+  if ((parsed.values as { help?: boolean }).help) throw new HelpRequested(usage);
+  return parsed;
 }
 
 /** The one positional a command requires. */

@@ -2,9 +2,12 @@
 // to one line on stderr and a non-zero exit (2 usage, 3 database busy, 4 not found, 1 other).
 
 import { CliError, DatabaseBusyError, NotFoundError, QueryError, ReplayConfigError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { HelpRequested } from './args.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { listCommand } from './commands/list.ts';
+import { renameCommand } from './commands/rename.ts';
 import { replayCommand } from './commands/replay.ts';
+import { rmCommand } from './commands/rm.ts';
 import { simulateCommand } from './commands/simulate.ts';
 import { statsCommand } from './commands/stats.ts';
 import { sweepCommand } from './commands/sweep.ts';
@@ -20,7 +23,17 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   export: { run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv), help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV' },
   publish: { run: async (argv) => (await import('./commands/publish.ts')).publishCommand(argv), help: 'publish TRACE --lake DIR   write a trace into a Parquet lake (atomic; again replaces it)' },
   fleet: { run: async (argv) => (await import('./commands/fleet.ts')).fleetCommand(argv), help: 'fleet --lake DIR           per-host p50/p99 over a Parquet lake, slowest first' },
+  rename: { run: renameCommand, help: 'rename TRACE NEWNAME       give a trace a new (unique) name' },
+  rm: { run: rmCommand, help: 'rm TRACE                   delete a trace and everything stored with it (runs, sweeps, notes, views)' },
 };
+
+const COMMON_HELP = [
+  'common options:',
+  '  --db PATH   the database file (default: $PRITRACE_DB, else data/pritrace.duckdb)',
+  '  --json      print exactly one JSON document on stdout',
+  '  -h, --help  this help',
+  'exit codes: 0 ok, 2 usage, 3 database busy, 4 not found, 1 other',
+].join('\n');
 
 function usage(): string {
   return [
@@ -44,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     await cmd.run(rest);
     return 0;
   } catch (e) {
+    if (e instanceof HelpRequested) {
+      process.stdout.write(`${verb}: ${cmd.help.replace(/^\S+(\s+\S+)*?\s{2,}/, '')}\nusage: ${e.usage}\n${COMMON_HELP}\n`);
+      return 0;
+    }
     return reportError(e);
   }
 }

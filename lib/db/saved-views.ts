@@ -33,7 +33,8 @@ export class InvalidSavedViewError extends Error {
 
 // The base only anchors parsing: a relative path that stays on it is same-origin.
 const BASE = 'http://dashboard.invalid';
-const TRACE_PATH = /^\/traces\/(\d{1,9})(?:\/[a-z][a-z-]{0,30})?$/;
+// A trace page, or one fault group's page (/traces/<id>/groups/<n>).
+const TRACE_PATH = /^\/traces\/(\d{1,9})(?:\/[a-z][a-z-]{0,30}|\/groups\/\d{1,15})?$/;
 
 /** A view URL as stored (path + query, fragment dropped) and the trace it shows; throws when it is not a dashboard view. */
 export function parseViewUrl(url: unknown): { url: string; trace_id: number | null } {

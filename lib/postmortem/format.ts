@@ -4,6 +4,7 @@
 // in place of the exact value.
 
 import { formatDurationNs } from '../core/time.ts';
+import type { LatencyBucket } from '../queries/charts/latency-over-time.ts';
 import type { ReportAnnotation } from './report-data.ts';
 
 export const PERCENTILES = [
@@ -49,4 +50,9 @@ export function annotationScope(a: ReportAnnotation): string {
   if (a.device !== null) parts.push(`device ${a.device}`);
   if (a.pasid !== null) parts.push(`PASID ${a.pasid}`);
   return parts.join(' · ');
+}
+
+/** The report's worst moments: the time buckets with the highest p99, earliest first among equals. */
+export function worstMoments(buckets: readonly LatencyBucket[], n = 5): LatencyBucket[] {
+  return [...buckets].sort((a, b) => b.p99_ns - a.p99_ns || a.t_ns - b.t_ns).slice(0, n);
 }

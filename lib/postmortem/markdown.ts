@@ -4,7 +4,7 @@
 // report page's download. Every text that came from a user or a trace file is escaped.
 
 import { escapeMarkdown as md } from './escape.ts';
-import { annotationScope, exactNs, human, offset, percent, PERCENTILES, signedPercent } from './format.ts';
+import { annotationScope, exactNs, human, offset, percent, PERCENTILES, signedPercent, worstMoments } from './format.ts';
 import type { PostmortemData } from './report-data.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
 
@@ -71,7 +71,7 @@ export function renderMarkdown(d: PostmortemData): string {
     out.push('```', '');
   }
 
-  const worst = [...d.latency_over_time.buckets].sort((a, b) => b.p99_ns - a.p99_ns || a.t_ns - b.t_ns).slice(0, 5);
+  const worst = worstMoments(d.latency_over_time.buckets);
   if (worst.length) {
     out.push('## Worst moments', '');
     out.push(`Time buckets of ${human(d.latency_over_time.bucket_ns)} with the highest p99 latency (time since the trace's first event).`, '');

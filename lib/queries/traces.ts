@@ -58,8 +58,8 @@ export interface TraceRef {
 /** Resolves a trace id (digits) or exact name. */
 export async function resolveTrace(db: Db, ref: string | number): Promise<TraceRef> {
   const text = String(ref).trim();
-  // Digits beyond a safe integer cannot be an id (and would not bind as BIGINT): a name only.
-  const rows = /^\d{1,15}$/.test(text)
+  // Ids fit an INTEGER; a longer run of digits can only be a name (not an out-of-range error).
+  const rows = /^\d{1,9}$/.test(text)
     ? await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE trace_id = $1 OR name = $2 ORDER BY trace_id <> $1', [Number(text), text])
     : await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE name = $1', [text]);
   const row = rows[0];

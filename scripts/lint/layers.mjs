@@ -18,7 +18,7 @@ export const LIB_LAYERS = {
   lake: ['core'],
   sim: ['core', 'replay'],
   db: ['core', 'trace', 'replay', 'lake'],
-  queries: ['core', 'db', 'replay', 'lake'],
+  queries: ['core', 'trace', 'db', 'replay', 'lake'],
   postmortem: ['core', 'db', 'queries', 'replay'],
   cli: ['core', 'trace', 'replay', 'lake', 'sim', 'db', 'queries', 'postmortem'],
 };

@@ -24,6 +24,7 @@ import { replayComparison, replayRuns } from '../../lib/queries/charts/replay-co
 import { scalingData } from '../../lib/queries/charts/scaling.ts';
 import { traceSummary } from '../../lib/queries/charts/summary.ts';
 import { traceHeader } from '../../lib/queries/charts/trace-header.ts';
+import { getGroup, groupLines, listGroups } from '../../lib/queries/group-explorer.ts';
 import { listTraces } from '../../lib/queries/traces.ts';
 import { simulate, writeIntelFtrace } from '../../lib/sim/index.ts';
 import { tempDir } from '../helpers/temp-db.ts';
@@ -98,6 +99,11 @@ async function chartQueries(db: Db, id: number): Promise<QueryTiming[]> {
     ['replay', 'replayRuns', () => replayRuns(db, id)],
     ['replay', 'replayComparison', () => replayComparison(db, id, runs, 400)],
     ['scaling', 'scalingData', () => scalingData(db, id, 'dense')],
+    ['groups', 'listGroups', () => listGroups(db, id, {})],
+    ['groups ?sort=latency', 'listGroups', () => listGroups(db, id, {}, { sort: 'latency', dir: 'desc' })],
+    ['groups ?page=last', 'listGroups', async () => listGroups(db, id, {}, { page: Math.ceil((await listGroups(db, id, {}, { pageSize: 1 })).total / 50) })],
+    ['groups ?device&lat', 'listGroups', () => listGroups(db, id, { device, latency_min_ns: 10_000n }, { sort: 'latency', dir: 'desc' })],
+    ['groups/N', 'groupLines', async () => groupLines(db, id, await getGroup(db, id, (await listGroups(db, id, {}, { sort: 'latency', dir: 'desc', pageSize: 1 })).rows[0]!.group_no))],
   ];
   const out: QueryTiming[] = [];
   for (const [page, query, fn] of cases) out.push(await timeQuery(page, query, fn));
@@ -152,7 +158,7 @@ export async function benchPages(opts: { groups?: number; replay?: boolean; log?
     const server = await startServer({ dbPath });
     const pages: PageTiming[] = [];
     try {
-      for (const p of ['/', `/traces/${id}`, `/traces/${id}/latency`, `/traces/${id}/replay`, `/traces/${id}/scaling`]) {
+      for (const p of ['/', `/traces/${id}`, `/traces/${id}/latency`, `/traces/${id}/replay`, `/traces/${id}/scaling`, `/traces/${id}/groups?sort=latency&dir=desc`, `/traces/${id}/groups/1`]) {
         await fetchPage(server.url + p, false);
         const plain = await fetchPage(server.url + p, false);
         const gz = await fetchPage(server.url + p, true);

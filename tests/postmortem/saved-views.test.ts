@@ -70,6 +70,8 @@ describe('saved views', () => {
     for (const url of refused) assert.throws(() => parseViewUrl(url), InvalidSavedViewError, JSON.stringify(url));
     assert.deepEqual(parseViewUrl('/traces/12/latency?pasid=3'), { url: '/traces/12/latency?pasid=3', trace_id: 12 });
     assert.deepEqual(parseViewUrl('/traces/12'), { url: '/traces/12', trace_id: 12 });
+    assert.deepEqual(parseViewUrl('/traces/12/groups/7'), { url: '/traces/12/groups/7', trace_id: 12 });
+    assert.throws(() => parseViewUrl('/traces/12/latency/7'), InvalidSavedViewError);
     assert.deepEqual(parseViewUrl('/compare?runA=1&runB=2'), { url: '/compare?runA=1&runB=2', trace_id: null });
     // A quote or angle bracket in the query is percent-encoded by the URL parser before storing.
     assert.equal(parseViewUrl('/compare?a="><script>').url, '/compare?a=%22%3E%3Cscript%3E');

@@ -1,5 +1,7 @@
 'use client';
 
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { HistogramBin } from '@/lib/queries/charts/latency-histogram.ts';
 import { axisNs, fmtCount, fmtNs, fmtPercent } from '../../_lib/format.ts';
@@ -11,7 +13,24 @@ function isDecade(ns: number): boolean {
   return Math.abs(e - Math.round(e)) < 1e-9;
 }
 
-export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; total: number }) {
+/** The explorer URL for a bucket's groups: base (a /groups URL with the page's filter) plus its exact latency bounds. */
+function bucketHref(base: string, b: HistogramBin): string | null {
+  if (b.count === 0 || b.min_ns === null || b.max_ns === null) return null;
+  const u = new URL(base, 'http://x');
+  u.searchParams.set('lat_min', String(b.min_ns));
+  u.searchParams.set('lat_max', String(b.max_ns));
+  return `${u.pathname}${u.search}`;
+}
+
+/**
+ * groupsBase, when given, makes every bar a link to its groups in the fault-group explorer
+ * (a /groups URL carrying the page's filter); the slowest bucket also gets a plain link for
+ * keyboard users.
+ */
+export function LatencyHistogramChart({ bins, total, groupsBase }: { bins: HistogramBin[]; total: number; groupsBase?: string }) {
+  const router = useRouter();
+  const slowest = [...bins].reverse().find((b) => b.count > 0);
+  const slowestHref = groupsBase && slowest ? bucketHref(groupsBase, slowest) : null;
   const data = bins.map((b) => ({ ...b, label: b.lower_ns === 0 ? '0' : axisNs(b.lower_ns) }));
   // Few bins: label each. More: the first bin and the decades, skipping any label that would
   // sit within three bins of the previous one (a zero bucket next to 1 µs, say).
@@ -25,6 +44,7 @@ export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; t
     }
   });
   return (
+    <>
     <div className="chart" data-testid="chart-latency-histogram">
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} margin={CHART_MARGIN} barCategoryGap={1}>
@@ -47,14 +67,35 @@ export function LatencyHistogramChart({ bins, total }: { bins: HistogramBin[]; t
                   rows={[
                     { label: 'groups', value: fmtCount(b.count) },
                     { label: 'share', value: fmtPercent(total ? b.count / total : null) },
+                    ...(groupsBase && b.count ? [{ label: 'click', value: 'list these groups' }] : []),
                   ]}
                 />
               ) : null;
             }}
           />
-          <Bar dataKey="count" name="groups" fill="#2457c5" isAnimationActive={false} />
+          <Bar
+            dataKey="count"
+            name="groups"
+            fill="#2457c5"
+            isAnimationActive={false}
+            cursor={groupsBase ? 'pointer' : undefined}
+            onClick={(entry: { payload?: HistogramBin }) => {
+              const href = groupsBase && entry.payload ? bucketHref(groupsBase, entry.payload) : null;
+              if (href) router.push(href);
+            }}
+          />
         </BarChart>
       </ResponsiveContainer>
     </div>
+      {slowestHref && slowest ? (
+        <p className="chart-note no-print">
+          Click a bar to list its groups ·{' '}
+          <Link href={slowestHref} data-testid="histogram-slowest-link">
+            slowest bucket: {fmtCount(slowest.count)} {slowest.count === 1 ? 'group' : 'groups'} of {fmtNs(slowest.min_ns)}
+            {slowest.max_ns !== slowest.min_ns ? ` – ${fmtNs(slowest.max_ns)}` : ''}
+          </Link>
+        </p>
+      ) : null}
+    </>
   );
 }

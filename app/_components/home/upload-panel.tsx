@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { fmtBytes, fmtCount } from '../../_lib/format.ts';
 import { withoutControls } from '@/lib/core/errors.ts';
+import { DuplicatePrompt } from './duplicate-prompt.tsx';
 
 // The file goes to the server as the raw request body of an XMLHttpRequest (the browser
 // streams it from disk; XHR is used instead of fetch only for its upload progress events).
@@ -293,6 +294,7 @@ function UploadRow({ upload: u }: { upload: Upload }) {
           ) : null}
         </>
       ) : null}
+      {u.stage === 'done' && u.result ? <DuplicatePrompt traceId={u.result.trace_id} name={u.result.name} /> : null}
       {u.stage === 'done' && u.result && u.result.warnings.length > 0 ? (
         <ul className="error-list" aria-label="Bad lines skipped">
           {u.result.warnings.map((w) => (

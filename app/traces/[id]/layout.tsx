@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import { CopyLinkButton } from '../../_components/postmortem/copy-link-button.tsx';
 import { SaveViewButton } from '../../_components/postmortem/save-view.tsx';
+import { TraceActions } from '../../_components/trace-actions.tsx';
 import { TraceTabs } from '../../_components/trace-tabs.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';
@@ -45,6 +46,7 @@ export default async function TraceLayout({ children, params }: { children: Reac
       <div className="page-actions" style={{ margin: '-0.5rem 0 0.5rem' }}>
         <CopyLinkButton />
         <SaveViewButton />
+        <TraceActions traceId={traceId} name={h.name} />
       </div>
       {children}
     </>

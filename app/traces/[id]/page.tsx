@@ -3,7 +3,8 @@ import { Suspense } from 'react';
 import { Card } from '../../_components/card.tsx';
 import { ChartSkeleton, FiguresSkeleton, TableSkeleton } from '../../_components/skeleton.tsx';
 import { traceIdFromParam } from '../../_data/db.ts';
-import { parseTimeRange, type SearchParams } from '../../_data/latency-filter.ts';
+import { latencyFilterProblems, parseTimeRange, type SearchParams } from '../../_data/latency-filter.ts';
+import { ParamNotice } from '../../_components/param-notice.tsx';
 import { fmtNs } from '../../_lib/format.ts';
 import { DevicesCard, EventsOverTimeCard, PairingHealthCard, PasidsCard, SavedViewsCard, SummaryFigures } from './_components/overview-cards.tsx';
 
@@ -11,9 +12,11 @@ export const dynamic = 'force-dynamic';
 
 export default async function TraceOverviewPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const traceId = traceIdFromParam((await params).id);
-  const range = parseTimeRange(await searchParams);
+  const sp = await searchParams;
+  const range = parseTimeRange(sp);
   return (
     <div className="grid">
+      <ParamNotice problems={latencyFilterProblems(sp)} />
       <Card title="Summary" span={12} subtitle="Groups are keyed by IOMMU, device, PASID and PRG index; latency = response − last-page request.">
         <Suspense fallback={<FiguresSkeleton count={9} />}>
           <SummaryFigures traceId={traceId} />

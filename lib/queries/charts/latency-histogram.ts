@@ -4,7 +4,7 @@
 // bucket because log(0) has none. Counts always sum to the answered groups in the filter.
 
 import type { Db } from '../../db/instance.ts';
-import { count } from './convert.ts';
+import { count, num } from './convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './latency-filter.ts';
 
 export interface HistogramBin {
@@ -13,6 +13,12 @@ export interface HistogramBin {
   /** Exclusive upper edge, ns. */
   upper_ns: number;
   count: number;
+  /**
+   * Smallest and largest latency in the bucket, ns (null when empty): the exact bounds a link
+   * to the bucket's groups filters on, since the rounded edges are labels.
+   */
+  min_ns: number | null;
+  max_ns: number | null;
 }
 
 export interface LatencyHistogram {
@@ -44,9 +50,9 @@ export async function latencyHistogram(
 ): Promise<LatencyHistogram> {
   checkBinsPerDecade(binsPerDecade);
   const f = latencyFilterSql(filter, 3);
-  const rows = await db.all<{ b: number | null; n: bigint }>(
+  const rows = await db.all<{ b: number | null; n: bigint; lo: bigint | null; hi: bigint | null }>(
     `SELECT ${logBucketSql('latency_ns', 2)} AS b,
-       count(*) AS n
+       count(*) AS n, min(latency_ns) AS lo, max(latency_ns) AS hi
      FROM fault_groups
      WHERE trace_id = $1 AND status = 'answered' ${f.sql}
      GROUP BY b ORDER BY b NULLS FIRST`,
@@ -54,19 +60,20 @@ export async function latencyHistogram(
   );
   const bins: HistogramBin[] = [];
   let total = 0;
-  const byBucket = new Map<number, number>();
+  const byBucket = new Map<number, { n: number; lo: number | null; hi: number | null }>();
   for (const r of rows) {
     const n = count(r.n);
     total += n;
-    if (r.b === null) bins.push({ lower_ns: 0, upper_ns: 1, count: n });
-    else byBucket.set(Number(r.b), n);
+    if (r.b === null) bins.push({ lower_ns: 0, upper_ns: 1, count: n, min_ns: num(r.lo), max_ns: num(r.hi) });
+    else byBucket.set(Number(r.b), { n, lo: num(r.lo), hi: num(r.hi) });
   }
   if (byBucket.size) {
     const keys = [...byBucket.keys()];
     const lo = Math.min(...keys);
     const hi = Math.max(...keys);
     for (let b = lo; b <= hi; b++) {
-      bins.push({ lower_ns: bucketEdgeNs(b, binsPerDecade), upper_ns: bucketEdgeNs(b + 1, binsPerDecade), count: byBucket.get(b) ?? 0 });
+      const x = byBucket.get(b);
+      bins.push({ lower_ns: bucketEdgeNs(b, binsPerDecade), upper_ns: bucketEdgeNs(b + 1, binsPerDecade), count: x?.n ?? 0, min_ns: x?.lo ?? null, max_ns: x?.hi ?? null });
     }
   }
   return { bins, total, bins_per_decade: binsPerDecade };

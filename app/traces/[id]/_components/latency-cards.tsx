@@ -16,6 +16,7 @@ import { listAnnotations } from '@/lib/db/annotations.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
+import { groupsHref } from '../../../_data/group-params.ts';
 import { filterQuery } from '../../../_data/latency-filter.ts';
 import { CODE_NAMES, fmtCount, fmtNs } from '../../../_lib/format.ts';
 
@@ -98,14 +99,21 @@ export async function FiguresCard({ traceId, filter }: { traceId: number; filter
       <dl className="figures" data-testid="latency-figures" data-answered={f.answered}>
         <div className="figure">
           <dt>answered groups</dt>
-          <dd>{fmtCount(f.answered)}</dd>
+          <dd>
+            <Link href={groupsHref(traceId, { filter: { ...filter, status: 'answered' }, sort: 'latency', dir: 'desc' })}>{fmtCount(f.answered)}</Link>
+          </dd>
         </div>
-        {rows.map((r) => (
-          <div key={r.id} className="figure" data-testid={`latency-${r.id}`} data-ns={f.latency_ns[r.id] ?? ''}>
-            <dt>latency {r.label}</dt>
-            <dd>{fmtNs(f.latency_ns[r.id])}</dd>
-          </div>
-        ))}
+        {rows.map((r) => {
+          const v = f.latency_ns[r.id];
+          // A percentile links to the groups at or above it, slowest first; the mean is no group's value.
+          const href = r.id !== 'mean' && v !== null && Number.isInteger(v) ? groupsHref(traceId, { filter: { ...filter, latency_min_ns: BigInt(v) }, sort: 'latency', dir: 'desc' }) : null;
+          return (
+            <div key={r.id} className="figure" data-testid={`latency-${r.id}`} data-ns={v ?? ''}>
+              <dt>latency {r.label}</dt>
+              <dd>{href ? <Link href={href} title={`Groups with latency ≥ ${r.label}`}>{fmtNs(v)}</Link> : fmtNs(v)}</dd>
+            </div>
+          );
+        })}
       </dl>
       <p className="muted" style={{ margin: '0.6rem 0 0', fontSize: '0.85rem' }}>
         Nearest-rank percentiles in integer ns. What the device waits (response − first request of the group): p50{' '}
@@ -118,7 +126,7 @@ export async function FiguresCard({ traceId, filter }: { traceId: number; filter
 export async function HistogramCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
   const h = await withDb((db) => latencyHistogram(db, traceId, filter, 10));
   if (h.total === 0) return <NoGroups filter={filter} />;
-  return <LatencyHistogramChart bins={h.bins} total={h.total} />;
+  return <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />;
 }
 
 export async function CdfCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {

@@ -14,6 +14,7 @@ import { SavedViewsList } from '../../../_components/postmortem/saved-views-list
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
+import { groupsHref } from '../../../_data/group-params.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 
 export async function SummaryFigures({ traceId }: { traceId: number }) {
@@ -228,7 +229,15 @@ function BreakdownTable({
                   <span className="share-bar" style={{ width: `${Math.max(2, (r.share / maxShare) * 40)}px` }} aria-hidden="true" />
                   {fmtPercent(r.share)}
                 </td>
-                <td className="num">{fmtCount(r.groups)}</td>
+                <td className="num">
+                  {r.groups > 0 && r.key !== null ? (
+                    <Link href={groupsHref(traceId, { filter: filterParam === 'device' ? { device: String(r.key) } : { pasid: Number(r.key) } })} title={`Fault groups of ${keyLabel} ${r.key}`}>
+                      {fmtCount(r.groups)}
+                    </Link>
+                  ) : (
+                    fmtCount(r.groups)
+                  )}
+                </td>
                 {showUnanswered ? <td className="num">{fmtCount(r.unanswered)}</td> : null}
                 {showLatency ? (
                   <>

@@ -12,7 +12,8 @@ import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-t
 import { Empty } from '../../../_components/empty.tsx';
 import { AnnotationControls, AnnotationForm } from '../../../_components/postmortem/annotation-editor.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
-import { parseTimeRange, type SearchParams } from '../../../_data/latency-filter.ts';
+import { latencyFilterProblems, parseTimeRange, type SearchParams } from '../../../_data/latency-filter.ts';
+import { ParamNotice } from '../../../_components/param-notice.tsx';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtNs } from '../../../_lib/format.ts';
 import '../report/report.css';
@@ -22,7 +23,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function AnnotationsPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const traceId = traceIdFromParam((await params).id);
-  const range = parseTimeRange(await searchParams);
+  const sp = await searchParams;
+  const range = parseTimeRange(sp);
   const zoom: [number, number] | undefined = range ? [Number(range.from_ns), Number(range.to_ns)] : undefined;
   const { notes, events, latency } = await withDbOrNotFound(async (db) => ({
     notes: await listAnnotations(db, traceId),
@@ -33,6 +35,7 @@ export default async function AnnotationsPage({ params, searchParams }: { params
   const bands = annotationBands(plain);
   return (
     <div className="grid">
+      <ParamNotice problems={latencyFilterProblems(sp)} />
       <Card
         title="Events over time"
         span={6}

@@ -2,7 +2,8 @@ import { Suspense } from 'react';
 import { Card } from '../../../_components/card.tsx';
 import { ChartSkeleton, FiguresSkeleton } from '../../../_components/skeleton.tsx';
 import { traceIdFromParam } from '../../../_data/db.ts';
-import { filterQuery, parseLatencyFilter, type SearchParams } from '../../../_data/latency-filter.ts';
+import { filterQuery, latencyFilterProblems, parseLatencyFilter, type SearchParams } from '../../../_data/latency-filter.ts';
+import { ParamNotice } from '../../../_components/param-notice.tsx';
 import { CODE_NAMES, fmtNs } from '../../../_lib/format.ts';
 import { CdfCard, FiguresCard, FilterBar, HistogramCard, OverTimeCard } from '../_components/latency-cards.tsx';
 
@@ -10,7 +11,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function LatencyPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const traceId = traceIdFromParam((await params).id);
-  const filter = parseLatencyFilter(await searchParams);
+  const sp = await searchParams;
+  const filter = parseLatencyFilter(sp);
   // Keyed by the filter so a new filter shows skeletons instead of the previous figures.
   const k = filterQuery(filter);
   const scope = [
@@ -23,6 +25,7 @@ export default async function LatencyPage({ params, searchParams }: { params: Pr
     .join(', ');
   return (
     <div className="grid">
+      <ParamNotice problems={latencyFilterProblems(sp)} />
       <Card title="Filters" span={12} subtitle={scope ? `Showing ${scope}.` : 'All answered groups.'}>
         <Suspense fallback={<ChartSkeleton height={52} />}>
           <FilterBar traceId={traceId} filter={filter} />

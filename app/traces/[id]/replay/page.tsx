@@ -9,7 +9,8 @@ import { Empty } from '../../../_components/empty.tsx';
 import { ReplayForm, type ParamInfo, type PresetInfo } from '../../../_components/replay/replay-form.tsx';
 import { ChartSkeleton, TableSkeleton } from '../../../_components/skeleton.tsx';
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
-import type { SearchParams } from '../../../_data/latency-filter.ts';
+import { idParamProblems, type SearchParams } from '../../../_data/latency-filter.ts';
+import { ParamNotice } from '../../../_components/param-notice.tsx';
 import { PercentileTableCard, ReplayCdfCard, SavedRunsCard } from '../_components/replay-cards.tsx';
 
 export const dynamic = 'force-dynamic';
@@ -44,7 +45,8 @@ const PARAM_INFO: ParamInfo[] = PARAM_NAMES.map((name) => {
 
 export default async function ReplayPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const traceId = traceIdFromParam((await params).id);
-  const requested = parseRuns(await searchParams);
+  const sp = await searchParams;
+  const requested = parseRuns(sp);
   const [header, runs] = await withDb(async (db) => [await traceHeader(db, traceId), await replayRuns(db, traceId)] as const);
   if (header.page_requests === 0) {
     return (
@@ -62,6 +64,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const span = selected.length > 1 ? 12 : 6;
   return (
     <div className="grid">
+      <ParamNotice problems={idParamProblems(sp, ['runs'], { list: true })} />
       <Card
         title="Run a replay"
         span={12}

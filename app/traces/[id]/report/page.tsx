@@ -5,7 +5,7 @@
 
 import Link from 'next/link';
 import { CHART_CSV_NAMES } from '@/lib/postmortem/csv.ts';
-import { PERCENTILES, annotationScope, signedPercent } from '@/lib/postmortem/format.ts';
+import { PERCENTILES, annotationScope, signedPercent, worstMoments } from '@/lib/postmortem/format.ts';
 import { gatherPostmortem } from '@/lib/postmortem/report-data.ts';
 import { Card } from '../../../_components/card.tsx';
 import { CdfChart, type CdfSeries } from '../../../_components/charts/cdf-chart.tsx';
@@ -16,6 +16,7 @@ import { Empty } from '../../../_components/empty.tsx';
 import { ChartPngButton } from '../../../_components/postmortem/chart-png-button.tsx';
 import { PrintButton } from '../../../_components/postmortem/print-button.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
+import { groupsHref } from '../../../_data/group-params.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 import './report.css';
@@ -136,7 +137,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           <Empty>No answered groups.</Empty>
         ) : (
           <div data-testid="report-chart-histogram">
-            <LatencyHistogramChart bins={d.histogram.bins} total={d.histogram.total} />
+            <LatencyHistogramChart bins={d.histogram.bins} total={d.histogram.total} groupsBase={groupsHref(traceId, { sort: 'latency', dir: 'desc' })} />
           </div>
         )}
       </Card>
@@ -158,6 +159,59 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           <Empty>No answered groups.</Empty>
         ) : (
           <LatencyOverTimeChart buckets={d.latency_over_time.buckets} bucketNs={d.latency_over_time.bucket_ns} bands={bands} testId="report-chart-latency-over-time" />
+        )}
+      </Card>
+      <Card
+        title="Worst moments"
+        span={12}
+        subtitle={`Time buckets of ${fmtNs(d.latency_over_time.bucket_ns)} with the highest p99 latency (time since the trace's first event); each opens its groups, slowest first.`}
+      >
+        {d.latency_over_time.buckets.length === 0 ? (
+          <Empty>No answered groups.</Empty>
+        ) : (
+          <div className="table-wrap">
+            <table data-testid="report-worst-moments">
+              <thead>
+                <tr>
+                  <th scope="col">from</th>
+                  <th scope="col" className="num">
+                    groups
+                  </th>
+                  <th scope="col" className="num">
+                    p50
+                  </th>
+                  <th scope="col" className="num">
+                    p99
+                  </th>
+                  <th scope="col" className="num">
+                    max
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {worstMoments(d.latency_over_time.buckets).map((b) => (
+                  <tr key={b.t_ns}>
+                    <td>
+                      <Link
+                        href={groupsHref(traceId, {
+                          filter: { status: 'answered', range: { from_ns: BigInt(b.t_ns), to_ns: BigInt(b.t_ns + d.latency_over_time.bucket_ns) } },
+                          sort: 'latency',
+                          dir: 'desc',
+                        })}
+                        title="The groups of this time bucket, slowest first"
+                      >
+                        {fmtNs(b.t_ns)} – {fmtNs(b.t_ns + d.latency_over_time.bucket_ns)}
+                      </Link>
+                    </td>
+                    <td className="num">{fmtCount(b.count)}</td>
+                    <td className="num">{fmtNs(b.p50_ns)}</td>
+                    <td className="num">{fmtNs(b.p99_ns)}</td>
+                    <td className="num">{fmtNs(b.max_ns)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Card>
       <Card

@@ -8,7 +8,8 @@ import { Empty } from '../../../_components/empty.tsx';
 import { RunSweepButton } from '../../../_components/scaling/run-sweep-button.tsx';
 import { ChartSkeleton } from '../../../_components/skeleton.tsx';
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
-import type { SearchParams } from '../../../_data/latency-filter.ts';
+import { choiceProblem, type SearchParams } from '../../../_data/latency-filter.ts';
+import { ParamNotice } from '../../../_components/param-notice.tsx';
 import { ScalingChartCard } from '../_components/scaling-cards.tsx';
 
 export const dynamic = 'force-dynamic';
@@ -22,6 +23,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   const traceId = traceIdFromParam((await params).id);
   const sp = await searchParams;
   const allocation: Allocation = sp.alloc === 'sparse' ? 'sparse' : 'dense';
+  const problems = choiceProblem(sp, 'alloc', ['dense', 'sparse'], 'dense');
   const [header, computedAt] = await withDb(async (db) => [await traceHeader(db, traceId), await sweepComputedAt(db, traceId)] as const);
 
   if (header.page_requests === 0) {
@@ -62,6 +64,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   const hint = ALLOCATIONS.find((a) => a.value === allocation)!.hint;
   return (
     <div className="grid">
+      <ParamNotice problems={problems} />
       <Card title="PASID scaling" span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
           One line per model / lookup structure (per-device dashed). The dotted vertical line marks this trace&apos;s own number of

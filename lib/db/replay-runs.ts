@@ -7,7 +7,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { applyParamOverrides } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor } from '../replay/presets.ts';
 import { replayOffThread } from '../replay/off-thread.ts';
-import { idlePathOverheadNs } from '../replay/service-time.ts';
+import { inversionOptions } from '../replay/service-time.ts';
 import type { ModelName, ReplaySummary } from '../replay/types.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
@@ -48,7 +48,7 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     params,
     seed,
     extras: { recordedLatenciesNs: data.recordedLatenciesNs },
-    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, overheadNs: idlePathOverheadNs(params) } : null,
+    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, options: inversionOptions(params) } : null,
   });
   const seconds = (performance.now() - started) / 1000;
 

@@ -1,24 +1,21 @@
 // Fault handling time and workqueue wake-up: drawn per page from a chosen distribution
-// (handle_mm_fault runs once per page of a group), or per group from samples estimated from
-// a recorded trace. The engine draws from its seeded RNG; the store layer calls
+// (handle_mm_fault runs once per page of a group; draws through quantile tables, see
+// quantile-table.ts), or per group from samples estimated from a recorded trace. The engine draws from its seeded RNG; the store layer calls
 // estimateServiceTimes on a trace's answered groups to feed serviceDist=empirical. Values
 // are rounded to whole ns so engine times stay integers.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
+import { atProbability, drawFrom, exponentialTable, lognormalTable } from './quantile-table.ts';
 import type { Rng } from './rng.ts';
-
-/** z such that Φ(z) = 0.99. */
-const Z99 = 2.3263478740408408;
 
 /** Handling time of a group of `pages` faults, ns. */
 export type ServiceSampler = (pages: number) => number;
 export type WakeupSampler = () => number;
 
 function lognormal(rng: Rng, p50: number, p99: number): () => number {
-  const mu = Math.log(p50);
-  const sigma = Math.log(p99 / p50) / Z99;
-  return () => Math.exp(mu + sigma * rng.nextNormal());
+  const t = lognormalTable(p50, p99);
+  return () => drawFrom(t, rng);
 }
 
 export function makeServiceSampler(params: ReplayParams, rng: Rng, empiricalNs?: Float64Array): ServiceSampler {
@@ -31,18 +28,22 @@ export function makeServiceSampler(params: ReplayParams, rng: Rng, empiricalNs?:
     }
     case 'exponential': {
       // The median of an exponential is mean·ln 2.
-      const mean = p50 / Math.LN2;
-      perPage = () => rng.nextExponential(mean);
+      const t = exponentialTable(p50 / Math.LN2);
+      perPage = () => drawFrom(t, rng);
       break;
     }
     case 'lognormal':
       perPage = lognormal(rng, p50, params.serviceP99Ns);
       break;
     case 'mixture': {
-      const fast = lognormal(rng, p50, params.serviceP99Ns);
-      const slow = lognormal(rng, params.serviceSlowP50Ns, params.serviceSlowP99Ns);
+      // One 32-bit draw picks the component and the probability within it.
+      const fast = lognormalTable(p50, params.serviceP99Ns);
+      const slow = lognormalTable(params.serviceSlowP50Ns, params.serviceSlowP99Ns);
       const w = params.serviceSlowFraction;
-      perPage = () => (rng.nextFloat() < w ? slow() : fast());
+      perPage = () => {
+        const u = rng.nextU32() / 4294967296;
+        return u < w ? atProbability(slow, u / w) : atProbability(fast, (u - w) / (1 - w));
+      };
       break;
     }
     case 'empirical': {
@@ -68,8 +69,8 @@ export function makeWakeupSampler(params: ReplayParams, rng: Rng): WakeupSampler
     const v = Math.round(p50);
     return () => v;
   }
-  const draw = lognormal(rng, p50, params.wqWakeupP99Ns);
-  return () => Math.round(draw());
+  const t = lognormalTable(p50, params.wqWakeupP99Ns);
+  return () => Math.round(drawFrom(t, rng));
 }
 
 export interface RecordedGroupTimes {

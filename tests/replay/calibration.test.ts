@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { runReplay } from '../../lib/replay/engine.ts';
 import { calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
+import { atProbability, exponentialTable, inverseNormal } from '../../lib/replay/quantile-table.ts';
 import { Rng } from '../../lib/replay/rng.ts';
 import { estimateServiceTimes, makeServiceSampler } from '../../lib/replay/service-time.ts';
 import { handParams, input, req } from './helpers.ts';
@@ -87,5 +88,22 @@ describe('percentilesOf on integer nanoseconds', () => {
     // Fractions and huge values take the selection path, with the same answer.
     const mixed = Float64Array.of(0.5, 3, 2 ** 40, 7);
     assert.deepEqual(percentilesOf(mixed, [0.5, 1]), [3, 2 ** 40]);
+  });
+});
+
+describe('quantile tables', () => {
+  it('inverts the normal CDF (values from tables of Φ)', () => {
+    assert.ok(Math.abs(inverseNormal(0.5)) < 1e-9);
+    assert.ok(Math.abs(inverseNormal(0.99) - 2.3263478740408408) < 1e-8);
+    assert.ok(Math.abs(inverseNormal(0.975) - 1.959963984540054) < 1e-8);
+    assert.ok(Math.abs(inverseNormal(0.001) + 3.090232306167813) < 1e-7);
+  });
+
+  it('interpolates between cell midpoints and clamps the outer half cells', () => {
+    const t = exponentialTable(1000);
+    // Median of an exponential of mean 1000: 1000 ln 2.
+    assert.ok(Math.abs(atProbability(t, 0.5) - 1000 * Math.LN2) < 0.1);
+    assert.equal(atProbability(t, 0), t[0]);
+    assert.equal(atProbability(t, 0.9999999), t[t.length - 1]);
   });
 });

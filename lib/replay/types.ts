@@ -5,6 +5,7 @@
 
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
+import type { ParamsProvenance } from './presets.ts';
 
 export type { StructureKind } from './lookup/types.ts';
 
@@ -227,6 +228,8 @@ export interface ReplaySummary {
   unfinished_requests: number;
   stop_markers: number;
   calibration?: Calibration;
+  /** Where each parameter's value comes from; added by the store layer (it knows the preset). */
+  params_provenance?: ParamsProvenance;
 }
 
 /**

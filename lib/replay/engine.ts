@@ -137,7 +137,7 @@ export function replayPrepared(
   const lazyTail = new Int32Array(nD).fill(-1);
   const lazyNext = scratchI32('engine.lazyNext', G);
   const gHeld = scratchI32('engine.held', G);
-  // fault_param->lock per device: the responder's latest hold [acq, free).
+  // fault_param->lock per device: responders' holds [acq, free), merged while they chain.
   const devLockAcq = new Float64Array(nD);
   const devLockFree = new Float64Array(nD);
 
@@ -277,7 +277,9 @@ export function replayPrepared(
       hwFreeAt[i] = hw;
       const done = hw + qiWaitNs;
       if (globalLock) pasidMutexFreeAt = done;
-      devLockAcq[d] = fpAcq;
+      // Holds of one device chain back to back while responders queue for it: keep the
+      // start of the chain, so a drain arriving anywhere inside it waits.
+      if (fpAcq > devLockFree[d]! || devLockFree[d] === 0) devLockAcq[d] = fpAcq;
       devLockFree[d] = done;
       gResponse[g] = submit;
       gDone[g] = done;

@@ -50,9 +50,23 @@ export function makeServiceSampler(params: ReplayParams, rng: Rng, empiricalNs?:
       if (!empiricalNs || empiricalNs.length === 0) {
         throw new ReplayConfigError('serviceDist', 'empirical needs service samples (estimateServiceTimes on the recorded groups)');
       }
-      // Samples are whole-group times (what a trace shows), so one draw per group.
-      const samples = empiricalNs;
-      return () => Math.round(samples[rng.nextInt(samples.length)]!);
+      // Samples are whole-group times (what a trace shows), so one per group, dealt from a
+      // seeded shuffle of the whole set (reshuffled when used up): every recorded service
+      // time is replayed once per pass, so the tail is not at the mercy of resampling.
+      const deck = Float64Array.from(empiricalNs);
+      let left = 0;
+      return () => {
+        if (left === 0) {
+          for (let i = deck.length - 1; i > 0; i--) {
+            const j = rng.nextInt(i + 1);
+            const x = deck[i]!;
+            deck[i] = deck[j]!;
+            deck[j] = x;
+          }
+          left = deck.length;
+        }
+        return Math.round(deck[--left]!);
+      };
     }
   }
   return (pages) => {

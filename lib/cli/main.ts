@@ -71,7 +71,13 @@ function reportError(e: unknown): number {
     line(e.message);
     return e.exitCode;
   }
-  if (e instanceof TraceRejectedError || e instanceof TraceParseError || e instanceof ReplayConfigError) {
+  if (e instanceof ReplayConfigError) {
+    // A bad parameter, option or seed is a usage error; an input the replay cannot take
+    // (parameter 'input': the stored trace's data) is not.
+    line(e.message);
+    return e.parameter === 'input' ? 1 : 2;
+  }
+  if (e instanceof TraceRejectedError || e instanceof TraceParseError) {
     line(e.message);
     return 1;
   }

@@ -5,10 +5,10 @@
 
 import { NotFoundError } from '../core/errors.ts';
 import { applyParamOverrides } from '../replay/params.ts';
-import { defaultPresetForModel, presetFor } from '../replay/presets.ts';
+import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/presets.ts';
 import { replayOffThread } from '../replay/off-thread.ts';
-import { idlePathOverheadNs } from '../replay/service-time.ts';
-import type { ModelName, ReplaySummary } from '../replay/types.ts';
+import { inversionOptions } from '../replay/service-time.ts';
+import { STAGE_TIMES, type ModelName, type ReplaySummary } from '../replay/types.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
 
@@ -42,15 +42,17 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const seed = opts.seed ?? DEFAULT_SEED;
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
+  const provenance = provenanceOf(preset, params);
   const result = await replayOffThread({
     input: data.input,
     model: opts.model,
     params,
     seed,
     extras: { recordedLatenciesNs: data.recordedLatenciesNs },
-    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, overheadNs: idlePathOverheadNs(params) } : null,
+    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, options: inversionOptions(params) } : null,
   });
   const seconds = (performance.now() - started) / 1000;
+  result.summary.params_provenance = provenance;
 
   return db.transaction(async (tx) => {
     const ids = await tx.all<{ id: number }>("SELECT CAST(nextval('run_id_seq') AS INTEGER) AS id");
@@ -75,7 +77,10 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     const g = result.groups;
     const input = data.input;
     const origin = input.originNs ?? 0n;
-    const app = await tx.appender('replay_results', ['integer', 'integer', 'varchar', 'varchar', 'integer', 'integer', 'bigint', 'bigint', 'bigint', 'integer', 'double', 'integer']);
+    const app = await tx.appender('replay_results', [
+      'integer', 'integer', 'varchar', 'varchar', 'integer', 'integer', 'bigint', 'bigint', 'bigint', 'integer', 'double', 'integer', 'bigint', 'bigint', 'bigint', 'varchar',
+    ]);
+    const at = (v: number) => (Number.isNaN(v) ? null : origin + BigInt(Math.round(v)));
     const asNs = (v: number) => (Number.isNaN(v) ? null : BigInt(Math.round(v)));
     try {
       for (let k = 0; k < g.count; k++) {
@@ -93,6 +98,10 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
           Math.round(g.lookupVisits[k]!),
           g.lookupNs[k]!,
           g.worker[k]!,
+          at(g.reportNs[k]!),
+          at(g.responseNs[k]!),
+          at(g.doneNs[k]!),
+          STAGE_TIMES[g.longestStage[k]!] ?? null,
         ]);
       }
     } finally {
@@ -149,3 +158,4 @@ export function quantileGrid(points: number): number[] {
   const n = Math.max(2, Math.min(2000, Math.floor(points)));
   return Array.from({ length: n }, (_, i) => (i + 1) / n);
 }
+

@@ -1,10 +1,11 @@
 // CSV exports of a postmortem: the trace's fault groups (one row per fault_groups row, streamed
-// page by page through an Emit callback, since a trace can hold millions) and the data behind
+// page by page through an Emit callback, since a trace can hold millions), a replay run's groups,
+// and the data behind
 // each chart of the report (small, built from PostmortemData). Called by `pritrace export` and
 // the report page's downloads. RFC 4180 with CRLF; exact ns times and integers stay exact.
 
 import { csvRow } from './escape.ts';
-import { DEFAULT_PAGE_ROWS, FAULT_GROUP_COLUMNS, forEachFaultGroupPage, type Emit } from './paged-rows.ts';
+import { DEFAULT_PAGE_ROWS, FAULT_GROUP_COLUMNS, forEachFaultGroupPage, forEachReplayResultPage, type Emit } from './paged-rows.ts';
 import type { PostmortemData } from './report-data.ts';
 import type { Db } from '../db/instance.ts';
 
@@ -16,6 +17,24 @@ export async function writeFaultGroupsCsv(db: Db, traceId: number, emit: Emit, p
     traceId,
     (page) => emit(page.map((g) => csvRow(FAULT_GROUP_COLUMNS.map((c) => g[c]))).join('')),
     pageRows,
+  );
+  return { rows };
+}
+
+/** Columns of `pritrace export TRACE --format groups-csv --run N`: times in ns on the trace clock. */
+export const REPLAY_GROUP_COLUMNS = [
+  'group_index', 'iommu', 'device', 'pasid', 'prgi', 'requested_ns', 'reported_ns', 'response_ns', 'done_ns',
+  'latency_ns', 'device_latency_ns', 'longest_stage', 'lookup_visits', 'lookup_ns', 'worker',
+] as const;
+
+const REPLAY_GROUP_SELECT = `group_index, iommu, device, pasid, prgi, arrival_ts_ns AS requested_ns, reported_ts_ns AS reported_ns,
+  response_ts_ns AS response_ns, done_ts_ns AS done_ns, latency_ns, device_latency_ns, longest_stage, lookup_visits, lookup_ns, worker`;
+
+/** A run's replayed groups as CSV (requested = the device generated the last-page request). */
+export async function writeReplayGroupsCsv(db: Db, runId: number, emit: Emit): Promise<{ rows: number }> {
+  await emit(csvRow(REPLAY_GROUP_COLUMNS));
+  const rows = await forEachReplayResultPage<Record<string, string | number | bigint | null>>(db, runId, REPLAY_GROUP_SELECT, (page) =>
+    emit(page.map((g) => csvRow(REPLAY_GROUP_COLUMNS.map((c) => g[c]))).join('')),
   );
   return { rows };
 }

@@ -15,8 +15,8 @@ import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
 import { scratchF64, scratchI32, scratchU8 } from './scratch.ts';
-import { makeServiceSampler } from './service-time.ts';
-import type { ModelName, ReplayInput, ReplayResult, ReplaySummary } from './types.ts';
+import { makeServiceSampler, makeWakeupSampler } from './service-time.ts';
+import { INV_DEVTLB, LOCK_WAITS, STAGE_TIMES, type ModelName, type ReplayInput, type ReplayResult, type ReplaySummary } from './types.ts';
 
 export interface ReplayExtras {
   /** Service samples for serviceDist=empirical (see estimateServiceTimes). */
@@ -40,9 +40,13 @@ export interface ViewOptions {
 const EV_DRAIN_START = 0;
 const EV_DESC_DONE = 1;
 const EV_BATCH_END = 2;
-/** A request reaching the PRQ: read from the input, or pushed as a device's retry. */
+/** The device generating a request: read from the input, or pushed as a whole-group retry. */
 const EV_ARRIVAL = 3;
 const EV_SERVICE_DONE = 4;
+/** A request that holds a PRI credit reaching the PRQ. */
+const EV_SEND = 5;
+/** A response reaching a device with waiting requests: a = device, b = group. */
+const EV_CREDIT = 6;
 
 /** Replays input through a model. Throws ReplayConfigError for bad params, model or seed. */
 export function runReplay(input: ReplayInput, modelName: ModelName, params: ReplayParams, seed: number, extras: ReplayExtras = {}): ReplayResult {
@@ -89,13 +93,18 @@ export function replayPrepared(
 
   const rng = new Rng(seed);
   const sampleService = makeServiceSampler(params, rng, extras.serviceSamplesNs);
+  const sampleWakeup = makeWakeupSampler(params, rng);
   const ledger = new VisitLedger(G);
   const rt = model.create(new ModelContext(view, params, ledger));
 
   const nI = p.iommus.length;
   const nD = p.devices.length;
-  const { drainPerDescNs, headWriteNs, irqLatencyNs, retryTimeoutNs, maxRetries, wqWakeupNs, qiSubmitNs } = params;
+  const { drainPerDescNs, headWriteNs, irqLatencyNs, atsRetryNs, maxRetries, qiLockNs, qiHwNs, qiWaitNs, qiIotlbNs, qiDevTlbNs } = params;
   const listNs = params.listVisitNs;
+  const descLockNs = params.iopfLock === 1 ? params.lockNs : 0;
+  const reportStops = params.reportStopMarkers === 1;
+  const iommufd = params.iommufdDelivery === 1;
+  const userspaceNs = params.userspaceNs;
   // A head == tail ring: one slot always stays empty.
   const capacity = params.prqDepth - 1;
   const ringSize = Math.min(params.prqDepth, N + 1);
@@ -108,22 +117,40 @@ export function replayPrepared(
   const draining = new Uint8Array(nI);
   const overflow = new Uint8Array(nI);
 
+  // Invalidation queue per IOMMU: q_lock (exclusive, short), then the hardware, which
+  // processes descriptors in order; the submitter sees completion qiWaitNs later.
+  const qLockFreeAt = new Float64Array(nI);
+  const hwFreeAt = new Float64Array(nI);
+  const { invStart, invTs, invKind } = p;
+  const invCursor = invStart.slice(0, nI);
+  let pasidMutexFreeAt = 0;
+
+  // PRI credits per device, and the requests waiting at each device for one (a FIFO
+  // through reqWaitNext). Credits come back when the group's response reaches the device;
+  // while nobody waits, those frees are kept per device (lazy, in time order: responses of
+  // one device complete in QI order) instead of as events.
+  const credits = new Int32Array(nD).fill(params.priCredits);
+  const waitHead = new Int32Array(nD).fill(-1);
+  const waitTail = new Int32Array(nD).fill(-1);
+  const reqWaitNext = scratchI32('engine.reqWaitNext', N);
+  const lazyHead = new Int32Array(nD).fill(-1);
+  const lazyTail = new Int32Array(nD).fill(-1);
+  const lazyNext = scratchI32('engine.lazyNext', G);
+  const gHeld = scratchI32('engine.held', G);
+  // fault_param->lock per device: responders' holds [acq, free), merged while they chain.
+  const devLockAcq = new Float64Array(nD);
+  const devLockFree = new Float64Array(nD);
+
+  // Workers: one pool shared by every IOMMU (the iopf workqueues are unbound). Idle ones
+  // on a stack; busy ones whose response is submitted wait in `freeing` by free time.
   const W = params.workers;
-  // Idle workers (a stack) and workers busy with a response whose end is known (a FIFO in
-  // order of their free times). Responses of one IOMMU serialise on its QI, so free times
-  // only grow and the FIFO's front is always the next worker to come free.
-  const idle = new Int32Array(nI * W);
-  const idleCount = new Int32Array(nI).fill(W);
-  for (let i = 0; i < nI; i++) for (let w = 0; w < W; w++) idle[i * W + w] = W - 1 - w;
-  const freeing = new Int32Array(nI * W);
-  const freeingAt = new Float64Array(nI * W);
-  const freeingHead = new Int32Array(nI);
-  const freeingCount = new Int32Array(nI);
-  const wqHead = new Int32Array(nI).fill(-1);
-  const wqTail = new Int32Array(nI).fill(-1);
+  const idle = new Int32Array(W);
+  let idleCount = W;
+  for (let w = 0; w < W; w++) idle[w] = W - 1 - w;
+  const freeing = new EventQueue(Math.min(W, 1024));
+  let wqHead = -1;
+  let wqTail = -1;
   const wqNext = scratchI32('engine.wqNext', G);
-  const qiFreeAt = new Float64Array(nI);
-  let lockFreeAt = 0;
 
   const partialLen = new Int32Array(nD);
   const devEpoch = new Int32Array(nD);
@@ -141,24 +168,37 @@ export function replayPrepared(
   }
   const openPartial = scratchI32('engine.openPartial', p.openCount);
   const openEpoch = scratchI32('engine.openEpoch', p.openCount);
+  // Requests of each group, built on the first whole-group retry (most replays have none).
+  let groupReqStart: Int32Array | null = null;
+  let groupReqs: Int32Array | null = null;
 
   // Report and response times start at zero; a group was reported, handled and answered
   // exactly when a worker took it (every reported group is, before the event queue runs
-  // dry), so buildResult marks the others NaN by gWorker = −1 (cheaper than fill(NaN) and
-  // two flag arrays).
+  // dry), so buildResult marks the others NaN by gWorker = −1.
   const gReport = new Float64Array(G);
   const gResponse = new Float64Array(G);
+  const gDone = new Float64Array(G);
+  const gLongest = new Uint8Array(G).fill(255);
   const gWorker = new Int32Array(G).fill(-1);
   const gFaults = scratchI32('engine.faults', G);
   const gRetries = scratchI32('engine.retries', G);
+  const gSends = scratchI32('engine.sends', G);
+  const gFirstSent = scratchF64('engine.firstSent', G);
+  const gSent = scratchF64('engine.sent', G);
+  const gStart = scratchF64('engine.start', G);
   const detail = extras.requestDetail === true;
   const reqReport = scratchF64('engine.reqReport', detail ? N : 0);
   const reqReported = scratchU8('engine.reqReported', detail ? N : 0);
 
+  const stageSum = new Float64Array(STAGE_TIMES.length);
+  const lockSum = new Float64Array(LOCK_WAITS.length);
   let drops = 0;
+  let episodes = 0;
+  let autoResponses = 0;
   let retries = 0;
   let lost = 0;
   let discards = 0;
+  let creditWaits = 0;
   let outstanding = 0;
   let reported = 0;
   const globalLock = rt.globalResponseLock;
@@ -170,11 +210,12 @@ export function replayPrepared(
   /** Next input arrival not yet taken. */
   let next = 0;
 
-  // One loop, no helper closures: each step (arrival, drain-thread step, service end) is
-  // written out in place, since calls between closures sharing a context were most of the
-  // replay's time. Drain-thread steps run in a nested loop that continues in place while no
-  // other event or arrival is due before the next step — the order the heap would give (at
-  // equal times heap events go first, arrivals after) without pushing and popping.
+  // One loop, no helper closures: each step (arrival, send, drain-thread step, service
+  // end, credit return) is written out in place, since calls between closures sharing a
+  // context were most of the replay's time. Drain-thread steps run in a nested loop that
+  // continues in place while no other event or arrival is due before the next step — the
+  // order the heap would give (at equal times heap events go first, arrivals after)
+  // without pushing and popping.
   let now = 0;
   for (;;) {
     const ta = next < N ? tsNs[next]! : Infinity;
@@ -200,54 +241,214 @@ export function replayPrepared(
     now = t;
 
     if (kind === EV_SERVICE_DONE) {
+      // Group r handled on IOMMU i: iopf_group_response / iommu_page_response.
       const g = r;
-      rt.respond(g, groupLastReq[g]!);
-      let ready = t + rt.preLockNs;
-      // Reservations are made in event order; arrivals at a lock differ from event order only
-      // by the pre-lock cost, so the error is a few lookups at most.
-      if (globalLock) ready = Math.max(ready, lockFreeAt) + rt.lockedNs;
-      const submit = Math.max(ready, qiFreeAt[i]!);
-      const done = submit + qiSubmitNs;
-      qiFreeAt[i] = done;
-      if (globalLock) lockFreeAt = done;
+      const lr = groupLastReq[g]!;
+      const d = device[lr]!;
+      rt.respond(g, lr);
+      // fault_param->lock, held across page_response until the QI completes.
+      const fpAcq = t > devLockFree[d]! ? t : devLockFree[d]!;
+      lockSum[1]! += fpAcq - t;
+      let ready = fpAcq + rt.preLockNs;
+      if (globalLock) {
+        // pasid_mutex (v5.14–v6.0), also held across qi_submit_sync.
+        const acq = ready > pasidMutexFreeAt ? ready : pasidMutexFreeAt;
+        lockSum[2]! += acq - ready;
+        ready = acq + rt.lockedNs;
+      }
+      // Recorded invalidations that reach q_lock before this response go first.
+      let c = invCursor[i]!;
+      const cEnd = invStart[i + 1]!;
+      let qFree = qLockFreeAt[i]!;
+      let hw = hwFreeAt[i]!;
+      while (c < cEnd && invTs[c]! <= (ready > qFree ? ready : qFree)) {
+        const acq = invTs[c]! > qFree ? invTs[c]! : qFree;
+        qFree = acq + qiLockNs;
+        hw = (qFree > hw ? qFree : hw) + (invKind[c] === INV_DEVTLB ? qiDevTlbNs : qiIotlbNs);
+        c++;
+      }
+      invCursor[i] = c;
+      const submit = ready > qFree ? ready : qFree;
+      lockSum[3]! += submit - ready;
+      qFree = submit + qiLockNs;
+      lockSum[4]! += hw > qFree ? hw - qFree : 0;
+      hw = (qFree > hw ? qFree : hw) + qiHwNs;
+      qLockFreeAt[i] = qFree;
+      hwFreeAt[i] = hw;
+      const done = hw + qiWaitNs;
+      if (globalLock) pasidMutexFreeAt = done;
+      // Holds of one device chain back to back while responders queue for it: keep the
+      // start of the chain, so a drain arriving anywhere inside it waits.
+      if (fpAcq > devLockFree[d]! || devLockFree[d] === 0) devLockAcq[d] = fpAcq;
+      devLockFree[d] = done;
       gResponse[g] = submit;
+      gDone[g] = done;
+      // Stages, request generated → response at the device (they add up).
+      {
+        const requested = tsNs[lr]!;
+        const s0 = gFirstSent[g]! - requested;
+        const s1 = gSent[g]! - gFirstSent[g]!;
+        const s2 = gReport[g]! - gSent[g]!;
+        const s3 = gStart[g]! - gReport[g]!;
+        const s4 = t - gStart[g]!;
+        const s5 = submit - t;
+        const s6 = done - submit;
+        stageSum[0]! += s0;
+        stageSum[1]! += s1;
+        stageSum[2]! += s2;
+        stageSum[3]! += s3;
+        stageSum[4]! += s4;
+        stageSum[5]! += s5;
+        stageSum[6]! += s6;
+        let k = 0;
+        let m = s0;
+        if (s1 > m) {
+          m = s1;
+          k = 1;
+        }
+        if (s2 > m) {
+          m = s2;
+          k = 2;
+        }
+        if (s3 > m) {
+          m = s3;
+          k = 3;
+        }
+        if (s4 > m) {
+          m = s4;
+          k = 4;
+        }
+        if (s5 > m) {
+          m = s5;
+          k = 5;
+        }
+        if (s6 > m) k = 6;
+        gLongest[g] = k;
+      }
+      // The device gets its credits back when the response arrives.
+      if (gHeld[g]! > 0) {
+        if (waitHead[d] !== -1) {
+          q.push(done, EV_CREDIT, d, g);
+        } else {
+          lazyNext[g] = -1;
+          if (lazyTail[d] === -1) lazyHead[d] = g;
+          else lazyNext[lazyTail[d]!] = g;
+          lazyTail[d] = g;
+        }
+      }
       outstanding--;
       series.setB(t, outstanding);
       const w = gWorker[g]!;
-      const queued = wqHead[i]!;
-      if (queued !== -1) {
-        // The worker takes the oldest queued group as soon as its response is submitted.
-        wqHead[i] = wqNext[queued]!;
-        if (wqHead[i] === -1) wqTail[i] = -1;
+      if (wqHead !== -1) {
+        // The worker takes the oldest queued group once its response completes.
+        const queued = wqHead;
+        wqHead = wqNext[queued]!;
+        if (wqHead === -1) wqTail = -1;
         gWorker[queued] = w;
-        const cost = rt.groupStartCost(queued, groupLastReq[queued]!, gFaults[queued]!);
-        q.push(done + cost + sampleService(), EV_SERVICE_DONE, i, queued);
+        gStart[queued] = done;
+        const qlr = groupLastReq[queued]!;
+        const cost = rt.groupStartCost(queued, qlr, gFaults[queued]!);
+        q.push(done + cost + (iommufd ? userspaceNs : sampleService(gFaults[queued]!)), EV_SERVICE_DONE, iommu[qlr]!, queued);
       } else {
-        const tail = freeingHead[i]! + freeingCount[i]!;
-        const k = i * W + (tail >= W ? tail - W : tail);
-        freeing[k] = w;
-        freeingAt[k] = done;
-        freeingCount[i]!++;
+        freeing.push(done, 0, w, 0);
+      }
+      continue;
+    }
+
+    if (kind === EV_CREDIT) {
+      // Group r's response reached device i (a device index here): its credits return.
+      const d = i;
+      credits[d]! += gHeld[r]!;
+      gHeld[r] = 0;
+      while (credits[d]! > 0 && waitHead[d] !== -1) {
+        const wr = waitHead[d]!;
+        waitHead[d] = reqWaitNext[wr]!;
+        if (waitHead[d] === -1) waitTail[d] = -1;
+        credits[d]!--;
+        const wg = reqGroup[wr]!;
+        if (wg >= 0 && wg < G) gHeld[wg]!++;
+        q.push(t, EV_SEND, 0, wr);
       }
       continue;
     }
 
     if (kind === EV_ARRIVAL) {
-      // An arrival, first or retried: request r at time t.
+      // The device generates request r (first time, or re-sent with its whole group): it
+      // needs a PRI credit, unless it is a Stop Marker.
+      const g = reqGroup[r]!;
+      if (g !== STOP_MARKER) {
+        const d = device[r]!;
+        // Responses that reached the device by now return their credits.
+        let lz = lazyHead[d]!;
+        while (lz !== -1 && gDone[lz]! <= t) {
+          credits[d]! += gHeld[lz]!;
+          gHeld[lz] = 0;
+          lz = lazyNext[lz]!;
+        }
+        lazyHead[d] = lz;
+        if (lz === -1) lazyTail[d] = -1;
+        if (waitHead[d] !== -1 || credits[d]! === 0) {
+          creditWaits++;
+          reqWaitNext[r] = -1;
+          if (waitTail[d] === -1) waitHead[d] = r;
+          else reqWaitNext[waitTail[d]!] = r;
+          waitTail[d] = r;
+          // From now on credits must come back as events, to wake the waiters.
+          for (; lz !== -1; lz = lazyNext[lz]!) q.push(gDone[lz]!, EV_CREDIT, d, lz);
+          lazyHead[d] = -1;
+          lazyTail[d] = -1;
+          continue;
+        }
+        credits[d]!--;
+        if (g >= 0 && g < G) gHeld[g]!++;
+      }
+      kind = EV_SEND;
+    }
+
+    if (kind === EV_SEND) {
+      // Request r reaches IOMMU i's page request queue at t.
       i = iommu[r]!;
-      if (ringCount[i]! >= capacity) {
-        // Overflow (reference §2.5): the request is never written, PRO is set. A lost
-        // non-last request only costs its page; a lost last-page request leaves its group
-        // unanswered, and the device sends it again after retryTimeoutNs (the VT-d auto-
-        // response on overflow was not checked against the spec, so none is modelled).
+      const g = reqGroup[r]!;
+      const ok = g >= 0 && g < G;
+      if (ok && last[r] === 1) {
+        if (gSends[g]! === 0) gFirstSent[g] = t;
+        gSends[g]!++;
+        gSent[g] = t;
+      }
+      if (overflow[i] === 1 || ringCount[i]! >= capacity) {
+        // Overflow (replay-physics §2): once PRO is set the hardware drops every new
+        // request until the drain thread empties the queue and clears it.
         drops++;
-        overflow[i] = 1;
-        const g = reqGroup[r]!;
-        if (last[r] === 1 && g >= 0 && g < G) {
+        if (overflow[i] === 0) {
+          overflow[i] = 1;
+          episodes++;
+        }
+        if (ok && last[r] === 1) {
+          // The IOMMU answers a dropped last-page request itself, with Success: the
+          // device's credits for the group return, and it re-sends the whole group after
+          // an ATS round trip.
+          autoResponses++;
+          const d = device[r]!;
+          credits[d]! += gHeld[g]!;
+          gHeld[g] = 0;
+          while (credits[d]! > 0 && waitHead[d] !== -1) {
+            const wr = waitHead[d]!;
+            waitHead[d] = reqWaitNext[wr]!;
+            if (waitHead[d] === -1) waitTail[d] = -1;
+            credits[d]!--;
+            const wg = reqGroup[wr]!;
+            if (wg >= 0 && wg < G) gHeld[wg]!++;
+            q.push(t, EV_SEND, 0, wr);
+          }
           if (gRetries[g]! < maxRetries) {
             gRetries[g]!++;
             retries++;
-            q.push(t + retryTimeoutNs, EV_ARRIVAL, 0, r);
+            if (!groupReqs) {
+              const csr = groupRequestLists(reqGroup, N, G);
+              groupReqStart = csr.start;
+              groupReqs = csr.reqs;
+            }
+            for (let k = groupReqStart![g]!; k < groupReqStart![g + 1]!; k++) q.push(t + atsRetryNs, EV_ARRIVAL, 0, groupReqs[k]!);
           } else {
             lost++;
           }
@@ -276,12 +477,22 @@ export function replayPrepared(
     for (;;) {
       let toDesc: boolean;
       if (kind === EV_DESC_DONE) {
-        // Report descriptor r.
+        // Report descriptor r: iommu_report_device_fault takes the device's
+        // fault_param->lock, which a responder may hold across its whole QI round trip.
+        const g0 = reqGroup[r]!;
+        if (g0 !== STOP_MARKER) {
+          const d = device[r]!;
+          const free = devLockFree[d]!;
+          if (free > t && devLockAcq[d]! <= t) {
+            lockSum[0]! += free - t;
+            q.push(free, EV_DESC_DONE, i, r);
+            break;
+          }
+        }
         if (detail) {
           reqReport[r] = t;
           reqReported[r] = 1;
         }
-        const g0 = reqGroup[r]!;
         if (g0 !== STOP_MARKER) {
           const d = device[r]!;
           const o = reqOpen[r]!;
@@ -302,36 +513,33 @@ export function replayPrepared(
             rt.reported(g0, r);
             outstanding++;
             series.setB(t, outstanding);
-            // Hand the group to a worker of IOMMU i, or queue it. Workers whose response
-            // ended by now have gone idle.
-            const base = i * W;
-            while (freeingCount[i]! > 0 && freeingAt[base + freeingHead[i]!]! <= t) {
-              idle[base + idleCount[i]!++] = freeing[base + freeingHead[i]!]!;
-              freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
-              freeingCount[i]!--;
+            // Hand the group to a worker, or queue it. Workers whose response completed
+            // by now have gone idle.
+            while (freeing.size > 0 && freeing.peekTime() <= t) {
+              freeing.pop();
+              idle[idleCount++] = freeing.popA;
             }
             let w = -1;
             let at = 0;
-            if (idleCount[i]! > 0) {
-              w = idle[base + --idleCount[i]!]!;
-              at = t + wqWakeupNs;
-            } else if (freeingCount[i]! > 0) {
+            if (idleCount > 0) {
+              w = idle[--idleCount]!;
+              at = t + sampleWakeup();
+            } else if (freeing.size > 0) {
               // Busy kworkers come back for the next work item without a wake-up.
-              const k = base + freeingHead[i]!;
-              freeingHead[i] = freeingHead[i]! + 1 === W ? 0 : freeingHead[i]! + 1;
-              freeingCount[i]!--;
-              w = freeing[k]!;
-              at = freeingAt[k]!;
+              freeing.pop();
+              w = freeing.popA;
+              at = freeing.popTime;
             }
             if (w >= 0) {
               gWorker[g0] = w;
+              gStart[g0] = at;
               const cost = rt.groupStartCost(g0, groupLastReq[g0]!, gFaults[g0]!);
-              q.push(at + cost + sampleService(), EV_SERVICE_DONE, i, g0);
+              q.push(at + cost + (iommufd ? userspaceNs : sampleService(gFaults[g0]!)), EV_SERVICE_DONE, i, g0);
             } else {
               wqNext[g0] = -1;
-              if (wqTail[i] === -1) wqHead[i] = g0;
-              else wqNext[wqTail[i]!] = g0;
-              wqTail[i] = g0;
+              if (wqTail === -1) wqHead = g0;
+              else wqNext[wqTail] = g0;
+              wqTail = g0;
             }
           }
         }
@@ -358,8 +566,9 @@ export function replayPrepared(
             break;
           }
         }
-        // Batch start: the thread reads the tail once and handles everything up to it
-        // before moving the head; new arrivals raise the IRQ again and wait for the next batch.
+        // Batch start: a new invocation of the thread reads the tail once and handles
+        // everything up to it before moving the head; its lookup caches start cold.
+        rt.resetCaches(i);
         batchSize[i] = ringCount[i]!;
         batchLeft[i] = ringCount[i]!;
         toDesc = true;
@@ -373,15 +582,17 @@ export function replayPrepared(
         ringRead[i] = ringRead[i]! + 1 === ringSize ? 0 : ringRead[i]! + 1;
         let cost = drainPerDescNs;
         const g0 = reqGroup[rn]!;
-        // Stop Markers are dropped before any lookup (v6.9 prq_event_thread: "Drop Stop Marker").
         if (g0 !== STOP_MARKER) {
           const g = g0 < G ? g0 : -1;
           const isLast = last[rn] === 1;
-          cost += rt.descriptorCost(rn, g, isLast);
+          cost += descLockNs + rt.descriptorCost(rn, g, isLast);
           if (isLast) {
             // iommu_queue_iopf / report: the whole partial list of the device is walked for the index.
             cost += ledger.add(STAGE_PARTIAL, g, partialLen[device[rn]!]!, listNs);
           }
+        } else if (reportStops) {
+          // Before v5.18 the driver looked Stop Markers up and reported them like faults.
+          cost += descLockNs + rt.descriptorCost(rn, -1, false);
         }
         tn = t + cost;
         kn = EV_DESC_DONE;
@@ -400,12 +611,31 @@ export function replayPrepared(
   }
 
   return buildResult({
-    view, modelName, params, seed, extras, ledger, gReport, gResponse, gWorker,
+    view, modelName, params, seed, extras, ledger, gReport, gResponse, gDone, gLongest, gWorker,
     reqReport: detail ? reqReport : null,
     reqReported,
-    counters: { drops, retries, lost, discards, reported },
+    counters: { drops, episodes, autoResponses, retries, lost, discards, creditWaits, reported },
+    stageSum,
+    lockSum,
     depth: series.finish(now),
   });
+}
+
+/** Requests of each group < G among the first N, in order (CSR: start has G + 1 entries). */
+function groupRequestLists(reqGroup: Int32Array, N: number, G: number): { start: Int32Array; reqs: Int32Array } {
+  const start = new Int32Array(G + 1);
+  for (let r = 0; r < N; r++) {
+    const g = reqGroup[r]!;
+    if (g >= 0 && g < G) start[g + 1]!++;
+  }
+  for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
+  const fill = start.slice(0, G);
+  const reqs = new Int32Array(start[G]!);
+  for (let r = 0; r < N; r++) {
+    const g = reqGroup[r]!;
+    if (g >= 0 && g < G) reqs[fill[g]!++] = r;
+  }
+  return { start, reqs };
 }
 
 interface Collected {
@@ -417,15 +647,19 @@ interface Collected {
   ledger: VisitLedger;
   gReport: Float64Array;
   gResponse: Float64Array;
+  gDone: Float64Array;
+  gLongest: Uint8Array;
   gWorker: Int32Array;
   reqReport: Float64Array | null;
   reqReported: Uint8Array;
-  counters: { drops: number; retries: number; lost: number; discards: number; reported: number };
+  counters: { drops: number; episodes: number; autoResponses: number; retries: number; lost: number; discards: number; creditWaits: number; reported: number };
+  stageSum: Float64Array;
+  lockSum: Float64Array;
   depth: { bucketNs: number; a: number[]; b: number[] };
 }
 
 function buildResult(c: Collected): ReplayResult {
-  const { view, ledger, gReport, gResponse, gWorker } = c;
+  const { view, ledger, gReport, gResponse, gDone, gWorker } = c;
   const p = view.prepared;
   const G = view.groupCount;
   const N = view.requestCount;
@@ -445,11 +679,12 @@ function buildResult(c: Collected): ReplayResult {
     if (gWorker[g] === -1) {
       gReport[g] = NaN;
       gResponse[g] = NaN;
+      gDone[g] = NaN;
       latencyNs[g] = NaN;
       deviceLatencyNs[g] = NaN;
     } else {
       latencyNs[g] = gResponse[g]! - gReport[g]!;
-      deviceLatencyNs[g] = gResponse[g]! - arrivalNs[g]!;
+      deviceLatencyNs[g] = gDone[g]! - arrivalNs[g]!;
       answered++;
     }
   }
@@ -493,8 +728,13 @@ function buildResult(c: Collected): ReplayResult {
     lookup: stats.lookup,
     lookup_stages: lookupStages,
     drops: c.counters.drops,
+    overflow_episodes: c.counters.episodes,
+    auto_responses: c.counters.autoResponses,
     retries: c.counters.retries,
     lost_groups: c.counters.lost,
+    credit_waits: c.counters.creditWaits,
+    stage_time_ns: perAnswered(STAGE_TIMES, c.stageSum, answered),
+    lock_wait_ns: perAnswered(LOCK_WAITS, c.lockSum, answered),
     partial_discards: c.counters.discards,
     unfinished_requests: unfinished,
     stop_markers: stopMarkers,
@@ -509,6 +749,8 @@ function buildResult(c: Collected): ReplayResult {
       arrivalNs,
       reportNs: gReport,
       responseNs: gResponse,
+      doneNs: gDone,
+      longestStage: c.gLongest,
       latencyNs,
       deviceLatencyNs,
       lookupVisits: ledger.groupVisits,
@@ -519,4 +761,10 @@ function buildResult(c: Collected): ReplayResult {
     requestGroup,
     queueDepth: { bucketNs: c.depth.bucketNs, prqMax: c.depth.a, outstandingMax: c.depth.b },
   };
+}
+
+function perAnswered(names: readonly string[], sums: Float64Array, answered: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  names.forEach((name, k) => (out[name] = answered > 0 ? Math.round((sums[k]! / answered) * 10) / 10 : 0));
+  return out;
 }

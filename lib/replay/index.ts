@@ -8,8 +8,8 @@ export { STAGES, type StageName } from './models/types.ts';
 export { applyParamOverrides, PARAM_NAMES, PARAM_SPECS, validateParams, type ParamName, type ParamSpec, type ReplayParams } from './params.ts';
 export { calibrate, latencyPercentiles, nearestRank, percentilesOf } from './percentiles.ts';
 export { prepareInput, type PreparedInput } from './prepare.ts';
-export { defaultPresetForModel, KERNEL_ERAS, presetFor, PRESETS, type KernelEra, type Preset } from './presets.ts';
-export { estimateServiceTimes, idlePathOverheadNs, type RecordedGroupTimes } from './service-time.ts';
+export { defaultPresetForModel, KERNEL_ERAS, presetFor, PRESETS, provenanceOf, type KernelEra, type ParamsProvenance, type Preset, type Provenance } from './presets.ts';
+export { estimateServiceTimes, idlePathOverheadNs, inversionOptions, type InversionOptions, type RecordedGroupTimes } from './service-time.ts';
 export { MAX_LIVE_PASIDS, runSweep, sweepPrepared, type Allocation, type SweepOptions, type SweepPoint, type SweepResult } from './sweep.ts';
 export {
   MODEL_NAMES,

@@ -7,7 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayExtras } from './engine.ts';
 import type { ReplayParams } from './params.ts';
-import type { RecordedGroupTimes } from './service-time.ts';
+import type { InversionOptions, RecordedGroupTimes } from './service-time.ts';
 import type { SweepOptions, SweepResult } from './sweep.ts';
 import type { ModelName, ReplayInput, ReplayResult } from './types.ts';
 
@@ -20,7 +20,7 @@ export type WorkerJob =
       seed: number;
       extras: Omit<ReplayExtras, 'serviceSamplesNs'>;
       /** For serviceDist=empirical: estimated on the worker from these recorded groups. */
-      empiricalService: { groups: RecordedGroupTimes[]; overheadNs: number } | null;
+      empiricalService: { groups: RecordedGroupTimes[]; options: InversionOptions } | null;
     }
   | { kind: 'sweep'; input: ReplayInput; options: SweepOptions };
 

@@ -42,6 +42,35 @@ export interface PreparedInput {
   flowDevice: Int32Array;
   flowPasid: Int32Array;
   flowRid: Int32Array;
+  /** Recorded invalidations of IOMMU i at invTs[invStart[i] … invStart[i + 1]], by time. */
+  invStart: Int32Array;
+  invTs: Float64Array;
+  invKind: Uint8Array;
+}
+
+function prepareInvalidations(input: ReplayInput): { invStart: Int32Array; invTs: Float64Array; invKind: Uint8Array } {
+  const nI = input.iommus.length;
+  const inv = input.invalidations;
+  const invStart = new Int32Array(nI + 1);
+  if (!inv || inv.count === 0) return { invStart, invTs: new Float64Array(0), invKind: new Uint8Array(0) };
+  const idx: number[] = [];
+  for (let k = 0; k < inv.count; k++) {
+    const t = inv.tsNs[k]!;
+    const i = inv.iommu[k]!;
+    if (!Number.isFinite(t)) throw new ReplayConfigError('input', `invalidation ${k}: tsNs ${t} is not finite`);
+    if (i >= nI) throw new ReplayConfigError('input', `invalidation ${k}: iommu index ${i} out of range`);
+    if (i >= 0) idx.push(k);
+  }
+  idx.sort((a, b) => inv.iommu[a]! - inv.iommu[b]! || inv.tsNs[a]! - inv.tsNs[b]! || a - b);
+  const invTs = new Float64Array(idx.length);
+  const invKind = new Uint8Array(idx.length);
+  idx.forEach((k, j) => {
+    invTs[j] = inv.tsNs[k]!;
+    invKind[j] = inv.kind[k]!;
+    invStart[inv.iommu[k]! + 1]!++;
+  });
+  for (let i = 0; i < nI; i++) invStart[i + 1]! += invStart[i]!;
+  return { invStart, invTs, invKind };
 }
 
 function validate(input: ReplayInput): void {
@@ -326,6 +355,7 @@ export function prepareInput(input: ReplayInput): PreparedInput {
     flowDevice: flowDevice.slice(0, flows.count),
     flowPasid: flowPasid.slice(0, flows.count),
     flowRid: flowRid.slice(0, flows.count),
+    ...prepareInvalidations(input),
   };
 }
 

@@ -19,7 +19,7 @@ function typedArrayBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): A
 
 function run(job: WorkerJob): WorkerReply {
   if (job.kind === 'sweep') return { ok: true, kind: 'sweep', result: runSweep(job.input, job.options) };
-  const serviceSamplesNs = job.empiricalService ? estimateServiceTimes(job.empiricalService.groups, job.empiricalService.overheadNs) : undefined;
+  const serviceSamplesNs = job.empiricalService ? estimateServiceTimes(job.empiricalService.groups, job.empiricalService.options) : undefined;
   const result = runReplay(job.input, job.model, job.params, job.seed, { ...job.extras, serviceSamplesNs });
   return { ok: true, kind: 'replay', result };
 }

@@ -1,42 +1,90 @@
-// Fault handling time per group: drawn from a chosen distribution, or from samples
-// estimated from a recorded trace. The engine draws one value per group from its seeded
-// RNG; the CLI/store layer calls estimateServiceTimes on a trace's fault groups to feed
-// serviceDist=empirical. Values are rounded to whole ns so engine times stay integers.
+// Fault handling time and workqueue wake-up: drawn per page from a chosen distribution
+// (handle_mm_fault runs once per page of a group; draws through quantile tables, see
+// quantile-table.ts), or per group from samples estimated from a recorded trace. The engine draws from its seeded RNG; the store layer calls
+// estimateServiceTimes on a trace's answered groups to feed serviceDist=empirical. Values
+// are rounded to whole ns so engine times stay integers.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
+import { atProbability, drawFrom, exponentialTable, lognormalTable } from './quantile-table.ts';
 import type { Rng } from './rng.ts';
 
-/** z such that Φ(z) = 0.99. */
-const Z99 = 2.3263478740408408;
+/** Handling time of a group of `pages` faults, ns. */
+export type ServiceSampler = (pages: number) => number;
+export type WakeupSampler = () => number;
 
-export type ServiceSampler = () => number;
+function lognormal(rng: Rng, p50: number, p99: number): () => number {
+  const t = lognormalTable(p50, p99);
+  return () => drawFrom(t, rng);
+}
 
 export function makeServiceSampler(params: ReplayParams, rng: Rng, empiricalNs?: Float64Array): ServiceSampler {
   const p50 = params.serviceP50Ns;
+  let perPage: () => number;
   switch (params.serviceDist) {
     case 'fixed': {
       const v = Math.round(p50);
-      return () => v;
+      return (pages) => v * pages;
     }
     case 'exponential': {
       // The median of an exponential is mean·ln 2.
-      const mean = p50 / Math.LN2;
-      return () => Math.round(rng.nextExponential(mean));
+      const t = exponentialTable(p50 / Math.LN2);
+      perPage = () => drawFrom(t, rng);
+      break;
     }
-    case 'lognormal': {
-      const mu = Math.log(p50);
-      const sigma = Math.log(params.serviceP99Ns / p50) / Z99;
-      return () => Math.round(Math.exp(mu + sigma * rng.nextNormal()));
+    case 'lognormal':
+      perPage = lognormal(rng, p50, params.serviceP99Ns);
+      break;
+    case 'mixture': {
+      // One 32-bit draw picks the component and the probability within it.
+      const fast = lognormalTable(p50, params.serviceP99Ns);
+      const slow = lognormalTable(params.serviceSlowP50Ns, params.serviceSlowP99Ns);
+      const w = params.serviceSlowFraction;
+      perPage = () => {
+        const u = rng.nextU32() / 4294967296;
+        return u < w ? atProbability(slow, u / w) : atProbability(fast, (u - w) / (1 - w));
+      };
+      break;
     }
     case 'empirical': {
       if (!empiricalNs || empiricalNs.length === 0) {
         throw new ReplayConfigError('serviceDist', 'empirical needs service samples (estimateServiceTimes on the recorded groups)');
       }
-      const samples = empiricalNs;
-      return () => Math.round(samples[rng.nextInt(samples.length)]!);
+      // Samples are whole-group times (what a trace shows), so one per group, dealt from a
+      // seeded shuffle of the whole set (reshuffled when used up): every recorded service
+      // time is replayed once per pass, so the tail is not at the mercy of resampling.
+      const deck = Float64Array.from(empiricalNs);
+      let left = 0;
+      return () => {
+        if (left === 0) {
+          for (let i = deck.length - 1; i > 0; i--) {
+            const j = rng.nextInt(i + 1);
+            const x = deck[i]!;
+            deck[i] = deck[j]!;
+            deck[j] = x;
+          }
+          left = deck.length;
+        }
+        return Math.round(deck[--left]!);
+      };
     }
   }
+  return (pages) => {
+    let s = 0;
+    for (let k = 0; k < pages; k++) s += perPage();
+    return Math.round(s);
+  };
+}
+
+/** The workqueue wake-up: lognormal (median wqWakeupNs, p99 wqWakeupP99Ns), fixed when they are equal. */
+export function makeWakeupSampler(params: ReplayParams, rng: Rng): WakeupSampler {
+  const p50 = params.wqWakeupNs;
+  if (params.wqWakeupP99Ns === p50) {
+    const v = Math.round(p50);
+    return () => v;
+  }
+  const t = lognormalTable(p50, params.wqWakeupP99Ns);
+  return () => Math.round(drawFrom(t, rng));
 }
 
 export interface RecordedGroupTimes {
@@ -46,47 +94,72 @@ export interface RecordedGroupTimes {
   responseNs: bigint;
 }
 
-/**
- * Pure service times from a trace's answered groups. A group shows its own handling time
- * only when no other group of its IOMMU was outstanding meanwhile: then nothing queued in
- * front of it, and response − last request is wake-up + lookups + service. Those groups are
- * picked (their [last request, response] interval overlaps no other group's on the same
- * IOMMU), overheadNs (see idlePathOverheadNs) is subtracted, and the values, floored at 0,
- * are the empirical distribution. Returns them in ascending order.
- */
-export function estimateServiceTimes(groups: readonly RecordedGroupTimes[], overheadNs = 0): Float64Array {
-  let origin: bigint | null = null;
-  for (const g of groups) if (origin === null || g.lastRequestNs < origin) origin = g.lastRequestNs;
-  const byIommu = new Map<string, { start: number; end: number }[]>();
-  for (const g of groups) {
-    if (g.responseNs < g.lastRequestNs) continue;
-    // Relative to the earliest request, so absolute 64-bit clocks stay exact as float64.
-    const start = Number(g.lastRequestNs - origin!);
-    const end = Number(g.responseNs - origin!);
-    let list = byIommu.get(g.iommu);
-    if (!list) byIommu.set(g.iommu, (list = []));
-    list.push({ start, end });
-  }
-  const out: number[] = [];
-  for (const list of byIommu.values()) {
-    list.sort((a, b) => a.start - b.start || a.end - b.end);
-    let maxEndBefore = -Infinity;
-    for (let i = 0; i < list.length; i++) {
-      const g = list[i]!;
-      const next = list[i + 1];
-      const isolated = maxEndBefore < g.start && (next === undefined || next.start > g.end);
-      if (isolated) out.push(Math.max(0, g.end - g.start - overheadNs));
-      maxEndBefore = Math.max(maxEndBefore, g.end);
-    }
-  }
-  return Float64Array.from(out).sort();
+export interface InversionOptions {
+  /** Fault handlers running at once (params.workers: the pool every IOMMU shares). */
+  workers: number;
+  /** Subtracted when a group found a worker idle: the wake-up (see idlePathOverheadNs). */
+  overheadNs: number;
+  /** How long a worker stays busy after its response is submitted (it spins in
+   *  qi_submit_sync until the wait descriptor completes). */
+  busyAfterResponseNs: number;
 }
 
 /**
- * The fixed part of an idle group's recorded latency (report → response) that the replay
- * adds by itself, to subtract from estimated service times: the worker wake-up. Lookup
- * costs (tens of ns) are left in.
+ * Service times of every answered group, by inverting the replay's own queueing: groups
+ * are taken in report order by a pool of `workers` FIFO servers; group k starts at
+ * max(its report, the earliest moment a worker came free) and its service is
+ * response − start (less the wake-up when the worker was idle). Every group counts — long
+ * services are not selected out, as they are when only isolated groups are used (a
+ * length-biased sample, −57 % at p50 on a v6.9 trace: replay-physics.md §7). Returns the
+ * values, floored at 0, in ascending order.
  */
+export function estimateServiceTimes(groups: readonly RecordedGroupTimes[], options: InversionOptions): Float64Array {
+  let origin: bigint | null = null;
+  for (const g of groups) if (origin === null || g.lastRequestNs < origin) origin = g.lastRequestNs;
+  const rows: { report: number; response: number }[] = [];
+  for (const g of groups) {
+    if (g.responseNs < g.lastRequestNs) continue;
+    // Relative to the earliest report, so absolute 64-bit clocks stay exact as float64.
+    rows.push({ report: Number(g.lastRequestNs - origin!), response: Number(g.responseNs - origin!) });
+  }
+  rows.sort((a, b) => a.report - b.report || a.response - b.response);
+  const W = Math.max(1, options.workers);
+  // Free times of the workers as a binary min-heap (W is small; rows can be millions).
+  const free = new Float64Array(W).fill(-Infinity);
+  const out = new Float64Array(rows.length);
+  for (let k = 0; k < rows.length; k++) {
+    const { report, response } = rows[k]!;
+    const earliest = free[0]!;
+    const idle = earliest <= report;
+    const start = idle ? report : earliest;
+    out[k] = Math.max(0, response - start - (idle ? options.overheadNs : 0));
+    // Replace the root with this worker's new free time and sift down.
+    const t = Math.max(response, start) + options.busyAfterResponseNs;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= W) break;
+      const c = l + 1 < W && free[l + 1]! < free[l]! ? l + 1 : l;
+      if (free[c]! >= t) break;
+      free[i] = free[c]!;
+      i = c;
+    }
+    free[i] = t;
+  }
+  return out.sort();
+}
+
+/** What the replay adds by itself to an idle group's recorded latency: the wake-up. */
 export function idlePathOverheadNs(params: ReplayParams): number {
   return params.wqWakeupNs;
+}
+
+/** How long a worker stays busy after submitting a response (uncontended QI round trip). */
+export function busyAfterResponseNs(params: ReplayParams): number {
+  return params.qiLockNs + params.qiHwNs + params.qiWaitNs;
+}
+
+/** The inversion options a replay with these params implies. */
+export function inversionOptions(params: ReplayParams): InversionOptions {
+  return { workers: params.workers, overheadNs: idlePathOverheadNs(params), busyAfterResponseNs: busyAfterResponseNs(params) };
 }

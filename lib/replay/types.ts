@@ -5,8 +5,14 @@
 
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
+import type { ParamsProvenance } from './presets.ts';
 
 export type { StructureKind } from './lookup/types.ts';
+
+/** Stages of a group's life, request generated → response at the device, in order. */
+export const STAGE_TIMES = ['credit_wait', 'overflow_retry', 'prq_drain', 'workqueue', 'service', 'response', 'qi'] as const;
+export type StageTimeName = (typeof STAGE_TIMES)[number];
+export const LOCK_WAITS = ['drain_fault_param', 'response_fault_param', 'pasid_mutex', 'q_lock', 'qi_hw'] as const;
 
 export type ModelName = 'per-device' | 'domain-wide';
 export const MODEL_NAMES: readonly ModelName[] = ['per-device', 'domain-wide'];
@@ -43,6 +49,28 @@ export interface ReplayInput {
   devices: string[];
   /** PERM_* bits. Optional: without it no request can be recognised as a Stop Marker. */
   perm?: Uint8Array;
+  /** Recorded invalidations (qi_submit context events other than page group responses),
+   *  replayed as load on the same invalidation queue. Optional. */
+  invalidations?: RecordedInvalidations;
+}
+
+/** INV_* kinds: what a recorded invalidation costs the queue's hardware. */
+export const INV_IOTLB = 0;
+export const INV_DEVTLB = 1;
+
+export interface RecordedInvalidations {
+  count: number;
+  /** ns relative to the input's origin (may be negative: before the first request). */
+  tsNs: Float64Array;
+  /** Index into the input's iommus; −1 for an IOMMU with no page requests (ignored). */
+  iommu: Int32Array;
+  /** INV_IOTLB or INV_DEVTLB. */
+  kind: Uint8Array;
+}
+
+/** The kind of a qi_submit descriptor type name: device-TLB invalidations wait for the device. */
+export function invalidationKind(type: string): number {
+  return /dev_?tlb|devtlb|dev_iotlb/i.test(type) ? INV_DEVTLB : INV_IOTLB;
 }
 
 export interface RequestRow {
@@ -168,23 +196,40 @@ export interface ReplaySummary {
   answered: number;
   /** What a trace would show: response submission − report of the last-page request. */
   latency_ns: LatencyPercentiles;
-  /** What the device waits: response submission − first arrival of its last-page request
-   *  (includes PRQ queueing, drain and overflow retries). */
+  /** What the device waits: its last-page request generated → response completed (credit
+   *  wait, PRQ queueing, drain, overflow retries, handling, response and QI). */
   device_latency_ns: LatencyPercentiles;
   /** Lookup visits and their cost per answered group, all stages together. */
   lookup: LookupSummary;
   /** Mean visits and ns per reported group, by stage. */
   lookup_stages: Record<string, { visits_mean: number; ns_mean: number }>;
-  /** Requests that found the PRQ full and were lost (retried attempts count again). */
+  /** Requests the hardware dropped: PRQ full, or overflow set and not yet cleared by a
+   *  drain to empty (retried attempts count again). */
   drops: number;
+  /** Times a PRQ overflowed (PRO set) — each episode ends when the drain thread empties it. */
+  overflow_episodes: number;
+  /** Dropped last-page requests the IOMMU answered by itself with Success. */
+  auto_responses: number;
+  /** Whole-group re-sends after an auto-response. */
   retries: number;
   lost_groups: number;
+  /** Requests that found their device out of PRI credits and waited at the device. */
+  credit_waits: number;
+  /** Mean ns per answered group by stage, request generated → response at the device:
+   *  the stages add up to device_latency (see STAGE_TIMES). */
+  stage_time_ns: Record<string, number>;
+  /** Mean ns per answered group waiting on locks and the queue's hardware (inside the
+   *  stages above): drain_fault_param is the drain thread stalled on a device's
+   *  fault_param->lock held by a responder. */
+  lock_wait_ns: Record<string, number>;
   /** Times the drain thread emptied the PRQ after an overflow and discarded partial requests. */
   partial_discards: number;
   /** Requests of groups whose last page never arrived in the input. */
   unfinished_requests: number;
   stop_markers: number;
   calibration?: Calibration;
+  /** Where each parameter's value comes from; added by the store layer (it knows the preset). */
+  params_provenance?: ParamsProvenance;
 }
 
 /**
@@ -204,9 +249,13 @@ export interface ReplayGroups {
   reportNs: Float64Array;
   /** When the response was submitted to the invalidation queue (NaN if lost). */
   responseNs: Float64Array;
+  /** When the response reached the device: the QI completed it (NaN if lost). */
+  doneNs: Float64Array;
+  /** Index into STAGE_TIMES of the stage this group spent longest in (255 if lost). */
+  longestStage: Uint8Array;
   /** responseNs − reportNs, the trace-equivalent latency. */
   latencyNs: Float64Array;
-  /** responseNs − arrivalNs. */
+  /** doneNs − arrivalNs: request generated → response at the device. */
   deviceLatencyNs: Float64Array;
   lookupVisits: Float64Array;
   lookupNs: Float64Array;

@@ -111,18 +111,16 @@ export function simulate(options: SimulateOptions): SimResult {
   const W = params.workers;
 
   // Threads: one PRQ IRQ thread per IOMMU (comm truncated to 15 characters like the
-  // kernel's), one unbound kworker per (IOMMU, worker).
+  // kernel's), and the unbound kworkers every IOMMU's faults share.
   const tasks: { comm: string; pid: number }[] = [];
   const taskCpu: number[] = [];
   for (let i = 0; i < nI; i++) {
     tasks.push({ comm: `irq/${56 + i}-dmar${i}-prq`.slice(0, 15), pid: 1042 + i });
     taskCpu.push((6 + i) % cpus);
   }
-  for (let i = 0; i < nI; i++) {
-    for (let w = 0; w < W; w++) {
-      tasks.push({ comm: `kworker/u${2 * cpus}:${i * W + w}`, pid: 2215 + i * W + w });
-      taskCpu.push((11 + i * W + w) % cpus);
-    }
+  for (let w = 0; w < W; w++) {
+    tasks.push({ comm: `kworker/u${2 * cpus}:${w}`, pid: 2215 + w });
+    taskCpu.push((11 + w) % cpus);
   }
 
   // Response codes are drawn from their own stream so they never perturb the replay's.
@@ -208,7 +206,7 @@ export function simulate(options: SimulateOptions): SimResult {
       ev.pasid[e] = input.pasid[lastReq]!;
       ev.prgi[e] = input.prgi[lastReq]!;
       ev.code[e] = groupCode[k]!;
-      ev.task[e] = nI + i * W + g.worker[k]!;
+      ev.task[e] = nI + g.worker[k]!;
     }
     ev.cpu[e] = taskCpu[ev.task[e]!]!;
   }

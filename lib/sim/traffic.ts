@@ -1,6 +1,10 @@
-// Synthetic PRI page-request traffic: devices behind IOMMUs, PASIDs per device, a bursty
-// arrival process (quiet/burst Markov-modulated Poisson: faults come in bursts at the start
-// of jobs, reference §7), multi-page groups. Returns a ReplayInput directly (columnar, so a
+// Synthetic PRI page-request traffic: devices behind IOMMUs on realistic root-bus numbers,
+// processes that each own one PASID (one mm) and bind every device (so a PASID is shared by
+// all of them, as with SVA), a bursty arrival process (quiet/burst Markov-modulated Poisson:
+// faults come in bursts at the start of jobs, reference §7, and a burst mostly belongs to one
+// process), multi-page groups. The default load stays inside the regime of the one real
+// latency histogram (workers rarely all busy). The replay makes the devices closed loops
+// (PRI credits). Returns a ReplayInput directly (columnar, so a
 // million groups cost tens of MB) plus each request's page number. Called by simulate()
 // and by the replay bench and tests; pure and seeded.
 
@@ -16,7 +20,10 @@ export interface TrafficOptions {
   iommus?: number;
   /** At most 22, so every device fits on its IOMMU's bus from device number 0x0a. */
   devicesPerIommu?: number;
+  /** Processes (PASIDs) bound to every device: one PASID per mm, shared by the devices. */
   pasidsPerDevice?: number;
+  /** Share of a burst's groups that come from the process that started it. */
+  burstLocality?: number;
   /** Mean arrival rate of groups over the whole trace. */
   groupsPerSecond?: number;
   /** Arrival rate inside a burst relative to outside. */
@@ -39,7 +46,8 @@ export const TRAFFIC_DEFAULTS: Omit<ResolvedTrafficOptions, 'seed' | 'groups'> =
   iommus: 1,
   devicesPerIommu: 2,
   pasidsPerDevice: 4,
-  groupsPerSecond: 200_000,
+  groupsPerSecond: 50_000,
+  burstLocality: 0.75,
   burstFactor: 8,
   burstFraction: 0.1,
   burstMeanNs: 200_000,
@@ -75,17 +83,20 @@ export function resolveTrafficOptions(o: TrafficOptions): ResolvedTrafficOptions
   check('pagesPerGroupMean', r.pagesPerGroupMean, 1, 512, false);
   check('pageGapNs', r.pageGapNs, 0, 1e9, false);
   check('writeFraction', r.writeFraction, 0, 1, false);
-  if (r.iommus * r.devicesPerIommu * r.pasidsPerDevice > 0xfffff) {
-    throw new ReplayConfigError('pasidsPerDevice', 'iommus × devicesPerIommu × pasidsPerDevice must fit in 20-bit PASIDs');
-  }
+  check('burstLocality', r.burstLocality, 0, 1, false);
+  if (r.pasidsPerDevice > 0xffffe) throw new ReplayConfigError('pasidsPerDevice', 'must fit in 20-bit PASIDs (PASID 0 is reserved)');
   return r;
 }
 
-/** PCI name and RID of device j behind IOMMU i: bus i, device 0x0a + j, function 0. */
+/** Root buses of the first IOMMUs as a Sapphire Rapids-class server numbers them (one DRHD
+ *  per stack); further IOMMUs continue the 0x23 stride. */
+const ROOT_BUSES = [0x17, 0x3a, 0x5d, 0x80, 0x97, 0xba, 0xdd, 0xf2];
+
+/** PCI name and RID of device j behind IOMMU i: on IOMMU i's root bus, device j, function 0. */
 export function simDevice(i: number, j: number): { name: string; rid: number } {
-  const dev = 0x0a + j;
+  const bus = i < ROOT_BUSES.length ? ROOT_BUSES[i]! : (0x17 + 0x23 * i) & 0xff;
   const hex = (v: number) => v.toString(16).padStart(2, '0');
-  return { name: `0000:${hex(i)}:${hex(dev)}.0`, rid: (i << 8) | (dev << 3) };
+  return { name: `0000:${hex(bus)}:${hex(j)}.0`, rid: (bus << 8) | (j << 3) };
 }
 
 export function generateTraffic(options: TrafficOptions): SimTraffic {
@@ -104,10 +115,10 @@ export function generateTraffic(options: TrafficOptions): SimTraffic {
     }
   }
   const iommus = Array.from({ length: o.iommus }, (_, i) => `dmar${i}`);
-  // Each (device, PASID) binding gets its own address space cursor, page-aligned.
-  const flows = nDev * o.pasidsPerDevice;
-  const cursor = new Float64Array(flows);
-  for (let f = 0; f < flows; f++) cursor[f] = 0x550000000 + rng.nextInt(0x10000000);
+  // Each process has one address space; its cursor moves as its faults are generated.
+  const P = o.pasidsPerDevice;
+  const cursor = new Float64Array(P);
+  for (let f = 0; f < P; f++) cursor[f] = 0x550000000 + rng.nextInt(0x10000000);
   const prgiNext = new Int32Array(nDev);
 
   // Quiet/burst rates chosen so the long-run mean is groupsPerSecond.
@@ -167,6 +178,7 @@ export function generateTraffic(options: TrafficOptions): SimTraffic {
 
   let t = 0;
   let inBurst = false;
+  let burstProcess = 0;
   let stateEnd = o.burstFraction > 0 ? rng.nextExponential(quietMeanNs) : Infinity;
   for (let g = 0; g < o.groups; g++) {
     for (;;) {
@@ -178,14 +190,15 @@ export function generateTraffic(options: TrafficOptions): SimTraffic {
       // Memoryless: restart the draw at the state change.
       t = stateEnd;
       inBurst = !inBurst;
+      if (inBurst) burstProcess = rng.nextInt(P);
       stateEnd = t + rng.nextExponential(inBurst ? o.burstMeanNs : quietMeanNs);
     }
     const start = Math.round(t);
     const d = rng.nextInt(nDev);
-    const p = rng.nextInt(o.pasidsPerDevice);
+    const u = rng.nextFloat();
+    const f = inBurst && u < o.burstLocality ? burstProcess : rng.nextInt(P);
     let pages = 1;
     while (pages < 512 && rng.nextFloat() < pExtra) pages++;
-    const f = d * o.pasidsPerDevice + p;
     gDev[g] = d;
     gPasid[g] = 1 + f; // dense, lowest-first like the kernel's PASID IDA
     gPrgi[g] = prgiNext[d]!;

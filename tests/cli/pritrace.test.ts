@@ -57,6 +57,29 @@ describe('pritrace CLI', () => {
     assert.equal(typeof doc.drops, 'number');
     assert.equal((doc.params as Record<string, unknown>).workers, 4);
     assert.equal((doc.calibration!.recorded as Record<string, number>).p50, expected['intel-v6.9-trace.txt']!.latency_ns.p50);
+    // Where each parameter comes from: the preset's provenance, the override marked as the user's.
+    const prov = doc.params_provenance as Record<string, { kind: string; source: string }>;
+    assert.equal(prov.prqDepth!.kind, 'cited');
+    assert.match(prov.prqDepth!.source, /ea661ad6e157/);
+    assert.equal(prov.serviceP50Ns!.kind, 'fitted');
+    assert.equal(prov.workers!.kind, 'estimate');
+    assert.match(prov.workers!.source, /set by the user/);
+    assert.deepEqual(Object.keys(doc.stage_time_ns!), ['credit_wait', 'overflow_retry', 'prq_drain', 'workqueue', 'service', 'response', 'qi']);
+
+    // The run's replayed groups as CSV, with the device's view of each.
+    const csv = cli(['export', '1', '--format', 'groups-csv', '--run', String(doc.run_id)], db);
+    assert.equal(csv.code, 0, csv.stderr);
+    const lines = csv.stdout.trim().split('\r\n');
+    assert.equal(lines[0], 'group_index,iommu,device,pasid,prgi,requested_ns,reported_ns,response_ns,done_ns,latency_ns,device_latency_ns,longest_stage,lookup_visits,lookup_ns,worker');
+    assert.equal(lines.length - 1, doc.groups as unknown as number);
+    for (const line of lines.slice(1)) {
+      const f = line.split(',');
+      const [requested, reported, response, done, latency, device] = [5, 6, 7, 8, 9, 10].map((k) => BigInt(f[k]!));
+      assert.ok(requested! <= reported! && reported! <= response! && response! <= done!, line);
+      assert.equal(latency, response! - reported!);
+      assert.equal(device, done! - requested!);
+      assert.ok(['credit_wait', 'overflow_retry', 'prq_drain', 'workqueue', 'service', 'response', 'qi'].includes(f[11]!), line);
+    }
   });
 
   it('errors are one line on stderr with a non-zero exit', () => {
@@ -70,8 +93,25 @@ describe('pritrace CLI', () => {
     assert.match(bad.stderr, /unrecognised format; tried:/);
 
     const param = cli(['replay', '1', '--model', 'per-device', '--param', 'nosuch=1'], db);
-    assert.equal(param.code, 1);
+    assert.equal(param.code, 2);
     assert.match(param.stderr, /nosuch/);
+
+    // Out of range, wrong type, inherited names: exit 2, the parameter and its range named,
+    // and no run stored.
+    for (const [arg, pattern] of [
+      ['priCredits=0', /priCredits: must be in \[1, 1048576\] requests, got 0/],
+      ['qiHwNs=slow', /qiHwNs: expected a number, got "slow"/],
+      ['constructor=1', /constructor: unknown parameter/],
+      ['toString=1', /toString: unknown parameter/],
+    ] as const) {
+      const r = cli(['replay', '1', '--model', 'domain-wide', '--param', arg], db);
+      assert.equal(r.code, 2, arg);
+      assert.match(r.stderr, pattern);
+    }
+    // Nothing was stored: the next run takes the id right after the one run saved above.
+    const ok = cli(['replay', '1', '--model', 'domain-wide', '--json'], db);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal((JSON.parse(ok.stdout) as { run_id: number }).run_id, 2);
 
     const usage = cli(['replay', '1'], db);
     assert.equal(usage.code, 2);

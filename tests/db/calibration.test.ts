@@ -1,6 +1,12 @@
 // Calibration end to end: traffic simulated through model M is written as a simulator trace,
 // ingested like any user file, then replayed through M with a different seed. The replayed
-// p50 and p99 must land within 5% of the recorded ones, for both models.
+// p50 and p99 must land within 5% of the recorded ones, for both models. The service time
+// is a plain lognormal here: with the default mixture (fitted to svm_prq, 1.5 % of faults
+// over 100 µs) p99 at this load moves ±15 % from seed to seed on the same input, which would
+// hide what this test checks — that ingest and replay lose nothing on the way. At 100 k
+// groups/s: near saturation (v5.17's pasid_mutex in bursts) a replay of the recorded
+// prq_report times, already spaced by the drain thread, queues less than the original.
+const SERVICE = ['serviceDist=lognormal', 'serviceP50Ns=2500', 'serviceP99Ns=20000'];
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -21,7 +27,7 @@ const CASES: [ModelName, KernelEra][] = [
 describe('calibration: simulate → ingest → replay', () => {
   for (const [model, preset] of CASES) {
     it(`${model} (${preset}) reproduces its recorded p50 and p99 within 5%`, async () => {
-      const sim = simulate({ seed: 11, groups: 100_000, model, preset, iommus: 1, devicesPerIommu: 2, pasidsPerDevice: 4 });
+      const sim = simulate({ seed: 11, groups: 100_000, model, preset, overrides: SERVICE, iommus: 1, devicesPerIommu: 2, pasidsPerDevice: 4, groupsPerSecond: 100_000 });
       const file = path.join(tempDir(), `${model}.csv`);
       const chunks: string[] = [];
       writeSimCsv(sim.events, (c) => chunks.push(c));
@@ -29,7 +35,7 @@ describe('calibration: simulate → ingest → replay', () => {
       await withTempDb(async (db) => {
         const trace = await ingestFile(db, { file });
         assert.equal(trace.groups.answered, sim.groups.count);
-        const run = await runReplayForTrace(db, trace.trace_id, { model, preset, seed: 12345 });
+        const run = await runReplayForTrace(db, trace.trace_id, { model, preset, params: SERVICE, seed: 12345 });
         const c = run.summary.calibration!;
         assert.ok(c.recorded.p50! > 0 && c.recorded.p99! > c.recorded.p50!);
         assert.ok(Math.abs(c.error_p50!) <= 0.05, `p50 error ${c.error_p50}`);

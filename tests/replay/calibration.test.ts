@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 
 import { runReplay } from '../../lib/replay/engine.ts';
 import { calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
+import { atProbability, exponentialTable, inverseNormal } from '../../lib/replay/quantile-table.ts';
 import { Rng } from '../../lib/replay/rng.ts';
 import { estimateServiceTimes, makeServiceSampler } from '../../lib/replay/service-time.ts';
 import { handParams, input, req } from './helpers.ts';
@@ -35,24 +36,22 @@ describe('percentiles and calibration', () => {
 });
 
 describe('service time', () => {
-  it('estimates pure service from groups that met an idle IOMMU', () => {
-    const g = (iommu: string, last: number, resp: number) => ({ iommu, firstRequestNs: BigInt(last - 10), lastRequestNs: BigInt(last), responseNs: BigInt(resp) });
+  it('inverts the FIFO worker pool per group, using every group', () => {
+    // (report, response): (0, 5000), (1000, 8000), (20 000, 21 000); wake-up 100, a worker
+    // stays busy 50 ns after its response.
+    // 1 worker: g0 finds it idle → 5000 − 0 − 100 = 4900, free at 5050; g1 waits for it →
+    // 8000 − 5050 = 2950, free 8050; g2 idle → 21 000 − 20 000 − 100 = 900.
+    // 2 workers: g1 finds the second idle → 8000 − 1000 − 100 = 6900.
     const base = 1_700_000_000_000_000_000n; // epoch-scale clock: differences must stay exact
-    const shift = (x: ReturnType<typeof g>) => ({ ...x, lastRequestNs: x.lastRequestNs + base, firstRequestNs: x.firstRequestNs + base, responseNs: x.responseNs + base });
-    const groups = [
-      g('dmar0', 0, 5000), // alone: 5000
-      g('dmar0', 10_000, 13_000), // overlaps the next one
-      g('dmar0', 12_000, 20_000), // overlaps the previous one
-      g('dmar0', 30_000, 31_000), // alone: 1000
-      g('dmar1', 12_500, 14_500), // alone on its own IOMMU: 2000
-    ].map(shift);
-    assert.deepEqual([...estimateServiceTimes(groups)], [1000, 2000, 5000]);
-    assert.deepEqual([...estimateServiceTimes(groups, 1500)], [0, 500, 3500]);
+    const g = (last: number, resp: number) => ({ iommu: 'dmar0', firstRequestNs: base + BigInt(last - 10), lastRequestNs: base + BigInt(last), responseNs: base + BigInt(resp) });
+    const groups = [g(0, 5000), g(1000, 8000), g(20_000, 21_000)];
+    assert.deepEqual([...estimateServiceTimes(groups, { workers: 1, overheadNs: 100, busyAfterResponseNs: 50 })], [900, 2950, 4900]);
+    assert.deepEqual([...estimateServiceTimes(groups, { workers: 2, overheadNs: 100, busyAfterResponseNs: 50 })], [900, 4900, 6900]);
   });
 
   it('samples a lognormal with the requested median and p99', () => {
     const s = makeServiceSampler(handParams({ serviceDist: 'lognormal', serviceP50Ns: 3000, serviceP99Ns: 100_000 }), new Rng(3));
-    const v = Float64Array.from({ length: 200_000 }, () => s()).sort();
+    const v = Float64Array.from({ length: 200_000 }, () => s(1)).sort();
     assert.ok(Math.abs(nearestRank(v, 0.5)! / 3000 - 1) < 0.03);
     assert.ok(Math.abs(nearestRank(v, 0.99)! / 100_000 - 1) < 0.06);
   });
@@ -89,5 +88,22 @@ describe('percentilesOf on integer nanoseconds', () => {
     // Fractions and huge values take the selection path, with the same answer.
     const mixed = Float64Array.of(0.5, 3, 2 ** 40, 7);
     assert.deepEqual(percentilesOf(mixed, [0.5, 1]), [3, 2 ** 40]);
+  });
+});
+
+describe('quantile tables', () => {
+  it('inverts the normal CDF (values from tables of Φ)', () => {
+    assert.ok(Math.abs(inverseNormal(0.5)) < 1e-9);
+    assert.ok(Math.abs(inverseNormal(0.99) - 2.3263478740408408) < 1e-8);
+    assert.ok(Math.abs(inverseNormal(0.975) - 1.959963984540054) < 1e-8);
+    assert.ok(Math.abs(inverseNormal(0.001) + 3.090232306167813) < 1e-7);
+  });
+
+  it('interpolates between cell midpoints and clamps the outer half cells', () => {
+    const t = exponentialTable(1000);
+    // Median of an exponential of mean 1000: 1000 ln 2.
+    assert.ok(Math.abs(atProbability(t, 0.5) - 1000 * Math.LN2) < 0.1);
+    assert.equal(atProbability(t, 0), t[0]);
+    assert.equal(atProbability(t, 0.9999999), t[t.length - 1]);
   });
 });

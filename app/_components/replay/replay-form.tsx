@@ -4,7 +4,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 
 // The replay launcher: model, kernel-era preset, seed and every parameter of the preset,
-// editable. Only parameters that differ from the preset are sent (as name=value overrides),
+// editable, each with its provenance (cited with its source, fitted, or estimate) beside it. Only parameters that differ from the preset are sent (as name=value overrides),
 // so a saved run lists exactly what was changed. The new run joins the comparison in the URL.
 
 export interface PresetInfo {
@@ -12,6 +12,8 @@ export interface PresetInfo {
   model: string;
   note: string;
   params: Record<string, number | string>;
+  /** Where each value comes from: cited (source), fitted (from what) or estimate. */
+  provenance: Record<string, { kind: string; source: string }>;
 }
 
 export interface ParamInfo {
@@ -195,6 +197,16 @@ export function ReplayForm({
                     aria-describedby={`${id}-doc`}
                   />
                 )}
+                <small className="provenance">
+                  {changed ? (
+                    <span className="prov prov-user">set by you</span>
+                  ) : (
+                    <>
+                      <span className={`prov prov-${preset.provenance[s.name]?.kind ?? 'estimate'}`}>{preset.provenance[s.name]?.kind ?? 'estimate'}</span>{' '}
+                      {preset.provenance[s.name]?.source}
+                    </>
+                  )}
+                </small>
                 <small id={`${id}-doc`} className="muted">
                   {unused ? `not used by ${model}. ` : ''}
                   {s.doc}

@@ -1,6 +1,7 @@
 // `pritrace export TRACE --format groups-csv|chrome-json|<chart>-csv [--run RUN_ID] [--out FILE]`:
-// writes the trace's fault groups as CSV, a Chrome JSON trace for Perfetto (of the trace, or of
-// a saved replay run with --run), or the data of one report chart as CSV. Large exports stream
+// writes the trace's fault groups as CSV (or, with --run, a saved replay run's groups with their
+// replayed requested/reported/response/done times and longest stage), a Chrome JSON trace for
+// Perfetto (of the trace, or of a saved replay run with --run), or the data of one report chart as CSV. Large exports stream
 // to a temporary file renamed into place at the end, so a failed export leaves no half file.
 
 import fs from 'node:fs';
@@ -10,7 +11,7 @@ import { once } from 'node:events';
 import { CliError, NotFoundError } from '../../core/errors.ts';
 import { getReplayRun } from '../../db/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '../../postmortem/chrome-trace.ts';
-import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv } from '../../postmortem/csv.ts';
+import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '../../postmortem/csv.ts';
 import type { Emit } from '../../postmortem/paged-rows.ts';
 import { gatherPostmortem } from '../../postmortem/report-data.ts';
 import { resolveTrace } from '../../queries/traces.ts';
@@ -81,7 +82,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
   if (format === undefined) throw new CliError(`missing --format\nusage: ${USAGE}`, 2);
   if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`, 2);
   const runId = parseRunId(values.run);
-  if (runId !== undefined && format !== 'chrome-json') throw new CliError('--run applies to --format chrome-json only', 2);
+  if (runId !== undefined && format !== 'chrome-json' && format !== 'groups-csv') throw new CliError('--run applies to --format chrome-json and groups-csv only', 2);
   if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
 
   const result = await withDatabase(values.db, async (db) => {
@@ -93,7 +94,9 @@ export async function exportCommand(argv: string[]): Promise<void> {
     const output = openOutput(values.out);
     try {
       let detail: Record<string, unknown>;
-      if (format === 'groups-csv') detail = await writeFaultGroupsCsv(db, trace.trace_id, output.emit);
+      if (format === 'groups-csv') {
+        detail = runId === undefined ? await writeFaultGroupsCsv(db, trace.trace_id, output.emit) : await writeReplayGroupsCsv(db, runId, output.emit);
+      }
       else if (format === 'chrome-json') {
         detail = runId === undefined ? { ...(await writeTraceChromeJson(db, trace.trace_id, output.emit)) } : { ...(await writeRunChromeJson(db, runId, output.emit)) };
       } else {

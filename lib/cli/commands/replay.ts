@@ -5,11 +5,12 @@ import { CliError } from '../../core/errors.ts';
 import { runReplayForTrace } from '../../db/replay-runs.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import { resolveTrace } from '../../queries/traces.ts';
+import { KERNEL_ERAS } from '../../replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '../../replay/types.ts';
 import { parse, positional, printJson } from '../args.ts';
 import { withDatabase } from '../database.ts';
 
-const USAGE = 'pritrace replay TRACE --model per-device|domain-wide [--preset v5.14|v5.17|v6.1|v6.9|v6.11] [--param name=value]... [--seed S] [--db PATH] [--json]';
+const USAGE = `pritrace replay TRACE --model per-device|domain-wide [--preset ${KERNEL_ERAS.join('|')}] [--param name=value]... [--seed S] [--db PATH] [--json]`;
 
 export function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -54,10 +55,16 @@ export async function replayCommand(argv: string[]): Promise<void> {
       lookup: s.lookup,
       lookup_stages: s.lookup_stages,
       drops: s.drops,
+      overflow_episodes: s.overflow_episodes,
+      auto_responses: s.auto_responses,
       retries: s.retries,
       lost_groups: s.lost_groups,
+      credit_waits: s.credit_waits,
+      stage_time_ns: s.stage_time_ns,
+      lock_wait_ns: s.lock_wait_ns,
       calibration: s.calibration ?? null,
       params: s.params,
+      params_provenance: s.params_provenance ?? null,
       seconds: run.seconds,
     });
   }
@@ -69,7 +76,9 @@ export async function replayCommand(argv: string[]): Promise<void> {
       `run ${run.run_id}: trace ${run.trace_id}, ${run.model} (${run.preset}), seed ${run.seed}, ${s.groups} groups in ${run.seconds.toFixed(2)} s`,
       `latency  p50 ${d(s.latency_ns.p50)}  p90 ${d(s.latency_ns.p90)}  p99 ${d(s.latency_ns.p99)}  max ${d(s.latency_ns.max)}`,
       `lookup   visits mean ${s.lookup.visits_mean?.toFixed(2) ?? '-'} p99 ${s.lookup.visits_p99 ?? '-'}; ns mean ${s.lookup.ns_mean?.toFixed(1) ?? '-'} p99 ${s.lookup.ns_p99 ?? '-'}`,
-      `drops ${s.drops}, retries ${s.retries}, lost groups ${s.lost_groups}`,
+      `drops ${s.drops} (${s.overflow_episodes} overflow episodes, ${s.auto_responses} auto-responses), whole-group retries ${s.retries}, lost groups ${s.lost_groups}, credit waits ${s.credit_waits}`,
+      `stages (mean per group, request → response at the device): ${Object.entries(s.stage_time_ns).map(([k, v]) => `${k} ${d(v)}`).join(', ')}`,
+      `lock waits (mean per group): ${Object.entries(s.lock_wait_ns).map(([k, v]) => `${k} ${d(v)}`).join(', ')}`,
       c
         ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; replayed p50 ${d(c.replayed.p50)} p99 ${d(c.replayed.p99)}; error p50 ${pct(c.error_p50)} p99 ${pct(c.error_p99)}`
         : 'calibration: the trace has no answered groups',

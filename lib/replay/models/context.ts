@@ -193,6 +193,12 @@ export class RidLookup {
     this.table = this.kind === RID_SVM_DEVS ? ctx.pasidTable() : null;
   }
 
+  /** prq_event_thread's svm/sdev caches are locals of one invocation. */
+  resetCaches(i: number): void {
+    this.lastPasid[i] = -1;
+    this.lastRid[i] = -1;
+  }
+
   cost(r: number, g: number): number {
     const ledger = this.ledger;
     const rid = this.rid[r]!;

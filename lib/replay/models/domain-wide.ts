@@ -1,7 +1,10 @@
-// Model 2, domain-wide handling (the seed thread's proposal, ≈ Linux v6.9+, reference §2.3):
-// RID → device in a per-IOMMU rbtree, then at the last-page request the domain of (device,
-// PASID) in the group's pasid_array (params.structure, so the sweep can compare structures);
-// RID/PASID/index ride along as private data, so the response searches nothing.
+// Model 2, domain-wide handling as mainline built it (v6.9+, reference §2.3): the *core*
+// converts the device's request — RID → device in a per-IOMMU rbtree (under iopf_lock),
+// then at the last-page request the domain / attach handle of (device, PASID) in the
+// group's pasid_array (params.structure, so the sweep can compare structures; v6.11's
+// nested fallback looks up a second time). RID/PASID/index ride along with the iopf_group,
+// so the response searches nothing — but it stays device-addressed (page_response is a
+// device op). v6.11's iommufd delivery adds the cookie xarray.
 
 import type { ModelContext, RidLookup } from './context.ts';
 import { STAGE_ATTACH, STAGE_PASID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
@@ -16,11 +19,15 @@ class DomainWideRuntime implements ModelRuntime {
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
   private readonly attachmentWalk: boolean;
+  private readonly nested: boolean;
+  private readonly iommufd: boolean;
 
   constructor(private readonly ctx: ModelContext) {
     this.rids = ctx.ridLookup();
     this.ledger = ctx.ledger;
     this.attachmentWalk = ctx.params.attachmentWalk === 1;
+    this.nested = ctx.params.nestedFallback === 1;
+    this.iommufd = ctx.params.iommufdDelivery === 1;
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
     this.device = ctx.view.prepared.device;
     this.pasid = ctx.view.pasid;
@@ -33,8 +40,17 @@ class DomainWideRuntime implements ModelRuntime {
       const table = this.ctx.domainTable(this.device[r]!);
       table.find(this.pasid[r]!);
       ns += this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      if (this.nested) {
+        // find_fault_handler: miss on the PASID, retry with IOMMU_NO_PASID.
+        table.find(0);
+        ns += this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      }
     }
     return ns;
+  }
+
+  resetCaches(i: number): void {
+    this.rids.resetCaches(i);
   }
 
   reported(): void {
@@ -42,9 +58,11 @@ class DomainWideRuntime implements ModelRuntime {
   }
 
   groupStartCost(g: number, r: number): number {
-    if (!this.attachmentWalk) return 0;
+    // iommufd: read() allocates a cookie, write() erases it (xarray keyed by cookie).
+    const cookie = this.iommufd ? this.ledger.add(STAGE_PASID, g, 2, this.ctx.params.xarrayVisitNs) : 0;
+    if (!this.attachmentWalk) return cookie;
     const attachments = this.ctx.devicesOfPasid(this.pasid[r]!).size;
-    return this.ledger.add(STAGE_ATTACH, g, attachments, this.ctx.params.listVisitNs);
+    return cookie + this.ledger.add(STAGE_ATTACH, g, attachments, this.ctx.params.listVisitNs);
   }
 
   respond(): void {
@@ -55,6 +73,6 @@ class DomainWideRuntime implements ModelRuntime {
 
 export const domainWideModel: HandlingModel = {
   name: 'domain-wide',
-  summary: 'v6.9+: device rbtree, domain lookup in the group pasid_array at report time, O(1) response from private data.',
+  summary: 'v6.9+: the core converts the request (device rbtree, domain / attach handle in the group pasid_array at report time); O(1) response, still device-addressed.',
   create: (ctx) => new DomainWideRuntime(ctx),
 };

@@ -1,8 +1,9 @@
-// Model 1, per-device handling (≈ Linux v5.14–v5.17 Intel + io-pgfault, reference §2.2):
-// PASID table + bound-device walk in the drain thread, PASID lookup per fault in the worker,
-// and a response that walks the device's pending list (all its PASIDs) for the group — the
-// cost that grows with outstanding groups. With responseSvaLookup the response repeats the
-// lookups under the global pasid_mutex, serialising responses of every IOMMU.
+// Model 1, per-device handling (Linux v5.14–v6.8 Intel + io-pgfault, reference §2.2):
+// the drain thread's RID lookup per era, the worker's PASID lookup (per fault up to v6.1,
+// the domain once per group in v6.2–v6.8), and a response that walks the device's pending
+// list (all its PASIDs) for the group — the cost that grows with outstanding groups. With
+// responseSvaLookup (≤ v6.0) the response repeats the lookups and walks the DRHD scopes
+// (device_to_iommu) under the global pasid_mutex, serialising responses of every IOMMU.
 
 import { LinkedList, type LookupStructure } from '../lookup/index.ts';
 import type { ModelContext, RidLookup } from './context.ts';
@@ -19,6 +20,8 @@ class PerDeviceRuntime implements ModelRuntime {
   private readonly pending: LinkedList[];
   private readonly device: Int32Array;
   private readonly rid: Int32Array;
+  private readonly iommu: Int32Array;
+  private readonly scopeHalf: number;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
 
@@ -33,11 +36,17 @@ class PerDeviceRuntime implements ModelRuntime {
     this.globalResponseLock = ctx.params.responseSvaLookup === 1;
     this.device = p.device;
     this.rid = p.rid;
+    this.iommu = p.iommu;
+    this.scopeHalf = Math.ceil(ctx.params.probedDevicesPerIommu / 2);
     this.pasid = ctx.view.pasid;
   }
 
   descriptorCost(r: number, g: number): number {
     return this.rids.cost(r, g);
+  }
+
+  resetCaches(i: number): void {
+    this.rids.resetCaches(i);
   }
 
   reported(g: number, r: number): void {
@@ -46,9 +55,19 @@ class PerDeviceRuntime implements ModelRuntime {
   }
 
   groupStartCost(g: number, r: number, faults: number): number {
-    // iopf_handle_single → iommu_sva_find(pasid) for every fault of the group.
-    this.table.find(this.pasid[r]!);
-    return this.ledger.add(STAGE_PASID, g, this.table.lastVisits * faults, this.tableNs);
+    const wl = this.ctx.params.workerLookup;
+    if (wl === 'sva-find') {
+      // iopf_handle_single → iommu_sva_find(pasid) for every fault of the group.
+      this.table.find(this.pasid[r]!);
+      return this.ledger.add(STAGE_PASID, g, this.table.lastVisits * faults, this.tableNs);
+    }
+    if (wl === 'domain') {
+      // v6.2–v6.8: iommu_get_domain_for_dev_pasid once per group, under xa_lock.
+      const table = this.ctx.domainTable(this.device[r]!);
+      table.find(this.pasid[r]!);
+      return this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs) + this.ctx.params.lockNs;
+    }
+    return 0;
   }
 
   respond(g: number, r: number): void {
@@ -67,12 +86,14 @@ class PerDeviceRuntime implements ModelRuntime {
     const devs = this.ctx.devicesOfPasid(pasid);
     devs.find(this.rid[r]!);
     ns += this.ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
-    this.lockedNs = ns;
+    // device_to_iommu(): DRHD units in order, then the device scope of the matching one.
+    ns += this.ledger.add(STAGE_RID, g, this.iommu[r]! + 1 + this.scopeHalf, this.listNs);
+    this.lockedNs = ns + this.ctx.params.lockNs;
   }
 }
 
 export const perDeviceModel: HandlingModel = {
   name: 'per-device',
-  summary: 'v5.14–v5.17: PASID table + bound-device walk, faults on a per-device pending list that the response walks.',
+  summary: 'v5.14–v6.8: per-era RID/PASID lookups, faults on a per-device pending list that the response walks under fault_param->lock (and pasid_mutex up to v6.0).',
   create: (ctx) => new PerDeviceRuntime(ctx),
 };

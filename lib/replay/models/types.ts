@@ -73,6 +73,8 @@ export interface SharedPasids {
 export interface ModelRuntime {
   /** Drain-thread lookups for request r of group g (−1: no completed group), before it is reported. */
   descriptorCost(r: number, g: number, isLast: boolean): number;
+  /** A new drain-thread invocation on IOMMU i: its 1-entry caches are locals, so cold. */
+  resetCaches(i: number): void;
   /** Group g's last-page request r was reported (drain thread). */
   reported(g: number, r: number): void;
   /** Worker-side lookups before the fault is handled; faults = requests reaching the handler. */
@@ -83,7 +85,7 @@ export interface ModelRuntime {
   preLockNs: number;
   /** Response-path cost inside the global response lock (0 without one). */
   lockedNs: number;
-  /** Whether responses of all IOMMUs serialise on one lock (v5.14's pasid_mutex). */
+  /** Whether responses of all IOMMUs serialise on one lock (v5.14–v6.0's pasid_mutex). */
   readonly globalResponseLock: boolean;
 }
 

@@ -34,6 +34,7 @@ const PRESET_INFO: PresetInfo[] = KERNEL_ERAS.map((era) => ({
   model: PRESETS[era].model,
   note: PRESETS[era].note,
   params: { ...PRESETS[era].params },
+  provenance: { ...PRESETS[era].provenance },
 }));
 
 const PARAM_INFO: ParamInfo[] = PARAM_NAMES.map((name) => {

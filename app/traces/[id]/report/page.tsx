@@ -290,6 +290,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
                     <td className="no-print">
                       <a href={`${api}?format=chrome-json&run=${run.run_id}`} download>
                         Chrome JSON
+                      </a>{' '}
+                      <a href={`${api}?format=groups-csv&run=${run.run_id}`} download data-testid={`download-run-groups-${run.run_id}`}>
+                        Groups CSV
                       </a>
                     </td>
                   </tr>

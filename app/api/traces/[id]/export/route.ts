@@ -5,7 +5,7 @@
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { getReplayRun } from '@/lib/db/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '@/lib/postmortem/chrome-trace.ts';
-import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv } from '@/lib/postmortem/csv.ts';
+import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '@/lib/postmortem/csv.ts';
 import { renderHtml } from '@/lib/postmortem/html.ts';
 import { renderMarkdown } from '@/lib/postmortem/markdown.ts';
 import { gatherPostmortem } from '@/lib/postmortem/report-data.ts';
@@ -29,7 +29,9 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string 
   const chart = q.get('chart') ?? '';
   if (format === 'chart-csv' && !isChartCsvName(chart)) return badRequest(`chart must be one of ${CHART_CSV_NAMES.join(', ')}`);
   const runParam = q.get('run');
-  if (runParam !== null && (format !== 'chrome-json' || !/^\d{1,9}$/.test(runParam))) return badRequest('run is a replay run id, and only with format=chrome-json');
+  if (runParam !== null && ((format !== 'chrome-json' && format !== 'groups-csv') || !/^\d{1,9}$/.test(runParam))) {
+    return badRequest('run is a replay run id, and only with format=chrome-json or groups-csv');
+  }
   const base = `trace-${traceId}`;
   try {
     switch (format as Format) {
@@ -46,9 +48,16 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string 
         const data = await withDb((db) => gatherPostmortem(db, traceId));
         return new Response(chartCsv(data, chart as (typeof CHART_CSV_NAMES)[number]), { headers: attachment(`${base}-${chart}.csv`, 'text/csv; charset=utf-8') });
       }
-      case 'groups-csv':
-        await withDb((db) => traceHeader(db, traceId));
-        return streamDownload(attachment(`${base}-fault-groups.csv`, 'text/csv; charset=utf-8'), (db, emit) => writeFaultGroupsCsv(db, traceId, emit));
+      case 'groups-csv': {
+        if (runParam === null) {
+          await withDb((db) => traceHeader(db, traceId));
+          return streamDownload(attachment(`${base}-fault-groups.csv`, 'text/csv; charset=utf-8'), (db, emit) => writeFaultGroupsCsv(db, traceId, emit));
+        }
+        const runId = Number(runParam);
+        const run = await withDb((db) => getReplayRun(db, runId));
+        if (run.trace_id !== traceId) throw new NotFoundError(`replay run ${runId} is not a run of trace ${traceId}`);
+        return streamDownload(attachment(`${base}-run-${runId}-groups.csv`, 'text/csv; charset=utf-8'), (db, emit) => writeReplayGroupsCsv(db, runId, emit));
+      }
       case 'chrome-json': {
         if (runParam === null) {
           await withDb((db) => traceHeader(db, traceId));

@@ -5,11 +5,12 @@
 // - slow senders: Next receives a request's whole body before the route runs, so a client that
 //   trickles bodies would tie up the server unseen. At most MAX_BODIES_AT_ONCE bodies (uploads
 //   aside: they stream to disk under their own cap and idle timeout) are received at once (429
-//   beyond), each within BODY_TIMEOUT_MS (408, connection closed).
+//   beyond), each within BODY_TIMEOUT_MS (408, connection closed); a body declared larger than
+//   a JSON body may be is refused with 413 before any of it is read.
 // instrumentation.ts installs this once per server process.
 
 import http from 'node:http';
-import { METHODS } from './request-guard.ts';
+import { maxJsonBytes, METHODS } from './request-guard.ts';
 
 const installed = Symbol.for('pritrace.node-guard');
 
@@ -29,6 +30,15 @@ function answer(res: http.ServerResponse, status: number, message: string, heade
 /** Counts req while its body arrives; false (and answered 429) when too many already do. */
 function watchBody(req: http.IncomingMessage, res: http.ServerResponse): boolean {
   if (!BODY_METHODS.has((req.method ?? '').toUpperCase()) || (req.url ?? '').split('?')[0] === UPLOAD_PATH) return true;
+  // Every other body is JSON: one declared over the limit is refused before Next receives it
+  // (Next reads a whole body before the route can count it).
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxJsonBytes()) {
+    answer(res, 413, `request body exceeds the limit of ${maxJsonBytes()} bytes (PRITRACE_MAX_JSON_BYTES)`);
+    // Read and dropped, not cut: a client reusing the connection must not meet a reset socket.
+    req.resume();
+    return false;
+  }
   if (receiving >= MAX_BODIES_AT_ONCE) {
     answer(res, 429, `too many request bodies arriving at once (at most ${MAX_BODIES_AT_ONCE}); try again shortly`, { 'retry-after': '1' });
     return false;

@@ -109,7 +109,7 @@ describe('pritrace report / export', () => {
     const cases: [string[], number, RegExp][] = [
       [['export', 'v69', '--out', out('x')], 2, /missing --format/],
       [['export', 'v69', '--format', 'pdf', '--out', out('x')], 2, /--format must be one of/],
-      [['export', 'v69', '--format', 'groups-csv', '--run', '1', '--out', out('x')], 2, /--run applies to --format chrome-json only/],
+      [['export', 'v69', '--format', 'histogram-csv', '--run', '1', '--out', out('x')], 2, /--run applies to --format chrome-json and groups-csv only/],
       [['export', 'v69', '--format', 'chrome-json', '--run', 'abc', '--out', out('x')], 2, /--run must be a run id/],
       [['export', 'v69', '--format', 'groups-csv', '--json'], 2, /--json needs --out FILE/],
       [['report', 'v69', '--format', 'pdf'], 2, /--format must be md or html/],

@@ -17,7 +17,11 @@ export interface TraceSweep extends SweepResult {
   cached: boolean;
 }
 
-export async function sweepForTrace(db: Db, traceId: number, options: Partial<TraceSweepOptions> = {}, refresh = false): Promise<TraceSweep> {
+/**
+ * `threads`: worker threads the sweep's points are dealt to (same result on any number). The
+ * server keeps the default of one, so a sweep leaves a core to the pages; the CLI uses every core.
+ */
+export async function sweepForTrace(db: Db, traceId: number, options: Partial<TraceSweepOptions> = {}, refresh = false, threads = 1): Promise<TraceSweep> {
   const opts: TraceSweepOptions = { seed: options.seed ?? 1, ...options };
   const key = JSON.stringify(opts, Object.keys(opts).sort());
   const [own] = await db.all<{ n: bigint }>(
@@ -31,7 +35,7 @@ export async function sweepForTrace(db: Db, traceId: number, options: Partial<Tr
   }
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
-  const result = await sweepOffThread(data.input, opts);
+  const result = await sweepOffThread(data.input, opts, threads);
   const seconds = (performance.now() - started) / 1000;
   await db.transaction(async (tx) => {
     await tx.run('DELETE FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);

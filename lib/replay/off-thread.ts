@@ -8,7 +8,7 @@ import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayExtras } from './engine.ts';
 import type { ReplayParams } from './params.ts';
 import type { InversionOptions, RecordedGroupTimes } from './service-time.ts';
-import type { SweepOptions, SweepResult } from './sweep.ts';
+import { DEFAULT_SWEEP_EXPONENTS, type SweepOptions, type SweepResult } from './sweep.ts';
 import type { ModelName, ReplayInput, ReplayResult } from './types.ts';
 
 export type WorkerJob =
@@ -70,8 +70,29 @@ export async function replayOffThread(job: Omit<Extract<WorkerJob, { kind: 'repl
   return reply.result;
 }
 
-export async function sweepOffThread(input: ReplayInput, options: SweepOptions): Promise<SweepResult> {
+async function sweepShard(input: ReplayInput, options: SweepOptions): Promise<SweepResult> {
   const reply = await runJob({ kind: 'sweep', input, options });
   if (reply.kind !== 'sweep') throw new Error('replay worker answered a sweep with a replay');
   return reply.result;
+}
+
+/**
+ * A sweep on `threads` worker threads: its PASID counts dealt out round-robin (the costly
+ * points are the large counts, so each shard gets some), the points put back in one run's
+ * order. A point depends only on the seed, its count and its allocation, so the result equals
+ * one thread's, point for point (tests/replay/sweep-shards.test.ts).
+ */
+export async function sweepOffThread(input: ReplayInput, options: SweepOptions, threads = 1): Promise<SweepResult> {
+  const exponents = options.exponents ?? DEFAULT_SWEEP_EXPONENTS;
+  const n = Math.max(1, Math.min(Math.floor(threads), exponents.length));
+  if (n === 1) return sweepShard(input, options);
+  const shards = Array.from({ length: n }, (_, k) => exponents.filter((_e, i) => i % n === k));
+  const results = await Promise.all(shards.map((ex) => sweepShard(input, { ...options, exponents: ex })));
+  const points = exponents.flatMap((_e, i) => {
+    const shard = results[i % n]!;
+    const count = shard.points.length / shards[i % n]!.length;
+    const at = Math.floor(i / n) * count;
+    return shard.points.slice(at, at + count);
+  });
+  return { ...results[0]!, points };
 }

@@ -69,6 +69,9 @@ const DEFAULT_STRUCTURES: Record<ModelName, readonly StructureKind[]> = {
   'domain-wide': ['xarray', 'list', 'rbtree', 'hash'],
 };
 
+/** N = 2^0 … 2^20 live PASIDs. */
+export const DEFAULT_SWEEP_EXPONENTS: readonly number[] = Array.from({ length: 21 }, (_, e) => e);
+
 export function runSweep(input: ReplayInput, options: SweepOptions): SweepResult {
   return sweepPrepared(prepareInput(input), options);
 }
@@ -100,7 +103,7 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
   if (!Number.isSafeInteger(seed) || seed < 0) throw new ReplayConfigError('seed', `must be a non-negative safe integer, got ${seed}`);
   const models = options.models ?? MODEL_NAMES;
   const allocations = options.allocations ?? ['dense', 'sparse'];
-  const exponents = options.exponents ?? Array.from({ length: 21 }, (_, e) => e);
+  const exponents = options.exponents ?? DEFAULT_SWEEP_EXPONENTS;
   for (const e of exponents) {
     if (!Number.isInteger(e) || e < 0 || e > 20) throw new ReplayConfigError('exponents', `must be integers in [0, 20], got ${e}`);
   }

@@ -2,6 +2,7 @@
 // and latency vs the number of live PASIDs (1 … 2^20), dense and sparse, per model and
 // structure. Results are cached per trace and options; --refresh recomputes.
 
+import os from 'node:os';
 import { sweepForTrace } from '../../db/sweeps.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { CliError } from '../../core/errors.ts';
@@ -27,6 +28,8 @@ export async function sweepCommand(argv: string[]): Promise<void> {
       trace.trace_id,
       { seed: parseSeed(values.seed) ?? 1, ...(maxText ? { maxGroupsPerPoint: Number(maxText) } : {}) },
       values.refresh,
+      // The CLI has the machine to itself: its sweep points spread over every core.
+      os.availableParallelism(),
     );
   });
   if (values.json) return printJson(sweep.points);

@@ -119,11 +119,11 @@ async function createStage(db: Db, t: StageTables): Promise<void> {
 export async function stageFtrace(
   db: Db,
   t: StageTables,
-  opts: { file: string; gzip: boolean; display: string; limits: IngestLimits; keepBad: number; onFraction: (f: number) => void },
+  opts: { file: string; gzip: boolean; display: string; limits: IngestLimits; keepBad: number; parts?: number; onFraction: (f: number) => void },
 ): Promise<StagedFtrace> {
   await createStage(db, t);
   const size = fs.statSync(opts.file).size;
-  const parts = opts.gzip || size < SPLIT_BYTES ? 1 : PARTS;
+  const parts = opts.gzip ? 1 : Math.max(1, Math.min(255, opts.parts ?? (size < SPLIT_BYTES ? 1 : PARTS)));
   const at = opts.gzip ? [0, size] : cuts(opts.file, size, parts);
   const appender = await db.batchAppender(t.stage);
   const dicts = await Promise.all(DICT_COLUMNS.map((c) => db.appender(t.dict[c], ['integer', 'varchar'])));

@@ -31,6 +31,11 @@ export interface IngestOptions {
   displayName?: string;
   name?: string;
   limits?: Partial<IngestLimits>;
+  /**
+   * Byte ranges (worker threads) a plain ftrace file is decoded in; default 2 from 16 MiB up,
+   * else 1. gzip is always one.
+   */
+  decodeParts?: number;
   onProgress?: (p: IngestProgress) => void;
 }
 
@@ -103,6 +108,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
       display,
       limits,
       keepBad: MAX_REPORTED,
+      parts: opts.decodeParts,
       onFraction: (f) => progress({ phase: 'decode', fraction: f }),
     });
     return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });

@@ -204,10 +204,10 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     await page.locator('[data-testid="latency-figures"]').waitFor();
     await noHorizontalOverflow();
 
-    // Tab from the top reaches the trace tabs as real links.
+    // Tab from the top reaches the trace tabs as real links (past the skip link and the site nav).
     await page.goto(`${server.url}/traces/${traceId}`);
     const reached: string[] = [];
-    for (let i = 0; i < 8; i++) {
+    for (let i = 0; i < 12; i++) {
       await page.keyboard.press('Tab');
       reached.push(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() ?? ''));
     }

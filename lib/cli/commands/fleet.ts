@@ -12,7 +12,6 @@ const USAGE = 'pritrace fleet [--lake DIR] [--json]';
 
 export async function fleetCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { lake: { type: 'string' } }, USAGE);
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`);
   if (positionals.length > 0) throw new CliError(`unexpected argument ${JSON.stringify(positionals[0])}\nusage: ${USAGE}`, 2);
   const lake = values.lake ?? lakeDir();
   if (!lake) throw new CliError(`no lake: give --lake DIR or set PRITRACE_LAKE\nusage: ${USAGE}`, 2);

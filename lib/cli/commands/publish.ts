@@ -16,7 +16,6 @@ export async function publishCommand(argv: string[]): Promise<void> {
     { lake: { type: 'string' }, host: { type: 'string' }, kernel: { type: 'string' }, date: { type: 'string' } },
     USAGE,
   );
-  if (values.help) return void process.stdout.write(`usage: ${USAGE}\n`);
   const ref = positional(positionals, 'TRACE (id or name)', USAGE);
   const lake = values.lake ?? lakeDir();
   if (!lake) throw new CliError(`no lake: give --lake DIR or set PRITRACE_LAKE\nusage: ${USAGE}`, 2);

@@ -32,9 +32,12 @@ describe('upload temp files left by a dead server', () => {
 
   it('are removed when their writer is a zombie (killed, not yet reaped)', async () => {
     const dir = tempDir('pritrace-upload-zombie-');
-    // `true` exits at once; its parent then becomes `sleep`, which never reaps it: a zombie
-    // for as long as the sleep runs, as a killed server is until its parent collects it.
-    const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The forked child exits at once and its parent never waits for it: a zombie for as long
+    // as the parent sleeps, as a killed server is until its parent collects it. (A shell that
+    // forks `true` and then execs `sleep` could reap the child first: the test then failed.)
+    const parent = spawn('python3', ['-c', 'import os, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(30)'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const zombie = Number(await new Promise<string>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(d.toString()))));
       assert.ok(zombie > 0);

@@ -152,7 +152,7 @@ class FileCursor {
       if (avail < len || len > 1 << 20) this.fail(`truncated: ${what} has no terminating NUL`, start);
     }
   }
-  skip(n: number, what: string): void {
+  skipBytes(n: number, what: string): void {
     if (this.pos + n > this.src.size) this.fail(`truncated: ${what} needs ${n} bytes, the file has ${Math.max(0, this.src.size - this.pos)} left`);
     this.pos += n;
   }
@@ -393,9 +393,9 @@ async function readV6(src: ByteSource, fc: FileCursor, p: Collected, pageSize: n
     }
   }
   fc.section = 'kallsyms';
-  fc.skip(await fc.u32('the kallsyms size'), 'kallsyms');
+  fc.skipBytes(await fc.u32('the kallsyms size'), 'kallsyms');
   fc.section = 'printk formats';
-  fc.skip(await fc.u32('the printk size'), 'printk formats');
+  fc.skipBytes(await fc.u32('the printk size'), 'printk formats');
   fc.section = 'cmdlines';
   {
     const at = fc.pos;
@@ -440,9 +440,9 @@ function printableMarker(s: string): string {
 async function headerInfoBlock(fc: FileCursor): Promise<ByteCursor> {
   // header_page tag + size + text, header_event tag + size + text: sizes are read first.
   const start = fc.pos;
-  fc.skip(12, 'the "header_page" tag');
+  fc.skipBytes(12, 'the "header_page" tag');
   const a = await fc.u64('the header_page size');
-  fc.skip(a + 13, 'the header_page text');
+  fc.skipBytes(a + 13, 'the header_page text');
   const b = await fc.u64('the header_event size');
   fc.pos = start;
   return fc.block(12 + 8 + a + 13 + 8 + b, 'the header blocks');

@@ -1,62 +1,38 @@
 // `npm run bench`: the speed and memory figures the issues name, printed, never asserted.
 //  1. ingest: a generated ≥ 5 M-line Intel ftrace file (simulated traffic, v6.9 format),
-//     end to end (detect + hash + decode + store + pairing + commit): MB/s, lines/s, peak RSS,
-//     against DuckDB alone scanning the same file as bare lines (read_csv, one VARCHAR column).
+//     end to end as users run it (`bin/pritrace ingest`, process wall time: detect + hash +
+//     decode + store + pairing + commit), beside the yardstick a kernel engineer writes
+//     (`../shared/bench/py_pair.py`, Python regex + dict pairing) on the same file, same run;
+//     then a .gz of the file and a 1 M-row simulator CSV through the same CLI.
 //  2. dat: trace-cmd .dat ingest (v6 and v7 zstd) beside the text ingest of trace-cmd's report
 //     of the same file (scripts/bench-dat.ts); `--dat-events N` changes the size.
 //  3. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
 //  4. lake: bytes per million events against the DuckDB file, publish time, fleet query over
 //     100 published traces (scripts/bench-lake.ts).
-// Ingest runs in a child process so its peak RSS is its own. `--lines N` changes the size.
+// Each run is its own process under /usr/bin/time, so wall, CPU seconds and peak RSS are its
+// own. The machine is shared: the load average is printed beside the figures.
+// `--lines N` changes the size, `--skip ingest,dat,replay,lake` leaves parts out.
 
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { closeDbInstance, openDb } from '../lib/db/instance.ts';
-import { ingestFile } from '../lib/db/ingest.ts';
-import { readLinesSql } from '../lib/trace/formats/ftrace/decode-sql.ts';
-import { simulate, writeIntelFtrace } from '../lib/sim/index.ts';
-import { benchLake } from './bench-lake.ts';
+import { simulate, writeIntelFtrace, writeSimCsv } from '../lib/sim/index.ts';
 import { benchDat } from './bench-dat.ts';
+import { benchLake } from './bench-lake.ts';
 import { benchReplay } from './bench-replay.ts';
 
-const { values } = parseArgs({
-  options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, child: { type: 'string' }, db: { type: 'string' }, skip: { type: 'string', default: '' } },
-});
-const work = path.resolve(import.meta.dirname, '..', 'bench-out');
+const { values } = parseArgs({ options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, skip: { type: 'string', default: '' } } });
+const root = path.resolve(import.meta.dirname, '..');
+const work = path.join(root, 'bench-out');
+const YARDSTICK = path.resolve(root, '..', 'shared', 'bench', 'py_pair.py');
 
-async function ingestChild(file: string, dbPath: string): Promise<void> {
-  const db = await openDb(dbPath);
-  const t = performance.now();
-  const phases: Record<string, number> = {};
-  let phase = 'detect';
-  let since = t;
-  const r = await ingestFile(db, {
-    file,
-    onProgress: (p) => {
-      if (p.phase === phase) return;
-      const now = performance.now();
-      phases[phase] = (now - since) / 1000;
-      phase = p.phase;
-      since = now;
-    },
-  });
-  phases[phase] = (performance.now() - since) / 1000;
-  db.close();
-  await closeDbInstance(dbPath);
-  const seconds = (performance.now() - t) / 1000;
-  process.stdout.write(JSON.stringify({ seconds, events: r.events, lines: r.lines, groups: r.groups.total, phases, maxRssKiB: process.resourceUsage().maxRSS }));
-}
-
-function generate(file: string, targetLines: number): number {
-  // Each group is ~2 requests + 1 response, so groups ≈ lines / 3.
-  const sim = simulate({ seed: 7, groups: Math.ceil(targetLines / 3), iommus: 2, devicesPerIommu: 4, pasidsPerDevice: 16, preset: 'v6.9' });
+function writeFile(file: string, write: (emit: (c: string) => void) => void): void {
   const fd = fs.openSync(file, 'w');
   let pending: string[] = [];
   let size = 0;
-  writeIntelFtrace(sim.events, (c) => {
+  write((c) => {
     pending.push(c);
     size += c.length;
     if (size > 8 << 20) {
@@ -67,23 +43,56 @@ function generate(file: string, targetLines: number): number {
   });
   fs.writeSync(fd, pending.join(''));
   fs.closeSync(fd);
-  return sim.events.count;
 }
 
-async function bareScanSeconds(file: string): Promise<number> {
-  const dbPath = path.join(work, 'scan.duckdb');
-  fs.rmSync(dbPath, { force: true });
-  const db = await openDb(dbPath);
-  const t = performance.now();
-  await db.all(`SELECT count(*) AS n FROM ${readLinesSql({ maxLineBytes: 1 << 20, gzip: false, crlf: false }, 'scan_rejects', 'scan_scans')}`, [file]);
-  const s = (performance.now() - t) / 1000;
-  db.close();
-  await closeDbInstance(dbPath);
-  return s;
+function generateFtrace(file: string, targetLines: number): void {
+  // Each group is ~2 requests + 1 response, so groups ≈ lines / 3.
+  const sim = simulate({ seed: 7, groups: Math.ceil(targetLines / 3), iommus: 2, devicesPerIommu: 4, pasidsPerDevice: 16, preset: 'v6.9' });
+  writeFile(file, (emit) => writeIntelFtrace(sim.events, emit));
+}
+
+function generateCsv(file: string, rows: number): void {
+  const sim = simulate({ seed: 11, groups: Math.ceil(rows / 3), iommus: 2, devicesPerIommu: 4, pasidsPerDevice: 16, preset: 'v6.9' });
+  writeFile(file, (emit) => writeSimCsv(sim.events, emit));
+}
+
+interface Timed {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+  stdout: string;
+}
+
+/** Runs a command under /usr/bin/time -v: wall seconds, user+sys CPU seconds, peak RSS. */
+function timed(cmd: string, args: string[]): Timed {
+  const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, cwd: root });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-2000)}`);
+  const field = (name: string) => r.stderr.match(new RegExp(`${name}: ([^\\n]+)`))?.[1]?.trim() ?? '';
+  const clock = field('Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)').split(':').map(Number);
+  const wall = clock.reduce((a, v) => a * 60 + v, 0);
+  return {
+    wall,
+    cpu: Number(field('User time \\(seconds\\)')) + Number(field('System time \\(seconds\\)')),
+    rssMiB: Number(field('Maximum resident set size \\(kbytes\\)')) / 1024,
+    stdout: r.stdout,
+  };
+}
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+
+function ingest(file: string): Timed & { events: number; groups: number } {
+  const db = path.join(work, 'ingest.duckdb');
+  for (const f of [db, `${db}.wal`]) fs.rmSync(f, { force: true });
+  const t = timed(path.join(root, 'bin', 'pritrace'), ['ingest', file, '--db', db, '--json']);
+  const r = JSON.parse(t.stdout) as { events: number; groups: { total: number } };
+  return { ...t, events: r.events, groups: r.groups.total };
+}
+
+function line(label: string, t: Timed, mb: number): string {
+  return `${label}: ${t.wall.toFixed(2)} s wall, ${(mb / t.wall).toFixed(1)} MB/s, ${t.cpu.toFixed(1)} CPU-s, peak RSS ${t.rssMiB.toFixed(0)} MiB (${((t.rssMiB * 1.048576) / (mb / 1000)).toFixed(0)} MB per GB)`;
 }
 
 async function main(): Promise<void> {
-  if (values.child) return ingestChild(values.child, values.db!);
   fs.mkdirSync(work, { recursive: true });
   const skip = new Set(values.skip.split(',').filter(Boolean));
   process.stdout.write(`machine: ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}\n`);
@@ -91,43 +100,43 @@ async function main(): Promise<void> {
   if (!skip.has('ingest')) {
     const lines = Number(values.lines);
     const file = path.join(work, `intel-${lines}.trace`);
-    let t = performance.now();
-    if (!fs.existsSync(file)) {
-      const events = generate(file, lines);
-      process.stdout.write(`generated ${file}: ${events} events in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
-    }
-    const bytes = fs.statSync(file).size;
+    if (!fs.existsSync(file)) generateFtrace(file, lines);
+    const gz = `${file}.gz`;
+    if (!fs.existsSync(gz)) spawnSync('sh', ['-c', `gzip -1 -c '${file}' > '${gz}'`]);
+    const csv = path.join(work, 'sim-1000000.csv');
+    if (!fs.existsSync(csv)) generateCsv(csv, 1_000_000);
+    const mb = fs.statSync(file).size / 1e6;
     const fileLines = Number(spawnSync('wc', ['-l', file], { encoding: 'utf8' }).stdout.trim().split(/\s+/)[0]);
-    const scan = await bareScanSeconds(file);
-    const dbPath = path.join(work, 'ingest.duckdb');
-    fs.rmSync(dbPath, { force: true });
-    fs.rmSync(`${dbPath}.wal`, { force: true });
-    t = performance.now();
-    const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, '--db', dbPath], { encoding: 'utf8', maxBuffer: 1 << 24 });
-    if (child.status !== 0) throw new Error(`ingest child failed: ${child.stderr}`);
-    const r = JSON.parse(child.stdout) as { seconds: number; events: number; lines: number; groups: number; phases: Record<string, number>; maxRssKiB: number };
-    const mb = bytes / 1e6;
+    process.stdout.write(`ingest: ${file}: ${fileLines} lines, ${mb.toFixed(0)} MB\n`);
+
+    const loadBefore = load();
+    const py = timed('python3', [YARDSTICK, file]);
+    const ours = ingest(file);
     process.stdout.write(
       [
-        `ingest: ${fileLines} lines, ${mb.toFixed(0)} MB → ${r.events} events, ${r.groups} groups`,
-        `  end to end ${r.seconds.toFixed(2)} s: ${(mb / r.seconds).toFixed(1)} MB/s, ${Math.round(fileLines / r.seconds)} lines/s (target ≥ 100 MB/s)`,
-        `  phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}`,
-        `  DuckDB bare line scan: ${scan.toFixed(2)} s (${(mb / scan).toFixed(0)} MB/s); ingest / scan = ${(r.seconds / scan).toFixed(2)}× (target ≤ 2×)`,
-        `  peak RSS of the ingest process: ${(r.maxRssKiB / 1024).toFixed(0)} MiB for ${mb.toFixed(0)} MB (target ≤ 600 MB for 1 GB)`,
+        `  load average before: ${loadBefore}; after: ${load()}`,
+        `  ${line('yardstick py_pair.py', py, mb)}`,
+        `    ${py.stdout.trim()}`,
+        `  ${line('pritrace ingest', ours, mb)}`,
+        `    ${ours.events} events, ${ours.groups} groups`,
+        `  ratio: pritrace is ${(py.wall / ours.wall).toFixed(2)}× the yardstick's speed (target ≥ 3×); ${(mb / ours.wall).toFixed(0)} MB/s (target ≥ 200); ` +
+          `RSS ${((ours.rssMiB * 1.048576) / (mb / 1000)).toFixed(0)} MB per GB (target ≤ 600)`,
       ].join('\n') + '\n',
     );
+
+    const gzRun = ingest(gz);
+    process.stdout.write(`  ${line(`pritrace ingest .gz (${(fs.statSync(gz).size / 1e6).toFixed(0)} MB compressed; MB/s of the text)`, gzRun, mb)}; load ${load()}\n`);
+    const csvMb = fs.statSync(csv).size / 1e6;
+    const csvRun = ingest(csv);
+    process.stdout.write(`  ${line(`pritrace ingest simulator CSV (1 M rows, ${csvMb.toFixed(0)} MB)`, csvRun, csvMb)}; ${csvRun.events} events; load ${load()}\n`);
   }
 
   if (!skip.has('dat')) {
-    const dbPath = path.join(work, 'dat.duckdb');
-    const ingest = (file: string) => {
-      fs.rmSync(dbPath, { force: true });
-      fs.rmSync(`${dbPath}.wal`, { force: true });
-      const child = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--child', file, '--db', dbPath], { encoding: 'utf8', maxBuffer: 1 << 24 });
-      if (child.status !== 0) throw new Error(`ingest child failed: ${child.stderr}`);
-      return JSON.parse(child.stdout) as { seconds: number; events: number; maxRssKiB: number };
+    const datIngest = (file: string) => {
+      const r = ingest(file);
+      return { seconds: r.wall, events: r.events, maxRssKiB: r.rssMiB * 1024 };
     };
-    process.stdout.write(benchDat(work, Number(values['dat-events']), ingest));
+    process.stdout.write(benchDat(work, Number(values['dat-events']), datIngest));
   }
 
   if (!skip.has('replay')) {

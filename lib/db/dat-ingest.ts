@@ -1,17 +1,20 @@
 // Stages a trace-cmd .dat file for ingest: the reader (formats/dat) streams its records in
-// report order through DuckDB's appender into a raw temp table, then one statement decodes
-// them with the ftrace decoders' own SQL into the stage table the text path fills, so the
-// rest of ingest (store, pairing, commit) is shared. Progress is by ring-buffer bytes read.
-// A structural fault in the file (DatFormatError) rejects the trace with its location.
+// report order, its decoder turns them into the columnar batches the text decoder makes,
+// and they fill the same stage tables, so the rest of ingest (store, pairing, commit) is
+// shared. Progress is by ring-buffer bytes read. A structural fault in the file
+// (DatFormatError) rejects the trace with its location.
 
 import fs from 'node:fs';
 import { TraceRejectedError } from '../core/errors.ts';
-import { datDecodeSelect, datRawTableSql, DAT_CAPTURE_COLUMNS, DAT_RAW_COLUMNS } from '../trace/formats/dat/decode-sql.ts';
+import type { PartSummary } from '../trace/event-rows.ts';
+import { DatDecoder } from '../trace/formats/dat/decode.ts';
 import { DatFormatError } from '../trace/formats/dat/errors.ts';
 import { isDatMagic } from '../trace/formats/dat/metadata.ts';
 import { readDat } from '../trace/formats/dat/reader.ts';
 import type { ByteSource } from '../trace/formats/dat/source.ts';
-import type { Db, SqlParam } from './instance.ts';
+import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
+import type { Db } from './instance.ts';
+import type { IngestLimits } from './limits.ts';
 
 /** Whether the file starts with trace-cmd's magic (17 08 44 "tracing"). */
 export function isTraceDat(file: string): boolean {
@@ -42,45 +45,31 @@ function fileSource(fd: number, size: number): ByteSource {
   };
 }
 
-export interface DatStaging {
-  stage: string;
-  rejects: string;
-  raw: string;
-}
-
 /**
- * Fills `t.stage` (same columns as the ftrace stage) and an empty `t.rejects` from the .dat
- * file. Runs before the ingest's transaction, like the text decode; the caller drops the tables.
+ * Decodes the .dat file into the stage tables the text path fills (ftrace-ingest.ts; created
+ * here, dropped by the caller), before the ingest's transaction. Returns the same counts.
  */
-export async function decodeDat(db: Db, t: DatStaging, file: string, display: string, onFraction: (f: number) => void): Promise<void> {
-  await db.run(`CREATE TEMP TABLE ${t.rejects} (line BIGINT, error_message VARCHAR)`);
-  await db.run(datRawTableSql(t.raw));
-  const fd = fs.openSync(file, 'r');
+export async function stageDat(
+  db: Db,
+  t: StageTables,
+  opts: { file: string; display: string; limits: IngestLimits; keepBad: number; onFraction: (f: number) => void },
+): Promise<StagedFtrace> {
+  const stage = await openStage(db, t, opts.limits.maxEvents);
+  const fd = fs.openSync(opts.file, 'r');
+  let summary: PartSummary;
   try {
-    const src = fileSource(fd, fs.fstatSync(fd).size);
-    const appender = await db.appender(
-      t.raw,
-      DAT_RAW_COLUMNS.map(([, k]) => k),
-    );
-    let n = 0;
-    try {
-      for await (const batch of readDat(src)) {
-        for (const r of batch.rows) {
-          const row: SqlParam[] = [n++, r.tsNs, r.cpu, r.task, r.pid, r.event, r.type, r.owner];
-          for (let i = 0; i < DAT_CAPTURE_COLUMNS; i++) row.push(r.captures?.[i] ?? null);
-          row.push(r.msg, r.lostCount, r.bad);
-          appender.row(row);
-        }
-        onFraction(batch.bytesTotal ? batch.bytesDone / batch.bytesTotal : 1);
-      }
-    } finally {
-      appender.close();
+    const decoder = new DatDecoder({ keepBad: opts.keepBad, emit: (b) => stage.append(b) });
+    for await (const batch of readDat(fileSource(fd, fs.fstatSync(fd).size))) {
+      for (const r of batch.rows) decoder.push(r);
+      opts.onFraction(batch.bytesTotal ? batch.bytesDone / batch.bytesTotal : 1);
     }
+    summary = decoder.finish();
   } catch (e) {
-    if (e instanceof DatFormatError) throw new TraceRejectedError(display, `not a readable trace-cmd file: ${e.message}; nothing was stored`, [], { cause: e });
+    if (e instanceof DatFormatError) throw new TraceRejectedError(opts.display, `not a readable trace-cmd file: ${e.message}; nothing was stored`, [], { cause: e });
     throw e;
   } finally {
+    stage.close();
     fs.closeSync(fd);
   }
-  await db.run(`CREATE TEMP TABLE ${t.stage} AS ${datDecodeSelect(t.raw)}`);
+  return summarise(db, t, [summary], opts.display, opts.keepBad);
 }

@@ -109,3 +109,10 @@ export async function scanFile(file: string, gzip: boolean, cap: DecompressedCap
   }
   return { sha256: hash.digest('hex'), crlf: crlf.found };
 }
+
+/** SHA-256 of the file's bytes as stored (compressed if gzip). */
+export async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
+  return hash.digest('hex');
+}

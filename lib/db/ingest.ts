@@ -1,22 +1,22 @@
 // Ingests one trace file into the database as one transaction: the trace appears whole, with
-// its events and derived fault groups, or not at all. ftrace text is decoded by DuckDB itself
-// (one SQL statement built from the format modules: the fastest path measured); simulator
-// CSV/JSONL are parsed in TypeScript and appended. Bad lines are counted with their location;
-// over the threshold the file is rejected with the first few of them.
+// its events and derived fault groups, or not at all. ftrace text is decoded in TypeScript on
+// worker threads and handed over as columnar DataChunks (ftrace-ingest.ts: the fastest path
+// measured); simulator CSV/JSONL are parsed in TypeScript and appended. Bad lines are counted
+// with their location; over the threshold the file is rejected with the first few of them.
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { printable, QueryError, TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
+import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
 import { deriveFaultGroups } from '../queries/fault-groups.ts';
 import { detectFormat } from '../trace/detect.ts';
-import { ftraceDecodeSelect, type LineReaderOptions } from '../trace/formats/ftrace/decode-sql.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
 import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
-import type { Db } from './instance.ts';
-import { headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
-import { decodeDat, isTraceDat } from './dat-ingest.ts';
+import { readableDirs, type Db } from './instance.ts';
+import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
+import { isTraceDat, stageDat } from './dat-ingest.ts';
+import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
 import { decompressedCap, ingestLimits, type IngestLimits } from './limits.ts';
 import { FILL_TRACE_GROUP_SUMMARY_SQL } from './schema.ts';
 
@@ -61,6 +61,8 @@ interface Decoded {
   badLines: number;
   candidates: number;
   firstBad: TraceParseError[];
+  /** Sum of the lost-events markers' counts, when the decoder added them up exactly. */
+  lostEvents?: bigint;
 }
 
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
@@ -77,25 +79,69 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     throw new TraceRejectedError(display, `cannot read file: ${(e as Error).message}`, [], { cause: e });
   }
   if (!stat.isFile()) throw new TraceRejectedError(display, 'not a regular file');
+  confined(opts.file, display);
 
   progress({ phase: 'detect' });
   const gzip = isGzip(opts.file);
   if (!gzip && display.endsWith('.gz') && stat.size > 0) {
     throw new TraceRejectedError(display, 'named .gz but is not gzip data');
   }
-  const scan = await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display);
   // trace-cmd's binary trace.dat is found by its magic bytes; its reader fills the same stage.
   const dat = !gzip && isTraceDat(opts.file);
-  const format = dat ? 'trace-dat' : detectFormat(display, await headLines(opts.file, gzip, display));
-
+  const format = dat ? 'trace-dat' : await detect(opts.file, gzip, display, limits);
   const ftrace = format === 'ftrace' || format === 'trace-cmd' || dat;
-  const staged = ftrace ? stagingTables() : null;
+  if (!ftrace) {
+    const scan = await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display);
+    return ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, scan.sha256, format, null);
+  }
+
+  // The hash reads the file on this thread while the workers decode it.
+  const sha256 = fileSha256(opts.file);
+  const tables = stageTables();
   try {
-    if (staged && dat) await decodeDat(db, staged, opts.file, display, (f) => progress({ phase: 'decode', fraction: f }));
-    else if (staged) await decodeFtrace(db, staged, opts.file, { gzip, crlf: scan.crlf, maxLineBytes: limits.maxLineBytes }, display, progress);
-    return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, scan.sha256, format, staged);
+    progress({ phase: 'decode', fraction: 0 });
+    const onFraction = (f: number) => progress({ phase: 'decode', fraction: f });
+    const staged = dat
+      ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, onFraction })
+      : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, onFraction });
+    return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });
   } finally {
-    if (staged) for (const t of [staged.stage, staged.rejects, staged.scans, staged.raw]) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+    await sha256.catch(() => undefined);
+    for (const t of allTables(tables)) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
+  }
+}
+
+/**
+ * The format, from the file's head. A gzip file whose head cannot be read or holds nothing is
+ * first checked whole, so that a broken or over-cap gzip is reported as that, not as an empty
+ * or unreadable text; a good gzip is checked while it is decoded, not in a pass of its own.
+ */
+async function detect(file: string, gzip: boolean, display: string, limits: IngestLimits): Promise<TraceFormat> {
+  try {
+    return detectFormat(display, await headLines(file, gzip, display));
+  } catch (e) {
+    if (gzip && e instanceof TraceRejectedError) await scanFile(file, gzip, decompressedCap(limits, fs.statSync(file).size), display);
+    throw e;
+  }
+}
+
+/**
+ * A server confines its DuckDB instance to the upload directories (restrictFileAccess); the
+ * decoders read files in Node, so the same confinement is checked here, on the real path.
+ */
+function confined(file: string, display: string): void {
+  const dirs = readableDirs();
+  if (!dirs) return;
+  const real = fs.realpathSync(file);
+  const inside = (dir: string) => {
+    try {
+      return real.startsWith(fs.realpathSync(dir) + path.sep);
+    } catch {
+      return false;
+    }
+  };
+  if (!dirs.some((d) => real.startsWith(d) || inside(d))) {
+    throw new TraceRejectedError(display, 'reading files outside the upload directories is disabled by configuration');
   }
 }
 
@@ -110,7 +156,7 @@ async function ingestInTransaction(
   gzip: boolean,
   sha256: string,
   format: TraceFormat,
-  staged: StagingTables | null,
+  staged: { tables: StageTables; staged: StagedFtrace } | null,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -123,7 +169,7 @@ async function ingestInTransaction(
     );
 
     const decoded = staged
-      ? await storeFtrace(tx, traceId, staged, display, limits, progress)
+      ? await storeFtrace(tx, traceId, staged.tables, staged.staged, display, limits, progress)
       : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
 
     if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {
@@ -155,7 +201,7 @@ async function ingestInTransaction(
         counts.context,
         counts.other,
         counts.lost,
-        counts.lost_events,
+        decoded.lostEvents ?? counts.lost_events,
         decoded.badLines,
         counts.first_ts,
         counts.last_ts,
@@ -194,125 +240,24 @@ async function uniqueName(tx: Db, wanted: string): Promise<string> {
   for (let i = 2; ; i++) if (!taken.has(`${base} (${i})`)) return `${base} (${i})`;
 }
 
-interface StagingTables {
-  stage: string;
-  rejects: string;
-  scans: string;
-  /** The .dat reader's rows before decoding (dat-ingest.ts). */
-  raw: string;
-}
-
-let stagingSeq = 0;
-
-/** Names for one ingest's temporary tables; temp tables are per connection, the counter per process. */
-function stagingTables(): StagingTables {
-  const n = ++stagingSeq;
-  return { stage: `ftrace_stage_${n}`, rejects: `ftrace_rejects_${n}`, scans: `ftrace_reject_scans_${n}`, raw: `dat_raw_${n}` };
-}
-
-/**
- * Decodes the file into a temporary stage table, before the ingest's transaction: a temp
- * table made inside the transaction lives in its transaction-local storage, and the store's
- * INSERT from it into events ran on one thread (2.1 s vs 1.3 s per 1 M events). Temp tables
- * are private to the connection and never reach the database file; the caller drops them.
- */
-async function decodeFtrace(
-  db: Db,
-  t: StagingTables,
-  file: string,
-  reader: LineReaderOptions,
-  display: string,
-  progress: (p: IngestProgress) => void,
-): Promise<void> {
-  const select = ftraceDecodeSelect(reader, t.rejects, t.scans);
-  progress({ phase: 'decode', fraction: 0 });
-  try {
-    await db.run(`CREATE TEMP TABLE ${t.stage} AS ${select}`, [file], (f) => progress({ phase: 'decode', fraction: f }));
-  } catch (e) {
-    // DuckDB's reader fails whole on input it cannot read at all (a gzip stream with trailing
-    // garbage, a truncated gzip): that is a bad file, not a database fault.
-    if (e instanceof QueryError && /IO Error|Invalid Input Error|GZIP|gzip/i.test(e.message)) {
-      throw new TraceRejectedError(display, `not a valid gzip file or unreadable input: ${printable(e.message.split('\n')[0]!, 200)}`, [], { cause: e });
-    }
-    throw e;
-  }
-}
-
 async function storeFtrace(
   tx: Db,
   traceId: number,
-  t: StagingTables,
+  tables: StageTables,
+  staged: StagedFtrace,
   display: string,
   limits: IngestLimits,
   progress: (p: IngestProgress) => void,
 ): Promise<Decoded> {
-  const { stage, rejects } = t;
-
-  // Lines DuckDB's reader refused (invalid UTF-8, over the line-size limit) are missing from the
-  // stage, so stage rowids skip them; `k` = rejected line number − its rank maps rowids back.
-  // Stage rowids run in file order (tests/db/decode-order.test.ts) from a base: 0 today, a high
-  // base if the stage is ever made inside a transaction again; min(rowid) covers both.
-  const rejected = await tx.all<{ line: bigint; error_message: string }>(`SELECT line, error_message FROM ${rejects} ORDER BY line`);
-  const baseRows = await tx.all<{ base: bigint | null }>(`SELECT min(rowid) AS base FROM ${stage}`);
-  const index = `(s.rowid - ${(baseRows[0]?.base ?? 0n).toString()})`;
-  const lineExpr = rejected.length
-    ? `${index} + 1 + (SELECT count(*) FROM (SELECT line - row_number() OVER (ORDER BY line) AS k FROM ${rejects}) WHERE k <= ${index})`
-    : `${index} + 1`;
-
-  const [summary] = await tx.all<{ kept: bigint; events: bigint; bad: bigint; candidates: bigint }>(
-    `SELECT count(*) AS kept, count(kind) AS events, count(bad_reason) AS bad, count(kind) + count(bad_reason) AS candidates FROM ${stage}`,
-  );
   // Checked on the stage, before anything is stored or paired.
-  if (Number(summary!.events) > limits.maxEvents) {
-    throw new TraceRejectedError(display, `${summary!.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
+  if (staged.events > limits.maxEvents) {
+    throw new TraceRejectedError(display, `${staged.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
   }
-  const firstBadRows = await tx.all<{ line: bigint; bad_column: number; bad_reason: string; bad_text: string }>(
-    `SELECT ${lineExpr} AS line, bad_column, bad_reason, bad_text FROM ${stage} s WHERE bad_reason IS NOT NULL ORDER BY s.rowid LIMIT ${MAX_REPORTED}`,
-  );
-  const firstBad = [
-    ...rejected.map(
-      (r) => new TraceParseError({ file: display, line: Number(r.line), column: 1 }, readerReason(r.error_message)),
-    ),
-    ...firstBadRows.map(
-      (r) =>
-        new TraceParseError(
-          { file: display, line: Number(r.line), column: Number(r.bad_column) },
-          `${r.bad_reason}: "${printable(r.bad_text)}"`,
-        ),
-    ),
-  ]
-    .sort((a, b) => a.location.line - b.location.line)
-    .slice(0, MAX_REPORTED);
-
-  const badLines = Number(summary!.bad) + rejected.length;
-  const candidates = Number(summary!.candidates) + rejected.length;
-  const out: Decoded = { lines: Number(summary!.kept) + rejected.length, badLines, candidates, firstBad };
-  if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
-
+  const out: Decoded = { lines: staged.lines, badLines: staged.badLines, candidates: staged.candidates, firstBad: staged.firstBad, lostEvents: staged.lostEvents };
+  if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
   progress({ phase: 'store', fraction: 0 });
-  // Intel responses carry only the RID: their device is the one whose requests on the same
-  // IOMMU had that RID, failing that the RID spelled as a PCI name on segment 0.
-  await tx.run(
-    `INSERT INTO events SELECT $1, ${lineExpr}, ts_ns, cpu, task, pid, kind, event, s.iommu,
-       CASE WHEN s.device IS NULL AND s.kind = 'page_response' AND s.rid IS NOT NULL
-         THEN coalesce(m.device, printf('0000:%02x:%02x.%x', s.rid >> 8, (s.rid >> 3) & 31, s.rid & 7))
-         ELSE s.device END,
-       s.rid, pasid, prgi, last, addr, perm, code, seq, detail
-     FROM ${stage} s
-     LEFT JOIN (SELECT iommu, rid, arg_min(device, rowid) AS device FROM ${stage}
-                WHERE kind = 'page_request' AND rid IS NOT NULL GROUP BY iommu, rid) m
-       ON s.kind = 'page_response' AND m.iommu = s.iommu AND m.rid = s.rid
-     WHERE s.kind IS NOT NULL`,
-    [traceId],
-    (f) => progress({ phase: 'store', fraction: f }),
-  );
+  await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
   return out;
-}
-
-function readerReason(message: string): string {
-  if (/Maximum line size/i.test(message)) return 'line longer than the limit (PRITRACE_MAX_LINE_BYTES)';
-  if (/unicode|utf-8/i.test(message)) return 'not UTF-8 text (binary data?)';
-  return message.split('\n')[0]!.slice(0, 200);
 }
 
 async function ingestSim(

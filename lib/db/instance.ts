@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import { DatabaseBusyError, QueryError, ReadOnlyLakeError } from '../core/errors.ts';
+import { createBatchAppender, type BatchAppender } from './column-append.ts';
 import { lakeInitialised, lakeViewStatements } from './lake/views.ts';
 import { applySchema } from './schema.ts';
 
@@ -24,6 +25,8 @@ export interface Db {
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   /** DuckDB's Appender on a table (fastest path for JS-produced rows); joins the open transaction. */
   appender(table: string, columns: readonly ColumnKind[]): Promise<RowAppender>;
+  /** A DataChunk appender for columnar event batches (column-append.ts); joins the open transaction. */
+  batchAppender(table: string): Promise<BatchAppender>;
   close(): void;
 }
 
@@ -278,6 +281,9 @@ function wrap(conn: DuckDBConnection, dbPath: string, release: () => void, readO
           a.closeSync();
         },
       };
+    },
+    batchAppender(table) {
+      return createBatchAppender(conn, table);
     },
     close() {
       release();

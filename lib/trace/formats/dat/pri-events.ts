@@ -1,30 +1,25 @@
-// Maps the fields of the PRI tracepoints in a trace.dat to the captures the ftrace text
-// decoders (formats/ftrace/*) read from the same events' text, so one definition decodes
-// both: prq_report goes to the `[FAILED TO PARSE]` raw-field decoder (dw0..dw3 decoded
-// there), qi_submit, dev_fault / dev_page_response, io_page_fault and the IOMMU context
-// events to theirs. Events no decoder owns are `other`. Which tracepoint is which comes from
-// the event name and the fields the file's own format text declares.
+// Renders the fields of the PRI tracepoints in a trace.dat as the message text `trace-cmd
+// report` prints for them, and names the ftrace text decoder (formats/ftrace/*) that reads
+// that text, so one definition decodes both: prq_report goes to the `[FAILED TO PARSE]`
+// raw-field decoder (dw0..dw3 decoded there), qi_submit, dev_fault / dev_page_response,
+// io_page_fault and the IOMMU context events to theirs. Events no decoder owns are `other`.
+// Which tracepoint is which comes from the event name and the fields the file's own format
+// text declares.
 
+import type { FtraceEventFormat } from '../ftrace/event-format.ts';
+import { FAILED_TO_PARSE } from '../ftrace/prq-report.ts';
 import { FTRACE_EVENT_FORMATS } from '../ftrace/registry.ts';
 import type { EventFormat, FieldDef, PayloadReader } from './event-format.ts';
 import { compilePrintFmt, renderPrint } from './print-fmt.ts';
 
 export interface Mapped {
-  /** Id of the ftrace decoder that owns the event (`prqraw`, `qi`, ...), or null for `other`. */
-  owner: string | null;
-  /** Its captures, in the decoder's capture order. */
-  captures: string[] | null;
-  /** The message text where the decoder reads it (qi_submit's and context events' detail). */
+  /** The ftrace decoder that owns the event, or null for `other`. */
+  owner: FtraceEventFormat | null;
+  /** The message as the text form prints it: what the owner decodes. */
   msg: string | null;
 }
 
 export type Mapper = (r: PayloadReader) => Mapped | null;
-
-const decoderById = new Map(FTRACE_EVENT_FORMATS.map((f) => [f.id, f]));
-
-function ordered(owner: string, values: Record<string, string>): string[] {
-  return decoderById.get(owner)!.captures.map((c) => values[c] ?? '');
-}
 
 const hex = (v: bigint) => v.toString(16);
 
@@ -38,25 +33,29 @@ function need(ev: EventFormat, names: readonly string[]): FieldDef[] | null {
   return out;
 }
 
-function ownerOf(name: string): string | null {
-  for (const f of FTRACE_EVENT_FORMATS) if (f.events.includes(name) && f.id !== 'prq') return f.id;
+/** prq_report's helper-printed text cannot come from a .dat: trace-cmd prints its raw fields. */
+function ownerOf(name: string): FtraceEventFormat | null {
+  for (const f of FTRACE_EVENT_FORMATS) if (f.events.includes(name) && f.id !== 'prq') return f;
   return null;
 }
 
 /** Builds the mapper for one event format; `other` events get a mapper returning owner null. */
 export function mapperFor(ev: EventFormat, longSize: number): Mapper {
-  const other: Mapper = () => ({ owner: null, captures: null, msg: null });
+  const other: Mapper = () => ({ owner: null, msg: null });
   const owner = ownerOf(ev.name);
   if (!owner) return other;
-  switch (owner) {
+  switch (owner.id) {
     case 'prqraw': {
       const f = need(ev, ['dw0', 'dw1', 'seq', 'iommu', 'dev']);
       if (!f) return other;
       const [dw0, dw1, seq, iommu, dev] = f as [FieldDef, FieldDef, FieldDef, FieldDef, FieldDef];
+      const dw2 = ev.byName.get('dw2') ?? null;
+      const dw3 = ev.byName.get('dw3') ?? null;
       return (r) => {
-        const v = [r.int(dw0), r.int(dw1), r.int(seq), r.str(iommu), r.str(dev)];
-        if (v.some((x) => x === null)) return null;
-        return { owner, captures: ordered(owner, { dw0: String(v[0]), dw1: String(v[1]), seq: String(v[2]), iommu: String(v[3]), dev: String(v[4]) }), msg: null };
+        const v = [r.int(dw0), r.int(dw1), dw2 ? r.int(dw2) : 0n, dw3 ? r.int(dw3) : 0n, r.int(seq)];
+        const names = [r.str(iommu), r.str(dev)];
+        if (v.some((x) => x === null) || names.some((x) => x === null)) return null;
+        return { owner, msg: `${FAILED_TO_PARSE} dw0=${v[0]} dw1=${v[1]} dw2=${v[2]} dw3=${v[3]} seq=${v[4]} iommu=${names[0]} dev=${names[1]}` };
       };
     }
     case 'qi': {
@@ -72,11 +71,7 @@ export function mapperFor(ev: EventFormat, longSize: number): Mapper {
         const code = typeArg.mask === null ? q[0]! : q[0]! & typeArg.mask;
         const type = typeArg.table.get(code) ?? `0x${hex(code)}`;
         const words = q.map((x) => `0x${hex(x!)}`);
-        return {
-          owner,
-          captures: ordered(owner, { type, iommu: name, qw0: words[0]!, qw1: words[1]!, qw2: words[2]!, qw3: words[3]! }),
-          msg: `${type} ${name}: ${words.join(' ')}`,
-        };
+        return { owner, msg: `${type} ${name}: ${words.join(' ')}` };
       };
     }
     case 'iopf': {
@@ -89,7 +84,7 @@ export function mapperFor(ev: EventFormat, longSize: number): Mapper {
         const a = r.int(iova);
         const fl = r.int(flags);
         if (d === null || drv === null || a === null || fl === null) return null;
-        return { owner, captures: ordered(owner, { driver: drv, dev: d, iova: hex(a), flags: hex(BigInt.asUintN(32, fl)) }), msg: null };
+        return { owner, msg: `IOMMU:${drv} ${d} iova=0x${hex(a)} flags=0x${hex(BigInt.asUintN(32, fl))}` };
       };
     }
     case 'df': {
@@ -104,21 +99,8 @@ export function mapperFor(ev: EventFormat, longSize: number): Mapper {
         const d = r.str(device);
         if (v.some((x) => x === null) || d === null) return null;
         const [t, rs, a, p, g, pr, lf] = v as bigint[];
-        return {
-          owner,
-          captures: ordered(owner, {
-            dev: d,
-            type: String(t),
-            reason: String(rs),
-            addr: hex(a!),
-            pasid: String(p),
-            grp: String(g),
-            last: last ? String(lf) : '',
-            flags: last ? '' : hex(BigInt.asUintN(32, lf!)),
-            prot: String(pr),
-          }),
-          msg: null,
-        };
+        const lastOrFlags = last ? `last=${lf}` : `flags=${hex(BigInt.asUintN(32, lf!))}`;
+        return { owner, msg: `IOMMU:${d} type=${t} reason=${rs} addr=0x${hex(a!)} pasid=${p} group=${g} ${lastOrFlags} prot=${pr}` };
       };
     }
     case 'dpr': {
@@ -130,7 +112,7 @@ export function mapperFor(ev: EventFormat, longSize: number): Mapper {
         const d = r.str(device);
         const v = [r.int(code), r.int(pasid), r.int(grp)];
         if (d === null || v.some((x) => x === null)) return null;
-        return { owner, captures: ordered(owner, { dev: d, code: String(v[0]), pasid: String(v[1]), grp: String(v[2]) }), msg: null };
+        return { owner, msg: `IOMMU:${d} code=${v[0]} pasid=${v[1]} group=${v[2]}` };
       };
     }
     default: {
@@ -140,7 +122,7 @@ export function mapperFor(ev: EventFormat, longSize: number): Mapper {
       return (r) => {
         const text = print ? renderPrint(print, r) : rawFields(fields, r);
         if (text === null) return null;
-        return { owner, captures: ordered(owner, { text }), msg: text };
+        return { owner, msg: text };
       };
     }
   }

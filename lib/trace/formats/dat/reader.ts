@@ -2,8 +2,10 @@
 // merged by timestamp exactly as `trace-cmd report` orders them (smallest timestamp first;
 // ties go to the earlier instance, then the lower CPU), a `lost` row before the first
 // record of a page that lost events, task names from the saved cmdlines. Rows carry the
-// ftrace decoder id and its captures (pri-events.ts), the hand-over the store decodes.
+// ftrace decoder that owns the event and its message as the text form prints it
+// (pri-events.ts), which decode.ts turns into event batches.
 
+import type { FtraceEventFormat } from '../ftrace/event-format.ts';
 import { DatFormatError } from './errors.ts';
 import { PayloadReader, type FieldDef } from './event-format.ts';
 import { CpuPages, type PageWindow } from './cpu-stream.ts';
@@ -21,8 +23,7 @@ export interface DatRow {
   event: string | null;
   /** 'lost' for a lost-events marker, 'event' for a record, 'bad' for a record that cannot be read. */
   type: 'lost' | 'event' | 'bad';
-  owner: string | null;
-  captures: string[] | null;
+  owner: FtraceEventFormat | null;
   msg: string | null;
   /** Lost rows: the count (null when the kernel did not store it). Bad rows: unused. */
   lostCount: bigint | null;
@@ -245,7 +246,7 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
     const cur = heap.top();
     const page = cur.page!;
     if (cur.i === 0 && page.lost !== 0) {
-      rows.push({ tsNs: null, cpu: cur.cpu, task: null, pid: null, event: null, type: 'lost', owner: null, captures: null, msg: null, lostCount: page.lost > 0 ? BigInt(page.lost) : null, bad: null });
+      rows.push({ tsNs: null, cpu: cur.cpu, task: null, pid: null, event: null, type: 'lost', owner: null, msg: null, lostCount: page.lost > 0 ? BigInt(page.lost) : null, bad: null });
     }
     reader.load(cur.payload());
     const type = commonType ? reader.small(commonType) : null;
@@ -260,7 +261,6 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
         event: null,
         type: 'bad',
         owner: null,
-        captures: null,
         msg: null,
         lostCount: null,
         bad: info ? `${info.name} record too short for its common fields` : `record type ${type ?? '?'} has no event format in the file`,
@@ -275,7 +275,6 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
         event: info.name,
         type: m ? 'event' : 'bad',
         owner: m?.owner ?? null,
-        captures: m?.captures ?? null,
         msg: m?.msg ?? null,
         lostCount: null,
         bad: m ? null : `${info.name} record too short for the fields its format declares`,

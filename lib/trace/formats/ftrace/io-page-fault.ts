@@ -1,23 +1,28 @@
 // iommu:io_page_fault: unrecoverable DMA faults reported through report_iommu_fault() (AMD,
 // ARM). Stored as their own kind and never paired. flags: 0x1 = write, else read.
 
-import type { FtraceEventFormat } from './event-format.ts';
+import { EventFields, hexU64, NWS, permBits, type FtraceEventFormat, type U64 } from './event-format.ts';
+import { KIND_CODE } from './kind-codes.ts';
 
-const f = 'iopf';
+const PATTERN = new RegExp(`^IOMMU:(${NWS}+) (${NWS}+) iova=0x([0-9a-fA-F]{1,16}) flags=0x([0-9a-fA-F]{1,8})`);
+const iova: U64 = { hi: 0, lo: 0 };
 
 export const ioPageFault: FtraceEventFormat = {
-  id: f,
+  id: 'iopf',
   describes: 'iommu:io_page_fault (unrecoverable DMA fault)',
   events: ['io_page_fault'],
-  pattern: '^IOMMU:(\\S+) (\\S+) iova=0x([0-9a-fA-F]{1,16}) flags=0x([0-9a-fA-F]{1,8})',
-  captures: ['driver', 'dev', 'iova', 'flags'],
-  columns: {
-    kind: "'unrecoverable_fault'",
-    device: `${f}.dev`,
-    addr: `TRY_CAST('0x' || ${f}.iova AS UBIGINT)`,
-    perm: `CASE WHEN (TRY_CAST('0x' || ${f}.flags AS INTEGER) & 1) = 1 THEN 'w' ELSE 'r' END`,
-    detail: `${f}.driver`,
+  decode(msg: string, out: EventFields) {
+    const m = PATTERN.exec(msg);
+    if (!m) return 'malformed';
+    out.kind = KIND_CODE.unrecoverable_fault;
+    out.device = m[2]!;
+    hexU64(m[3]!, iova);
+    out.addrHi = iova.hi;
+    out.addrLo = iova.lo;
+    const write = (Number.parseInt(m[4]!, 16) & 1) === 1;
+    out.perm = permBits(!write, write, false, false);
+    out.detail = m[1]!;
+    return 'ok';
   },
-  valid: 'true',
   invalid: '',
 };

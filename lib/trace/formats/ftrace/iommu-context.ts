@@ -1,12 +1,11 @@
 // IOMMU events kept as context for the timeline: map/unmap (both text eras), group and domain
 // membership, Intel cache tags (v6.10+). Their text is stored as is; nothing is paired.
 
-import type { FtraceEventFormat } from './event-format.ts';
-
-const f = 'ctx';
+import type { EventFields, FtraceEventFormat } from './event-format.ts';
+import { KIND_CODE } from './kind-codes.ts';
 
 export const iommuContext: FtraceEventFormat = {
-  id: f,
+  id: 'ctx',
   describes: 'iommu map/unmap, group/domain membership and intel_iommu cache_tag_* events (context)',
   events: [
     'map',
@@ -21,12 +20,11 @@ export const iommuContext: FtraceEventFormat = {
     'cache_tag_flush_range',
     'cache_tag_flush_range_np',
   ],
-  pattern: '^(.*)$',
-  captures: ['text'],
-  columns: {
-    kind: "'context'",
-    detail: `${f}.text`,
+  decode(msg: string, out: EventFields) {
+    if (msg === '') return 'malformed';
+    out.kind = KIND_CODE.context;
+    out.detail = msg;
+    return 'ok';
   },
-  valid: 'true',
   invalid: '',
 };

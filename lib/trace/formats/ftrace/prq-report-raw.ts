@@ -3,33 +3,39 @@
 // decode dw0/dw1 with the VT-d page-request descriptor bit table (reference §1.4). u64
 // fields come as %llu or 0x-hex depending on the libtraceevent version: both are accepted.
 
-import { permSql } from '../../schema.ts';
-import type { FtraceEventFormat } from './event-format.ts';
-import { anyNum, bits, NUM } from './event-format.ts';
+import { anyU64, bitsOf, EventFields, NUM, NWS, permBits, type FtraceEventFormat, type U64 } from './event-format.ts';
+import { KIND_CODE } from './kind-codes.ts';
+import { FAILED_TO_PARSE } from './prq-report.ts';
 
-const f = 'prqraw';
-const dw0 = anyNum(`${f}.dw0`);
-const dw1 = anyNum(`${f}.dw1`);
+const PATTERN = new RegExp(`^\\[FAILED TO PARSE\\] dw0=(${NUM}) dw1=(${NUM}) dw2=${NUM} dw3=${NUM} seq=(${NUM}) iommu=(${NWS}+) dev=(${NWS}+)`);
+const dw0: U64 = { hi: 0, lo: 0 };
+const dw1: U64 = { hi: 0, lo: 0 };
+const seq: U64 = { hi: 0, lo: 0 };
 
 export const prqReportRaw: FtraceEventFormat = {
-  id: f,
+  id: 'prqraw',
   describes: 'prq_report rendered by trace-cmd as [FAILED TO PARSE] with raw dw0..dw3',
   events: ['prq_report'],
-  when: "starts_with(msg, '[FAILED TO PARSE]')",
-  pattern: `^\\[FAILED TO PARSE\\] dw0=(${NUM}) dw1=(${NUM}) dw2=${NUM} dw3=${NUM} seq=(${NUM}) iommu=(\\S+) dev=(\\S+)`,
-  captures: ['dw0', 'dw1', 'seq', 'iommu', 'dev'],
-  columns: {
-    kind: "'page_request'",
-    iommu: `${f}.iommu`,
-    device: `${f}.dev`,
-    seq: `CAST(${anyNum(`${f}.seq`)} AS BIGINT)`,
-    rid: `CAST(${bits(dw0, 16, 16)} AS INTEGER)`,
-    pasid: `CAST(${bits(dw0, 32, 20)} AS INTEGER)`,
-    prgi: `CAST(${bits(dw1, 3, 9)} AS INTEGER)`,
-    last: `${bits(dw1, 2, 1)} = 1`,
-    addr: `(${dw1} >> 12) << 12`,
-    perm: permSql(`${bits(dw1, 0, 1)} = 1`, `${bits(dw1, 1, 1)} = 1`, `${bits(dw0, 52, 1)} = 1`, `${bits(dw0, 53, 1)} = 1`),
+  when: (msg) => msg.startsWith(FAILED_TO_PARSE),
+  decode(msg: string, out: EventFields) {
+    const m = PATTERN.exec(msg);
+    if (!m) return 'malformed';
+    out.kind = KIND_CODE.page_request;
+    out.iommu = m[4]!;
+    out.device = m[5]!;
+    // seq must fit a signed 64-bit value, strictly below 2^63 − 1
+    const seqOk = anyU64(m[3]!, seq) && seq.hi < 0x80000000 && !(seq.hi === 0x7fffffff && seq.lo === 0xffffffff);
+    if (!anyU64(m[1]!, dw0) || !anyU64(m[2]!, dw1) || !seqOk) return 'invalid';
+    out.seqHi = seq.hi;
+    out.seqLo = seq.lo;
+    out.rid = bitsOf(dw0, 16, 16);
+    out.pasid = bitsOf(dw0, 32, 20);
+    out.prgi = bitsOf(dw1, 3, 9);
+    out.last = bitsOf(dw1, 2, 1);
+    out.addrHi = dw1.hi;
+    out.addrLo = (dw1.lo & 0xfffff000) >>> 0;
+    out.perm = permBits(bitsOf(dw1, 0, 1) === 1, bitsOf(dw1, 1, 1) === 1, bitsOf(dw0, 52, 1) === 1, bitsOf(dw0, 53, 1) === 1);
+    return 'ok';
   },
-  valid: `${dw0} IS NOT NULL AND ${dw1} IS NOT NULL AND ${anyNum(`${f}.seq`)} < 9223372036854775807`,
   invalid: 'raw prq_report field is not a 64-bit number',
 };

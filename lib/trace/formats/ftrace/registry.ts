@@ -1,5 +1,5 @@
 // Every ftrace event decoder the project knows, in dispatch order. Adding a tracepoint means
-// adding its module here; the SQL that runs them is built from this list alone.
+// adding its module here; the decoder dispatches by event name from this list alone.
 
 import type { FtraceEventFormat } from './event-format.ts';
 import { prqReport } from './prq-report.ts';
@@ -18,3 +18,14 @@ export const FTRACE_EVENT_FORMATS: readonly FtraceEventFormat[] = [
   ioPageFault,
   iommuContext,
 ];
+
+const byEvent = new Map<string, FtraceEventFormat[]>();
+for (const f of FTRACE_EVENT_FORMATS) for (const e of f.events) byEvent.set(e, [...(byEvent.get(e) ?? []), f]);
+
+/** The decoder that owns an event line, or undefined (an event no format knows: kind other). */
+export function ownerOf(event: string, msg: string): FtraceEventFormat | undefined {
+  const fs = byEvent.get(event);
+  if (!fs) return undefined;
+  for (const f of fs) if (!f.when || f.when(msg)) return f;
+  return undefined;
+}

@@ -144,11 +144,11 @@ export async function openStage(db: Db, t: StageTables, maxEvents: number): Prom
 export async function stageFtrace(
   db: Db,
   t: StageTables,
-  opts: { file: string; gzip: boolean; display: string; limits: IngestLimits; keepBad: number; onFraction: (f: number) => void },
+  opts: { file: string; gzip: boolean; display: string; limits: IngestLimits; keepBad: number; parts?: number; onFraction: (f: number) => void },
 ): Promise<StagedFtrace> {
   const stage = await openStage(db, t, opts.limits.maxEvents);
   const size = fs.statSync(opts.file).size;
-  const parts = opts.gzip || size < SPLIT_BYTES ? 1 : PARTS;
+  const parts = opts.gzip ? 1 : Math.max(1, Math.min(255, opts.parts ?? (size < SPLIT_BYTES ? 1 : PARTS)));
   const at = opts.gzip ? [0, size] : cuts(opts.file, size, parts);
   const workers: Worker[] = [];
   const done: PartSummary[] = [];

@@ -32,6 +32,11 @@ export interface IngestOptions {
   displayName?: string;
   name?: string;
   limits?: Partial<IngestLimits>;
+  /**
+   * Byte ranges (worker threads) a plain ftrace file is decoded in; default 2 from 16 MiB up,
+   * else 1. gzip is always one.
+   */
+  decodeParts?: number;
   onProgress?: (p: IngestProgress) => void;
 }
 

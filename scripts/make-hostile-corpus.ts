@@ -532,6 +532,23 @@ function definitions(): Definition[] {
     content: () => text(insertAt(pairs(20), [[5, 'CPU:6 [LOST 5 EVENTS]'], [12, 'CPU:1 [LOST 7 EVENTS]'], [30, 'CPU:6 [LOST 1000000 EVENTS]']])),
     expect: accepted(pairCounts(20, { lines: 43, events: 43, lost_markers: 3, lost_events: 1_000_012 }), answered(20)),
   });
+  add({
+    id: 'lost-count-out-of-range',
+    file: 'lost-count-out-of-range.trace',
+    covers: 'lost-event counts of 2^63 − 1 and of 19 nines (past INT64): located bad lines, never a database error or a dropped count',
+    content: () => text(insertAt(pairs(150), [[5, 'CPU:1 [LOST 9223372036854775807 EVENTS]'], [40, 'CPU:2 [LOST 9999999999999999999 EVENTS]'], [60, 'CPU:3 [LOST 9 EVENTS]']])),
+    expect: accepted(pairCounts(150, { lines: 303, events: 301, lost_markers: 1, lost_events: 9, bad_lines: 2 }), answered(150), [
+      { line: 5, column: 1, reason: '^lost-events count out of range' },
+      { line: 40, column: 1, reason: '^lost-events count out of range' },
+    ]),
+  });
+  add({
+    id: 'leading-spaces-gz',
+    file: 'leading-spaces.trace.gz',
+    covers: 'a gzip of 65 000 spaces and a word: format detection is linear in the line (it once took seconds)',
+    content: () => gzip(Buffer.from(`${' '.repeat(65_000)}x\n`)),
+    expect: rejected(UNRECOGNISED),
+  });
   {
     const lines = pairs(50);
     lines[99] = 'garbage where the last response was';
@@ -806,6 +823,16 @@ function definitions(): Definition[] {
     ]),
   });
   add({
+    id: 'zero-filled-hole',
+    file: 'zero-filled-hole.trace',
+    generated: true,
+    covers: 'a 33 MiB zero-filled line (the hole a crashed recorder leaves) and a 2 MiB text line: each a located bad line, later lines numbered right',
+    expect: accepted(pairCounts(150, { lines: 302, bad_lines: 2 }), answered(150), [
+      { line: 101, column: 1, reason: 'line longer than the limit \\(PRITRACE_MAX_LINE_BYTES\\)' },
+      { line: 202, column: 1, reason: 'line longer than the limit \\(PRITRACE_MAX_LINE_BYTES\\)' },
+    ]),
+  });
+  add({
     id: 'gzip-bomb',
     file: 'bomb.trace.gz',
     generated: true,
@@ -855,6 +882,11 @@ export async function buildGenerated(id: string, file: string): Promise<void> {
     case 'ten-mb-line-csv': {
       const big = `1,page_request,${'d'.repeat(tenMb)},1,500,1,0x1000,r,`;
       fs.writeFileSync(file, text(insertAt([CSV_HEADER, ...csvPairs(150)], [[152, big]])));
+      return;
+    }
+    case 'zero-filled-hole': {
+      const lines = insertAt(pairs(150), [[101, '\0'.repeat(33 << 20)], [202, 'y'.repeat(2 << 20)]]);
+      fs.writeFileSync(file, text(lines));
       return;
     }
     case 'gzip-bomb': {

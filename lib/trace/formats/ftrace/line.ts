@@ -107,9 +107,30 @@ function tail(s: string, dash: number, end: number, p: Prefix): boolean {
 /**
  * Parses the prefix of the line s[start, end). Each dash is tried once, and what follows a
  * dash is read up to the next non-matching char, so the work is linear in the line length.
+ * `trace-cmd report` of a file with instances starts each instance's lines with `name:` and
+ * spaces, in column 0, where a comm never is (the kernel pads it to 16 columns): the instance
+ * is not part of the task, as in the .dat it came from.
  */
 export function parsePrefix(s: string, start: number, end: number, p: Prefix): boolean {
   const lead = wsEnd(s, start, end);
+  if (lead === start) {
+    const colon = instanceEnd(s, start, end);
+    if (colon !== -1 && commAndTail(s, start, wsEnd(s, colon + 1, end), end, p)) return true;
+  }
+  return commAndTail(s, start, lead, end, p);
+}
+
+/** The colon ending a leading `name:` followed by whitespace, or -1. */
+function instanceEnd(s: string, start: number, end: number): number {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (isWs(c)) return -1;
+    if (c === 58 /* : */) return i > start && i + 1 < end && isWs(s.charCodeAt(i + 1)) ? i : -1;
+  }
+  return -1;
+}
+
+function commAndTail(s: string, start: number, lead: number, end: number, p: Prefix): boolean {
   // comm is at least one char: the first candidate dash is after the first non-space char
   for (let d = s.indexOf('-', lead + 1); d !== -1 && d < end; d = s.indexOf('-', d + 1)) {
     if (tail(s, d, end, p)) {

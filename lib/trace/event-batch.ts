@@ -87,6 +87,12 @@ export class EventBatchBuilder {
   private detail!: (string | null)[];
   private pending: Record<DictColumn, [number, string][]> = { task: [], event: [], iommu: [], device: [] };
   private codes: Record<DictColumn, Map<string, number>> = { task: new Map(), event: new Map(), iommu: new Map(), device: new Map() };
+  private last: Record<DictColumn, { key: string | null; code: number }> = {
+    task: { key: null, code: 0 },
+    event: { key: null, code: 0 },
+    iommu: { key: null, code: 0 },
+    device: { key: null, code: 0 },
+  };
 
   constructor(
     private readonly part: number,
@@ -114,6 +120,10 @@ export class EventBatchBuilder {
    * the decoder's own spelling; textOf turns it into the stored text, once per new key.
    */
   code(column: DictColumn, key: string, textOf: (key: string) => string = (k) => k): number {
+    // Neighbouring lines mostly repeat the task, event and device: comparing with the last key
+    // is cheaper than hashing a freshly sliced string for the map.
+    const last = this.last[column];
+    if (last.key === key) return last.code;
     const m = this.codes[column];
     let c = m.get(key);
     if (c === undefined) {
@@ -121,6 +131,8 @@ export class EventBatchBuilder {
       m.set(key, c);
       this.pending[column].push([c, textOf(key)]);
     }
+    last.key = key;
+    last.code = c;
     return c;
   }
 

@@ -132,8 +132,10 @@ function instanceEnd(s: string, start: number, end: number): number {
 
 function commAndTail(s: string, start: number, lead: number, end: number, p: Prefix): boolean {
   // comm is at least one char: the first candidate dash is after the first non-space char
-  for (let d = s.indexOf('-', lead + 1); d !== -1 && d < end; d = s.indexOf('-', d + 1)) {
-    if (tail(s, d, end, p)) {
+  // A loop, not s.indexOf: s may be a whole region of lines, and a line without a dash would
+  // send every search on to the next dash in the region.
+  for (let d = lead + 1; d < end; d++) {
+    if (s.charCodeAt(d) === 45 /* - */ && tail(s, d, end, p)) {
       p.commStart = lead;
       p.commEnd = d;
       return true;

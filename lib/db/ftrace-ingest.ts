@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { printable, TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
 import { BATCH_COLUMNS, DICT_COLUMNS, type EventBatch } from '../trace/event-batch.ts';
 import type { BadLine, PartSummary } from '../trace/event-rows.ts';
 import { KIND_CODE } from '../trace/formats/ftrace/kind-codes.ts';
@@ -89,19 +90,10 @@ function cuts(file: string, size: number, parts: number): number[] {
   }
 }
 
-/**
- * Under tsx (CLI, tests) a worker does not inherit tsx's loader hooks on Node 20, so a small
- * bootstrap registers tsx first; in the Next build the literal `new Worker(new URL(…))` is
- * what Turbopack bundles (as lib/replay/off-thread.ts does).
- */
-const UNDER_TSX = process.execArgv.some((a) => a.includes('tsx'));
-const TSX_BOOTSTRAP = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });`;
-
+/** In the Next build the literal `new Worker(new URL(…))` is what Turbopack bundles; under tsx see core/ts-worker.ts. */
 function startWorker(job: WorkerJob): Worker {
   if (!UNDER_TSX) return new Worker(new URL('./ftrace-worker.ts', import.meta.url), { workerData: job });
-  const entry = new URL('./ftrace-worker.ts', import.meta.url).href;
-  return new Worker(TSX_BOOTSTRAP, { eval: true, workerData: { ...job, entry, tsx: import.meta.resolve('tsx/esm/api') } });
+  return tsWorker(new URL('./ftrace-worker.ts', import.meta.url), { workerData: job });
 }
 
 export interface StageWriter {

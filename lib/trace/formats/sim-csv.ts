@@ -20,17 +20,25 @@ export function detectSimCsv(lines: readonly string[]): boolean {
   return simTimeColumn(header) !== null && SIM_REQUIRED.every((c) => header.includes(c));
 }
 
-async function* withoutBom(chunks: AsyncIterable<string>): AsyncGenerator<string> {
+/**
+ * papaparse's stream mode costs more than linearly in the size of each chunk it is given: on
+ * 200 000 rows, 4 KiB chunks parsed in 0.91 CPU-s, 64 KiB (a file stream's default) in 2.7,
+ * 1 MiB in 37. So the text is handed over in pieces of this many characters.
+ */
+const PAPA_CHUNK = 4096;
+
+async function* papaPieces(chunks: AsyncIterable<string>): AsyncGenerator<string> {
   let first = true;
   for await (const chunk of chunks) {
-    yield first ? chunk.replace(/^\uFEFF/, '') : chunk;
+    const text = first ? chunk.replace(/^\uFEFF/, '') : chunk;
     first = false;
+    for (let i = 0; i < text.length; i += PAPA_CHUNK) yield text.slice(i, i + PAPA_CHUNK);
   }
 }
 
 export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, maxLineBytes = Infinity): AsyncGenerator<Parsed> {
   const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false });
-  const source = Readable.from(withoutBom(chunks));
+  const source = Readable.from(papaPieces(chunks));
   source.on('error', (e) => parser.destroy(e));
   source.pipe(parser);
 

@@ -102,10 +102,11 @@ function isLockError(e: unknown): boolean {
 
 /**
  * DuckDB's buffer-pool cap. Its default (80% of RAM) would let one big ingest take GBs; with a
- * cap, large sorts and joins spill to `<db>.tmp` instead. PRITRACE_DUCKDB_MEMORY overrides.
+ * cap, large sorts and joins spill to `<db>.tmp` instead. PRITRACE_DUCKDB_MEMORY overrides;
+ * otherwise the opener's default applies (the server's 384MB, a CLI ingest's smaller one).
  */
-function memoryLimit(): string {
-  return process.env.PRITRACE_DUCKDB_MEMORY ?? '384MB';
+function memoryLimit(fallback = '384MB'): string {
+  return process.env.PRITRACE_DUCKDB_MEMORY ?? fallback;
 }
 
 async function createLakeHolder(dbPath: string): Promise<Holder> {
@@ -141,12 +142,12 @@ async function refreshLakeViews(holder: Holder): Promise<void> {
   }
 }
 
-async function createHolder(dbPath: string): Promise<Holder> {
+async function createHolder(dbPath: string, memoryDefault?: string): Promise<Holder> {
   if (dbPath.startsWith(LAKE_DB_PREFIX)) return createLakeHolder(dbPath);
   if (dbPath !== ':memory:') fs.mkdirSync(path.dirname(dbPath), { recursive: true });
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(dbPath, { memory_limit: memoryLimit() });
+    instance = await DuckDBInstance.create(dbPath, { memory_limit: memoryLimit(memoryDefault) });
   } catch (e) {
     if (isLockError(e)) throw new DatabaseBusyError(dbPath, { cause: e });
     throw new QueryError(`cannot open database ${dbPath}: ${(e as Error).message}`, { cause: e });
@@ -174,12 +175,18 @@ async function createHolder(dbPath: string): Promise<Holder> {
  * server) share one instance per path; short-lived ones (CLI, tests) close it when done.
  * `progress` borrows the connection that reports progress, when no one else holds it.
  */
-export async function openDb(dbPath: string, opts: { progress?: boolean } = {}): Promise<Db> {
+export interface OpenOptions {
+  progress?: boolean;
+  /** The buffer-pool cap when this call creates the instance and PRITRACE_DUCKDB_MEMORY is unset. */
+  memoryDefault?: string;
+}
+
+export async function openDb(dbPath: string, opts: OpenOptions = {}): Promise<Db> {
   const g = globalThis as GlobalWithDb;
   const map = (g[globalKey] ??= new Map());
   let p = map.get(dbPath);
   if (!p) {
-    p = createHolder(dbPath);
+    p = createHolder(dbPath, opts.memoryDefault);
     map.set(dbPath, p);
     p.catch(() => map.delete(dbPath));
   }

@@ -6,6 +6,7 @@
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
 import type { ParamsProvenance } from './presets.ts';
+import type { SeedSamples } from './seed-samples.ts';
 
 export type { StructureKind } from './lookup/types.ts';
 
@@ -230,6 +231,9 @@ export interface ReplaySummary {
   calibration?: Calibration;
   /** Where each parameter's value comes from; added by the store layer (it knows the preset). */
   params_provenance?: ParamsProvenance;
+  /** The run's figures at each of its K seeds (this summary's seed first); intervals come
+   *  from them (seed-samples.ts). Added by the store layer; absent in runs saved before. */
+  seed_samples?: SeedSamples;
 }
 
 /**

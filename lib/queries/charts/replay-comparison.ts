@@ -4,6 +4,9 @@
 
 import type { Db } from '../../db/instance.ts';
 import { listReplayRuns, type SavedRun } from '../../db/replay-runs.ts';
+import { sideOfRun } from '../../db/whatif.ts';
+import { intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
+import { compareRuns, type WhatifResult } from '../../replay/whatif.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from './latency-cdf.ts';
 import { latencyQuantiles, type Quantiles } from './latency-quantiles.ts';
 
@@ -24,6 +27,10 @@ export interface RunRow {
   drops: number;
   lost_groups: number;
   calibration: { error_p50: number | null; error_p99: number | null } | null;
+  /** Every figure over the run's K seeds; null for runs saved before runs kept their seeds. */
+  intervals: ReplayIntervals | null;
+  /** Mean ns per answered group by stage (over the seeds when the run has them). */
+  stage_time_ns: Record<string, number>;
 }
 
 export interface ReplayComparison {
@@ -49,6 +56,8 @@ function toRow(r: SavedRun): RunRow {
     drops: s.drops,
     lost_groups: s.lost_groups,
     calibration: s.calibration ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99 } : null,
+    intervals: s.seed_samples ? intervalsOf(s.seed_samples) : null,
+    stage_time_ns: s.seed_samples ? meanStages(s.seed_samples) : { ...s.stage_time_ns },
   };
 }
 
@@ -71,4 +80,19 @@ export async function replayComparison(db: Db, traceId: number, runIds: readonly
     out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)) });
   }
   return out;
+}
+
+export type RunsWhatif = { ok: true; result: WhatifResult } | { ok: false; reason: string };
+
+/**
+ * The verdict card's comparison: the first two of runIds (A, then B) compared over their
+ * seeds — the same computation as `pritrace whatif`, on the same saved runs.
+ */
+export async function runsWhatif(db: Db, traceId: number, runIds: readonly number[]): Promise<RunsWhatif> {
+  const runs = new Map((await listReplayRuns(db, traceId)).map((r) => [r.run_id, r]));
+  const picked = runIds.map((id) => runs.get(id)).filter((r): r is SavedRun => r !== undefined);
+  if (picked.length < 2) return { ok: false, reason: 'Compare two runs (pick a second one below, or run `pritrace whatif`) to get a verdict.' };
+  const [a, b] = [sideOfRun(picked[0]!), sideOfRun(picked[1]!)];
+  if (!a || !b) return { ok: false, reason: 'One of the two runs was saved before runs kept their seeds: run it again to compare with intervals.' };
+  return { ok: true, result: compareRuns(a, b) };
 }

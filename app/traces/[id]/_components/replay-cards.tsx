@@ -1,10 +1,15 @@
-// The replay page's cards: recorded vs replayed CDFs, the percentile table with deltas and
-// calibration error, and the saved runs with links that add or drop a run from the
+// The replay page's cards: the what-if verdict between the first two compared runs, recorded
+// vs replayed CDFs, the percentile table (mean over seeds ± where one more seed lands) with
+// deltas and calibration error, per-stage time per run, and the saved runs with links that add or drop a run from the
 // comparison (the selection lives in the URL: ?runs=3,5).
 
 import Link from 'next/link';
 import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
-import { replayComparison, replayRuns, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import type { Interval } from '@/lib/replay/intervals.ts';
+import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
+import { STAGE_TIMES } from '@/lib/replay/types.ts';
+import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { PALETTE } from '../../../_components/charts/common.tsx';
 import { Empty } from '../../../_components/empty.tsx';
@@ -41,6 +46,17 @@ function fmtErr(e: number | null | undefined): string {
   return e === null || e === undefined ? '—' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
 }
 
+/** Mean ± half the prediction interval (the interval may be cut at 0 below: the larger half shown). */
+function fmtNsInterval(iv: Interval): string {
+  return `${fmtNs(Math.round(iv.value))} ± ${fmtNs(Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)))}`;
+}
+
+function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
+  const iv = r.intervals?.calibration_error?.[p];
+  if (!iv) return fmtErr(r.calibration?.[`error_${p}`]);
+  return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
+}
+
 function fmtNum(v: number | null, digits = 1): string {
   return v === null ? '—' : v.toFixed(digits);
 }
@@ -55,12 +71,22 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   ).map((p) => ({
     label: `latency ${p}`,
     recorded: fmtNs(recorded[p]),
-    cells: (r) => [{ text: fmtNs(r.latency_ns[p]) }, delta(r.latency_ns[p], recorded[p])],
+    cells: (r) => {
+      const iv = r.intervals?.latency_ns[p] ?? null;
+      return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.latency_ns[p]) }, delta(iv ? iv.value : r.latency_ns[p], recorded[p])];
+    },
   }));
   rows.push(
-    { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p50) }, { text: '' }] },
-    { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p99) }, { text: '' }] },
-    { label: 'device wait p99', recorded: '', cells: (r) => [{ text: fmtNs(r.device_latency_ns.p99) }, { text: '' }] },
+    { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p50') }, { text: '' }] },
+    { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p99') }, { text: '' }] },
+    ...(['p50', 'p99'] as const).map((p) => ({
+      label: `device wait ${p}`,
+      recorded: '',
+      cells: (r: RunRow) => {
+        const iv = r.intervals?.device_latency_ns[p] ?? null;
+        return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.device_latency_ns[p]) }, { text: '' }];
+      },
+    })),
     { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
     { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
     { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
@@ -102,7 +128,8 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
         </tbody>
       </table>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        Deltas and calibration errors are (replayed − recorded) / recorded. Latency as a trace shows it: response − last-page
+        Replayed figures are the mean over the run&apos;s seeds ± half the 95 % range in which one more seed&apos;s value lands
+        (lookups, drops: the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. Latency as a trace shows it: response − last-page
         request; device wait adds PRQ queueing and retries.
       </p>
     </div>
@@ -176,4 +203,73 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
       </table>
     </div>
   );
+}
+
+function signedNs(ns: number): string {
+  return `${ns >= 0 ? '+' : '−'}${fmtNs(Math.round(Math.abs(ns)))}`;
+}
+
+/** The answer first: what B would change against A for this trace, with its uncertainty. */
+export async function VerdictCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const w = await withDb((db) => runsWhatif(db, traceId, selected));
+  if (!w.ok) return <Empty>{w.reason}</Empty>;
+  const r = w.result;
+  return (
+    <div data-testid="whatif">
+      <p className={`verdict ${r.significant ? 'verdict-yes' : 'verdict-no'}`} data-testid="whatif-verdict">
+        {r.verdict}
+      </p>
+      <div className="table-wrap">
+        <table data-testid="whatif-table">
+          <thead>
+            <tr>
+              <th scope="col">device waits</th>
+              <th scope="col" className="num">
+                A: #{r.a.run_id} {r.a.label}
+              </th>
+              <th scope="col" className="num">
+                B: #{r.b.run_id} {r.b.label}
+              </th>
+              <th scope="col" className="num">
+                B − A (95 % interval)
+              </th>
+              <th scope="col">beyond seed noise?</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PERCENTILES.map((p) => {
+              const d = r.difference.device_latency_ns[p];
+              const a = r.a.device_latency_ns[p];
+              const b = r.b.device_latency_ns[p];
+              return (
+                <tr key={p} data-percentile={p} data-diff={d?.value} data-lo={d?.lo} data-hi={d?.hi} data-significant={d ? String(d.significant) : ''}>
+                  <th scope="row" style={{ fontWeight: 400 }}>
+                    {p}
+                  </th>
+                  <td className="num">{a ? fmtNsInterval(a) : '—'}</td>
+                  <td className="num">{b ? fmtNsInterval(b) : '—'}</td>
+                  <td className="num">{d ? `${signedNs(d.value)} [${signedNs(d.lo)}, ${signedNs(d.hi)}]` : '—'}</td>
+                  <td>{d ? (d.significant ? 'yes' : 'no — inside the noise') : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted" style={{ fontSize: '0.85rem' }}>
+        A and B are the first two runs compared below ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ±
+        where one more seed lands; the difference is Welch&apos;s 95 % interval of B − A — &ldquo;beyond seed noise&rdquo; when it excludes 0.
+        The CLI gives the same numbers: <code>pritrace whatif TRACE --a MODEL@ERA --b MODEL@ERA</code>.
+      </p>
+    </div>
+  );
+}
+
+/** Per-stage time of each compared run as a stacked bar: where the device's wait goes. */
+export async function StageTimeCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const runs = await withDb((db) => replayRuns(db, traceId));
+  const byId = new Map(runs.map((r) => [r.run_id, r]));
+  const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
+  if (shown.length === 0) return <Empty>No runs selected.</Empty>;
+  return <StageBarChart bars={shown.map((r) => ({ label: runLabel(r), stages: r.stage_time_ns }))} stages={STAGE_TIMES} testId="chart-stage-time" />;
 }

@@ -11,7 +11,7 @@ import { ChartSkeleton, TableSkeleton } from '../../../_components/skeleton.tsx'
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
 import { idParamProblems, type SearchParams } from '../../../_data/latency-filter.ts';
 import { ParamNotice } from '../../../_components/param-notice.tsx';
-import { PercentileTableCard, ReplayCdfCard, SavedRunsCard } from '../_components/replay-cards.tsx';
+import { PercentileTableCard, ReplayCdfCard, SavedRunsCard, StageTimeCard, VerdictCard } from '../_components/replay-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -66,6 +66,11 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   return (
     <div className="grid">
       <ParamNotice problems={idParamProblems(sp, ['runs'], { list: true })} />
+      <Card title="What would the other design or era change?" span={12} testId="verdict-card" subtitle="The first two compared runs, over their seeds.">
+        <Suspense key={k} fallback={<TableSkeleton rows={4} />}>
+          <VerdictCard traceId={traceId} selected={selected} />
+        </Suspense>
+      </Card>
       <Card
         title="Run a replay"
         span={12}
@@ -81,6 +86,11 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       <Card title="Percentiles" span={span} subtitle="Replayed vs recorded, with the calibration error of each run.">
         <Suspense key={k} fallback={<TableSkeleton rows={8} />}>
           <PercentileTableCard traceId={traceId} selected={selected} />
+        </Suspense>
+      </Card>
+      <Card title="Where the device waits" span={12} subtitle="Mean time per answered group in each stage, request generated → response at the device (over the run's seeds).">
+        <Suspense key={k} fallback={<ChartSkeleton />}>
+          <StageTimeCard traceId={traceId} selected={selected} />
         </Suspense>
       </Card>
       <Card title="Saved runs" span={12} subtitle={`Newest first; pick up to ${MAX_COMPARED} to compare.`}>

@@ -1,10 +1,12 @@
-// `pritrace replay --seeds` and `pritrace whatif` as a user runs them (issue 12): the JSON
-// fields are a contract — latency_ns.p50.value/lo/hi, difference, significant, stage_breakdown.
+// `pritrace replay --seeds`, `whatif` and `sensitivity` as a user runs them (issue 12): the
+// JSON fields are a contract — latency_ns.p50.value/lo/hi, difference, significant,
+// stage_breakdown, sensitivity rows with param, half, double.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import type { SensitivityResult } from '../../lib/replay/sensitivity.ts';
 import type { WhatifResult } from '../../lib/replay/whatif.ts';
 import { tempDir } from '../helpers/temp-db.ts';
 
@@ -85,6 +87,25 @@ describe('pritrace replay --seeds and whatif', () => {
     // Both runs are saved, so the replay page can compare them.
     const list = cli(['replay', 'sim', '--model', 'per-device', '--preset', 'v5.14', '--seeds', '1', '--json'], db);
     assert.equal((JSON.parse(list.stdout) as { run_id: number }).run_id, doc.b.run_id! + 1);
+  });
+
+  it('sensitivity --json: one row per numeric parameter with param, half, double, largest swing first', () => {
+    const r = cli(['sensitivity', 'sim', '--preset', 'v6.1', '--seeds', '2', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as SensitivityResult;
+    assert.equal(doc.model, 'per-device', "the preset's model");
+    assert.equal(doc.preset, 'v6.1');
+    assert.deepEqual(doc.seeds, [1, 2]);
+    assertInterval(doc.base.p99!, 'base.p99');
+    const workers = doc.rows.find((row) => row.param === 'workers')!;
+    assert.equal(workers.base, 8);
+    assert.equal(workers.half!.value, 4);
+    assert.equal(workers.double!.value, 16);
+    for (const row of doc.rows) {
+      assert.ok('param' in row && 'half' in row && 'double' in row && typeof row.estimate_dominant === 'boolean');
+      assert.equal(row.swing, Math.max(Math.abs(row.half?.p99_change ?? 0), Math.abs(row.double?.p99_change ?? 0)));
+    }
+    assert.ok(!doc.rows.some((row) => row.param === 'nestedFallback'), 'a domain-wide-only flag is not a per-device parameter');
   });
 
   it('whatif rejects an unknown era or model with exit 2', () => {

@@ -9,7 +9,10 @@ import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/que
 import type { Interval } from '@/lib/replay/intervals.ts';
 import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
 import { STAGE_TIMES } from '@/lib/replay/types.ts';
+import { latestSensitivity } from '@/lib/db/sensitivity.ts';
 import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
+import { TornadoChart } from '../../../_components/charts/tornado-chart.tsx';
+import { RunSensitivityButton } from '../../../_components/replay/run-sensitivity-button.tsx';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { PALETTE } from '../../../_components/charts/common.tsx';
 import { Empty } from '../../../_components/empty.tsx';
@@ -55,6 +58,10 @@ function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
   const iv = r.intervals?.calibration_error?.[p];
   if (!iv) return fmtErr(r.calibration?.[`error_${p}`]);
   return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
+}
+
+function roundOrNull(v: number | null): number | null {
+  return v === null ? null : Math.round(v);
 }
 
 function fmtNum(v: number | null, digits = 1): string {
@@ -152,10 +159,10 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
               seed
             </th>
             <th scope="col">changed parameters</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num" title="mean over the run's seeds">
               p50
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num" title="mean over the run's seeds">
               p99
             </th>
             <th scope="col" className="num">
@@ -188,10 +195,10 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
                 <td className="mono" style={{ maxWidth: 320 }}>
                   {r.overrides.length ? r.overrides.join(' ') : <span className="muted">none</span>}
                 </td>
-                <td className="num">{fmtNs(r.latency_ns.p50)}</td>
-                <td className="num">{fmtNs(r.latency_ns.p99)}</td>
+                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p50?.value ?? r.latency_ns.p50))}</td>
+                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p99?.value ?? r.latency_ns.p99))}</td>
                 <td className="num">
-                  {fmtErr(r.calibration?.error_p50)} / {fmtErr(r.calibration?.error_p99)}
+                  {fmtErr(r.intervals?.calibration_error?.p50?.value ?? r.calibration?.error_p50)} / {fmtErr(r.intervals?.calibration_error?.p99?.value ?? r.calibration?.error_p99)}
                 </td>
                 <td className="num">{fmtCount(r.drops)}</td>
                 <td className="num">{fmtNs(Math.round(r.seconds * 1e9))}</td>
@@ -257,7 +264,7 @@ export async function VerdictCard({ traceId, selected }: { traceId: number; sele
         </table>
       </div>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        A and B are the first two runs compared below ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ±
+        A = run #{r.a.run_id}, B = run #{r.b.run_id} ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ±
         where one more seed lands; the difference is Welch&apos;s 95 % interval of B − A — &ldquo;beyond seed noise&rdquo; when it excludes 0.
         The CLI gives the same numbers: <code>pritrace whatif TRACE --a MODEL@ERA --b MODEL@ERA</code>.
       </p>
@@ -272,4 +279,56 @@ export async function StageTimeCard({ traceId, selected }: { traceId: number; se
   const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   if (shown.length === 0) return <Empty>No runs selected.</Empty>;
   return <StageBarChart bars={shown.map((r) => ({ label: runLabel(r), stages: r.stage_time_ns }))} stages={STAGE_TIMES} testId="chart-stage-time" />;
+}
+
+const TORNADO_ROWS = 12;
+
+/** Which parameter drives the answer: the latest sensitivity run's largest swings as a tornado. */
+export async function SensitivityCard({ traceId, model, preset }: { traceId: number; model: string; preset: string }) {
+  const s = await withDb((db) => latestSensitivity(db, traceId));
+  const button = <RunSensitivityButton traceId={traceId} model={model} preset={preset} />;
+  if (!s) {
+    return (
+      <div>
+        <p className="muted">
+          No sensitivity run yet. It replays the trace with each numeric parameter halved and doubled (4 seeds each, about 50
+          variants) and ranks them by how far the device-side p99 moves. Same as <code>pritrace sensitivity TRACE</code>.
+        </p>
+        {button}
+      </div>
+    );
+  }
+  const flagged = s.rows.filter((r) => r.estimate_dominant).map((r) => r.param);
+  return (
+    <div data-testid="sensitivity">
+      <p style={{ marginTop: 0 }}>
+        {s.model} {s.preset}
+        {s.overrides.length ? ` (${s.overrides.join(' ')})` : ''}, seeds {s.seeds.join(', ')}, saved {s.created_at} UTC: device-side p99{' '}
+        {fmtNs(s.base.p99 ? Math.round(s.base.p99.value) : null)} (one seed strays ±{(s.noise * 100).toFixed(0)} %).{' '}
+        {flagged.length ? (
+          <b data-testid="sensitivity-flag">
+            ⚠ Dominant and only an estimate: {flagged.join(', ')} — measure {flagged.length > 1 ? 'them' : 'it'} before trusting the answer.
+          </b>
+        ) : (
+          <span>No estimated parameter dominates beyond the seed noise.</span>
+        )}
+      </p>
+      <TornadoChart
+        testId="chart-tornado"
+        rows={s.rows.slice(0, TORNADO_ROWS).map((r) => ({
+          param: r.param,
+          provenance: r.provenance,
+          estimateDominant: r.estimate_dominant,
+          half: r.half?.p99_change ?? null,
+          double: r.double?.p99_change ?? null,
+          halfP99: r.half?.p99 ?? null,
+          doubleP99: r.double?.p99 ?? null,
+        }))}
+      />
+      <p className="muted" style={{ fontSize: '0.85rem' }}>
+        The {Math.min(TORNADO_ROWS, s.rows.length)} of {s.rows.length} parameters that move p99 most; each variant replays the same seeds as the base.
+      </p>
+      {button}
+    </div>
+  );
 }

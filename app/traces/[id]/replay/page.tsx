@@ -11,7 +11,7 @@ import { ChartSkeleton, TableSkeleton } from '../../../_components/skeleton.tsx'
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
 import { idParamProblems, type SearchParams } from '../../../_data/latency-filter.ts';
 import { ParamNotice } from '../../../_components/param-notice.tsx';
-import { PercentileTableCard, ReplayCdfCard, SavedRunsCard, StageTimeCard, VerdictCard } from '../_components/replay-cards.tsx';
+import { PercentileTableCard, ReplayCdfCard, SavedRunsCard, SensitivityCard, StageTimeCard, VerdictCard } from '../_components/replay-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -63,12 +63,17 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const k = selected.join(',');
   // Side by side while one run is compared; with more, the table needs the full width.
   const span = selected.length > 1 ? 12 : 6;
+  // The verdict compares the first two compared runs; with fewer, the two latest runs.
+  const verdictRuns = selected.length >= 2 ? selected : runs.slice(-2).map((r) => r.run_id);
+  const focus = runs.find((r) => r.run_id === selected[0]) ?? latest;
+  const sensitivityModel = focus?.model ?? 'domain-wide';
+  const sensitivityPreset = focus?.preset ?? 'v6.9';
   return (
     <div className="grid">
       <ParamNotice problems={idParamProblems(sp, ['runs'], { list: true })} />
-      <Card title="What would the other design or era change?" span={12} testId="verdict-card" subtitle="The first two compared runs, over their seeds.">
-        <Suspense key={k} fallback={<TableSkeleton rows={4} />}>
-          <VerdictCard traceId={traceId} selected={selected} />
+      <Card title="What would the other design or era change?" span={12} testId="verdict-card" subtitle="Run A against run B over their seeds: the first two compared runs, else the two latest.">
+        <Suspense key={verdictRuns.join(',')} fallback={<TableSkeleton rows={4} />}>
+          <VerdictCard traceId={traceId} selected={verdictRuns} />
         </Suspense>
       </Card>
       <Card
@@ -91,6 +96,11 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       <Card title="Where the device waits" span={12} subtitle="Mean time per answered group in each stage, request generated → response at the device (over the run's seeds).">
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <StageTimeCard traceId={traceId} selected={selected} />
+        </Suspense>
+      </Card>
+      <Card title="Which parameter drives the answer?" span={12} subtitle="Sensitivity: each parameter halved and doubled; ⚠ marks a dominant parameter whose value is only an estimate.">
+        <Suspense fallback={<ChartSkeleton />}>
+          <SensitivityCard traceId={traceId} model={sensitivityModel} preset={sensitivityPreset} />
         </Suspense>
       </Card>
       <Card title="Saved runs" span={12} subtitle={`Newest first; pick up to ${MAX_COMPARED} to compare.`}>

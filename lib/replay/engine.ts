@@ -115,6 +115,9 @@ export function replayPrepared(
   const batchSize = new Int32Array(nI);
   const batchLeft = new Int32Array(nI);
   const draining = new Uint8Array(nI);
+  // Drain-thread time awake (woken → queue empty) per IOMMU: its utilisation.
+  const drainBusy = new Float64Array(nI);
+  const drainSince = new Float64Array(nI);
   const overflow = new Uint8Array(nI);
 
   // Invalidation queue per IOMMU: q_lock (exclusive, short), then the hardware, which
@@ -462,6 +465,7 @@ export function replayPrepared(
       series.setA(t, prqMax);
       if (draining[i] !== 0) continue;
       draining[i] = 1;
+      drainSince[i] = t + irqLatencyNs;
       // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
       // place (as the drain loop does for its own steps) instead of a heap round trip.
       const start = t + irqLatencyNs;
@@ -563,6 +567,7 @@ export function replayPrepared(
           }
           if (ringCount[i] === 0) {
             draining[i] = 0;
+            drainBusy[i]! += t - drainSince[i]!;
             break;
           }
         }
@@ -618,6 +623,8 @@ export function replayPrepared(
     stageSum,
     lockSum,
     depth: series.finish(now),
+    drainBusy,
+    spanNs: now,
   });
 }
 
@@ -656,6 +663,8 @@ interface Collected {
   stageSum: Float64Array;
   lockSum: Float64Array;
   depth: { bucketNs: number; a: number[]; b: number[] };
+  drainBusy: Float64Array;
+  spanNs: number;
 }
 
 function buildResult(c: Collected): ReplayResult {
@@ -736,6 +745,7 @@ function buildResult(c: Collected): ReplayResult {
     stage_time_ns: perAnswered(STAGE_TIMES, c.stageSum, answered),
     lock_wait_ns: perAnswered(LOCK_WAITS, c.lockSum, answered),
     partial_discards: c.counters.discards,
+    drain_utilisation: c.spanNs > 0 ? Math.min(1, Math.max(0, ...c.drainBusy) / c.spanNs) : 0,
     unfinished_requests: unfinished,
     stop_markers: stopMarkers,
   };

@@ -225,6 +225,9 @@ export interface ReplaySummary {
   lock_wait_ns: Record<string, number>;
   /** Times the drain thread emptied the PRQ after an overflow and discarded partial requests. */
   partial_discards: number;
+  /** Busiest IOMMU's drain thread: share of the replay's span it was awake (woken by an
+   *  IRQ until it left the PRQ empty), in [0, 1]. Near 1 the drain paces the device. */
+  drain_utilisation: number;
   /** Requests of groups whose last page never arrived in the input. */
   unfinished_requests: number;
   stop_markers: number;

@@ -5,7 +5,8 @@
 //  2. dat: trace-cmd .dat ingest (v6 and v7 zstd) beside the text ingest of trace-cmd's report
 //     of the same file (scripts/bench-dat.ts); `--dat-events N` changes the size.
 //  3. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
-//  4. lake: bytes per million events against the DuckDB file, publish time, fleet query over
+//  4. whatif: 1 M groups, 2 sides × 8 seeds on worker threads (scripts/bench-whatif.ts).
+//  5. lake: bytes per million events against the DuckDB file, publish time, fleet query over
 //     100 published traces (scripts/bench-lake.ts).
 // Ingest runs in a child process so its peak RSS is its own. `--lines N` changes the size.
 
@@ -21,6 +22,7 @@ import { simulate, writeIntelFtrace } from '../lib/sim/index.ts';
 import { benchLake } from './bench-lake.ts';
 import { benchDat } from './bench-dat.ts';
 import { benchReplay } from './bench-replay.ts';
+import { benchWhatif } from './bench-whatif.ts';
 
 const { values } = parseArgs({
   options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, child: { type: 'string' }, db: { type: 'string' }, skip: { type: 'string', default: '' } },
@@ -133,6 +135,11 @@ async function main(): Promise<void> {
   if (!skip.has('replay')) {
     const rep = await benchReplay();
     process.stdout.write(`replay:\n${Object.entries(rep).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+  }
+
+  if (!skip.has('whatif')) {
+    const w = await benchWhatif();
+    process.stdout.write(`whatif:\n${Object.entries(w).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
   }
 
   if (!skip.has('lake')) {

@@ -39,7 +39,7 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
     const res = replayPrepared(prepared, r.model, r.params, r.seed, {
       serviceSamplesNs: samplesFor(r.params),
       recordedLatenciesNs: recorded,
-      ...(isFull ? {} : { queueDepthBuckets: 1 }),
+      ...(isFull ? {} : { queueDepthBuckets: 1, summaryOnly: true }),
     });
     if (isFull) full = res;
     return res.summary;

@@ -156,7 +156,7 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
       for (const model of models) {
         for (const structure of options.structures?.[model] ?? DEFAULT_STRUCTURES[model]) {
           const p = { ...params[model]!, structure };
-          const runs = seeds.map((sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1 }, { pasid, maxGroups, shared }).summary);
+          const runs = seeds.map((sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1, summaryOnly: true }, { pasid, maxGroups, shared }).summary);
           const s = runs[0]!;
           const iv = (pick: (x: ReplaySummary) => number | null) => predictionInterval(runs.map(pick), { nonNegative: true });
           const stages: SweepPoint['stages'] = {};

@@ -64,6 +64,8 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const seconds = (performance.now() - started) / 1000;
   result.summary.params_provenance = provenance;
   result.summary.seed_samples = seedSamplesOf(batch.summaries);
+  const note = await circularCalibrationNote(db, traceId);
+  if (note) result.summary.calibration_note = note;
 
   return db.transaction(async (tx) => {
     const ids = await tx.all<{ id: number }>("SELECT CAST(nextval('run_id_seq') AS INTEGER) AS id");
@@ -120,6 +122,18 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     }
     return readRun(tx, runId);
   });
+}
+
+/**
+ * Replaying a trace our own simulator wrote reproduces the engine that made it (replay-physics
+ * §8): its calibration error measures the engine against itself. A simulator-format trace may
+ * come from that simulator, so its runs say so. (Simulated ftrace text cannot be told from a
+ * real one: it is written to be indistinguishable.)
+ */
+async function circularCalibrationNote(db: Db, traceId: number): Promise<string | null> {
+  const [t] = await db.all<{ format: string }>('SELECT format FROM traces WHERE trace_id = $1', [traceId]);
+  if (t?.format !== 'sim-csv' && t?.format !== 'sim-jsonl') return null;
+  return `this trace is in the simulator's format (${t.format}): if pritrace simulate wrote it, the calibration compares the engine with itself (circular) and says nothing about a real kernel; calibrate on a recorded trace and against the svm_prq histogram`;
 }
 
 function toRun(r: Record<string, unknown>): SavedRun {

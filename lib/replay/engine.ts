@@ -10,7 +10,7 @@ import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
 import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
-import { answeredStats, calibrate } from './percentiles.ts';
+import { answeredStats, calibrate, svmPrqBuckets } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
@@ -763,6 +763,7 @@ function buildResult(c: Collected): ReplayResult {
     stage_time_ns: perAnswered(STAGE_TIMES, c.stageSum, answered),
     lock_wait_ns: perAnswered(LOCK_WAITS, c.lockSum, answered),
     partial_discards: c.counters.discards,
+    svm_prq_buckets: svmPrqBuckets(latencyNs, c.gWorker),
     drain_utilisation: c.spanNs > 0 ? Math.min(1, Math.max(0, ...c.drainBusy) / c.spanNs) : 0,
     unfinished_requests: unfinished,
     stop_markers: stopMarkers,

@@ -50,6 +50,15 @@ describe('pritrace replay --seeds and whatif', () => {
     const cal = doc.calibration as { error_p50: Iv; error_p99: Iv };
     assertInterval(cal.error_p50, 'calibration.error_p50');
     assertInterval(cal.error_p99, 'calibration.error_p99');
+    // A simulator-format trace: the calibration says plainly that it may be circular.
+    const c = doc.calibration as { circular: boolean; note: string };
+    assert.equal(c.circular, true);
+    assert.match(c.note, /simulator's format \(sim-csv\).*circular/);
+    // The one real histogram beside this run's shares of the same buckets.
+    const svm = doc.svm_prq as { real_percent: number[]; replayed_percent: number[] };
+    assert.deepEqual(svm.real_percent, [97.1, 1.4, 1.5]);
+    assert.equal(svm.replayed_percent.length, 3);
+    assert.ok(svm.replayed_percent.reduce((a, b) => a + b, 0) <= 100.0001);
     // The saved seed's own figure is kept beside the intervals.
     assert.equal(typeof (doc.seed_latency_ns as Record<string, number>).p50, 'number');
   });

@@ -7,6 +7,7 @@ import { MAX_SEEDS, runReplayForTrace } from '../../db/replay-runs.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import type { Interval } from '../../replay/intervals.ts';
+import { SVM_PRQ_PERCENT } from '../../replay/percentiles.ts';
 import { KERNEL_ERAS } from '../../replay/presets.ts';
 import { intervalsOf } from '../../replay/seed-samples.ts';
 import { MODEL_NAMES, type ModelName } from '../../replay/types.ts';
@@ -83,7 +84,10 @@ export async function replayCommand(argv: string[]): Promise<void> {
       credit_waits: s.credit_waits,
       stage_time_ns: s.stage_time_ns,
       lock_wait_ns: s.lock_wait_ns,
-      calibration: s.calibration ? { recorded: s.calibration.recorded, error_p50: iv.calibration_error?.p50 ?? null, error_p99: iv.calibration_error?.p99 ?? null } : null,
+      calibration: s.calibration
+        ? { recorded: s.calibration.recorded, error_p50: iv.calibration_error?.p50 ?? null, error_p99: iv.calibration_error?.p99 ?? null, circular: Boolean(s.calibration_note), note: s.calibration_note ?? null }
+        : null,
+      svm_prq: { buckets: ['1-10us', '10-100us', '100us-1ms'], real_percent: SVM_PRQ_PERCENT, replayed_percent: s.svm_prq_buckets },
       params: s.params,
       params_provenance: s.params_provenance ?? null,
       seconds: run.seconds,
@@ -109,6 +113,8 @@ export async function replayCommand(argv: string[]): Promise<void> {
       c
         ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; error over the seeds p50 ${pi(ce?.p50)} p99 ${pi(ce?.p99)}`
         : 'calibration: the trace has no answered groups',
+      ...(s.calibration_note ? [`calibration is circular: ${s.calibration_note}`] : []),
+      `vs the real svm_prq histogram (1–10 µs / 10–100 µs / 100 µs–1 ms): replayed ${s.svm_prq_buckets.map((v) => v.toFixed(1)).join(' / ')} %, real ${SVM_PRQ_PERCENT.join(' / ')} % (comparable at low load)`,
     ].join('\n') + '\n',
   );
 }

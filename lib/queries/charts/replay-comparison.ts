@@ -31,6 +31,10 @@ export interface RunRow {
   intervals: ReplayIntervals | null;
   /** Mean ns per answered group by stage (over the seeds when the run has them). */
   stage_time_ns: Record<string, number>;
+  /** Percent of groups in the real svm_prq histogram's buckets (first seed); null for older runs. */
+  svm_prq_buckets: [number, number, number] | null;
+  /** Set when the calibration compares the engine with itself (a simulator-format trace). */
+  calibration_note: string | null;
 }
 
 export interface ReplayComparison {
@@ -58,6 +62,8 @@ function toRow(r: SavedRun): RunRow {
     calibration: s.calibration ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99 } : null,
     intervals: s.seed_samples ? intervalsOf(s.seed_samples) : null,
     stage_time_ns: s.seed_samples ? meanStages(s.seed_samples) : { ...s.stage_time_ns },
+    svm_prq_buckets: s.svm_prq_buckets ?? null,
+    calibration_note: s.calibration_note ?? null,
   };
 }
 

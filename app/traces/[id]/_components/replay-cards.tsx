@@ -7,6 +7,7 @@ import Link from 'next/link';
 import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
 import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
 import type { Interval } from '@/lib/replay/intervals.ts';
+import { SVM_PRQ_PERCENT } from '@/lib/replay/percentiles.ts';
 import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
 import { STAGE_TIMES } from '@/lib/replay/types.ts';
 import { latestSensitivity } from '@/lib/db/sensitivity.ts';
@@ -96,11 +97,17 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
     })),
     { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
     { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
+    {
+      label: `share 1–10 µs / 10–100 µs / 100 µs–1 ms (the real svm_prq: ${SVM_PRQ_PERCENT.join(' / ')} %)`,
+      recorded: '',
+      cells: (r) => [{ text: r.svm_prq_buckets ? `${r.svm_prq_buckets.map((v) => v.toFixed(1)).join(' / ')} %` : '—' }, { text: '' }],
+    },
     { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
     { label: 'groups answered', recorded: fmtCount(recorded.count), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
   );
   return (
     <div className="table-wrap">
+      <CircularNotice runs={shown} />
       <table data-testid="replay-percentiles">
         <thead>
           <tr>
@@ -136,11 +143,23 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
       </table>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
         Replayed figures are the mean over the run&apos;s seeds ± half the 95 % range in which one more seed&apos;s value lands
-        (lookups, drops: the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. Latency as a trace shows it: response − last-page
+        (lookups, drops, svm_prq shares: the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. The
+        svm_prq histogram (QEMU, Intel debugfs, report → response submission) is the one real distribution nobody here produced:
+        comparable at low load. Latency as a trace shows it: response − last-page
         request; device wait adds PRQ queueing and retries.
       </p>
     </div>
   );
+}
+
+/** Runs whose calibration is circular, said plainly above the numbers. */
+function CircularNotice({ runs }: { runs: RunRow[] }) {
+  const note = runs.find((r) => r.calibration_note)?.calibration_note;
+  return note ? (
+    <p role="note" className="notice warn" data-testid="calibration-circular">
+      Calibration: {note}.
+    </p>
+  ) : null;
 }
 
 export async function SavedRunsCard({ traceId, selected }: { traceId: number; selected: number[] }) {

@@ -6,7 +6,7 @@
 import { NotFoundError, ReplayConfigError } from '../core/errors.ts';
 import { applyParamOverrides } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/presets.ts';
-import { replayBatchOffThread } from '../replay/off-thread.ts';
+import { CDF_QUANTILES, replayBatchOffThread } from '../replay/off-thread.ts';
 import { seedList, seedSamplesOf } from '../replay/seed-samples.ts';
 import { STAGE_TIMES, type ModelName, type ReplaySummary } from '../replay/types.ts';
 import type { Db } from './instance.ts';
@@ -63,7 +63,7 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const result = batch.full!;
   const seconds = (performance.now() - started) / 1000;
   result.summary.params_provenance = provenance;
-  result.summary.seed_samples = seedSamplesOf(batch.summaries);
+  result.summary.seed_samples = { ...seedSamplesOf(batch.summaries), latency_cdf: { qs: [...CDF_QUANTILES], values: batch.cdfs } };
   const note = await circularCalibrationNote(db, traceId);
   if (note) result.summary.calibration_note = note;
 

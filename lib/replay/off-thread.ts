@@ -32,8 +32,13 @@ export interface BatchRun {
 
 export interface BatchResult {
   summaries: ReplaySummary[];
+  /** Per run: latency_ns at CDF_QUANTILES (nearest rank over answered groups), for CDF bands. */
+  cdfs: (number | null)[][];
   full: ReplayResult | null;
 }
+
+/** Quantiles 0.02, 0.04, … 1 of each batch run's latency: enough for a band on a CDF. */
+export const CDF_QUANTILES: readonly number[] = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
 
 export type WorkerReply =
   | { ok: true; kind: 'sweep'; result: SweepResult }
@@ -133,5 +138,6 @@ export async function replayBatchOffThread(
     }),
   );
   const summaries = runs.map((_r, i) => replies[i % n]!.summaries[Math.floor(i / n)]!);
-  return { summaries, full: replies.find((r) => r.full !== null)?.full ?? null };
+  const cdfs = runs.map((_r, i) => replies[i % n]!.cdfs[Math.floor(i / n)]!);
+  return { summaries, cdfs, full: replies.find((r) => r.full !== null)?.full ?? null };
 }

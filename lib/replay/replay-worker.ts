@@ -9,7 +9,8 @@ import { prepareInput } from './prepare.ts';
 import { estimateServiceTimes, inversionOptions } from './service-time.ts';
 import type { ReplayResult } from './types.ts';
 import { runSweep } from './sweep.ts';
-import type { BatchResult, WorkerJob, WorkerReply } from './off-thread.ts';
+import { CDF_QUANTILES, type BatchResult, type WorkerJob, type WorkerReply } from './off-thread.ts';
+import { percentilesOf } from './percentiles.ts';
 
 function typedArrayBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
   if (ArrayBuffer.isView(value)) {
@@ -34,6 +35,7 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
   };
   const recorded = job.recordedLatenciesNs ?? undefined;
   let full: ReplayResult | null = null;
+  const cdfs: (number | null)[][] = [];
   const summaries = job.runs.map((r, i) => {
     const isFull = i === job.fullRun;
     const res = replayPrepared(prepared, r.model, r.params, r.seed, {
@@ -42,9 +44,11 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
       ...(isFull ? {} : { queueDepthBuckets: 1, summaryOnly: true }),
     });
     if (isFull) full = res;
+    // Lost groups are NaN in latencyNs and left out, as in the summary's percentiles.
+    cdfs.push(percentilesOf(res.groups.latencyNs, CDF_QUANTILES));
     return res.summary;
   });
-  return { summaries, full };
+  return { summaries, cdfs, full };
 }
 
 function run(job: WorkerJob): WorkerReply {

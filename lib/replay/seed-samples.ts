@@ -20,6 +20,8 @@ export interface SeedSamples {
   lock_wait_ns: Record<string, number[]>;
   drops: number[];
   lost_groups: number[];
+  /** latency_ns at each of qs, per seed: the band on the replay page's CDF. */
+  latency_cdf?: { qs: number[]; values: (number | null)[][] };
 }
 
 export interface ReplayIntervals {
@@ -78,4 +80,14 @@ export function intervalsOf(samples: SeedSamples): ReplayIntervals {
 export function meanStages(samples: SeedSamples): Record<string, number> {
   const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / Math.max(1, v.length);
   return Object.fromEntries(Object.entries(samples.stage_time_ns).map(([k, v]) => [k, mean(v)]));
+}
+
+/** The CDF band of a run: at each quantile, where one more seed's latency lands (lo, hi). */
+export function cdfBand(samples: SeedSamples): { q: number; lo: number; hi: number }[] {
+  const c = samples.latency_cdf;
+  if (!c) return [];
+  return c.qs.flatMap((q, i) => {
+    const iv = predictionInterval(c.values.map((v) => v[i] ?? null), { nonNegative: true });
+    return iv ? [{ q, lo: iv.lo, hi: iv.hi }] : [];
+  });
 }

@@ -76,6 +76,9 @@ describe('what-if, sensitivity and scaling in a browser', { timeout: 300_000 }, 
     // The percentile table shows intervals, the stage bar and the tornado are drawn.
     await page.goto(`${server.url}/traces/1/replay?runs=${cli.a.run_id},${cli.b.run_id}`);
     assert.match((await page.locator('[data-testid="replay-percentiles"]').textContent()) ?? '', /± /);
+    // Recorded, and per run its CDF and the two curves of its seed range.
+    await page.locator('[data-testid="chart-replay-cdf"] path.recharts-line-curve').first().waitFor({ state: 'attached' });
+    assert.equal(await page.locator('[data-testid="chart-replay-cdf"] path.recharts-line-curve').count(), 7);
     await page.locator('[data-testid="chart-stage-time"] .recharts-bar-rectangle').first().waitFor({ state: 'attached' });
     await page.locator('[data-testid="chart-tornado"] .recharts-bar-rectangle').first().waitFor({ state: 'attached' });
     await shots('12-replay-verdict');

@@ -5,7 +5,7 @@
 import type { Db } from '../../db/instance.ts';
 import { listReplayRuns, type SavedRun } from '../../db/replay-runs.ts';
 import { sideOfRun } from '../../db/whatif.ts';
-import { intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
+import { cdfBand, intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
 import { compareRuns, type WhatifResult } from '../../replay/whatif.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from './latency-cdf.ts';
 import { latencyQuantiles, type Quantiles } from './latency-quantiles.ts';
@@ -39,7 +39,8 @@ export interface RunRow {
 
 export interface ReplayComparison {
   recorded: { answered: number; latency_ns: Quantiles; cdf: CdfPoint[] };
-  runs: { run: RunRow; cdf: CdfPoint[] }[];
+  /** band: at each quantile, where one more seed's latency lands (empty for runs saved before). */
+  runs: { run: RunRow; cdf: CdfPoint[]; band: { q: number; lo: number; hi: number }[] }[];
 }
 
 function toRow(r: SavedRun): RunRow {
@@ -83,7 +84,8 @@ export async function replayComparison(db: Db, traceId: number, runIds: readonly
   for (const id of runIds) {
     const run = runs.get(id);
     if (!run) continue;
-    out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)) });
+    const band = run.summary.seed_samples ? cdfBand(run.summary.seed_samples) : [];
+    out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)), band });
   }
   return out;
 }

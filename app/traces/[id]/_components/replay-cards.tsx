@@ -33,7 +33,7 @@ export async function ReplayCdfCard({ traceId, selected }: { traceId: number; se
   if (c.runs.length === 0) return <Empty>Run a replay or pick saved runs below to compare them with the recorded latency.</Empty>;
   const series = [
     { name: `recorded (${fmtCount(c.recorded.answered)} groups)`, points: c.recorded.cdf, color: '#1b2538' },
-    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true })),
+    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true, band: r.band })),
   ];
   return <CdfChart series={series} testId="chart-replay-cdf" />;
 }

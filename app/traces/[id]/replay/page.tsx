@@ -83,7 +83,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       >
         <ReplayForm traceId={traceId} models={MODEL_NAMES} presets={PRESET_INFO} specs={PARAM_INFO} selected={selected} />
       </Card>
-      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed.">
+      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed (its first seed), thin curves: the range one more seed lands in.">
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <ReplayCdfCard traceId={traceId} selected={selected} />
         </Suspense>

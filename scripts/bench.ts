@@ -7,7 +7,8 @@
 //  2. dat: trace-cmd .dat ingest (v6 and v7 zstd) beside the text ingest of trace-cmd's report
 //     of the same file (scripts/bench-dat.ts); `--dat-events N` changes the size.
 //  3. replay: groups/s per model and a full PASID sweep (scripts/bench-replay.ts).
-//  4. lake: bytes per million events against the DuckDB file, publish time, fleet query over
+//  4. whatif: 1 M groups, 2 sides × 8 seeds on worker threads (scripts/bench-whatif.ts).
+//  5. lake: bytes per million events against the DuckDB file, publish time, fleet query over
 //     100 published traces (scripts/bench-lake.ts).
 // Each run is its own process under /usr/bin/time, so wall, CPU seconds and peak RSS are its
 // own. The machine is shared: the load average is printed beside the figures.
@@ -22,6 +23,7 @@ import { simulate, writeIntelFtrace, writeSimCsv } from '../lib/sim/index.ts';
 import { benchDat } from './bench-dat.ts';
 import { benchLake } from './bench-lake.ts';
 import { benchReplay } from './bench-replay.ts';
+import { benchWhatif } from './bench-whatif.ts';
 
 const { values } = parseArgs({ options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, skip: { type: 'string', default: '' } } });
 const root = path.resolve(import.meta.dirname, '..');
@@ -142,6 +144,11 @@ async function main(): Promise<void> {
   if (!skip.has('replay')) {
     const rep = await benchReplay();
     process.stdout.write(`replay:\n${Object.entries(rep).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+  }
+
+  if (!skip.has('whatif')) {
+    const w = await benchWhatif();
+    process.stdout.write(`whatif:\n${Object.entries(w).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
   }
 
   if (!skip.has('lake')) {

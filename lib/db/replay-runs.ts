@@ -3,11 +3,11 @@
 // verb and the replay page. The engine itself is pure (lib/replay); this module only feeds it
 // from DuckDB and stores what it returns.
 
-import { NotFoundError } from '../core/errors.ts';
+import { NotFoundError, ReplayConfigError } from '../core/errors.ts';
 import { applyParamOverrides } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/presets.ts';
-import { replayOffThread } from '../replay/off-thread.ts';
-import { inversionOptions } from '../replay/service-time.ts';
+import { CDF_QUANTILES, replayBatchOffThread } from '../replay/off-thread.ts';
+import { seedList, seedSamplesOf } from '../replay/seed-samples.ts';
 import { STAGE_TIMES, type ModelName, type ReplaySummary } from '../replay/types.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
@@ -19,6 +19,10 @@ export interface ReplayRunOptions {
   /** `name=value` overrides, applied in order. */
   params?: readonly string[];
   seed?: number;
+  /** Seeds replayed (seed, seed + 1, …): every figure gets an interval over them. Default 8. */
+  seeds?: number;
+  /** Worker threads the seeds are dealt to. The server keeps 1 so pages keep a core. */
+  threads?: number;
 }
 
 export interface SavedRun {
@@ -34,6 +38,13 @@ export interface SavedRun {
 }
 
 export const DEFAULT_SEED = 1;
+export const DEFAULT_SEEDS = 8;
+export const MAX_SEEDS = 64;
+
+export function checkSeedCount(k: number): number {
+  if (!Number.isInteger(k) || k < 1 || k > MAX_SEEDS) throw new ReplayConfigError('seeds', `must be an integer in [1, ${MAX_SEEDS}], got ${k}`);
+  return k;
+}
 
 export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRunOptions): Promise<SavedRun> {
   const preset = opts.preset ? presetFor(opts.preset) : defaultPresetForModel(opts.model);
@@ -43,16 +54,18 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
   const provenance = provenanceOf(preset, params);
-  const result = await replayOffThread({
-    input: data.input,
-    model: opts.model,
-    params,
-    seed,
-    extras: { recordedLatenciesNs: data.recordedLatenciesNs },
-    empiricalService: params.serviceDist === 'empirical' ? { groups: data.recordedGroups, options: inversionOptions(params) } : null,
-  });
+  const seeds = seedList(seed, checkSeedCount(opts.seeds ?? DEFAULT_SEEDS));
+  const batch = await replayBatchOffThread(
+    data.input,
+    seeds.map((s) => ({ model: opts.model, params, seed: s })),
+    { fullRun: 0, recordedLatenciesNs: data.recordedLatenciesNs, empiricalGroups: params.serviceDist === 'empirical' ? data.recordedGroups : null, threads: opts.threads ?? 1 },
+  );
+  const result = batch.full!;
   const seconds = (performance.now() - started) / 1000;
   result.summary.params_provenance = provenance;
+  result.summary.seed_samples = { ...seedSamplesOf(batch.summaries), latency_cdf: { qs: [...CDF_QUANTILES], values: batch.cdfs } };
+  const note = await circularCalibrationNote(db, traceId);
+  if (note) result.summary.calibration_note = note;
 
   return db.transaction(async (tx) => {
     const ids = await tx.all<{ id: number }>("SELECT CAST(nextval('run_id_seq') AS INTEGER) AS id");
@@ -109,6 +122,18 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     }
     return readRun(tx, runId);
   });
+}
+
+/**
+ * Replaying a trace our own simulator wrote reproduces the engine that made it (replay-physics
+ * §8): its calibration error measures the engine against itself. A simulator-format trace may
+ * come from that simulator, so its runs say so. (Simulated ftrace text cannot be told from a
+ * real one: it is written to be indistinguishable.)
+ */
+async function circularCalibrationNote(db: Db, traceId: number): Promise<string | null> {
+  const [t] = await db.all<{ format: string }>('SELECT format FROM traces WHERE trace_id = $1', [traceId]);
+  if (t?.format !== 'sim-csv' && t?.format !== 'sim-jsonl') return null;
+  return `this trace is in the simulator's format (${t.format}): if pritrace simulate wrote it, the calibration compares the engine with itself (circular) and says nothing about a real kernel; calibrate on a recorded trace and against the svm_prq histogram`;
 }
 
 function toRun(r: Record<string, unknown>): SavedRun {

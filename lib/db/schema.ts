@@ -154,6 +154,17 @@ export const TABLES: Table[] = [
     ],
   },
   {
+    name: 'sensitivity_runs',
+    comment: 'Saved sensitivity runs (each numeric replay parameter halved and doubled) per trace, model and era.',
+    columns: [
+      c('trace_id', 'INTEGER NOT NULL', 'Trace replayed.'),
+      c('options', 'VARCHAR NOT NULL', 'Model, era, overrides, seed and seed count as canonical JSON (the cache key).'),
+      c('result', 'JSON NOT NULL', 'Base p50/p99 with intervals, noise, and one row per parameter (half, double, swing, flags).'),
+      c('seconds', 'DOUBLE', 'Wall time, s.'),
+      c('created_at', 'TIMESTAMP NOT NULL', 'When it was computed (UTC).'),
+    ],
+  },
+  {
     name: 'annotations',
     comment: 'Postmortem notes on a trace: a time range and/or a device/PASID, with author and text.',
     columns: [

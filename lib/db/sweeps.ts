@@ -3,11 +3,11 @@
 // every model and structure, so the scaling page and `pritrace sweep` reuse a saved result.
 
 import { sweepOffThread } from '../replay/off-thread.ts';
-import type { SweepOptions, SweepResult } from '../replay/sweep.ts';
+import { DEFAULT_SWEEP_SEEDS, type SweepOptions, type SweepResult } from '../replay/sweep.ts';
 import type { Db } from './instance.ts';
 import { loadReplayData } from './replay-input.ts';
 
-export type TraceSweepOptions = Pick<SweepOptions, 'seed' | 'exponents' | 'allocations' | 'maxGroupsPerPoint' | 'models'>;
+export type TraceSweepOptions = Pick<SweepOptions, 'seed' | 'seeds' | 'exponents' | 'allocations' | 'maxGroupsPerPoint' | 'models'>;
 
 export interface TraceSweep extends SweepResult {
   trace_id: number;
@@ -22,7 +22,8 @@ export interface TraceSweep extends SweepResult {
  * server keeps the default of one, so a sweep leaves a core to the pages; the CLI uses every core.
  */
 export async function sweepForTrace(db: Db, traceId: number, options: Partial<TraceSweepOptions> = {}, refresh = false, threads = 1): Promise<TraceSweep> {
-  const opts: TraceSweepOptions = { seed: options.seed ?? 1, ...options };
+  // The seed count is part of the key, so sweeps saved before points had seeds are not reused.
+  const opts: TraceSweepOptions = { seed: options.seed ?? 1, seeds: options.seeds ?? DEFAULT_SWEEP_SEEDS, ...options };
   const key = JSON.stringify(opts, Object.keys(opts).sort());
   const [own] = await db.all<{ n: bigint }>(
     "SELECT count(DISTINCT pasid) AS n FROM events WHERE trace_id = $1 AND kind = 'page_request'",

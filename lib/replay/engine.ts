@@ -10,7 +10,7 @@ import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
 import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
-import { answeredStats, calibrate } from './percentiles.ts';
+import { answeredStats, calibrate, svmPrqBuckets } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
@@ -28,6 +28,9 @@ export interface ReplayExtras {
   /** Also return per-request report times and groups (requestReportNs, requestGroup), as
    *  the simulator needs; off by default since they cost two arrays per request. */
   requestDetail?: boolean;
+  /** The caller keeps only the summary: the per-group arrays come from the scratch pool and
+   *  are overwritten by the next replay on this thread. */
+  summaryOnly?: boolean;
 }
 
 /** How the sweep narrows a prepared input: remapped PASIDs, a prefix, shared live PASIDs. */
@@ -94,7 +97,7 @@ export function replayPrepared(
   const rng = new Rng(seed);
   const sampleService = makeServiceSampler(params, rng, extras.serviceSamplesNs);
   const sampleWakeup = makeWakeupSampler(params, rng);
-  const ledger = new VisitLedger(G);
+  const ledger = new VisitLedger(G, extras.summaryOnly ? (name, n) => scratchF64(`result.${name}`, n) : undefined);
   const rt = model.create(new ModelContext(view, params, ledger));
 
   const nI = p.iommus.length;
@@ -115,6 +118,9 @@ export function replayPrepared(
   const batchSize = new Int32Array(nI);
   const batchLeft = new Int32Array(nI);
   const draining = new Uint8Array(nI);
+  // Drain-thread time awake (woken → queue empty) per IOMMU: its utilisation.
+  const drainBusy = new Float64Array(nI);
+  const drainSince = new Float64Array(nI);
   const overflow = new Uint8Array(nI);
 
   // Invalidation queue per IOMMU: q_lock (exclusive, short), then the hardware, which
@@ -175,11 +181,12 @@ export function replayPrepared(
   // Report and response times start at zero; a group was reported, handled and answered
   // exactly when a worker took it (every reported group is, before the event queue runs
   // dry), so buildResult marks the others NaN by gWorker = −1.
-  const gReport = new Float64Array(G);
-  const gResponse = new Float64Array(G);
-  const gDone = new Float64Array(G);
-  const gLongest = new Uint8Array(G).fill(255);
-  const gWorker = new Int32Array(G).fill(-1);
+  const out = resultArrays(extras.summaryOnly === true);
+  const gReport = out.f64('report', G);
+  const gResponse = out.f64('response', G);
+  const gDone = out.f64('done', G);
+  const gLongest = out.u8('longest', G).fill(255);
+  const gWorker = out.i32('worker', G).fill(-1);
   const gFaults = scratchI32('engine.faults', G);
   const gRetries = scratchI32('engine.retries', G);
   const gSends = scratchI32('engine.sends', G);
@@ -462,6 +469,7 @@ export function replayPrepared(
       series.setA(t, prqMax);
       if (draining[i] !== 0) continue;
       draining[i] = 1;
+      drainSince[i] = t + irqLatencyNs;
       // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
       // place (as the drain loop does for its own steps) instead of a heap round trip.
       const start = t + irqLatencyNs;
@@ -563,6 +571,7 @@ export function replayPrepared(
           }
           if (ringCount[i] === 0) {
             draining[i] = 0;
+            drainBusy[i]! += t - drainSince[i]!;
             break;
           }
         }
@@ -618,6 +627,8 @@ export function replayPrepared(
     stageSum,
     lockSum,
     depth: series.finish(now),
+    drainBusy,
+    spanNs: now,
   });
 }
 
@@ -656,6 +667,21 @@ interface Collected {
   stageSum: Float64Array;
   lockSum: Float64Array;
   depth: { bucketNs: number; a: number[]; b: number[] };
+  drainBusy: Float64Array;
+  spanNs: number;
+}
+
+/**
+ * Where a replay's per-group arrays come from: fresh memory when the caller keeps them, the
+ * scratch pool when it keeps only the summary (a batch of seeds): ~85 MB per million groups
+ * whose first touch cost more than a tenth of the replay (page faults, see scratch.ts).
+ */
+function resultArrays(summaryOnly: boolean) {
+  return {
+    f64: (name: string, n: number) => (summaryOnly ? scratchF64(`result.${name}`, n) : new Float64Array(n)),
+    i32: (name: string, n: number) => (summaryOnly ? scratchI32(`result.${name}`, n) : new Int32Array(n)),
+    u8: (name: string, n: number) => (summaryOnly ? scratchU8(`result.${name}`, n) : new Uint8Array(n)),
+  };
 }
 
 function buildResult(c: Collected): ReplayResult {
@@ -663,11 +689,12 @@ function buildResult(c: Collected): ReplayResult {
   const p = view.prepared;
   const G = view.groupCount;
   const N = view.requestCount;
-  const lastRequestIndex = new Int32Array(G);
-  const arrivalNs = new Float64Array(G);
-  const latencyNs = new Float64Array(G);
-  const deviceLatencyNs = new Float64Array(G);
-  const gPasid = new Int32Array(G);
+  const out = resultArrays(c.extras.summaryOnly === true);
+  const lastRequestIndex = out.i32('lastRequest', G);
+  const arrivalNs = out.f64('arrival', G);
+  const latencyNs = out.f64('latency', G);
+  const deviceLatencyNs = out.f64('deviceLatency', G);
+  const gPasid = out.i32('pasid', G);
   let answered = 0;
   const { groupLastReq, order, tsNs } = p;
   const pasid = view.pasid;
@@ -736,6 +763,8 @@ function buildResult(c: Collected): ReplayResult {
     stage_time_ns: perAnswered(STAGE_TIMES, c.stageSum, answered),
     lock_wait_ns: perAnswered(LOCK_WAITS, c.lockSum, answered),
     partial_discards: c.counters.discards,
+    svm_prq_buckets: svmPrqBuckets(latencyNs, c.gWorker),
+    drain_utilisation: c.spanNs > 0 ? Math.min(1, Math.max(0, ...c.drainBusy) / c.spanNs) : 0,
     unfinished_requests: unfinished,
     stop_markers: stopMarkers,
   };

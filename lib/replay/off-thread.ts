@@ -5,28 +5,44 @@
 
 import { Worker } from 'node:worker_threads';
 import { ReplayConfigError } from '../core/errors.ts';
-import type { ReplayExtras } from './engine.ts';
 import type { ReplayParams } from './params.ts';
-import type { InversionOptions, RecordedGroupTimes } from './service-time.ts';
+import type { RecordedGroupTimes } from './service-time.ts';
 import { DEFAULT_SWEEP_EXPONENTS, type SweepOptions, type SweepResult } from './sweep.ts';
-import type { ModelName, ReplayInput, ReplayResult } from './types.ts';
+import type { ModelName, ReplayInput, ReplayResult, ReplaySummary } from './types.ts';
 
 export type WorkerJob =
+  | { kind: 'sweep'; input: ReplayInput; options: SweepOptions }
   | {
-      kind: 'replay';
+      kind: 'batch';
       input: ReplayInput;
-      model: ModelName;
-      params: ReplayParams;
-      seed: number;
-      extras: Omit<ReplayExtras, 'serviceSamplesNs'>;
-      /** For serviceDist=empirical: estimated on the worker from these recorded groups. */
-      empiricalService: { groups: RecordedGroupTimes[]; options: InversionOptions } | null;
-    }
-  | { kind: 'sweep'; input: ReplayInput; options: SweepOptions };
+      runs: BatchRun[];
+      /** Index into runs whose whole result (per-group arrays) comes back; the others give their summary. */
+      fullRun: number | null;
+      recordedLatenciesNs: ArrayLike<number> | null;
+      /** Recorded groups, for runs whose params say serviceDist=empirical. */
+      empiricalGroups: RecordedGroupTimes[] | null;
+    };
+
+/** One replay of a batch: the model, its parameters and a seed. */
+export interface BatchRun {
+  model: ModelName;
+  params: ReplayParams;
+  seed: number;
+}
+
+export interface BatchResult {
+  summaries: ReplaySummary[];
+  /** Per run: latency_ns at CDF_QUANTILES (nearest rank over answered groups), for CDF bands. */
+  cdfs: (number | null)[][];
+  full: ReplayResult | null;
+}
+
+/** Quantiles 0.02, 0.04, … 1 of each batch run's latency: enough for a band on a CDF. */
+export const CDF_QUANTILES: readonly number[] = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
 
 export type WorkerReply =
-  | { ok: true; kind: 'replay'; result: ReplayResult }
   | { ok: true; kind: 'sweep'; result: SweepResult }
+  | { ok: true; kind: 'batch'; result: BatchResult }
   | { ok: false; parameter: string | null; message: string };
 
 /**
@@ -64,15 +80,9 @@ function runJob(job: WorkerJob): Promise<WorkerReply & { ok: true }> {
   });
 }
 
-export async function replayOffThread(job: Omit<Extract<WorkerJob, { kind: 'replay' }>, 'kind'>): Promise<ReplayResult> {
-  const reply = await runJob({ kind: 'replay', ...job });
-  if (reply.kind !== 'replay') throw new Error('replay worker answered a replay with a sweep');
-  return reply.result;
-}
-
 async function sweepShard(input: ReplayInput, options: SweepOptions): Promise<SweepResult> {
   const reply = await runJob({ kind: 'sweep', input, options });
-  if (reply.kind !== 'sweep') throw new Error('replay worker answered a sweep with a replay');
+  if (reply.kind !== 'sweep') throw new Error('replay worker answered a sweep with something else');
   return reply.result;
 }
 
@@ -95,4 +105,39 @@ export async function sweepOffThread(input: ReplayInput, options: SweepOptions, 
     return shard.points.slice(at, at + count);
   });
   return { ...results[0]!, points };
+}
+
+/**
+ * Many replays of one input — the K seeds of a run, both sides of a what-if, the halved and
+ * doubled parameters of a sensitivity run — dealt round-robin over `threads` worker threads
+ * (each prepares the input once) and put back in order. `fullRun` names the one replay whose
+ * per-group results are wanted (the run that is saved); the others return their summary.
+ * A replay depends only on (input, model, params, seed), so the result equals one thread's.
+ */
+export async function replayBatchOffThread(
+  input: ReplayInput,
+  runs: readonly BatchRun[],
+  options: { fullRun?: number | null; recordedLatenciesNs?: ArrayLike<number> | null; empiricalGroups?: RecordedGroupTimes[] | null; threads?: number },
+): Promise<BatchResult> {
+  const n = Math.max(1, Math.min(Math.floor(options.threads ?? 1), runs.length));
+  const fullRun = options.fullRun ?? null;
+  const shards = Array.from({ length: n }, (_, k) => runs.map((_r, i) => i).filter((i) => i % n === k));
+  const replies = await Promise.all(
+    shards.map(async (idx) => {
+      const local = fullRun === null ? -1 : idx.indexOf(fullRun);
+      const reply = await runJob({
+        kind: 'batch',
+        input,
+        runs: idx.map((i) => runs[i]!),
+        fullRun: local < 0 ? null : local,
+        recordedLatenciesNs: options.recordedLatenciesNs ?? null,
+        empiricalGroups: options.empiricalGroups ?? null,
+      });
+      if (reply.kind !== 'batch') throw new Error('replay worker answered a batch with something else');
+      return reply.result;
+    }),
+  );
+  const summaries = runs.map((_r, i) => replies[i % n]!.summaries[Math.floor(i / n)]!);
+  const cdfs = runs.map((_r, i) => replies[i % n]!.cdfs[Math.floor(i / n)]!);
+  return { summaries, cdfs, full: replies.find((r) => r.full !== null)?.full ?? null };
 }

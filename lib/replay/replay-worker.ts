@@ -1,12 +1,16 @@
-// The worker-thread side of off-thread.ts: receives one job, runs the pure replay or sweep, posts
+// The worker-thread side of off-thread.ts: receives one job, runs the pure replays or sweep, posts
 // the result (typed arrays transferred, not copied) or the error, and ends.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ReplayConfigError } from '../core/errors.ts';
-import { runReplay } from './engine.ts';
-import { estimateServiceTimes } from './service-time.ts';
+import { replayPrepared } from './engine.ts';
+import type { ReplayParams } from './params.ts';
+import { prepareInput } from './prepare.ts';
+import { estimateServiceTimes, inversionOptions } from './service-time.ts';
+import type { ReplayResult } from './types.ts';
 import { runSweep } from './sweep.ts';
-import type { WorkerJob, WorkerReply } from './off-thread.ts';
+import { CDF_QUANTILES, type BatchResult, type WorkerJob, type WorkerReply } from './off-thread.ts';
+import { percentilesOf } from './percentiles.ts';
 
 function typedArrayBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): ArrayBuffer[] {
   if (ArrayBuffer.isView(value)) {
@@ -17,11 +21,39 @@ function typedArrayBuffers(value: unknown, out: Set<ArrayBuffer> = new Set()): A
   return [...out];
 }
 
+function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
+  const prepared = prepareInput(job.input);
+  // Service estimates depend only on the inversion options of a run's params: one per distinct set.
+  const estimates = new Map<string, Float64Array>();
+  const samplesFor = (params: ReplayParams): Float64Array | undefined => {
+    if (params.serviceDist !== 'empirical' || !job.empiricalGroups) return undefined;
+    const options = inversionOptions(params);
+    const key = JSON.stringify(options);
+    let s = estimates.get(key);
+    if (!s) estimates.set(key, (s = estimateServiceTimes(job.empiricalGroups, options)));
+    return s;
+  };
+  const recorded = job.recordedLatenciesNs ?? undefined;
+  let full: ReplayResult | null = null;
+  const cdfs: (number | null)[][] = [];
+  const summaries = job.runs.map((r, i) => {
+    const isFull = i === job.fullRun;
+    const res = replayPrepared(prepared, r.model, r.params, r.seed, {
+      serviceSamplesNs: samplesFor(r.params),
+      recordedLatenciesNs: recorded,
+      ...(isFull ? {} : { queueDepthBuckets: 1, summaryOnly: true }),
+    });
+    if (isFull) full = res;
+    // Lost groups are NaN in latencyNs and left out, as in the summary's percentiles.
+    cdfs.push(percentilesOf(res.groups.latencyNs, CDF_QUANTILES));
+    return res.summary;
+  });
+  return { summaries, cdfs, full };
+}
+
 function run(job: WorkerJob): WorkerReply {
   if (job.kind === 'sweep') return { ok: true, kind: 'sweep', result: runSweep(job.input, job.options) };
-  const serviceSamplesNs = job.empiricalService ? estimateServiceTimes(job.empiricalService.groups, job.empiricalService.options) : undefined;
-  const result = runReplay(job.input, job.model, job.params, job.seed, { ...job.extras, serviceSamplesNs });
-  return { ok: true, kind: 'replay', result };
+  return { ok: true, kind: 'batch', result: runBatch(job) };
 }
 
 const { job } = workerData as { job: WorkerJob };

@@ -1,8 +1,10 @@
 // The PASID sweep ("domain lookup cost vs number of PASIDs"): the same traffic spread over N
 // live PASIDs, N = 1 … 2^20 − 1 (PASID 0 is reserved), dense (1…N, like the kernel's IDA) or
 // sparse (random 20-bit), per model and structure; every live PASID is attached to every
-// device. Called by the CLI `sweep` verb and the scaling page. Each point replays a bounded
-// prefix (list points a shorter one: a list lookup walks ~N/2) and says how many groups.
+// device. Called by the CLI `sweep` verb and the scaling page. Every structure at a point
+// replays the same groups (a bounded prefix of the input) at the same K seeds; a list's
+// ~N/2-entry walk is counted from each entry's position rather than walked (lookup/linked-list.ts),
+// which is what keeps a 2^20-entry list affordable on the full sample.
 
 import { ReplayConfigError } from '../core/errors.ts';
 import { makeView, replayPrepared } from './engine.ts';
@@ -11,8 +13,9 @@ import { STAGES, type SharedPasids } from './models/types.ts';
 import type { ReplayParams } from './params.ts';
 import { prepareInput, type PreparedInput } from './prepare.ts';
 import { defaultPresetForModel } from './presets.ts';
+import { predictionInterval, type Interval } from './intervals.ts';
 import { Rng } from './rng.ts';
-import { MODEL_NAMES, type LatencyPercentiles, type LookupSummary, type ModelName, type ReplayInput } from './types.ts';
+import { MODEL_NAMES, type LatencyPercentiles, type LookupSummary, type ModelName, type ReplayInput, type ReplaySummary } from './types.ts';
 
 export type Allocation = 'dense' | 'sparse';
 
@@ -26,12 +29,18 @@ export interface SweepOptions {
   allocations?: readonly Allocation[];
   /** N = 2^e for each exponent e, default 0 … 20. */
   exponents?: readonly number[];
-  /** Groups replayed per point at most (a prefix of the input). Default 50 000. */
+  /** Groups replayed per point at most (a prefix of the input), the same for every structure. Default 50 000. */
   maxGroupsPerPoint?: number;
-  /** List entries a list-structure point may walk in total (sets its prefix). Default 2^25. */
-  listVisitBudget?: number;
-  /** Fewest groups any point replays (when the input has them). Default 256. */
-  minGroupsPerPoint?: number;
+  /** Seeds per point (seed … seed + K − 1), for the intervals. Default 3. */
+  seeds?: number;
+}
+
+/** A point's figures over its seeds: mean ± where one more seed lands (intervals.ts). */
+export interface SweepIntervals {
+  device_latency_ns: { p50: Interval | null; p99: Interval | null };
+  latency_ns: { p50: Interval | null; p99: Interval | null };
+  drops: Interval | null;
+  drain_utilisation: Interval | null;
 }
 
 export interface SweepPoint {
@@ -47,14 +56,22 @@ export interface SweepPoint {
    *  domain-wide model's domain lookup) delay the report, so they show here, not above. */
   device_latency_ns: LatencyPercentiles;
   drops: number;
+  /** Busiest drain thread's share of the replay's span awake (first seed). */
+  drain_utilisation: number;
+  /** Over the point's seeds. */
+  intervals: SweepIntervals;
+  /** No kernel uses this structure for PASID → domain (list, hash): a labelled hypothetical. */
+  hypothetical: boolean;
   /** Mean visits and ns per group by stage (pasid_lookup is the domain lookup). */
   stages: Record<string, { visits_mean: number; ns_mean: number }>;
-  /** Groups replayed for this point: a prefix of the input's groups. */
+  /** Groups replayed for this point: a prefix of the input's groups, equal for every structure at a point. */
   sampled_groups: number;
 }
 
 export interface SweepResult {
   seed: number;
+  /** Seeds each point replayed. */
+  seeds: number[];
   /** Completed groups in the input. */
   groups: number;
   params: Partial<Record<ModelName, ReplayParams>>;
@@ -68,6 +85,10 @@ const DEFAULT_STRUCTURES: Record<ModelName, readonly StructureKind[]> = {
   'per-device': ['xarray'],
   'domain-wide': ['xarray', 'list', 'rbtree', 'hash'],
 };
+
+/** Structures no kernel uses for PASID → domain: shown, but labelled hypothetical. */
+const HYPOTHETICAL: readonly StructureKind[] = ['list', 'hash'];
+export const DEFAULT_SWEEP_SEEDS = 3;
 
 /** N = 2^0 … 2^20 live PASIDs. */
 export const DEFAULT_SWEEP_EXPONENTS: readonly number[] = Array.from({ length: 21 }, (_, e) => e);
@@ -108,8 +129,9 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
     if (!Number.isInteger(e) || e < 0 || e > 20) throw new ReplayConfigError('exponents', `must be integers in [0, 20], got ${e}`);
   }
   const maxGroups = options.maxGroupsPerPoint ?? 50_000;
-  const minGroups = options.minGroupsPerPoint ?? 256;
-  const listBudget = options.listVisitBudget ?? 2 ** 25;
+  const k = options.seeds ?? DEFAULT_SWEEP_SEEDS;
+  if (!Number.isInteger(k) || k < 1 || k > 64) throw new ReplayConfigError('seeds', `must be an integer in [1, 64], got ${k}`);
+  const seeds = Array.from({ length: k }, (_, i) => seed + i);
   const params: Partial<Record<ModelName, ReplayParams>> = {};
   for (const m of models) params[m] = options.params?.[m] ?? defaultPresetForModel(m).params;
 
@@ -133,12 +155,10 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
       }
       for (const model of models) {
         for (const structure of options.structures?.[model] ?? DEFAULT_STRUCTURES[model]) {
-          // A list lookup walks about n/2 entries: bound the prefix so a point stays affordable.
-          const cap = structure === 'list' ? Math.max(minGroups, Math.floor(listBudget / Math.max(1, n / 2))) : Infinity;
-          const groups = Math.min(maxGroups, cap);
           const p = { ...params[model]!, structure };
-          const res = replayPrepared(prepared, model, p, seed, { queueDepthBuckets: 16 }, { pasid, maxGroups: groups, shared });
-          const s = res.summary;
+          const runs = seeds.map((sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1, summaryOnly: true }, { pasid, maxGroups, shared }).summary);
+          const s = runs[0]!;
+          const iv = (pick: (x: ReplaySummary) => number | null) => predictionInterval(runs.map(pick), { nonNegative: true });
           const stages: SweepPoint['stages'] = {};
           for (const name of STAGES) stages[name] = s.lookup_stages[name]!;
           points.push({
@@ -150,8 +170,16 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
             latency_ns: s.latency_ns,
             device_latency_ns: s.device_latency_ns,
             drops: s.drops,
+            drain_utilisation: s.drain_utilisation,
+            intervals: {
+              device_latency_ns: { p50: iv((x) => x.device_latency_ns.p50), p99: iv((x) => x.device_latency_ns.p99) },
+              latency_ns: { p50: iv((x) => x.latency_ns.p50), p99: iv((x) => x.latency_ns.p99) },
+              drops: iv((x) => x.drops),
+              drain_utilisation: iv((x) => x.drain_utilisation),
+            },
+            hypothetical: HYPOTHETICAL.includes(structure),
             stages,
-            sampled_groups: makeView(prepared, { maxGroups: groups }).groupCount,
+            sampled_groups: makeView(prepared, { maxGroups }).groupCount,
           });
         }
       }
@@ -161,9 +189,11 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
     seed,
     groups: prepared.groupCount,
     params,
+    seeds,
     note:
-      `each point replays at most ${maxGroups} groups (a prefix of the input); list points at most ` +
-      `max(${minGroups}, ${listBudget} / (N/2)); every live PASID is attached to every device; the last point holds 2^20 − 1 PASIDs (PASID 0 is reserved)`,
+      `every structure at a point replays the same ${Math.min(maxGroups, prepared.groupCount)} groups (the first ${maxGroups} at most) at seeds ${seeds.join(', ')}; ` +
+      `a list's walk is counted from each entry's position instead of walked; every live PASID is attached to every device; ` +
+      `the last point holds 2^20 − 1 PASIDs (PASID 0 is reserved); list and hash are hypothetical (no kernel uses them for PASID → domain)`,
     points,
   };
 }

@@ -6,6 +6,7 @@
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
 import type { ParamsProvenance } from './presets.ts';
+import type { SeedSamples } from './seed-samples.ts';
 
 export type { StructureKind } from './lookup/types.ts';
 
@@ -224,12 +225,24 @@ export interface ReplaySummary {
   lock_wait_ns: Record<string, number>;
   /** Times the drain thread emptied the PRQ after an overflow and discarded partial requests. */
   partial_discards: number;
+  /** Percent of answered groups whose latency_ns is in 1–10 µs, 10–100 µs, 100 µs–1 ms: the
+   *  buckets of the one real histogram (SVM_PRQ_PERCENT in percentiles.ts). */
+  svm_prq_buckets: [number, number, number];
+  /** Busiest IOMMU's drain thread: share of the replay's span it was awake (woken by an
+   *  IRQ until it left the PRQ empty), in [0, 1]. Near 1 the drain paces the device. */
+  drain_utilisation: number;
   /** Requests of groups whose last page never arrived in the input. */
   unfinished_requests: number;
   stop_markers: number;
   calibration?: Calibration;
+  /** Said plainly when the calibration compares the engine with itself: set by the store
+   *  layer when the trace is in the simulator's own format. */
+  calibration_note?: string;
   /** Where each parameter's value comes from; added by the store layer (it knows the preset). */
   params_provenance?: ParamsProvenance;
+  /** The run's figures at each of its K seeds (this summary's seed first); intervals come
+   *  from them (seed-samples.ts). Added by the store layer; absent in runs saved before. */
+  seed_samples?: SeedSamples;
 }
 
 /**

@@ -69,7 +69,7 @@ describe('pritrace rename, rm and --help', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
     const verbs = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!);
-    assert.deepEqual(verbs.sort(), ['export', 'fleet', 'ingest', 'list', 'publish', 'rename', 'replay', 'report', 'rm', 'simulate', 'stats', 'sweep']);
+    assert.deepEqual(verbs.sort(), ['export', 'fleet', 'ingest', 'list', 'publish', 'rename', 'replay', 'report', 'rm', 'sensitivity', 'simulate', 'stats', 'sweep', 'whatif']);
     const cwd = tempDir();
     for (const verb of verbs) {
       for (const flag of ['--help', '-h']) {

@@ -11,6 +11,7 @@ import type { Db } from '../../lib/db/instance.ts';
 import { ingestFile } from '../../lib/db/ingest.ts';
 import { runReplayForTrace } from '../../lib/db/replay-runs.ts';
 import { saveView } from '../../lib/db/saved-views.ts';
+import { sensitivityForTrace } from '../../lib/db/sensitivity.ts';
 import { sweepForTrace } from '../../lib/db/sweeps.ts';
 import { TraceNameError, deleteTrace, renameTrace, sameFileTraces } from '../../lib/db/trace-admin.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
@@ -33,6 +34,7 @@ async function populate(db: Db, file: string): Promise<number> {
   const { trace_id } = await ingestFile(db, { file: path.join(TRACES_DIR, file) });
   await runReplayForTrace(db, trace_id, { model: 'per-device', seed: 1 });
   await sweepForTrace(db, trace_id, { exponents: [0, 2], maxGroupsPerPoint: 50 });
+  await sensitivityForTrace(db, trace_id, { model: 'domain-wide', seeds: 1 });
   await createAnnotation(db, { trace_id, author: 'me', text: 'a note', start_ns: 1n, end_ns: 2n });
   await saveView(db, { name: 'slow', url: `/traces/${trace_id}/groups?sort=latency&dir=desc` });
   return trace_id;

@@ -125,7 +125,8 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     await page.locator('[data-testid="replay-run"]').click();
     await page.waitForURL(/runs=\d+/, { timeout: 60_000 });
     await page.locator('[data-testid="replay-runs"] tbody tr').first().waitFor({ timeout: 20_000 });
-    assert.equal(await marks('chart-replay-cdf', 'path.recharts-line-curve'), 2, 'recorded and replayed');
+    // Recorded, replayed, and the replayed run's seed range (two thin curves).
+    assert.equal(await marks('chart-replay-cdf', 'path.recharts-line-curve'), 4, 'recorded, replayed and its seed range');
     const table = (await page.locator('[data-testid="replay-percentiles"]').textContent()) ?? '';
     assert.match(table, /per-device v5\.17/);
     assert.match(table, /calibration error p99/);
@@ -137,7 +138,7 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     await page.locator('#p-workers').fill('2');
     await page.locator('[data-testid="replay-run"]').click();
     await page.waitForURL(/runs=\d+,\d+/, { timeout: 60_000 });
-    assert.equal(await marks('chart-replay-cdf', 'path.recharts-line-curve'), 3);
+    assert.equal(await marks('chart-replay-cdf', 'path.recharts-line-curve'), 7);
     assert.equal(await page.locator('[data-testid="replay-runs"] tbody tr').count(), 2);
     assert.match((await page.locator('[data-testid="replay-runs"]').textContent()) ?? '', /workers=2/);
     await shot('06-replay');

@@ -199,6 +199,7 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     assert.equal(run.status, 201, await run.clone().text());
     const runId = ((await run.json()) as { run_id: number }).run_id;
     assert.equal((await post(`/api/traces/${b}/sweep`, {})).status, 201);
+    assert.equal((await post(`/api/traces/${b}/sensitivity`, { model: 'per-device' })).status, 201);
     assert.equal((await post(`/api/traces/${b}/annotations`, { author: 'e2e', text: 'doomed note' })).status, 201);
     assert.equal((await post('/api/views', { name: 'doomed view', url: `/traces/${b}/groups?sort=latency&dir=desc` })).status, 201);
     const before = await rowsOfTrace(b, [runId]);

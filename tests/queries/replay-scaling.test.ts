@@ -62,8 +62,8 @@ describe('replay and scaling chart queries', () => {
       assert.ok(d);
       assert.equal(d.trace_pasids, 3);
       assert.deepEqual(d.series.map((s) => s.key).sort(), [
-        'domain-wide / hash',
-        'domain-wide / list',
+        'domain-wide / hash (hypothetical)',
+        'domain-wide / list (hypothetical)',
         'domain-wide / rbtree',
         'domain-wide / xarray',
         'per-device / xarray',
@@ -75,9 +75,15 @@ describe('replay and scaling chart queries', () => {
         for (let i = 1; i < s.points.length; i++) assert.ok(s.points[i]!.pasids > s.points[i - 1]!.pasids);
       }
       // A list lookup walks about half the live PASIDs: at 2^20 it must dwarf the xarray.
-      const list = d.series.find((s) => s.key === 'domain-wide / list')!.points.at(-1)!;
+      const list = d.series.find((s) => s.key === 'domain-wide / list (hypothetical)')!.points.at(-1)!;
       const xa = d.series.find((s) => s.key === 'domain-wide / xarray')!.points.at(-1)!;
       assert.ok(list.visits_mean! > 1000 * xa.visits_mean!);
+      // What the device waits ranks the list worst at 2^20 − 1 PASIDs, its drain thread saturated.
+      assert.equal(d.ranking[0]!.key, 'domain-wide / list (hypothetical)');
+      assert.equal(d.ranking[0]!.pasids, 0xfffff);
+      assert.ok(list.device_p99_ns! > 10 * xa.device_p99_ns!, `${list.device_p99_ns} vs ${xa.device_p99_ns}`);
+      assert.ok(list.drain_utilisation! > 0.9 && xa.drain_utilisation! < 0.5);
+      assert.ok(list.device_p99_lo! <= list.device_p99_ns! && list.device_p99_ns! <= list.device_p99_hi!);
     }
   });
 });

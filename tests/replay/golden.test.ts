@@ -180,7 +180,7 @@ describe('golden replay outputs', () => {
     });
   }
   it('sweep', () => {
-    const sweep = runSweep(sim, { seed: 3, exponents: [0, 3, 7, 12, 19], maxGroupsPerPoint: 4000, listVisitBudget: 2 ** 18 });
+    const sweep = runSweep(sim, { seed: 3, exponents: [0, 3, 7, 12, 19], maxGroupsPerPoint: 4000, seeds: 2 });
     const hash = createHash('sha256').update(json(sweep)).digest('hex').slice(0, 16);
     const pts = sweep.points;
     check('sweep', { hash, figures: { points: pts.length, device_p99_first: pts[0]?.device_latency_ns.p99 ?? null, device_p99_last: pts.at(-1)?.device_latency_ns.p99 ?? null } });

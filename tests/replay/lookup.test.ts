@@ -82,6 +82,35 @@ describe('linked list', () => {
     assert.equal(l.lastVisits, 1);
     assert.equal(l.size, 5);
   });
+
+  it('a long append-only list answers from its index what the walk gives: value and visits', () => {
+    // `walked` had an insertFirst and a remove first, so it always walks; same entries, same order.
+    const indexed = new LinkedList(4);
+    const walked = new LinkedList(4);
+    walked.insertFirst(7_000_000, 0);
+    walked.remove(7_000_000);
+    const rng = new Rng(3);
+    for (let i = 0; i < 5000; i++) {
+      const k = rng.nextInt(4000); // duplicates: find returns the first
+      indexed.insert(k, i);
+      walked.insert(k, i);
+      if (i === 3000) {
+        // Found once (index built), then appended to: the index follows.
+        assert.equal(indexed.find(k), walked.find(k));
+      }
+    }
+    for (let j = 0; j < 2000; j++) {
+      const k = rng.nextInt(4200);
+      assert.equal(indexed.find(k), walked.find(k), `key ${k}`);
+      assert.equal(indexed.lastVisits, walked.lastVisits, `visits of key ${k}`);
+    }
+    // A remove ends the shortcut: the list walks again and still agrees.
+    assert.equal(indexed.remove(17), walked.remove(17));
+    for (const k of [0, 17, 3999, 4100]) {
+      assert.equal(indexed.find(k), walked.find(k));
+      assert.equal(indexed.lastVisits, walked.lastVisits);
+    }
+  });
 });
 
 describe('rb-tree', () => {

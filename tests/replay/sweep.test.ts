@@ -22,7 +22,11 @@ describe('PASID sweep', () => {
   it('has one point per N, allocation, model and structure, in the documented JSON shape', () => {
     assert.equal(sweep.points.length, exponents.length * 2 * 4);
     const p = sweep.points[0]!;
-    assert.deepEqual(Object.keys(p).sort(), ['allocation', 'device_latency_ns', 'drops', 'latency_ns', 'lookup', 'model', 'pasids', 'sampled_groups', 'stages', 'structure']);
+    assert.deepEqual(Object.keys(p).sort(), [
+      'allocation', 'device_latency_ns', 'drain_utilisation', 'drops', 'hypothetical', 'intervals', 'latency_ns', 'lookup', 'model', 'pasids', 'sampled_groups', 'stages', 'structure',
+    ]);
+    assert.deepEqual(sweep.seeds, [9, 10, 11]);
+    assert.deepEqual(Object.keys(p.intervals.device_latency_ns.p99!), ['value', 'lo', 'hi']);
     assert.deepEqual(Object.keys(p.lookup).sort(), ['ns_mean', 'ns_p99', 'visits_mean', 'visits_p99']);
     assert.deepEqual(Object.keys(p.latency_ns).sort(), ['max', 'p50', 'p90', 'p99']);
     assert.equal(JSON.parse(JSON.stringify(sweep)).points.length, sweep.points.length);
@@ -51,8 +55,22 @@ describe('PASID sweep', () => {
     assert.ok(at(list, 4096) > 1500 && at(list, 4096) < 2600, `list at 4096: ${at(list, 4096)}`);
     assert.ok(at(list, 2 ** 20 - 1) > 100 * at(list, 4096));
     for (const [, v] of hash) assert.ok(v! < 2);
-    const listPoint = sweep.points.find((p) => p.structure === 'list' && p.pasids === 2 ** 20 - 1)!;
-    assert.ok(listPoint.sampled_groups < 3000, 'list points replay a bounded prefix');
+  });
+
+  it('every structure at a point replays the same groups; list and hash are labelled hypothetical', () => {
+    for (const p of sweep.points) {
+      assert.equal(p.sampled_groups, 3000, `${p.structure} at ${p.pasids}`);
+      assert.equal(p.hypothetical, p.structure === 'list' || p.structure === 'hash');
+    }
+  });
+
+  it('at 2^20 PASIDs a list makes the devices wait longest of all structures (device p99, every seed mean)', () => {
+    const at = sweep.points.filter((p) => p.pasids === 2 ** 20 - 1 && p.allocation === 'dense');
+    const worst = at.reduce((a, b) => (b.intervals.device_latency_ns.p99!.value > a.intervals.device_latency_ns.p99!.value ? b : a));
+    assert.equal(worst.structure, 'list');
+    // ~2^19 entries walked at 10 ns each: ~5 ms per lookup in the drain thread, which stays awake.
+    assert.ok(worst.drain_utilisation > 0.9, `drain utilisation ${worst.drain_utilisation}`);
+    assert.ok(worst.intervals.device_latency_ns.p99!.value > 1e6, `device p99 ${worst.intervals.device_latency_ns.p99!.value}`);
   });
 });
 

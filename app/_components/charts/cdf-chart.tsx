@@ -10,6 +10,8 @@ export interface CdfSeries {
   points: CdfPoint[];
   color?: string;
   dashed?: boolean;
+  /** At each fraction q, the latency range [lo, hi] one more seed lands in: drawn as two thin curves. */
+  band?: { q: number; lo: number; hi: number }[];
 }
 
 /** One or more latency CDFs on a shared log-x axis (recorded vs replayed on the replay page). */
@@ -61,6 +63,29 @@ export function CdfChart({ series, testId = 'chart-latency-cdf' }: { series: Cdf
             }
           />
           {series.length > 1 ? <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} /> : null}
+          {shown.flatMap((s, i) =>
+            (['lo', 'hi'] as const).flatMap((edge) => {
+              const pts = (s.band ?? []).map((b) => ({ latency_ns: b[edge], fraction: b.q })).filter((p) => !log || p.latency_ns > 0);
+              return pts.length
+                ? [
+                    <Line
+                      key={`${s.name} ${edge}`}
+                      data={pts}
+                      dataKey="fraction"
+                      name={`${s.name} seed range`}
+                      legendType="none"
+                      tooltipType="none"
+                      type="stepAfter"
+                      stroke={s.color ?? PALETTE[i % PALETTE.length]}
+                      strokeOpacity={0.45}
+                      strokeWidth={1}
+                      dot={false}
+                      isAnimationActive={false}
+                    />,
+                  ]
+                : [];
+            }),
+          )}
           {shown.map((s, i) => (
             <Line
               key={s.name}

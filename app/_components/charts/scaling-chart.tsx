@@ -1,38 +1,54 @@
 'use client';
 
-import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ScalingPoint, ScalingSeries } from '@/lib/queries/charts/scaling.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { AXIS, CHART_MARGIN, PALETTE, TooltipBox, Y_AXIS_WIDTH, axisCount, logAxis, yTitle } from './common.tsx';
 
-export type ScalingMetric = 'visits_mean' | 'ns_mean' | 'p99_ns';
+export type ScalingMetric = 'device_p99_ns' | 'drops' | 'drain_utilisation' | 'p99_ns' | 'visits_mean' | 'ns_mean';
 
-const METRIC: Record<ScalingMetric, { title: string; format: (v: number) => string; tick: (v: number) => string }> = {
-  visits_mean: { title: 'lookup visits per group (mean)', format: (v) => v.toFixed(1), tick: axisCount },
-  ns_mean: { title: 'lookup cost per group (mean)', format: (v) => fmtNs(Math.round(v)), tick: axisNs },
-  p99_ns: { title: 'latency p99', format: (v) => fmtNs(v), tick: axisNs },
+const METRIC: Record<ScalingMetric, { title: string; format: (v: number) => string; tick: (v: number) => string; log: boolean }> = {
+  device_p99_ns: { title: 'device waits p99', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true },
+  drops: { title: 'requests dropped (PRQ)', format: (v) => fmtCount(Math.round(v)), tick: axisCount, log: false },
+  drain_utilisation: { title: 'drain thread awake', format: (v) => `${(v * 100).toFixed(1)} %`, tick: (v) => `${Math.round(v * 100)} %`, log: false },
+  p99_ns: { title: 'latency from report p99', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true },
+  visits_mean: { title: 'lookup visits per group (mean)', format: (v) => v.toFixed(1), tick: axisCount, log: true },
+  ns_mean: { title: 'lookup cost per group (mean)', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true },
 };
 
 const STRUCTURE_COLOR: Record<string, string> = { xarray: PALETTE[0]!, list: PALETTE[1]!, rbtree: PALETTE[2]!, hash: PALETTE[3]! };
 const PER_DEVICE_COLOR = '#1b2538';
 
+function colorOf(s: ScalingSeries): string {
+  return s.model === 'per-device' ? PER_DEVICE_COLOR : (STRUCTURE_COLOR[s.structure] ?? PALETTE[4]!);
+}
+
 function pasidTick(v: number): string {
   return v >= 1024 * 1024 ? `${Math.round(v / (1024 * 1024))}M` : v >= 1024 ? `${Math.round(v / 1024)}K` : String(v);
 }
 
-/** One metric vs live PASIDs (log-log), a line per model × structure, the trace's own PASID count marked. */
+/**
+ * One metric vs live PASIDs (log x), a line per model × structure (hypothetical structures
+ * dotted), the trace's own PASID count marked. The device-wait chart draws each line's interval
+ * over seeds as a band.
+ */
 export function ScalingChart({ series, metric, tracePasids, testId }: { series: ScalingSeries[]; metric: ScalingMetric; tracePasids: number; testId: string }) {
   const m = METRIC[metric];
-  const shown = series.map((s) => ({ ...s, points: s.points.filter((p) => (p[metric] ?? 0) > 0) }));
+  const shown = series.map((s) => ({ ...s, points: s.points.filter((p) => p[metric] !== null && (!m.log || (p[metric] as number) > 0)) }));
   const ys = shown.flatMap((s) => s.points.map((p) => p[metric] as number));
   const xs = shown.flatMap((s) => s.points.map((p) => p.pasids));
-  const yAxis = logAxis(ys.length ? Math.min(...ys) : 1, ys.length ? Math.max(...ys) : 10);
+  const band = metric === 'device_p99_ns';
+  const his = band ? shown.flatMap((s) => s.points.map((p) => p.device_p99_hi ?? 0)) : [];
+  const yAxis = m.log
+    ? logAxis(ys.length ? Math.min(...ys) : 1, Math.max(ys.length ? Math.max(...ys) : 10, ...his))
+    : { domain: [0, metric === 'drain_utilisation' ? 1 : Math.max(1, ...ys) * 1.05] as [number, number], ticks: undefined };
+  const floor = yAxis.domain[0];
   const xMax = xs.length ? Math.max(...xs) : 1 << 20;
   const xTicks = [1, 16, 256, 4096, 65536, 1 << 20].filter((t) => t <= xMax * 2);
   return (
     <div className="chart chart-tall" data-testid={testId}>
       <ResponsiveContainer width="100%" height="100%">
-        <LineChart margin={{ ...CHART_MARGIN, top: 16 }}>
+        <ComposedChart margin={{ ...CHART_MARGIN, top: 16 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
           <XAxis
             dataKey="pasids"
@@ -47,25 +63,29 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
           />
           <YAxis
             type="number"
-            scale="log"
+            scale={m.log ? 'log' : 'linear'}
+            allowDecimals={metric !== 'drops'}
             domain={yAxis.domain}
             ticks={yAxis.ticks}
             allowDataOverflow
             tickFormatter={m.tick}
             tick={AXIS}
             width={Y_AXIS_WIDTH}
-            label={yTitle(`${m.title} (log)`)}
+            label={yTitle(m.log ? `${m.title} (log)` : m.title)}
           />
           <Tooltip
             content={({ active, payload }) =>
               active && payload?.length ? (
                 <TooltipBox
                   title={`${fmtCount((payload[0]!.payload as ScalingPoint).pasids)} live PASIDs`}
-                  rows={payload.map((p) => {
-                    const pt = p.payload as ScalingPoint;
-                    const v = pt[metric];
-                    return { label: String(p.name), value: `${v === null ? '—' : m.format(v)} (${fmtCount(pt.sampled_groups)} groups)`, color: String(p.color) };
-                  })}
+                  rows={payload
+                    .filter((p) => p.type !== 'none')
+                    .map((p) => {
+                      const pt = p.payload as ScalingPoint;
+                      const v = pt[metric];
+                      const range = band && pt.device_p99_lo !== null && pt.device_p99_hi !== null ? ` [${m.format(pt.device_p99_lo)}, ${m.format(pt.device_p99_hi)}]` : '';
+                      return { label: String(p.name), value: `${v === null ? '—' : m.format(v)}${range} (${fmtCount(pt.sampled_groups)} groups)`, color: String(p.color) };
+                    })}
                 />
               ) : null
             }
@@ -80,20 +100,36 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
               ifOverflow="extendDomain"
             />
           ) : null}
+          {band
+            ? shown.map((s) => (
+                <Area
+                  key={`${s.key} band`}
+                  data={s.points}
+                  dataKey={(p: ScalingPoint) => [Math.max(floor, p.device_p99_lo ?? floor), Math.max(floor, p.device_p99_hi ?? floor)]}
+                  name={`${s.key} interval`}
+                  legendType="none"
+                  tooltipType="none"
+                  stroke="none"
+                  fill={colorOf(s)}
+                  fillOpacity={0.08}
+                  isAnimationActive={false}
+                />
+              ))
+            : null}
           {shown.map((s) => (
             <Line
               key={s.key}
               data={s.points}
               dataKey={metric}
               name={s.key}
-              stroke={s.model === 'per-device' ? PER_DEVICE_COLOR : (STRUCTURE_COLOR[s.structure] ?? PALETTE[4])}
+              stroke={colorOf(s)}
               strokeWidth={2}
-              strokeDasharray={s.model === 'per-device' ? '6 4' : undefined}
+              strokeDasharray={s.model === 'per-device' ? '6 4' : s.hypothetical ? '2 3' : undefined}
               dot={{ r: 2 }}
               isAnimationActive={false}
             />
           ))}
-        </LineChart>
+        </ComposedChart>
       </ResponsiveContainer>
     </div>
   );

@@ -34,13 +34,13 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   });
   if (values.json) return printJson(sweep.points);
   process.stdout.write(`sweep of trace ${sweep.trace_id} (${sweep.groups} groups, trace has ${sweep.trace_pasids} PASIDs) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.note}\n`);
-  process.stdout.write('pasids    alloc   model        structure  visits mean/p99   ns mean/p99        latency p50/p99 (ns)\n');
+  process.stdout.write('pasids    alloc   model        structure  visits mean/p99   ns mean/p99        device p99 (ns, mean of seeds)  drops  drain awake\n');
   for (const p of sweep.points) {
     process.stdout.write(
       `${String(p.pasids).padEnd(9)} ${p.allocation.padEnd(7)} ${p.model.padEnd(12)} ${p.structure.padEnd(10)} ` +
         `${(p.lookup.visits_mean ?? 0).toFixed(2).padStart(8)}/${String(p.lookup.visits_p99 ?? '-').padEnd(8)} ` +
         `${(p.lookup.ns_mean ?? 0).toFixed(1).padStart(8)}/${String(p.lookup.ns_p99 ?? '-').padEnd(9)} ` +
-        `${p.latency_ns.p50 ?? '-'}/${p.latency_ns.p99 ?? '-'}\n`,
+        `${String(Math.round(p.intervals.device_latency_ns.p99?.value ?? NaN)).padEnd(31)} ${String(Math.round(p.intervals.drops?.value ?? 0)).padEnd(6)} ${(p.drain_utilisation * 100).toFixed(1)}%${p.hypothetical ? '  (hypothetical)' : ''}\n`,
     );
   }
 }

@@ -97,6 +97,6 @@ export function lakeViewStatements(lake: string): string[] {
     `CREATE OR REPLACE VIEW latency_hist AS SELECT trace AS trace_id, host, date, device, pasid, minute, bucket, lo_ns,
        hi_ns, mid_ns, groups
      FROM lake.latency_hist WHERE ${visible}`,
-    ...['sweeps', 'annotations', 'saved_views'].map((t) => `CREATE OR REPLACE VIEW ${t} AS ${emptyRelation(t)}`),
+    ...['sweeps', 'sensitivity_runs', 'annotations', 'saved_views'].map((t) => `CREATE OR REPLACE VIEW ${t} AS ${emptyRelation(t)}`),
   ];
 }

@@ -4,6 +4,9 @@
 
 import type { Db } from '../../db/instance.ts';
 import { listReplayRuns, type SavedRun } from '../../db/replay-runs.ts';
+import { sideOfRun } from '../../db/whatif.ts';
+import { cdfBand, intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
+import { compareRuns, type WhatifResult } from '../../replay/whatif.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from './latency-cdf.ts';
 import { latencyQuantiles, type Quantiles } from './latency-quantiles.ts';
 
@@ -24,11 +27,20 @@ export interface RunRow {
   drops: number;
   lost_groups: number;
   calibration: { error_p50: number | null; error_p99: number | null } | null;
+  /** Every figure over the run's K seeds; null for runs saved before runs kept their seeds. */
+  intervals: ReplayIntervals | null;
+  /** Mean ns per answered group by stage (over the seeds when the run has them). */
+  stage_time_ns: Record<string, number>;
+  /** Percent of groups in the real svm_prq histogram's buckets (first seed); null for older runs. */
+  svm_prq_buckets: [number, number, number] | null;
+  /** Set when the calibration compares the engine with itself (a simulator-format trace). */
+  calibration_note: string | null;
 }
 
 export interface ReplayComparison {
   recorded: { answered: number; latency_ns: Quantiles; cdf: CdfPoint[] };
-  runs: { run: RunRow; cdf: CdfPoint[] }[];
+  /** band: at each quantile, where one more seed's latency lands (empty for runs saved before). */
+  runs: { run: RunRow; cdf: CdfPoint[]; band: { q: number; lo: number; hi: number }[] }[];
 }
 
 function toRow(r: SavedRun): RunRow {
@@ -49,6 +61,10 @@ function toRow(r: SavedRun): RunRow {
     drops: s.drops,
     lost_groups: s.lost_groups,
     calibration: s.calibration ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99 } : null,
+    intervals: s.seed_samples ? intervalsOf(s.seed_samples) : null,
+    stage_time_ns: s.seed_samples ? meanStages(s.seed_samples) : { ...s.stage_time_ns },
+    svm_prq_buckets: s.svm_prq_buckets ?? null,
+    calibration_note: s.calibration_note ?? null,
   };
 }
 
@@ -68,7 +84,23 @@ export async function replayComparison(db: Db, traceId: number, runIds: readonly
   for (const id of runIds) {
     const run = runs.get(id);
     if (!run) continue;
-    out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)) });
+    const band = run.summary.seed_samples ? cdfBand(run.summary.seed_samples) : [];
+    out.runs.push({ run: toRow(run), cdf: await replayRunCdf(db, id, Math.min(points, 5000)), band });
   }
   return out;
+}
+
+export type RunsWhatif = { ok: true; result: WhatifResult } | { ok: false; reason: string };
+
+/**
+ * The verdict card's comparison: the first two of runIds (A, then B) compared over their
+ * seeds — the same computation as `pritrace whatif`, on the same saved runs.
+ */
+export async function runsWhatif(db: Db, traceId: number, runIds: readonly number[]): Promise<RunsWhatif> {
+  const runs = new Map((await listReplayRuns(db, traceId)).map((r) => [r.run_id, r]));
+  const picked = runIds.map((id) => runs.get(id)).filter((r): r is SavedRun => r !== undefined);
+  if (picked.length < 2) return { ok: false, reason: 'Compare two runs (pick a second one below, or run `pritrace whatif`) to get a verdict.' };
+  const [a, b] = [sideOfRun(picked[0]!), sideOfRun(picked[1]!)];
+  if (!a || !b) return { ok: false, reason: 'One of the two runs was saved before runs kept their seeds: run it again to compare with intervals.' };
+  return { ok: true, result: compareRuns(a, b) };
 }

@@ -26,9 +26,10 @@ export class VisitLedger {
   readonly stageVisits = new Float64Array(STAGES.length);
   readonly stageNs = new Float64Array(STAGES.length);
 
-  constructor(groupCount: number) {
-    this.groupVisits = new Float64Array(groupCount);
-    this.groupNs = new Float64Array(groupCount);
+  /** alloc: where the per-group arrays come from (the engine passes the scratch pool for summary-only replays). */
+  constructor(groupCount: number, alloc: (name: string, n: number) => Float64Array = (_name, n) => new Float64Array(n)) {
+    this.groupVisits = alloc('groupVisits', groupCount);
+    this.groupNs = alloc('groupNs', groupCount);
   }
 
   /** Records visits at nsPerVisit and returns their cost in whole ns. */

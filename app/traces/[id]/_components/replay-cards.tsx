@@ -1,10 +1,19 @@
-// The replay page's cards: recorded vs replayed CDFs, the percentile table with deltas and
-// calibration error, and the saved runs with links that add or drop a run from the
+// The replay page's cards: the what-if verdict between the first two compared runs, recorded
+// vs replayed CDFs, the percentile table (mean over seeds ± where one more seed lands) with
+// deltas and calibration error, per-stage time per run, and the saved runs with links that add or drop a run from the
 // comparison (the selection lives in the URL: ?runs=3,5).
 
 import Link from 'next/link';
 import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
-import { replayComparison, replayRuns, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import type { Interval } from '@/lib/replay/intervals.ts';
+import { SVM_PRQ_PERCENT } from '@/lib/replay/percentiles.ts';
+import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
+import { STAGE_TIMES } from '@/lib/replay/types.ts';
+import { latestSensitivity } from '@/lib/db/sensitivity.ts';
+import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
+import { TornadoChart } from '../../../_components/charts/tornado-chart.tsx';
+import { RunSensitivityButton } from '../../../_components/replay/run-sensitivity-button.tsx';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { PALETTE } from '../../../_components/charts/common.tsx';
 import { Empty } from '../../../_components/empty.tsx';
@@ -24,7 +33,7 @@ export async function ReplayCdfCard({ traceId, selected }: { traceId: number; se
   if (c.runs.length === 0) return <Empty>Run a replay or pick saved runs below to compare them with the recorded latency.</Empty>;
   const series = [
     { name: `recorded (${fmtCount(c.recorded.answered)} groups)`, points: c.recorded.cdf, color: '#1b2538' },
-    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true })),
+    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true, band: r.band })),
   ];
   return <CdfChart series={series} testId="chart-replay-cdf" />;
 }
@@ -41,6 +50,21 @@ function fmtErr(e: number | null | undefined): string {
   return e === null || e === undefined ? '—' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
 }
 
+/** Mean ± half the prediction interval (the interval may be cut at 0 below: the larger half shown). */
+function fmtNsInterval(iv: Interval): string {
+  return `${fmtNs(Math.round(iv.value))} ± ${fmtNs(Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)))}`;
+}
+
+function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
+  const iv = r.intervals?.calibration_error?.[p];
+  if (!iv) return fmtErr(r.calibration?.[`error_${p}`]);
+  return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
+}
+
+function roundOrNull(v: number | null): number | null {
+  return v === null ? null : Math.round(v);
+}
+
 function fmtNum(v: number | null, digits = 1): string {
   return v === null ? '—' : v.toFixed(digits);
 }
@@ -55,19 +79,35 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   ).map((p) => ({
     label: `latency ${p}`,
     recorded: fmtNs(recorded[p]),
-    cells: (r) => [{ text: fmtNs(r.latency_ns[p]) }, delta(r.latency_ns[p], recorded[p])],
+    cells: (r) => {
+      const iv = r.intervals?.latency_ns[p] ?? null;
+      return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.latency_ns[p]) }, delta(iv ? iv.value : r.latency_ns[p], recorded[p])];
+    },
   }));
   rows.push(
-    { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p50) }, { text: '' }] },
-    { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErr(r.calibration?.error_p99) }, { text: '' }] },
-    { label: 'device wait p99', recorded: '', cells: (r) => [{ text: fmtNs(r.device_latency_ns.p99) }, { text: '' }] },
+    { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p50') }, { text: '' }] },
+    { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p99') }, { text: '' }] },
+    ...(['p50', 'p99'] as const).map((p) => ({
+      label: `device wait ${p}`,
+      recorded: '',
+      cells: (r: RunRow) => {
+        const iv = r.intervals?.device_latency_ns[p] ?? null;
+        return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.device_latency_ns[p]) }, { text: '' }];
+      },
+    })),
     { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
     { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
+    {
+      label: `share 1–10 µs / 10–100 µs / 100 µs–1 ms (the real svm_prq: ${SVM_PRQ_PERCENT.join(' / ')} %)`,
+      recorded: '',
+      cells: (r) => [{ text: r.svm_prq_buckets ? `${r.svm_prq_buckets.map((v) => v.toFixed(1)).join(' / ')} %` : '—' }, { text: '' }],
+    },
     { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
     { label: 'groups answered', recorded: fmtCount(recorded.count), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
   );
   return (
     <div className="table-wrap">
+      <CircularNotice runs={shown} />
       <table data-testid="replay-percentiles">
         <thead>
           <tr>
@@ -102,11 +142,24 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
         </tbody>
       </table>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        Deltas and calibration errors are (replayed − recorded) / recorded. Latency as a trace shows it: response − last-page
+        Replayed figures are the mean over the run&apos;s seeds ± half the 95 % range in which one more seed&apos;s value lands
+        (lookups, drops, svm_prq shares: the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. The
+        svm_prq histogram (QEMU, Intel debugfs, report → response submission) is the one real distribution nobody here produced:
+        comparable at low load. Latency as a trace shows it: response − last-page
         request; device wait adds PRQ queueing and retries.
       </p>
     </div>
   );
+}
+
+/** Runs whose calibration is circular, said plainly above the numbers. */
+function CircularNotice({ runs }: { runs: RunRow[] }) {
+  const note = runs.find((r) => r.calibration_note)?.calibration_note;
+  return note ? (
+    <p role="note" className="notice warn" data-testid="calibration-circular">
+      Calibration: {note}.
+    </p>
+  ) : null;
 }
 
 export async function SavedRunsCard({ traceId, selected }: { traceId: number; selected: number[] }) {
@@ -125,10 +178,10 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
               seed
             </th>
             <th scope="col">changed parameters</th>
-            <th scope="col" className="num">
+            <th scope="col" className="num" title="mean over the run's seeds">
               p50
             </th>
-            <th scope="col" className="num">
+            <th scope="col" className="num" title="mean over the run's seeds">
               p99
             </th>
             <th scope="col" className="num">
@@ -161,10 +214,10 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
                 <td className="mono" style={{ maxWidth: 320 }}>
                   {r.overrides.length ? r.overrides.join(' ') : <span className="muted">none</span>}
                 </td>
-                <td className="num">{fmtNs(r.latency_ns.p50)}</td>
-                <td className="num">{fmtNs(r.latency_ns.p99)}</td>
+                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p50?.value ?? r.latency_ns.p50))}</td>
+                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p99?.value ?? r.latency_ns.p99))}</td>
                 <td className="num">
-                  {fmtErr(r.calibration?.error_p50)} / {fmtErr(r.calibration?.error_p99)}
+                  {fmtErr(r.intervals?.calibration_error?.p50?.value ?? r.calibration?.error_p50)} / {fmtErr(r.intervals?.calibration_error?.p99?.value ?? r.calibration?.error_p99)}
                 </td>
                 <td className="num">{fmtCount(r.drops)}</td>
                 <td className="num">{fmtNs(Math.round(r.seconds * 1e9))}</td>
@@ -174,6 +227,127 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
           })}
         </tbody>
       </table>
+    </div>
+  );
+}
+
+function signedNs(ns: number): string {
+  return `${ns >= 0 ? '+' : '−'}${fmtNs(Math.round(Math.abs(ns)))}`;
+}
+
+/** The answer first: what B would change against A for this trace, with its uncertainty. */
+export async function VerdictCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const w = await withDb((db) => runsWhatif(db, traceId, selected));
+  if (!w.ok) return <Empty>{w.reason}</Empty>;
+  const r = w.result;
+  return (
+    <div data-testid="whatif">
+      <p className={`verdict ${r.significant ? 'verdict-yes' : 'verdict-no'}`} data-testid="whatif-verdict">
+        {r.verdict}
+      </p>
+      <div className="table-wrap">
+        <table data-testid="whatif-table">
+          <thead>
+            <tr>
+              <th scope="col">device waits</th>
+              <th scope="col" className="num">
+                A: #{r.a.run_id} {r.a.label}
+              </th>
+              <th scope="col" className="num">
+                B: #{r.b.run_id} {r.b.label}
+              </th>
+              <th scope="col" className="num">
+                B − A (95 % interval)
+              </th>
+              <th scope="col">beyond seed noise?</th>
+            </tr>
+          </thead>
+          <tbody>
+            {PERCENTILES.map((p) => {
+              const d = r.difference.device_latency_ns[p];
+              const a = r.a.device_latency_ns[p];
+              const b = r.b.device_latency_ns[p];
+              return (
+                <tr key={p} data-percentile={p} data-diff={d?.value} data-lo={d?.lo} data-hi={d?.hi} data-significant={d ? String(d.significant) : ''}>
+                  <th scope="row" style={{ fontWeight: 400 }}>
+                    {p}
+                  </th>
+                  <td className="num">{a ? fmtNsInterval(a) : '—'}</td>
+                  <td className="num">{b ? fmtNsInterval(b) : '—'}</td>
+                  <td className="num">{d ? `${signedNs(d.value)} [${signedNs(d.lo)}, ${signedNs(d.hi)}]` : '—'}</td>
+                  <td>{d ? (d.significant ? 'yes' : 'no — inside the noise') : '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted" style={{ fontSize: '0.85rem' }}>
+        A = run #{r.a.run_id}, B = run #{r.b.run_id} ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ±
+        where one more seed lands; the difference is Welch&apos;s 95 % interval of B − A — &ldquo;beyond seed noise&rdquo; when it excludes 0.
+        The CLI gives the same numbers: <code>pritrace whatif TRACE --a MODEL@ERA --b MODEL@ERA</code>.
+      </p>
+    </div>
+  );
+}
+
+/** Per-stage time of each compared run as a stacked bar: where the device's wait goes. */
+export async function StageTimeCard({ traceId, selected }: { traceId: number; selected: number[] }) {
+  const runs = await withDb((db) => replayRuns(db, traceId));
+  const byId = new Map(runs.map((r) => [r.run_id, r]));
+  const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
+  if (shown.length === 0) return <Empty>No runs selected.</Empty>;
+  return <StageBarChart bars={shown.map((r) => ({ label: runLabel(r), stages: r.stage_time_ns }))} stages={STAGE_TIMES} testId="chart-stage-time" />;
+}
+
+const TORNADO_ROWS = 12;
+
+/** Which parameter drives the answer: the latest sensitivity run's largest swings as a tornado. */
+export async function SensitivityCard({ traceId, model, preset }: { traceId: number; model: string; preset: string }) {
+  const s = await withDb((db) => latestSensitivity(db, traceId));
+  const button = <RunSensitivityButton traceId={traceId} model={model} preset={preset} />;
+  if (!s) {
+    return (
+      <div>
+        <p className="muted">
+          No sensitivity run yet. It replays the trace with each numeric parameter halved and doubled (4 seeds each, about 50
+          variants) and ranks them by how far the device-side p99 moves. Same as <code>pritrace sensitivity TRACE</code>.
+        </p>
+        {button}
+      </div>
+    );
+  }
+  const flagged = s.rows.filter((r) => r.estimate_dominant).map((r) => r.param);
+  return (
+    <div data-testid="sensitivity">
+      <p style={{ marginTop: 0 }}>
+        {s.model} {s.preset}
+        {s.overrides.length ? ` (${s.overrides.join(' ')})` : ''}, seeds {s.seeds.join(', ')}, saved {s.created_at} UTC: device-side p99{' '}
+        {fmtNs(s.base.p99 ? Math.round(s.base.p99.value) : null)} (one seed strays ±{(s.noise * 100).toFixed(0)} %).{' '}
+        {flagged.length ? (
+          <b data-testid="sensitivity-flag">
+            ⚠ Dominant and only an estimate: {flagged.join(', ')} — measure {flagged.length > 1 ? 'them' : 'it'} before trusting the answer.
+          </b>
+        ) : (
+          <span>No estimated parameter dominates beyond the seed noise.</span>
+        )}
+      </p>
+      <TornadoChart
+        testId="chart-tornado"
+        rows={s.rows.slice(0, TORNADO_ROWS).map((r) => ({
+          param: r.param,
+          provenance: r.provenance,
+          estimateDominant: r.estimate_dominant,
+          half: r.half?.p99_change ?? null,
+          double: r.double?.p99_change ?? null,
+          halfP99: r.half?.p99 ?? null,
+          doubleP99: r.double?.p99 ?? null,
+        }))}
+      />
+      <p className="muted" style={{ fontSize: '0.85rem' }}>
+        The {Math.min(TORNADO_ROWS, s.rows.length)} of {s.rows.length} parameters that move p99 most; each variant replays the same seeds as the base.
+      </p>
+      {button}
     </div>
   );
 }

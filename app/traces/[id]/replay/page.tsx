@@ -11,7 +11,7 @@ import { ChartSkeleton, TableSkeleton } from '../../../_components/skeleton.tsx'
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
 import { idParamProblems, type SearchParams } from '../../../_data/latency-filter.ts';
 import { ParamNotice } from '../../../_components/param-notice.tsx';
-import { PercentileTableCard, ReplayCdfCard, SavedRunsCard } from '../_components/replay-cards.tsx';
+import { PercentileTableCard, ReplayCdfCard, SavedRunsCard, SensitivityCard, StageTimeCard, VerdictCard } from '../_components/replay-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -63,9 +63,19 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   const k = selected.join(',');
   // Side by side while one run is compared; with more, the table needs the full width.
   const span = selected.length > 1 ? 12 : 6;
+  // The verdict compares the first two compared runs; with fewer, the two latest runs.
+  const verdictRuns = selected.length >= 2 ? selected : runs.slice(-2).map((r) => r.run_id);
+  const focus = runs.find((r) => r.run_id === selected[0]) ?? latest;
+  const sensitivityModel = focus?.model ?? 'domain-wide';
+  const sensitivityPreset = focus?.preset ?? 'v6.9';
   return (
     <div className="grid">
       <ParamNotice problems={idParamProblems(sp, ['runs'], { list: true })} />
+      <Card title="What would the other design or era change?" span={12} testId="verdict-card" subtitle="Run A against run B over their seeds: the first two compared runs, else the two latest.">
+        <Suspense key={verdictRuns.join(',')} fallback={<TableSkeleton rows={4} />}>
+          <VerdictCard traceId={traceId} selected={verdictRuns} />
+        </Suspense>
+      </Card>
       <Card
         title="Run a replay"
         span={12}
@@ -73,7 +83,7 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       >
         <ReplayForm traceId={traceId} models={MODEL_NAMES} presets={PRESET_INFO} specs={PARAM_INFO} selected={selected} />
       </Card>
-      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed.">
+      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed (its first seed), thin curves: the range one more seed lands in.">
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <ReplayCdfCard traceId={traceId} selected={selected} />
         </Suspense>
@@ -81,6 +91,16 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
       <Card title="Percentiles" span={span} subtitle="Replayed vs recorded, with the calibration error of each run.">
         <Suspense key={k} fallback={<TableSkeleton rows={8} />}>
           <PercentileTableCard traceId={traceId} selected={selected} />
+        </Suspense>
+      </Card>
+      <Card title="Where the device waits" span={12} subtitle="Mean time per answered group in each stage, request generated → response at the device (over the run's seeds).">
+        <Suspense key={k} fallback={<ChartSkeleton />}>
+          <StageTimeCard traceId={traceId} selected={selected} />
+        </Suspense>
+      </Card>
+      <Card title="Which parameter drives the answer?" span={12} subtitle="Sensitivity: each parameter halved and doubled; ⚠ marks a dominant parameter whose value is only an estimate.">
+        <Suspense fallback={<ChartSkeleton />}>
+          <SensitivityCard traceId={traceId} model={sensitivityModel} preset={sensitivityPreset} />
         </Suspense>
       </Card>
       <Card title="Saved runs" span={12} subtitle={`Newest first; pick up to ${MAX_COMPARED} to compare.`}>

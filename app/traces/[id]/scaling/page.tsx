@@ -10,7 +10,7 @@ import { ChartSkeleton } from '../../../_components/skeleton.tsx';
 import { traceIdFromParam, withDb } from '../../../_data/db.ts';
 import { choiceProblem, type SearchParams } from '../../../_data/latency-filter.ts';
 import { ParamNotice } from '../../../_components/param-notice.tsx';
-import { ScalingChartCard } from '../_components/scaling-cards.tsx';
+import { ScalingChartCard, ScalingRankingCard } from '../_components/scaling-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -49,7 +49,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   if (computedAt === null) {
     return (
       <div className="grid">
-        <Card title="PASID scaling" span={12} subtitle="Domain lookup cost and latency vs the number of live PASIDs.">
+        <Card title="PASID scaling" span={12} subtitle="What the device waits, drops and drain load vs the number of live PASIDs.">
           <p>
             The sweep replays this trace&apos;s traffic remapped onto 1 … 2<sup>20</sup> − 1 live PASIDs, dense and sparse, through
             each model and lookup structure. It has not been run for this trace yet; it takes from a few seconds (small traces) to
@@ -67,23 +67,44 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
       <ParamNotice problems={problems} />
       <Card title="PASID scaling" span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
-          One line per model / lookup structure (per-device dashed). The dotted vertical line marks this trace&apos;s own number of
-          PASIDs. Every live PASID is attached to every device; each point replays a prefix of the trace&apos;s groups.
+          This trace&apos;s traffic remapped onto N live PASIDs, replayed through each model and lookup structure. Every structure at a
+          point replays the same groups at the same seeds (a list&apos;s walk is counted from each entry&apos;s position, not walked, so
+          the 1 M-entry list needs no shorter sample). Lines are the mean over seeds, the band on the headline the range one more seed
+          lands in. Per-device dashed; list and hash are <b>hypothetical</b> (dotted): no kernel uses them for PASID → domain. The
+          dotted vertical line marks this trace&apos;s own number of PASIDs.
         </p>
       </Card>
-      <Card title="Lookup visits" span={6} subtitle="Nodes or entries visited per group, all lookups.">
+      <Card title="What the device waits" span={12} subtitle="p99 of request generated → response at the device: credit waits, PRQ, drain, lookups, service, response and QI.">
+        <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
+          <ScalingChartCard traceId={traceId} allocation={allocation} metric="device_p99_ns" />
+        </Suspense>
+        <Suspense key={`${allocation}-rank`} fallback={<ChartSkeleton height={120} />}>
+          <ScalingRankingCard traceId={traceId} allocation={allocation} />
+        </Suspense>
+      </Card>
+      <Card title="Requests dropped" span={6} subtitle="PRQ overflow drops (retried whole groups count again), mean over seeds.">
+        <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
+          <ScalingChartCard traceId={traceId} allocation={allocation} metric="drops" />
+        </Suspense>
+      </Card>
+      <Card title="Drain thread awake" span={6} subtitle="Busiest IOMMU's drain thread: share of the replay it was running. Near 100 % it paces the devices.">
+        <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
+          <ScalingChartCard traceId={traceId} allocation={allocation} metric="drain_utilisation" />
+        </Suspense>
+      </Card>
+      <Card title="Latency from report (secondary)" span={4} subtitle="Response − last-page report, as a trace records it: misses drain-side lookups and drops.">
+        <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
+          <ScalingChartCard traceId={traceId} allocation={allocation} metric="p99_ns" />
+        </Suspense>
+      </Card>
+      <Card title="Lookup visits" span={4} subtitle="Nodes or entries visited per group, all lookups.">
         <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="visits_mean" />
         </Suspense>
       </Card>
-      <Card title="Lookup cost" span={6} subtitle="Visits × per-visit cost, per group.">
+      <Card title="Lookup cost" span={4} subtitle="Visits × per-visit cost, per group.">
         <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="ns_mean" />
-        </Suspense>
-      </Card>
-      <Card title="p99 latency" span={12} subtitle="Response − last-page request, as a trace would record it.">
-        <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
-          <ScalingChartCard traceId={traceId} allocation={allocation} metric="p99_ns" />
         </Suspense>
       </Card>
     </div>

@@ -1,0 +1,36 @@
+// `whatif` on a stored trace: replays it through two model/era pairs (each run saved with its
+// K seeds, so the replay page can show the same comparison) and compares them (lib/replay/whatif).
+
+import type { ModelName } from '../replay/types.ts';
+import { compareRuns, type WhatifResult, type WhatifSide } from '../replay/whatif.ts';
+import type { Db } from './instance.ts';
+import { runReplayForTrace, type SavedRun } from './replay-runs.ts';
+
+export interface WhatifSideSpec {
+  model: ModelName;
+  /** Kernel era; default the model's own. */
+  preset?: string;
+}
+
+export interface WhatifOptions {
+  a: WhatifSideSpec;
+  b: WhatifSideSpec;
+  seed?: number;
+  seeds?: number;
+  threads?: number;
+}
+
+/** A saved run as one side of a comparison; null for a run saved before runs kept their seeds. */
+export function sideOfRun(run: SavedRun): WhatifSide | null {
+  const samples = run.summary.seed_samples;
+  if (!samples) return null;
+  const label = `${run.model} ${run.preset}${run.overrides.length ? ` (${run.overrides.join(' ')})` : ''}`;
+  return { label, run_id: run.run_id, model: run.model, preset: run.preset, samples };
+}
+
+export async function whatifForTrace(db: Db, traceId: number, opts: WhatifOptions): Promise<WhatifResult> {
+  const common = { seed: opts.seed, seeds: opts.seeds, threads: opts.threads };
+  const runA = await runReplayForTrace(db, traceId, { ...opts.a, ...common });
+  const runB = await runReplayForTrace(db, traceId, { ...opts.b, ...common });
+  return compareRuns(sideOfRun(runA)!, sideOfRun(runB)!);
+}

@@ -5,6 +5,7 @@
 
 import { Worker } from 'node:worker_threads';
 import { ReplayConfigError } from '../core/errors.ts';
+import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
 import type { ReplayParams } from './params.ts';
 import type { RecordedGroupTimes } from './service-time.ts';
 import { DEFAULT_SWEEP_EXPONENTS, type SweepOptions, type SweepResult } from './sweep.ts';
@@ -45,20 +46,10 @@ export type WorkerReply =
   | { ok: true; kind: 'batch'; result: BatchResult }
   | { ok: false; parameter: string | null; message: string };
 
-/**
- * Under tsx (CLI, tests: node --import tsx) a worker does not inherit tsx's loader hooks on
- * Node 20, so a small bootstrap registers tsx in the worker before loading the entry. In the
- * Next build the literal `new Worker(new URL(…))` form is what Turbopack bundles; the bundle
- * keeps import.meta.url on the .ts source, so tsx is told by the process's loader flags.
- */
-const UNDER_TSX = process.execArgv.some((a) => a.includes('tsx'));
-const TSX_BOOTSTRAP = `const { workerData } = require('node:worker_threads');
-import(workerData.tsx).then(({ register }) => { register(); return import(workerData.entry); });`;
-
+/** In the Next build the literal `new Worker(new URL(…))` is what Turbopack bundles; under tsx see core/ts-worker.ts. */
 function startWorker(job: WorkerJob): Worker {
   if (!UNDER_TSX) return new Worker(new URL('./replay-worker.ts', import.meta.url), { workerData: { job } });
-  const entry = new URL('./replay-worker.ts', import.meta.url).href;
-  return new Worker(TSX_BOOTSTRAP, { eval: true, workerData: { job, entry, tsx: import.meta.resolve('tsx/esm/api') } });
+  return tsWorker(new URL('./replay-worker.ts', import.meta.url), { workerData: { job } });
 }
 
 function runJob(job: WorkerJob): Promise<WorkerReply & { ok: true }> {

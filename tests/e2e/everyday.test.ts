@@ -71,6 +71,8 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     await page.goto(`${server.url}/traces/${traceId}/latency`);
     await page.locator('[data-testid="chart-latency-histogram"] .recharts-bar-rectangle path').first().waitFor({ state: 'attached', timeout: 20_000 });
     await shots('latency');
+    // ftrace text prints µs: the page says the latencies are whole µs.
+    assert.match((await page.locator('[data-testid="timestamp-resolution"][data-ns="1000"]').textContent()) ?? '', /1 µs resolution/);
     // The slowest answered group, by SQL: the bucket's groups must include it.
     const [[maxLatency, slowestGroup]] = (await sql(
       `SELECT latency_ns, group_no FROM fault_groups WHERE trace_id = ${traceId} AND status = 'answered' ORDER BY latency_ns DESC, group_no LIMIT 1`,

@@ -12,6 +12,7 @@ import { latencyOverTime } from '../../lib/queries/charts/latency-over-time.ts';
 import { latencyQuantiles } from '../../lib/queries/charts/latency-quantiles.ts';
 import { traceSummary } from '../../lib/queries/charts/summary.ts';
 import { latencyFilterOptions, searchFilterValues } from '../../lib/queries/charts/filter-options.ts';
+import { timestampResolutionNs } from '../../lib/queries/charts/timestamp-resolution.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { listTraces } from '../../lib/queries/traces.ts';
 import { answeredLatencies, nearestRank, useSamples } from './helpers.ts';
@@ -166,6 +167,14 @@ describe('latency chart queries', () => {
     const lot = await latencyOverTime(fx.db, id, {}, 3);
     assert.ok(lot.buckets.length <= 3);
     assert.equal(lot.buckets.reduce((a, b) => a + b.count, 0), 10);
+  });
+
+  it('timestamp resolution from the answered groups: µs for ftrace text, ns for the simulator, none without answers', async () => {
+    // 5823.099871 and 211.300010 are printed with 6 decimals; the simulator's 9007199254742193 is odd.
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['intel-v6.9-trace.txt']!), 1_000);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['vendor-dev-fault-b.txt']!), 1_000);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['sim-small.csv']!), 1);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['amd-io-page-fault.txt']!), null);
   });
 
   it('filter options list what answered groups contain', async () => {

@@ -8,6 +8,7 @@ import { latencyFigures } from '@/lib/queries/charts/latency-figures.ts';
 import { isFiltered, type LatencyFilter } from '@/lib/queries/charts/latency-filter.ts';
 import { latencyHistogram } from '@/lib/queries/charts/latency-histogram.ts';
 import { latencyOverTime } from '@/lib/queries/charts/latency-over-time.ts';
+import { timestampResolutionNs } from '@/lib/queries/charts/timestamp-resolution.ts';
 import { latencyFilterOptions } from '@/lib/queries/charts/filter-options.ts';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
 import { FilterPicker } from '../../../_components/filter-picker.tsx';
@@ -111,10 +112,25 @@ export async function FiguresCard({ traceId, filter }: { traceId: number; filter
   );
 }
 
+/** 1 µs, 10 ms, …: a resolution as the round unit it is (fmtNs would print 1.00 µs). */
+function unit(ns: number, times = 1): string {
+  return ns >= 1_000_000 ? `${times} ms` : `${times} µs`;
+}
+
 export async function HistogramCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
-  const h = await withDb((db) => latencyHistogram(db, traceId, filter, 10));
+  const [h, resolution] = await withDb(async (db) => [await latencyHistogram(db, traceId, filter, 10), await timestampResolutionNs(db, traceId)] as const);
   if (h.total === 0) return <NoGroups filter={filter} />;
-  return <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />;
+  return (
+    <>
+      <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />
+      {resolution !== null && resolution > 1 ? (
+        <p className="muted" data-testid="timestamp-resolution" data-ns={resolution}>
+          Timestamps in this trace have {unit(resolution)} resolution: every latency is a whole number of {unit(resolution)}, so the buckets below {unit(resolution, 10)} are
+          steps of it rather than a distribution.
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 export async function CdfCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {

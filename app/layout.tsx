@@ -21,18 +21,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           </Link>
           <nav aria-label="Site">
             <Link href="/">Traces</Link>
+            <Link href="/compare">Compare</Link>
+            <Link href="/sql">SQL</Link>
             <Link href="/fleet">Fleet</Link>
+            <Link href="/capture">Capture guide</Link>
           </nav>
         </header>
         <main id="main" className="site-main">
           {children}
         </main>
-        <footer className="site-footer no-print" style={{ padding: '1rem 1.5rem', fontSize: '0.85rem' }}>
-          <nav aria-label="Tools" style={{ display: 'flex', gap: '1rem' }}>
-            <Link href="/compare">Compare traces or runs</Link>
-            <Link href="/sql">SQL console</Link>
-          </nav>
-        </footer>
       </body>
     </html>
   );

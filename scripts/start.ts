@@ -1,17 +1,18 @@
 // `npm start`: the dashboard on a fresh machine in one command. Builds the app if no build
-// exists, ingests the bundled large sample when the database has no traces yet, then runs
-// `next start` on 127.0.0.1 (HOST/PORT to change) and records the server next to the database
-// so that `pritrace ingest` hands files to it while it holds the database lock. It supervises
-// the server: one that dies is logged on stderr and started again.
+// exists or a source changed after it (scripts/build-freshness.ts), ingests the bundled large
+// sample when the database has no traces yet, then runs `next start` on 127.0.0.1 (HOST/PORT
+// to change) and records the server next to the database so that the CLI hands its commands to
+// it while it holds the database lock. It supervises the server: one that dies is logged on
+// stderr and started again.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { closeDbInstance, LAKE_DB_PREFIX, openDb } from '../lib/db/instance.ts';
 import { ingestFile } from '../lib/db/ingest.ts';
 import { resolveDbPath } from '../lib/db/path.ts';
 import { forgetServer, recordServer } from '../lib/db/server-handoff.ts';
 import { listTraces } from '../lib/queries/traces.ts';
+import { buildState } from './build-freshness.ts';
 import { LARGE_SAMPLE } from './make-large-sample.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -35,8 +36,9 @@ async function seedDatabase(): Promise<void> {
   }
 }
 
-if (!fs.existsSync(path.join(root, '.next', 'BUILD_ID'))) {
-  process.stdout.write('no build yet: running next build\n');
+const build = buildState(root);
+if (build.kind !== 'fresh') {
+  process.stdout.write(build.kind === 'missing' ? 'no build yet: running next build\n' : `${build.file} changed after the last build: running next build\n`);
   const b = spawnSync(nextBin, ['build'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }

@@ -41,7 +41,11 @@ export function positional(positionals: string[], what: string, usage: string): 
 
 /** Prints exactly one JSON document; bigint becomes a number when exact, else a string. */
 export function printJson(value: unknown): void {
-  process.stdout.write(
-    `${JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v), 2)}\n`,
-  );
+  process.stdout.write(`${JSON.stringify(value, bigintReplacer, 2)}\n`);
+}
+
+/** JSON.stringify's replacer for DuckDB's bigints: a number when exact, else its decimal string. */
+export function bigintReplacer(_key: string, v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
 }

@@ -1,8 +1,8 @@
 // The `pritrace` command line: dispatches a verb to its command module and maps every error
 // to one line on stderr and a non-zero exit (2 usage, 3 database busy, 4 not found, 1 other).
 
-import { CliError, DatabaseBusyError, NotFoundError, QueryError, ReplayConfigError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
 import { HelpRequested } from './args.ts';
+import { describeError } from './describe-error.ts';
 import { ingestCommand } from './commands/ingest.ts';
 import { listCommand } from './commands/list.ts';
 import { renameCommand } from './commands/rename.ts';
@@ -68,35 +68,9 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(e: unknown): number {
-  const line = (msg: string) => process.stderr.write(`pritrace: ${msg}\n`);
-  if (e instanceof CliError) {
-    line(e.message);
-    return e.exitCode;
-  }
-  if (e instanceof ReplayConfigError) {
-    // A bad parameter, option or seed is a usage error; an input the replay cannot take
-    // (parameter 'input': the stored trace's data) is not.
-    line(e.message);
-    return e.parameter === 'input' ? 1 : 2;
-  }
-  if (e instanceof TraceRejectedError || e instanceof TraceParseError) {
-    line(e.message);
-    return 1;
-  }
-  if (e instanceof DatabaseBusyError) {
-    line(`${e.message}; try again when it is free`);
-    return 3;
-  }
-  if (e instanceof NotFoundError) {
-    line(e.message);
-    return 4;
-  }
-  if (e instanceof QueryError) {
-    line(`database error: ${e.message.split('\n')[0]}`);
-    return 1;
-  }
-  line(e instanceof Error ? e.message : String(e));
-  return 1;
+  const { message, code } = describeError(e);
+  process.stderr.write(`pritrace: ${message}\n`);
+  return code;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

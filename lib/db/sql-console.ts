@@ -50,7 +50,7 @@ export interface SqlConsoleOptions {
   maxResultChars: number;
   /**
    * Shared by concurrent statements. A statement waits for a slot within its time limit and
-   * keeps it until DuckDB has really returned, so a statement answered 408 still counts.
+   * keeps it until DuckDB has really returned, so a statement answered 504 still counts.
    */
   slots?: Slots;
 }
@@ -92,7 +92,10 @@ export class SqlTimeoutError extends Error {
     readonly timeoutMs: number,
     options?: { cause?: unknown },
   ) {
-    super(`the statement ran longer than ${timeoutMs} ms and was interrupted`, options);
+    super(
+      `the statement ran longer than the console's limit of ${timeoutMs} ms and was interrupted; the limit is the server's PRITRACE_SQL_TIMEOUT_MS (up to 300000): start the server with it set higher, or narrow the statement`,
+      options,
+    );
   }
 }
 

@@ -17,6 +17,8 @@ export const LIB_LAYERS = {
   http: ['core'],
   lake: ['core'],
   sim: ['core', 'replay'],
+  /** The capture guide: the commands that record each input format (the /capture page, README). */
+  capture: ['trace'],
   db: ['core', 'trace', 'replay', 'lake'],
   queries: ['core', 'trace', 'db', 'replay', 'lake'],
   postmortem: ['core', 'db', 'queries', 'replay'],

@@ -110,7 +110,7 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     await noHorizontalOverflow();
     await shot('04-latency');
 
-    await page.locator('#f-device').selectOption('0000:00:0a.0');
+    await page.locator('#f-device').fill('0000:00:0a.0');
     await page.locator('[data-testid="latency-filters"] button[type="submit"]').click();
     await page.waitForURL(/device=0000%3A00%3A0a\.0/);
     await page.locator('[data-testid="latency-figures"][data-answered="5"]').waitFor();
@@ -208,7 +208,7 @@ describe('dashboard in a browser', { timeout: 240_000 }, () => {
     // Tab from the top reaches the trace tabs as real links (past the skip link and the site nav).
     await page.goto(`${server.url}/traces/${traceId}`);
     const reached: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 16; i++) {
       await page.keyboard.press('Tab');
       reached.push(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.textContent?.trim() ?? ''));
     }

@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { simulate, writeSimCsv } from '../../lib/sim/index.ts';
 import { TRACES_DIR } from '../helpers/temp-db.ts';
-import { SCREENSHOTS, assertPrerequisites, launchBrowser, startServer, type Server } from './server.ts';
+import { ROOT, SCREENSHOTS, assertPrerequisites, launchBrowser, startServer, type Server } from './server.ts';
 
 const SAMPLE = 'intel-v6.9-trace.txt';
 const WIDTHS = [1024, 1440] as const;
@@ -70,6 +71,8 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     await page.goto(`${server.url}/traces/${traceId}/latency`);
     await page.locator('[data-testid="chart-latency-histogram"] .recharts-bar-rectangle path').first().waitFor({ state: 'attached', timeout: 20_000 });
     await shots('latency');
+    // ftrace text prints µs: the page says the latencies are whole µs.
+    assert.match((await page.locator('[data-testid="timestamp-resolution"][data-ns="1000"]').textContent()) ?? '', /1 µs resolution/);
     // The slowest answered group, by SQL: the bucket's groups must include it.
     const [[maxLatency, slowestGroup]] = (await sql(
       `SELECT latency_ns, group_no FROM fault_groups WHERE trace_id = ${traceId} AND status = 'answered' ORDER BY latency_ns DESC, group_no LIMIT 1`,
@@ -143,6 +146,54 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     await shots('groups-device');
   });
 
+  it('the PASID filter survives a link and another filter, and the picker finds PASIDs beyond the listed 200', async () => {
+    // 400 PASIDs on one device: the latency page lists 200, so a rare one is only found by search.
+    const sim = simulate({ seed: 16, groups: 4000, devicesPerIommu: 1, pasidsPerDevice: 400 });
+    const chunks: string[] = [];
+    writeSimCsv(sim.events, (c) => chunks.push(c));
+    const file = path.join(server.dir, 'many-pasids.csv');
+    fs.writeFileSync(file, chunks.join(''));
+    const res = await fetch(`${server.url}/api/traces?filename=many-pasids.csv`, { method: 'POST', body: fs.readFileSync(file) });
+    assert.equal(res.status, 201, await res.clone().text());
+    const many = ((await res.json()) as { trace_id: number }).trace_id;
+    // The page's own ranking (most groups first, then the smaller PASID): the last one is past 200.
+    const ranked = (await sql(
+      `SELECT pasid, count(*) AS n FROM fault_groups WHERE trace_id = ${many} AND status = 'answered' GROUP BY pasid ORDER BY n DESC, pasid`,
+    )) as [number, number][];
+    assert.ok(ranked.length > 200, `${ranked.length} PASIDs`);
+    const [rare] = ranked[ranked.length - 1]!;
+
+    // From the overview's PASID table to the latency page: the field shows the PASID followed.
+    await page.goto(`${server.url}/traces/${many}`);
+    const link = page.locator('[data-testid="pasids-table"] a[href*="/latency?pasid="]').first();
+    const linked = new URL((await link.getAttribute('href'))!, server.url).searchParams.get('pasid');
+    await link.click();
+    await page.waitForURL(/\/latency\?pasid=/);
+    assert.equal(await page.locator('#f-pasid').inputValue(), linked);
+
+    // A link to the rare PASID, then another filter applied: both stay, in the URL and the fields.
+    await page.goto(`${server.url}/traces/${many}/latency?pasid=0x${Number(rare).toString(16)}`);
+    assert.equal(await page.locator('#f-pasid').inputValue(), String(rare));
+    await page.locator('#f-code').selectOption('success');
+    await page.locator('[data-testid="latency-filters"] button[type="submit"]').click();
+    await page.waitForURL(/code=success/);
+    const q = new URL(page.url()).searchParams;
+    assert.equal(q.get('pasid'), String(rare));
+    assert.equal(await page.locator('#f-pasid').inputValue(), String(rare));
+    assert.equal(await page.locator('#f-code').inputValue(), 'success');
+    const [[n]] = (await sql(`SELECT count(*) FROM fault_groups WHERE trace_id = ${many} AND status = 'answered' AND pasid = ${rare} AND code = 0`)) as [[number]];
+    await page.locator(`[data-testid="latency-figures"][data-answered="${Number(n)}"]`).waitFor();
+    await shots('latency-pasid-filter');
+
+    // The picker searches the server: typing the rare PASID's hex offers it, with its group count.
+    await page.locator('#f-pasid').fill(`0x${Number(rare).toString(16)}`);
+    await page.locator(`#f-pasid-list option[value="${rare}"]`).waitFor({ state: 'attached' });
+    const search = (await (await fetch(`${server.url}/api/traces/${many}/filter-values?dim=pasid&q=${rare}`)).json()) as { value: number; groups: number }[];
+    assert.ok(search.some((o) => o.value === rare));
+    assert.equal((await fetch(`${server.url}/api/traces/${many}/filter-values?dim=nope`)).status, 400);
+    assert.equal((await fetch(`${server.url}/api/traces/99999999999999999999/filter-values?dim=pasid`)).status, 404);
+  });
+
   it('mistyped link parameters are shown as a notice, not silently dropped', async () => {
     await page.goto(`${server.url}/traces/${traceId}/latency?pasid=zz&from=10&code=maybe`);
     const notice = page.locator('[data-testid="param-notice"]');
@@ -190,6 +241,56 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     out.replay_results = runIds.length ? Number((await sql(`SELECT count(*) FROM replay_results WHERE run_id IN (${runIds.join(', ')})`))[0]![0]) : 0;
     return out;
   }
+
+  it('at 390 px no page is wider than the window, a binary upload\'s error included; dark theme follows the system', async () => {
+    const [[group]] = (await sql(`SELECT min(group_no) FROM fault_groups WHERE trace_id = ${traceId}`)) as [[number]];
+    const pages: [string, string][] = [
+      ['home', '/'],
+      ['overview', `/traces/${traceId}`],
+      ['latency', `/traces/${traceId}/latency`],
+      ['groups', `/traces/${traceId}/groups`],
+      ['group', `/traces/${traceId}/groups/${group}`],
+      ['replay', `/traces/${traceId}/replay`],
+      ['scaling', `/traces/${traceId}/scaling`],
+      ['annotations', `/traces/${traceId}/annotations`],
+      ['report', `/traces/${traceId}/report`],
+      ['compare', `/compare?a=${traceId}&b=${traceId}`],
+      ['sql', '/sql'],
+      ['fleet', '/fleet'],
+      ['capture', '/capture'],
+    ];
+    for (const scheme of ['light', 'dark'] as const) {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: scheme });
+      const narrow = await ctx.newPage();
+      narrow.on('pageerror', (e) => pageErrors.push(e.message));
+      const wide: string[] = [];
+      for (const [name, url] of pages) {
+        await narrow.goto(`${server.url}${url}`, { waitUntil: 'networkidle' });
+        const [scroll, inner] = await narrow.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        if (scroll > inner) wide.push(`${name} ${scroll}px`);
+        await narrow.screenshot({ path: path.join(SCREENSHOTS, `everyday-390-${scheme}-${name}.png`), fullPage: true });
+      }
+      if (scheme === 'light') {
+        // A binary file's rejection is one long unbroken string: it wraps.
+        await narrow.goto(`${server.url}/`);
+        await narrow.locator('[data-testid="trace-file-input"]').setInputFiles(path.join(ROOT, 'tests', 'hostile', 'binary-garbage.bin'));
+        await narrow.locator('[data-testid="upload-item"][data-stage="failed"]').waitFor({ timeout: 30_000 });
+        const [scroll, inner] = await narrow.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+        if (scroll > inner) wide.push(`home with a failed binary upload ${scroll}px`);
+        await narrow.screenshot({ path: path.join(SCREENSHOTS, 'everyday-390-binary-upload.png'), fullPage: true });
+      } else {
+        // The system's dark setting darkens the page: background and text swap brightness.
+        await narrow.goto(`${server.url}/traces/${traceId}/latency`, { waitUntil: 'networkidle' });
+        const [bg, fg] = await narrow.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
+        const lum = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+        assert.ok(lum(bg) < 60 && lum(fg) > 180, `dark theme: background ${bg}, text ${fg}`);
+        await narrow.setViewportSize({ width: 1280, height: 900 });
+        await narrow.screenshot({ path: path.join(SCREENSHOTS, 'everyday-dark-latency-1280.png'), fullPage: true });
+      }
+      await ctx.close();
+      assert.deepEqual(wide, [], `${scheme}: pages wider than 390 px`);
+    }
+  });
 
   it('rename and delete a trace from its page; nothing of it left in any table', async () => {
     const b = await upload('intel-v5.14-trace.txt');

@@ -339,6 +339,28 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
       const png = await download(page, `png-${chart}`);
       assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], `${chart} PNG signature`);
       assert.ok(png.length > 2000, `${chart} PNG has content (${png.length} bytes)`);
+      // A 28 px title band above the chart, at 2×: the PNG is taller than the chart by 56 px,
+      // and the band has dark (text) pixels while the chart's own top row is background.
+      const svgHeight = await page.evaluate((id) => {
+        const svgs = [...document.querySelectorAll(`[data-testid="${id}"] svg.recharts-surface`)].map((e) => e.getBoundingClientRect());
+        return svgs.sort((x, y) => y.width * y.height - x.width * x.height)[0]!.height;
+      }, chart);
+      assert.equal(png.readUInt32BE(20), Math.round((svgHeight + 28) * 2), `${chart}: PNG height`);
+      const dark = await page.evaluate(async (b64) => {
+        const img = new Image();
+        img.src = `data:image/png;base64,${b64}`;
+        await img.decode();
+        const c = document.createElement('canvas');
+        c.width = img.width;
+        c.height = img.height;
+        const ctx = c.getContext('2d')!;
+        ctx.drawImage(img, 0, 0);
+        const band = ctx.getImageData(0, 0, img.width, 56).data;
+        let n = 0;
+        for (let i = 0; i < band.length; i += 4) if (band[i]! < 100 && band[i + 1]! < 100 && band[i + 2]! < 100) n++;
+        return n;
+      }, png.toString('base64'));
+      assert.ok(dark > 200, `${chart}: title text drawn in the band (${dark} dark pixels)`);
     }
     const runJson = await fetch(`${server.url}/api/traces/${a}/export?format=chrome-json&run=${runs[0]}`);
     assert.equal(runJson.status, 200);

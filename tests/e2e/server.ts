@@ -52,6 +52,10 @@ export interface ServerOptions {
   via?: 'next' | 'npm-start';
   /** Polled until it answers; default `/`, which opens the database. */
   readyPath?: string;
+  /** How long it may take to answer (npm-start may build first); default 60 s. */
+  readyTimeoutMs?: number;
+  /** The project the server runs from; default this one (a test may run a copy of it). */
+  root?: string;
 }
 
 function freePort(): Promise<number> {
@@ -107,11 +111,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   }
   const [command, args] =
     opts.via === 'npm-start'
-      ? [process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'start.ts')]]
-      : [path.join(ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)]];
+      ? [process.execPath, ['--import', 'tsx', path.join(opts.root ?? ROOT, 'scripts', 'start.ts')]]
+      : [path.join(opts.root ?? ROOT, 'node_modules', '.bin', 'next'), ['start', '-H', '127.0.0.1', '-p', String(port)]];
   if (opts.via === 'npm-start') env.PORT = String(port);
   const out = fs.openSync(log, 'a');
-  const child = spawn(command, args, { cwd: ROOT, env, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(command, args, { cwd: opts.root ?? ROOT, env, detached: true, stdio: ['ignore', out, out] });
   fs.closeSync(out);
   const pid = child.pid!;
   const host = env.HOST && opts.via === 'npm-start' ? env.HOST : '127.0.0.1';
@@ -152,7 +156,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
     await groupGone();
   };
   try {
-    await waitForHttp(url + (opts.readyPath ?? '/'), child, log, 60_000);
+    await waitForHttp(url + (opts.readyPath ?? '/'), child, log, opts.readyTimeoutMs ?? 60_000);
   } catch (e) {
     await stop();
     throw e;

@@ -22,7 +22,7 @@ function doublingChain(depth: number): string {
   return `WITH ${ctes.join(', ')} SELECT len(s) FROM a${depth}`;
 }
 
-// [statement, the statuses it may get]. 403 refused, 408 interrupted, 400 DuckDB's own error
+// [statement, the statuses it may get]. 403 refused, 504 interrupted, 400 DuckDB's own error
 // (its memory limit), 200 a bounded answer.
 const ATTACKS: [string, number[]][] = [
   ["SELECT levenshtein(repeat('a', 80000), repeat('b', 80000))", [403]],
@@ -38,15 +38,15 @@ const ATTACKS: [string, number[]][] = [
   ['SELECT list_reduce(range(4000), (a, x) -> a || a)', [403]],
   ['SELECT * FROM pg_catalog.pg_settings', [403]],
   ['SELECT * FROM (WITH pragma_database_list AS (SELECT 1 AS x) SELECT x FROM pragma_database_list) a, pragma_database_list', [403]],
-  [SLOW, [408]],
+  [SLOW, [504]],
   // 38^8 ≈ 4·10^12 rows: slow on any machine (38^6 was counted in 0.74 s on a quiet one).
-  ['SELECT count(*) FROM events a, events b, events c, events d, events e, events f, events g, events h', [408]],
-  ["SELECT len(string_agg(repeat('x', 4000), '')) FROM range(10000000)", [400, 408]],
-  ['SELECT len(list(i)) FROM range(1000000000) t(i)', [400, 408]],
-  [doublingChain(34), [400, 408]],
+  ['SELECT count(*) FROM events a, events b, events c, events d, events e, events f, events g, events h', [504]],
+  ["SELECT len(string_agg(repeat('x', 4000), '')) FROM range(10000000)", [400, 504]],
+  ['SELECT len(list(i)) FROM range(1000000000) t(i)', [400, 504]],
+  [doublingChain(34), [400, 504]],
   ["SELECT list(repeat('x', 4000)) FROM range(3000)", [200]],
   // DuckDB computes ahead of a streamed result: this one may reach the limit before its first rows.
-  ["SELECT repeat('x', 4000) FROM range(100000)", [200, 408]],
+  ["SELECT repeat('x', 4000) FROM range(100000)", [200, 504]],
 ];
 
 describe('SQL console attacks against a running server', { timeout: 10 * 60_000 }, () => {
@@ -80,8 +80,8 @@ describe('SQL console attacks against a running server', { timeout: 10 * 60_000 
         assert.ok(body.truncated || body.truncated_cells > 0, `${sql}: the bounded answer says what it cut`);
         assert.ok(r.text.length < 10_000_000, `${sql}: ${r.text.length} characters`);
       }
-      // A statement answered 408 may still be finishing in DuckDB and hold its slot.
-      if (r.status === 408) await new Promise((res) => setTimeout(res, 500));
+      // A statement answered 504 may still be finishing in DuckDB and hold its slot.
+      if (r.status === 504) await new Promise((res) => setTimeout(res, 500));
     }
     const rss = groupPeakRss(server.pid);
     process.stdout.write(`# ${figures.join('\n# ')}\n# server peak RSS through the attacks: ${(rss / 2 ** 20).toFixed(0)} MiB\n`);
@@ -109,11 +109,11 @@ describe('SQL console attacks against a running server', { timeout: 10 * 60_000 
     assert.equal(api.status, 200);
     assert.ok(page.ms < 1000 && api.ms < 1000, `page ${page.ms} ms, API ${api.ms} ms while the console was busy`);
     // One (PRITRACE_SQL_MAX_CONCURRENT's default) runs to its limit; four wait for the slot within
-    // theirs (one that gets the freed slot at its deadline answers 408 at once), the sixth finds
+    // theirs (one that gets the freed slot at its deadline answers 504 at once), the sixth finds
     // the queue full: those are told to retry.
-    assert.ok(statuses.filter((s) => s === 408).length >= 1, 'one runs to its limit');
+    assert.ok(statuses.filter((s) => s === 504).length >= 1, 'one runs to its limit');
     assert.ok(statuses.filter((s) => s === 429).length >= 1, 'the rest are told to retry');
-    assert.equal(statuses.filter((s) => s === 408 || s === 429).length, 6);
+    assert.equal(statuses.filter((s) => s === 504 || s === 429).length, 6);
     for (const a of answers) {
       assert.ok(a.ms <= TIMEOUT_MS + 1000, `answered after ${a.ms} ms`);
       if (a.status === 429) assert.equal(a.headers.get('retry-after'), '1');

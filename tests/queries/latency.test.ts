@@ -11,7 +11,8 @@ import { latencyHistogram } from '../../lib/queries/charts/latency-histogram.ts'
 import { latencyOverTime } from '../../lib/queries/charts/latency-over-time.ts';
 import { latencyQuantiles } from '../../lib/queries/charts/latency-quantiles.ts';
 import { traceSummary } from '../../lib/queries/charts/summary.ts';
-import { latencyFilterOptions } from '../../lib/queries/charts/filter-options.ts';
+import { latencyFilterOptions, searchFilterValues } from '../../lib/queries/charts/filter-options.ts';
+import { timestampResolutionNs } from '../../lib/queries/charts/timestamp-resolution.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { listTraces } from '../../lib/queries/traces.ts';
 import { answeredLatencies, nearestRank, useSamples } from './helpers.ts';
@@ -168,6 +169,14 @@ describe('latency chart queries', () => {
     assert.equal(lot.buckets.reduce((a, b) => a + b.count, 0), 10);
   });
 
+  it('timestamp resolution from the answered groups: µs for ftrace text, ns for the simulator, none without answers', async () => {
+    // 5823.099871 and 211.300010 are printed with 6 decimals; the simulator's 9007199254742193 is odd.
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['intel-v6.9-trace.txt']!), 1_000);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['vendor-dev-fault-b.txt']!), 1_000);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['sim-small.csv']!), 1);
+    assert.equal(await timestampResolutionNs(fx.db, fx.ids['amd-io-page-fault.txt']!), null);
+  });
+
   it('filter options list what answered groups contain', async () => {
     const o = await latencyFilterOptions(fx.db, fx.ids['intel-v6.9-trace.txt']!);
     assert.deepEqual(
@@ -183,6 +192,23 @@ describe('latency chart queries', () => {
       { value: 1, groups: 1 },
       { value: 2, groups: 1 },
     ]);
+  });
+
+  it('the picker searches every value: devices by substring, PASIDs by decimal or 0x-hex prefix', async () => {
+    const id = fx.ids['intel-v6.9-trace.txt']!;
+    const values = async (dim: 'device' | 'pasid', q: string) => (await searchFilterValues(fx.db, id, dim, q)).map((o) => o.value).sort();
+    assert.deepEqual(await values('device', '0A.0'), ['0000:00:0a.0']);
+    assert.deepEqual(await values('device', '00:0'), ['0000:00:0a.0', '0000:00:0b.0']);
+    assert.deepEqual(await values('device', ''), ['0000:00:0a.0', '0000:00:0b.0', '0000:6a:01.0']);
+    assert.deepEqual(await values('device', "%' OR 1=1 --"), []);
+    assert.deepEqual(await values('pasid', '3'), [3]);
+    assert.deepEqual(await values('pasid', '0x'), [2, 3, 5]);
+    assert.deepEqual(await values('pasid', '0X5'), [5]);
+    assert.deepEqual(await values('pasid', '7'), []);
+    assert.deepEqual(await values('pasid', 'x'), []);
+    // Counts are those of the listing.
+    const listed = (await latencyFilterOptions(fx.db, id)).pasids;
+    assert.deepEqual(await searchFilterValues(fx.db, id, 'pasid', '2'), listed.filter((p) => p.value === 2));
   });
 
   it('filter SQL holds placeholders only; values travel as parameters', () => {

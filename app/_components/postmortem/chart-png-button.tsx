@@ -1,7 +1,8 @@
 'use client';
 
 // Downloads a chart as PNG in the browser: the chart's <svg> (recharts draws one per chart) is
-// serialised with its size and a white background, drawn onto a canvas at 2× and saved.
+// serialised with its size and a white background, drawn onto a canvas at 2× under a title line
+// (chart and trace, so a PNG pasted into a postmortem still says what it shows) and saved.
 
 import { useState } from 'react';
 
@@ -12,7 +13,10 @@ function svgOf(testId: string): SVGSVGElement | null {
   return all.sort((a, b) => area(b) - area(a))[0] ?? null;
 }
 
-async function toPng(svg: SVGSVGElement): Promise<Blob> {
+/** Height of the title band above the chart, CSS px. */
+const TITLE_PX = 28;
+
+async function toPng(svg: SVGSVGElement, title: string): Promise<Blob> {
   const { width, height } = svg.getBoundingClientRect();
   const clone = svg.cloneNode(true) as SVGSVGElement;
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
@@ -35,18 +39,24 @@ async function toPng(svg: SVGSVGElement): Promise<Blob> {
     const scale = 2;
     const canvas = document.createElement('canvas');
     canvas.width = Math.max(1, Math.round(width * scale));
-    canvas.height = Math.max(1, Math.round(height * scale));
+    canvas.height = Math.max(1, Math.round((height + TITLE_PX) * scale));
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no canvas in this browser');
     ctx.scale(scale, scale);
-    ctx.drawImage(img, 0, 0, width, height);
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, width, height + TITLE_PX);
+    ctx.fillStyle = '#1c2230';
+    ctx.font = `600 14px ${getComputedStyle(svg).fontFamily}`;
+    ctx.textBaseline = 'middle';
+    ctx.fillText(title, 8, TITLE_PX / 2, Math.max(1, width - 16));
+    ctx.drawImage(img, 0, TITLE_PX, width, height);
     return await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
   } finally {
     URL.revokeObjectURL(url);
   }
 }
 
-export function ChartPngButton({ chartTestId, filename }: { chartTestId: string; filename: string }) {
+export function ChartPngButton({ chartTestId, filename, title }: { chartTestId: string; filename: string; title: string }) {
   const [error, setError] = useState<string | null>(null);
   return (
     <span className="no-print">
@@ -59,7 +69,7 @@ export function ChartPngButton({ chartTestId, filename }: { chartTestId: string;
           try {
             const svg = svgOf(chartTestId);
             if (!svg) throw new Error('the chart has not been drawn yet');
-            const blob = await toPng(svg);
+            const blob = await toPng(svg, title);
             const a = document.createElement('a');
             a.href = URL.createObjectURL(blob);
             a.download = filename;

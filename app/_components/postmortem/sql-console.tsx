@@ -2,7 +2,7 @@
 
 // The SQL console: a textarea and Run (Ctrl+Enter), the statement kept in the URL (?q=) so a
 // copied link brings it back (to be run with Run, never on open), the result as a table (cells as React text) and a quick line chart of
-// the first two numeric columns. Refusals show the server's message as it is.
+// two numeric columns (the first two unless the user picks x and y). Refusals and time-outs show the server's message as it is.
 
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
@@ -35,6 +35,8 @@ export function SqlConsole() {
   const [result, setResult] = useState<Result | null>(null);
   const [error, setError] = useState<{ message: string; status: number } | null>(null);
   const [busy, setBusy] = useState(false);
+  // Column indexes the user picked for the chart; null until then (the first two numeric columns).
+  const [axes, setAxes] = useState<{ x: number; y: number } | null>(null);
   // A shared link (?q=) fills the box but never runs by itself: a link from anywhere must not be
   // enough to make this server execute a statement.
   const linked = search.get('q') !== null && result === null && error === null && !busy;
@@ -49,7 +51,10 @@ export function SqlConsole() {
       if (!res.ok) {
         setResult(null);
         setError({ message: body.error ?? `HTTP ${res.status}`, status: res.status });
-      } else setResult(body);
+      } else {
+        setResult(body);
+        setAxes(null);
+      }
     } catch (e) {
       setError({ message: (e as Error).message, status: 0 });
     } finally {
@@ -59,9 +64,11 @@ export function SqlConsole() {
 
 
   const numeric = result ? result.columns.map((c, i) => ({ ...c, i })).filter((c) => NUMERIC.test(c.type)) : [];
+  const xCol = numeric.find((c) => c.i === axes?.x) ?? numeric[0];
+  const yCol = numeric.find((c) => c.i === axes?.y) ?? numeric[1];
   const chart =
-    result && numeric.length >= 2 && result.rows.length > 1
-      ? result.rows.map((r) => ({ x: Number(r[numeric[0]!.i]), y: Number(r[numeric[1]!.i]) })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
+    result && xCol && yCol && result.rows.length > 1
+      ? result.rows.map((r) => ({ x: Number(r[xCol.i]), y: Number(r[yCol.i]) })).filter((p) => Number.isFinite(p.x) && Number.isFinite(p.y))
       : null;
 
   return (
@@ -112,15 +119,39 @@ export function SqlConsole() {
             {result.truncated ? (result.truncated_by === 'size' ? ' (capped: the result reached its size limit)' : ` (capped at ${result.max_rows})`) : ''}
             {result.truncated_cells ? `, ${result.truncated_cells} long cells cut` : ''}
           </p>
+          {xCol && yCol && numeric.length >= 2 ? (
+            <p className="chart-axes muted" data-testid="sql-axes">
+              <label>
+                x{' '}
+                <select data-testid="sql-x" value={xCol.i} onChange={(e) => setAxes({ x: Number(e.target.value), y: yCol.i })}>
+                  {numeric.map((c) => (
+                    <option key={c.i} value={c.i}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </label>{' '}
+              <label>
+                y{' '}
+                <select data-testid="sql-y" value={yCol.i} onChange={(e) => setAxes({ x: xCol.i, y: Number(e.target.value) })}>
+                  {numeric.map((c) => (
+                    <option key={c.i} value={c.i}>
+                      {c.name}
+                    </option>
+                  ))}
+                </select>
+              </label>
+            </p>
+          ) : null}
           {chart && chart.length > 1 ? (
-            <div className="chart" data-testid="sql-chart">
+            <div className="chart" data-testid="sql-chart" data-x={xCol!.name} data-y={yCol!.name}>
               <ResponsiveContainer width="100%" height="100%">
                 <LineChart data={chart} margin={CHART_MARGIN}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
-                  <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} tickFormatter={axisCount} label={{ value: numeric[0]!.name, position: 'insideBottom', offset: -10, fontSize: 12 }} />
+                  <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} tickFormatter={axisCount} label={{ value: xCol!.name, position: 'insideBottom', offset: -10, fontSize: 12 }} />
                   <YAxis dataKey="y" tick={AXIS} width={Y_AXIS_WIDTH} tickFormatter={axisCount} />
                   <Tooltip />
-                  <Line dataKey="y" name={numeric[1]!.name} stroke="#2457c5" dot={chart.length <= 50} isAnimationActive={false} />
+                  <Line dataKey="y" name={yCol!.name} stroke="#2457c5" dot={chart.length <= 50} isAnimationActive={false} />
                 </LineChart>
               </ResponsiveContainer>
             </div>

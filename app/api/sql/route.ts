@@ -1,10 +1,12 @@
 // POST {"sql": "..."}: one read-only SELECT over the trace tables through lib/db/sql-console.ts
 // (time limit, row cap). 200 with columns and JSON-safe rows; 403 when the statement is refused
 // (write, COPY, ATTACH, file readers, extensions, settings: the library's message names the
-// rule); 400 for SQL that does not parse or fails; 408 when it ran past the time limit
-// (PRITRACE_SQL_TIMEOUT_MS) — counted from arrival, over waiting, checks, prepare and execution;
+// rule); 400 for SQL that does not parse or fails; 504 when it ran past the time limit
+// (PRITRACE_SQL_TIMEOUT_MS) — counted from arrival, over waiting, checks, prepare and execution.
+// Not 408: Chromium resends a request answered 408 on a kept-alive connection, so the statement
+// ran twice and the user waited twice the limit; nothing retries a 504 by itself.
 // 429 with Retry-After when PRITRACE_SQL_MAX_CONCURRENT statements already run (one answered
-// 408 still counts until DuckDB has returned). The body is at most PRITRACE_MAX_JSON_BYTES.
+// 504 still counts until DuckDB has returned). The body is at most PRITRACE_MAX_JSON_BYTES.
 // GET: the tables the console may read, with their columns.
 
 import { QueryError } from '@/lib/core/errors.ts';
@@ -31,7 +33,7 @@ export async function POST(request: Request): Promise<Response> {
     return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots })));
   } catch (e) {
     if (e instanceof SqlRefusedError) return json({ error: e.message, refused: e.refused }, 403);
-    if (e instanceof SqlTimeoutError) return json({ error: e.message, timeout_ms: e.timeoutMs }, 408);
+    if (e instanceof SqlTimeoutError) return json({ error: e.message, timeout_ms: e.timeoutMs }, 504);
     if (e instanceof SqlBusyError) return json({ error: e.message, max_concurrent: e.limit }, 429, { 'retry-after': '1' });
     if (e instanceof QueryError) return json({ error: e.message.split('\n')[0] }, 400);
     return errorResponse(e);

@@ -16,7 +16,7 @@ import type { Emit } from '../../postmortem/paged-rows.ts';
 import { gatherPostmortem } from '../../postmortem/report-data.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { parse, positional, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 
 const FORMATS = ['groups-csv', 'chrome-json', ...CHART_CSV_NAMES.map((c) => `${c}-csv`)];
 const USAGE = `pritrace export TRACE --format ${FORMATS.join('|')} [--run RUN_ID] [--out FILE] [--db PATH] [--json]`;
@@ -75,45 +75,68 @@ function parseRunId(text: string | undefined): number | undefined {
   return Number(text);
 }
 
-export async function exportCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, run: { type: 'string' }, out: { type: 'string' } }, USAGE);
-  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-  const format = values.format;
-  if (format === undefined) throw new CliError(`missing --format\nusage: ${USAGE}`, 2);
-  if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`, 2);
-  const runId = parseRunId(values.run);
-  if (runId !== undefined && format !== 'chrome-json' && format !== 'groups-csv') throw new CliError('--run applies to --format chrome-json and groups-csv only', 2);
-  if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
+interface ExportOp {
+  ref: string;
+  format: string;
+  runId: number | undefined;
+  out: string | undefined;
+}
 
-  const result = await withDatabase(values.db, async (db) => {
+interface ExportSummary {
+  trace_id: number;
+  name: string;
+  detail: Record<string, unknown>;
+}
+
+export const exportVerb: DbVerb<ExportOp, ExportSummary> = {
+  name: 'export',
+  prepare(argv) {
+    const { values, positionals } = parse(argv, { format: { type: 'string' }, run: { type: 'string' }, out: { type: 'string' } }, USAGE);
+    const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+    const format = values.format;
+    if (format === undefined) throw new CliError(`missing --format\nusage: ${USAGE}`, 2);
+    if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`, 2);
+    const runId = parseRunId(values.run);
+    if (runId !== undefined && format !== 'chrome-json' && format !== 'groups-csv') throw new CliError('--run applies to --format chrome-json and groups-csv only', 2);
+    if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
+    return { op: { ref, format, runId, out: values.out }, db: values.db, json: values.json };
+  },
+  async execute(db, { ref, format, runId }, { emit }) {
     const trace = await resolveTrace(db, ref);
     if (runId !== undefined) {
       const run = await getReplayRun(db, runId);
       if (run.trace_id !== trace.trace_id) throw new NotFoundError(`replay run ${runId} is not a run of trace ${trace.trace_id} "${trace.name}"`);
     }
-    const output = openOutput(values.out);
-    try {
-      let detail: Record<string, unknown>;
-      if (format === 'groups-csv') {
-        detail = runId === undefined ? await writeFaultGroupsCsv(db, trace.trace_id, output.emit) : await writeReplayGroupsCsv(db, runId, output.emit);
-      }
-      else if (format === 'chrome-json') {
-        detail = runId === undefined ? { ...(await writeTraceChromeJson(db, trace.trace_id, output.emit)) } : { ...(await writeRunChromeJson(db, runId, output.emit)) };
-      } else {
-        const chart = format.slice(0, -'-csv'.length);
-        if (!isChartCsvName(chart)) throw new CliError(`unknown chart ${chart}`, 2);
-        const text = chartCsv(await gatherPostmortem(db, trace.trace_id), chart);
-        await output.emit(text);
-        detail = { rows: Math.max(0, text.split('\r\n').length - 2) };
-      }
-      const written = await output.finish();
-      return { trace, written, detail };
-    } catch (e) {
-      output.abort();
-      throw e;
+    let detail: Record<string, unknown>;
+    if (format === 'groups-csv') {
+      detail = runId === undefined ? await writeFaultGroupsCsv(db, trace.trace_id, emit) : await writeReplayGroupsCsv(db, runId, emit);
+    } else if (format === 'chrome-json') {
+      detail = runId === undefined ? { ...(await writeTraceChromeJson(db, trace.trace_id, emit)) } : { ...(await writeRunChromeJson(db, runId, emit)) };
+    } else {
+      const chart = format.slice(0, -'-csv'.length);
+      if (!isChartCsvName(chart)) throw new CliError(`unknown chart ${chart}`, 2);
+      const text = chartCsv(await gatherPostmortem(db, trace.trace_id), chart);
+      await emit(text);
+      detail = { rows: Math.max(0, text.split('\r\n').length - 2) };
     }
-  });
-  const doc = { trace_id: result.trace.trace_id, name: result.trace.name, format, run_id: runId ?? null, out: result.written.out, bytes: result.written.bytes, ...result.detail };
-  if (values.json) return printJson(doc);
-  if (result.written.out !== null) process.stdout.write(`wrote ${result.written.out} (${result.written.bytes} bytes)\n`);
+    return { trace_id: trace.trace_id, name: trace.name, detail };
+  },
+};
+
+export async function exportCommand(argv: string[]): Promise<void> {
+  const prepared = exportVerb.prepare(argv);
+  const { format, runId, out } = prepared.op;
+  const output = openOutput(out);
+  let result: ExportSummary;
+  let written: Awaited<ReturnType<typeof output.finish>>;
+  try {
+    result = await runVerb(exportVerb, argv, prepared, output.emit);
+    written = await output.finish();
+  } catch (e) {
+    output.abort();
+    throw e;
+  }
+  const doc = { trace_id: result.trace_id, name: result.name, format, run_id: runId ?? null, out: written.out, bytes: written.bytes, ...result.detail };
+  if (prepared.json) return printJson(doc);
+  if (written.out !== null) process.stdout.write(`wrote ${written.out} (${written.bytes} bytes)\n`);
 }

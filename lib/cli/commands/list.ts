@@ -2,16 +2,25 @@
 
 import { withoutControls } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
-import { listTraces } from '../../queries/traces.ts';
+import { listTraces, type TraceSummary } from '../../queries/traces.ts';
 import { parse, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 
 const USAGE = 'pritrace list [--db PATH] [--json]';
 
+export const listVerb: DbVerb<null, TraceSummary[]> = {
+  name: 'list',
+  prepare(argv) {
+    const { values } = parse(argv, {}, USAGE);
+    return { op: null, db: values.db, json: values.json };
+  },
+  execute: (db) => listTraces(db),
+};
+
 export async function listCommand(argv: string[]): Promise<void> {
-  const { values } = parse(argv, {}, USAGE);
-  const traces = await withDatabase(values.db, listTraces);
-  if (values.json) return printJson(traces);
+  const prepared = listVerb.prepare(argv);
+  const traces = await runVerb(listVerb, argv, prepared);
+  if (prepared.json) return printJson(traces);
   if (traces.length === 0) {
     process.stdout.write('no traces yet: pritrace ingest FILE\n');
     return;

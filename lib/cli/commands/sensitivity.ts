@@ -2,40 +2,51 @@
 // [--json]`: every numeric parameter halved and doubled, device-side p50/p99 of each, ranked
 // by how far p99 moves; dominant parameters that are only estimates are flagged.
 
-import os from 'node:os';
 import { formatDurationNs } from '../../core/time.ts';
 import { sensitivityForTrace } from '../../db/sensitivity.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { KERNEL_ERAS, PRESETS, type KernelEra } from '../../replay/presets.ts';
 import type { ModelName } from '../../replay/types.ts';
 import { parse, positional, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 import { parseModel, parseSeed, parseSeeds } from './replay.ts';
 
 const USAGE = `pritrace sensitivity TRACE [--model per-device|domain-wide] [--preset ${KERNEL_ERAS.join('|')}] [--param name=value]... [--seed S] [--seeds K] [--db PATH] [--json]
   default: --model domain-wide (or the preset's model), --seeds 4`;
 
+interface SensitivityOp {
+  ref: string;
+  model: ModelName;
+  preset: string | undefined;
+  params: string[];
+  seed: number | undefined;
+  seeds: number | undefined;
+}
+
+export const sensitivityVerb: DbVerb<SensitivityOp, Awaited<ReturnType<typeof sensitivityForTrace>>> = {
+  name: 'sensitivity',
+  prepare(argv) {
+    const { values, positionals } = parse(
+      argv,
+      { model: { type: 'string' }, preset: { type: 'string' }, param: { type: 'string', multiple: true }, seed: { type: 'string' }, seeds: { type: 'string' } },
+      USAGE,
+    );
+    const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+    const eraModel = values.preset && Object.hasOwn(PRESETS, values.preset) ? PRESETS[values.preset as KernelEra].model : undefined;
+    const model: ModelName = parseModel(values.model, false) ?? eraModel ?? 'domain-wide';
+    const op = { ref, model, preset: values.preset, params: values.param ?? [], seed: parseSeed(values.seed), seeds: parseSeeds(values.seeds) };
+    return { op, db: values.db, json: values.json };
+  },
+  async execute(db, op, ctx) {
+    const trace = await resolveTrace(db, op.ref);
+    return sensitivityForTrace(db, trace.trace_id, { model: op.model, preset: op.preset, params: op.params, seed: op.seed, seeds: op.seeds, threads: ctx.threads });
+  },
+};
+
 export async function sensitivityCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(
-    argv,
-    { model: { type: 'string' }, preset: { type: 'string' }, param: { type: 'string', multiple: true }, seed: { type: 'string' }, seeds: { type: 'string' } },
-    USAGE,
-  );
-  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-  const eraModel = values.preset && Object.hasOwn(PRESETS, values.preset) ? PRESETS[values.preset as KernelEra].model : undefined;
-  const model: ModelName = parseModel(values.model, false) ?? eraModel ?? 'domain-wide';
-  const result = await withDatabase(values.db, async (db) => {
-    const trace = await resolveTrace(db, ref);
-    return sensitivityForTrace(db, trace.trace_id, {
-      model,
-      preset: values.preset,
-      params: values.param ?? [],
-      seed: parseSeed(values.seed),
-      seeds: parseSeeds(values.seeds),
-      threads: os.availableParallelism(),
-    });
-  });
-  if (values.json) return printJson(result);
+  const prepared = sensitivityVerb.prepare(argv);
+  const result = await runVerb(sensitivityVerb, argv, prepared);
+  if (prepared.json) return printJson(result);
   const d = (v: number | null | undefined) => (v === null || v === undefined ? '-' : formatDurationNs(Math.round(v)));
   const pc = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`);
   const lines = [

@@ -2,18 +2,26 @@
 
 import { withoutControls } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
-import { traceStats } from '../../queries/trace-stats.ts';
+import { traceStats, type TraceStats } from '../../queries/trace-stats.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { parse, positional, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 
 const USAGE = 'pritrace stats TRACE [--db PATH] [--json]';
 
+export const statsVerb: DbVerb<string, TraceStats> = {
+  name: 'stats',
+  prepare(argv) {
+    const { values, positionals } = parse(argv, {}, USAGE);
+    return { op: positional(positionals, 'TRACE (id or name)', USAGE), db: values.db, json: values.json };
+  },
+  execute: async (db, ref) => traceStats(db, (await resolveTrace(db, ref)).trace_id),
+};
+
 export async function statsCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, {}, USAGE);
-  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-  const stats = await withDatabase(values.db, async (db) => traceStats(db, (await resolveTrace(db, ref)).trace_id));
-  if (values.json) return printJson(stats);
+  const prepared = statsVerb.prepare(argv);
+  const stats = await runVerb(statsVerb, argv, prepared);
+  if (prepared.json) return printJson(stats);
   const l = stats.latency_ns;
   const d = (v: number | null) => (v === null ? '-' : formatDurationNs(v));
   process.stdout.write(

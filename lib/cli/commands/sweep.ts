@@ -2,37 +2,50 @@
 // and latency vs the number of live PASIDs (1 … 2^20), dense and sparse, per model and
 // structure. Results are cached per trace and options; --refresh recomputes.
 
-import os from 'node:os';
-import { sweepForTrace } from '../../db/sweeps.ts';
+import { sweepForTrace, type TraceSweep } from '../../db/sweeps.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { CliError } from '../../core/errors.ts';
 import { parse, positional, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 import { parseSeed } from './replay.ts';
 
 const USAGE = 'pritrace sweep TRACE [--seed S] [--max-groups N] [--refresh] [--db PATH] [--json]';
 
-export async function sweepCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(
-    argv,
-    { seed: { type: 'string' }, 'max-groups': { type: 'string' }, refresh: { type: 'boolean', default: false } },
-    USAGE,
-  );
-  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-  const maxText = values['max-groups'];
-  if (maxText !== undefined && !/^\d+$/.test(maxText)) throw new CliError(`--max-groups must be a positive integer, got ${JSON.stringify(maxText)}`, 2);
-  const sweep = await withDatabase(values.db, async (db) => {
-    const trace = await resolveTrace(db, ref);
-    return sweepForTrace(
-      db,
-      trace.trace_id,
-      { seed: parseSeed(values.seed) ?? 1, ...(maxText ? { maxGroupsPerPoint: Number(maxText) } : {}) },
-      values.refresh,
-      // The CLI has the machine to itself: its sweep points spread over every core.
-      os.availableParallelism(),
+interface SweepOp {
+  ref: string;
+  seed: number;
+  maxGroupsPerPoint: number | undefined;
+  refresh: boolean;
+}
+
+export const sweepVerb: DbVerb<SweepOp, TraceSweep> = {
+  name: 'sweep',
+  prepare(argv) {
+    const { values, positionals } = parse(
+      argv,
+      { seed: { type: 'string' }, 'max-groups': { type: 'string' }, refresh: { type: 'boolean', default: false } },
+      USAGE,
     );
-  });
-  if (values.json) return printJson(sweep.points);
+    const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+    const maxText = values['max-groups'];
+    if (maxText !== undefined && !/^\d+$/.test(maxText)) throw new CliError(`--max-groups must be a positive integer, got ${JSON.stringify(maxText)}`, 2);
+    return {
+      op: { ref, seed: parseSeed(values.seed) ?? 1, maxGroupsPerPoint: maxText ? Number(maxText) : undefined, refresh: values.refresh },
+      db: values.db,
+      json: values.json,
+    };
+  },
+  async execute(db, op, ctx) {
+    const trace = await resolveTrace(db, op.ref);
+    const options = { seed: op.seed, ...(op.maxGroupsPerPoint !== undefined ? { maxGroupsPerPoint: op.maxGroupsPerPoint } : {}) };
+    return sweepForTrace(db, trace.trace_id, options, op.refresh, ctx.threads);
+  },
+};
+
+export async function sweepCommand(argv: string[]): Promise<void> {
+  const prepared = sweepVerb.prepare(argv);
+  const sweep = await runVerb(sweepVerb, argv, prepared);
+  if (prepared.json) return printJson(sweep.points);
   process.stdout.write(`sweep of trace ${sweep.trace_id} (${sweep.groups} groups, trace has ${sweep.trace_pasids} PASIDs) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.note}\n`);
   process.stdout.write('pasids    alloc   model        structure  visits mean/p99   ns mean/p99        device p99 (ns, mean of seeds)  drops  drain awake\n');
   for (const p of sweep.points) {

@@ -3,16 +3,16 @@
 // difference of every percentile with its interval, whether it exceeds the seed noise, the
 // per-stage breakdown of each side and a one-sentence verdict. Both runs are saved.
 
-import os from 'node:os';
 import { CliError } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
+import type { Db } from '../../db/instance.ts';
 import { whatifForTrace, type WhatifSideSpec } from '../../db/whatif.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { defaultPresetForModel, KERNEL_ERAS, PRESETS, type KernelEra } from '../../replay/presets.ts';
 import { PERCENTILES } from '../../replay/seed-samples.ts';
 import { MODEL_NAMES, type ModelName } from '../../replay/types.ts';
 import { parse, positional, printJson } from '../args.ts';
-import { withDatabase } from '../database.ts';
+import { runVerb, type DbVerb } from '../verb.ts';
 import { parseSeed, parseSeeds } from './replay.ts';
 
 const USAGE = `pritrace whatif TRACE [--a MODEL@ERA] [--b MODEL@ERA] [--seed S] [--seeds K] [--db PATH] [--json]
@@ -32,20 +32,37 @@ export function parseSide(text: string | undefined, fallback: ModelName, flag: s
   return { model, preset: era ?? defaultPresetForModel(model).era };
 }
 
-export async function whatifCommand(argv: string[]): Promise<void> {
-  const { values, positionals } = parse(argv, { a: { type: 'string' }, b: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' } }, USAGE);
-  const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-  const a = parseSide(values.a, 'per-device', '--a');
-  const b = parseSide(values.b, 'domain-wide', '--b');
-  const seed = parseSeed(values.seed);
-  const seeds = parseSeeds(values.seeds);
+interface WhatifOp {
+  ref: string;
+  a: WhatifSideSpec;
+  b: WhatifSideSpec;
+  seed: number | undefined;
+  seeds: number | undefined;
+}
+
+async function whatifDoc(db: Db, op: WhatifOp, threads: number) {
   const started = performance.now();
-  const result = await withDatabase(values.db, async (db) => {
-    const trace = await resolveTrace(db, ref);
-    return { trace_id: trace.trace_id, ...(await whatifForTrace(db, trace.trace_id, { a, b, seed, seeds, threads: os.availableParallelism() })) };
-  });
-  const seconds = (performance.now() - started) / 1000;
-  if (values.json) return printJson({ ...result, seconds });
+  const trace = await resolveTrace(db, op.ref);
+  const result = await whatifForTrace(db, trace.trace_id, { a: op.a, b: op.b, seed: op.seed, seeds: op.seeds, threads });
+  return { trace_id: trace.trace_id, ...result, seconds: (performance.now() - started) / 1000 };
+}
+
+export const whatifVerb: DbVerb<WhatifOp, Awaited<ReturnType<typeof whatifDoc>>> = {
+  name: 'whatif',
+  prepare(argv) {
+    const { values, positionals } = parse(argv, { a: { type: 'string' }, b: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' } }, USAGE);
+    const ref = positional(positionals, 'TRACE (id or name)', USAGE);
+    const op = { ref, a: parseSide(values.a, 'per-device', '--a'), b: parseSide(values.b, 'domain-wide', '--b'), seed: parseSeed(values.seed), seeds: parseSeeds(values.seeds) };
+    return { op, db: values.db, json: values.json };
+  },
+  execute: (db, op, ctx) => whatifDoc(db, op, ctx.threads),
+};
+
+export async function whatifCommand(argv: string[]): Promise<void> {
+  const prepared = whatifVerb.prepare(argv);
+  const result = await runVerb(whatifVerb, argv, prepared);
+  const seconds = result.seconds;
+  if (prepared.json) return printJson(result);
   const d = (v: number | null | undefined) => (v === null || v === undefined ? '-' : formatDurationNs(Math.round(v)));
   const lines = [result.verdict, '', `A = run ${result.a.run_id} ${result.a.label}, B = run ${result.b.run_id} ${result.b.label}; seeds ${result.a.seeds.join(',')}; ${seconds.toFixed(1)} s`];
   lines.push('device waits  A (± one more seed)        B (± one more seed)        B − A (95 % interval)       significant');

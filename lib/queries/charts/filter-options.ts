@@ -42,3 +42,33 @@ export async function latencyFilterOptions(db: Db, traceId: number, limit = 200)
   out.codes.sort((a, b) => a.value - b.value);
   return out;
 }
+
+export type SearchableDimension = 'device' | 'pasid';
+
+/**
+ * The picker's server-side search over every value, not only the listed top ones: devices whose
+ * name contains the text (any case), PASIDs whose decimal form starts with it, or whose hex form
+ * starts with it after "0x". Most groups first, at most `limit`.
+ */
+export async function searchFilterValues(db: Db, traceId: number, dim: SearchableDimension, text: string, limit = 50): Promise<FilterOption<string | number>[]> {
+  const q = text.trim().toLowerCase();
+  if (dim === 'device') {
+    const rows = await db.all<{ v: string; n: bigint }>(
+      `SELECT device AS v, count(*) AS n FROM fault_groups
+       WHERE trace_id = $1 AND status = 'answered' AND device IS NOT NULL AND contains(lower(device), $2)
+       GROUP BY device ORDER BY n DESC, device LIMIT $3`,
+      [traceId, q, limit],
+    );
+    return rows.map((r) => ({ value: r.v, groups: count(r.n) }));
+  }
+  const hex = /^0x[0-9a-f]*$/.test(q);
+  if (!hex && !/^\d*$/.test(q)) return [];
+  const rows = await db.all<{ v: number; n: bigint }>(
+    `SELECT pasid AS v, count(*) AS n FROM fault_groups
+     WHERE trace_id = $1 AND status = 'answered' AND pasid IS NOT NULL
+       AND starts_with(CASE WHEN $2 THEN lower(printf('%x', pasid)) ELSE CAST(pasid AS VARCHAR) END, $3)
+     GROUP BY pasid ORDER BY n DESC, pasid LIMIT $4`,
+    [traceId, hex, hex ? q.slice(2) : q, limit],
+  );
+  return rows.map((r) => ({ value: Number(r.v), groups: count(r.n) }));
+}

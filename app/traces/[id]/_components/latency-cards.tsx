@@ -8,8 +8,10 @@ import { latencyFigures } from '@/lib/queries/charts/latency-figures.ts';
 import { isFiltered, type LatencyFilter } from '@/lib/queries/charts/latency-filter.ts';
 import { latencyHistogram } from '@/lib/queries/charts/latency-histogram.ts';
 import { latencyOverTime } from '@/lib/queries/charts/latency-over-time.ts';
+import { timestampResolutionNs } from '@/lib/queries/charts/timestamp-resolution.ts';
 import { latencyFilterOptions } from '@/lib/queries/charts/filter-options.ts';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
+import { FilterPicker } from '../../../_components/filter-picker.tsx';
 import { LatencyHistogramChart } from '../../../_components/charts/latency-histogram-chart.tsx';
 import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-time-chart.tsx';
 import { listAnnotations } from '@/lib/db/annotations.ts';
@@ -27,28 +29,15 @@ function NoGroups({ filter }: { filter: LatencyFilter }) {
 export async function FilterBar({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
   const opts = await withDb((db) => latencyFilterOptions(db, traceId));
   return (
-    <form className="filters" method="get" action={`/traces/${traceId}/latency`} data-testid="latency-filters">
+    // Keyed by the filter: after a client-side navigation the fields show the new URL's values.
+    <form key={filterQuery(filter)} className="filters" method="get" action={`/traces/${traceId}/latency`} data-testid="latency-filters">
       <div className="field">
         <label htmlFor="f-device">Device</label>
-        <select id="f-device" name="device" defaultValue={filter.device ?? ''}>
-          <option value="">all devices</option>
-          {opts.devices.map((d) => (
-            <option key={d.value} value={d.value}>
-              {d.value} ({fmtCount(d.groups)})
-            </option>
-          ))}
-        </select>
+        <FilterPicker traceId={traceId} dim="device" id="f-device" name="device" value={filter.device ?? ''} placeholder="all devices (type to search)" options={opts.devices} />
       </div>
       <div className="field">
         <label htmlFor="f-pasid">PASID</label>
-        <select id="f-pasid" name="pasid" defaultValue={filter.pasid != null ? String(filter.pasid) : ''}>
-          <option value="">all PASIDs</option>
-          {opts.pasids.map((p) => (
-            <option key={p.value} value={String(p.value)}>
-              {p.value} (0x{p.value.toString(16)}) ({fmtCount(p.groups)})
-            </option>
-          ))}
-        </select>
+        <FilterPicker traceId={traceId} dim="pasid" id="f-pasid" name="pasid" value={filter.pasid != null ? String(filter.pasid) : ''} placeholder="all PASIDs (type to search)" options={opts.pasids} />
       </div>
       <div className="field">
         <label htmlFor="f-code">Response code</label>
@@ -123,10 +112,25 @@ export async function FiguresCard({ traceId, filter }: { traceId: number; filter
   );
 }
 
+/** 1 µs, 10 ms, …: a resolution as the round unit it is (fmtNs would print 1.00 µs). */
+function unit(ns: number, times = 1): string {
+  return ns >= 1_000_000 ? `${times} ms` : `${times} µs`;
+}
+
 export async function HistogramCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
-  const h = await withDb((db) => latencyHistogram(db, traceId, filter, 10));
+  const [h, resolution] = await withDb(async (db) => [await latencyHistogram(db, traceId, filter, 10), await timestampResolutionNs(db, traceId)] as const);
   if (h.total === 0) return <NoGroups filter={filter} />;
-  return <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />;
+  return (
+    <>
+      <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />
+      {resolution !== null && resolution > 1 ? (
+        <p className="muted" data-testid="timestamp-resolution" data-ns={resolution}>
+          Timestamps in this trace have {unit(resolution)} resolution: every latency is a whole number of {unit(resolution)}, so the buckets below {unit(resolution, 10)} are
+          steps of it rather than a distribution.
+        </p>
+      ) : null}
+    </>
+  );
 }
 
 export async function CdfCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {

@@ -24,13 +24,13 @@ import { withoutControls } from '@/lib/core/errors.ts';
 
 export const dynamic = 'force-dynamic';
 
-function ChartActions({ traceId, chart, testId }: { traceId: number; chart: string; testId: string }) {
+function ChartActions({ traceId, chart, testId, title }: { traceId: number; chart: string; testId: string; title: string }) {
   return (
     <div className="chart-actions no-print">
       <a href={`/api/traces/${traceId}/export?format=chart-csv&chart=${chart}`} download data-testid={`csv-${chart}`}>
         CSV
       </a>
-      <ChartPngButton chartTestId={testId} filename={`trace-${traceId}-${chart}.png`} />
+      <ChartPngButton chartTestId={testId} filename={`trace-${traceId}-${chart}.png`} title={title} />
     </div>
   );
 }
@@ -56,6 +56,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     ...d.replay.runs.map((r, i) => ({ name: `run ${r.run.run_id} (${r.run.model})`, points: r.cdf, color: PALETTE[(i + 1) % PALETTE.length], dashed: true })),
   ];
   const bands = annotationBands(d.annotations);
+  const pngOf = `trace ${traceId} ${withoutControls(s.name)}`;
   return (
     <div className="grid" data-testid="report">
       <Card
@@ -132,7 +133,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           </table>
         )}
       </Card>
-      <Card title="Latency histogram" span={6} actions={<ChartActions traceId={traceId} chart="histogram" testId="report-chart-histogram" />}>
+      <Card title="Latency histogram" span={6} actions={<ChartActions traceId={traceId} chart="histogram" testId="report-chart-histogram" title={`Latency histogram · ${pngOf}`} />}>
         {d.histogram.total === 0 ? (
           <Empty>No answered groups.</Empty>
         ) : (
@@ -145,7 +146,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         title="Latency CDF"
         span={6}
         subtitle={d.replay.runs.length ? 'Recorded (solid) and saved replay runs (dashed).' : undefined}
-        actions={<ChartActions traceId={traceId} chart="cdf" testId="report-chart-cdf" />}
+        actions={<ChartActions traceId={traceId} chart="cdf" testId="report-chart-cdf" title={`Latency CDF · ${pngOf}`} />}
       >
         {d.cdf.length === 0 ? <Empty>No answered groups.</Empty> : <CdfChart series={cdfSeries} testId="report-chart-cdf" />}
       </Card>
@@ -153,7 +154,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         title="Latency over time"
         span={6}
         subtitle={bands.length ? 'Shaded bands are the annotated time ranges.' : undefined}
-        actions={<ChartActions traceId={traceId} chart="latency-over-time" testId="report-chart-latency-over-time" />}
+        actions={<ChartActions traceId={traceId} chart="latency-over-time" testId="report-chart-latency-over-time" title={`Latency over time · ${pngOf}`} />}
       >
         {d.latency_over_time.buckets.length === 0 ? (
           <Empty>No answered groups.</Empty>
@@ -239,10 +240,10 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           </ol>
         )}
       </Card>
-      <Card title="Devices" span={6} actions={<ChartActions traceId={traceId} chart="devices" testId="report-devices" />}>
+      <Card title="Devices" span={6} actions={<ChartActions traceId={traceId} chart="devices" testId="report-devices" title={`Devices · ${pngOf}`} />}>
         <BreakdownRows rows={d.devices.rows} label="device" testId="report-devices" />
       </Card>
-      <Card title="PASIDs" span={6} actions={<ChartActions traceId={traceId} chart="pasids" testId="report-pasids" />}>
+      <Card title="PASIDs" span={6} actions={<ChartActions traceId={traceId} chart="pasids" testId="report-pasids" title={`PASIDs · ${pngOf}`} />}>
         <BreakdownRows rows={d.pasids.rows} label="PASID" testId="report-pasids" />
       </Card>
       <Card title="Replay comparison" span={12} subtitle={d.replay.omitted ? `${d.replay.omitted} older runs not shown.` : 'Saved replay runs against the recorded latency.'}>

@@ -15,11 +15,12 @@ const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
 
 /**
  * DuckDB's buffer pool for a CLI ingest, the process's only work: the stage, the store and the
- * pairing sorts spill beyond it. On the 683 MB bench file peak RSS was 760 MiB at the server's
- * 384MB, 632 MiB at 256MB and 525 MiB at 160MB, with no more CPU (51 CPU-s each).
- * PRITRACE_DUCKDB_MEMORY still overrides.
+ * pairing sorts spill beyond it. Peak RSS on the 683 MB bench file: 760 MiB at the server's
+ * 384MB, 632 at 256MB, 565–602 at 160MB, 526 at 96MB; on the file twice over (1.37 GB) 617 MiB
+ * at 160MB and 528 at 96MB, with no more CPU (84 against 99 CPU-s). PRITRACE_DUCKDB_MEMORY
+ * still overrides.
  */
-const CLI_INGEST_MEMORY = '160MB';
+const CLI_INGEST_MEMORY = '96MB';
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { name: { type: 'string' } }, USAGE);

@@ -30,8 +30,21 @@ export function withoutControls(text: string): string {
   });
 }
 
+/**
+ * Next builds this module into each server chunk group, while the database holder
+ * (db/instance.ts) is one per process, shared through globalThis: an error made with one copy's
+ * class reaches a route that checks against another copy's, and `instanceof` by class identity
+ * says no (seen as a rare 500 instead of 503 for a busy database, when a page and an upload
+ * opened the database at the same moment). So `instanceof` matches the name every class here
+ * sets as a literal, which survives bundling and minifying.
+ */
+function sameKind(name: string): (x: unknown) => boolean {
+  return (x) => x instanceof Error && x.name === name;
+}
+
 export class TraceParseError extends Error {
   override readonly name = 'TraceParseError';
+  static override [Symbol.hasInstance] = sameKind('TraceParseError');
   constructor(
     readonly location: SourceLocation,
     readonly reason: string,
@@ -44,6 +57,7 @@ export class TraceParseError extends Error {
 /** A whole file rejected: wrong format, too many bad lines, over a limit. */
 export class TraceRejectedError extends Error {
   override readonly name = 'TraceRejectedError';
+  static override [Symbol.hasInstance] = sameKind('TraceRejectedError');
   constructor(
     readonly file: string,
     readonly reason: string,
@@ -56,6 +70,7 @@ export class TraceRejectedError extends Error {
 
 export class QueryError extends Error {
   override readonly name = 'QueryError';
+  static override [Symbol.hasInstance] = sameKind('QueryError');
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
@@ -63,10 +78,12 @@ export class QueryError extends Error {
 
 export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
+  static override [Symbol.hasInstance] = sameKind('NotFoundError');
 }
 
 export class ReplayConfigError extends Error {
   override readonly name = 'ReplayConfigError';
+  static override [Symbol.hasInstance] = sameKind('ReplayConfigError');
   constructor(
     readonly parameter: string,
     reason: string,
@@ -79,6 +96,7 @@ export class ReplayConfigError extends Error {
 /** The database file is held by another process (DuckDB allows one). Retryable. */
 export class DatabaseBusyError extends Error {
   override readonly name = 'DatabaseBusyError';
+  static override [Symbol.hasInstance] = sameKind('DatabaseBusyError');
   constructor(
     readonly path: string,
     options?: { cause?: unknown },
@@ -90,6 +108,7 @@ export class DatabaseBusyError extends Error {
 /** A Parquet lake this code must not read or write: a newer schema major, a missing folder. */
 export class LakeVersionError extends Error {
   override readonly name = 'LakeVersionError';
+  static override [Symbol.hasInstance] = sameKind('LakeVersionError');
   constructor(
     readonly lake: string,
     reason: string,
@@ -101,6 +120,7 @@ export class LakeVersionError extends Error {
 /** A write asked of a dashboard that serves a lake read-only. */
 export class ReadOnlyLakeError extends Error {
   override readonly name = 'ReadOnlyLakeError';
+  static override [Symbol.hasInstance] = sameKind('ReadOnlyLakeError');
   constructor(what: string) {
     super(`${what}: this dashboard serves a Parquet lake read-only (PRITRACE_LAKE_ONLY); publish from a dashboard or CLI with a database`);
   }
@@ -108,6 +128,7 @@ export class ReadOnlyLakeError extends Error {
 
 export class CliError extends Error {
   override readonly name = 'CliError';
+  static override [Symbol.hasInstance] = sameKind('CliError');
   constructor(
     message: string,
     readonly exitCode = 1,

@@ -66,48 +66,27 @@ export function lineStream(stream: Readable): AsyncIterable<string> {
   return readline.createInterface({ input: stream, crlfDelay: Infinity });
 }
 
-/** Finds a CRLF anywhere in a byte stream, also across chunk boundaries. */
-class CrlfFinder {
-  found = false;
-  private endsInCr = false;
-
-  push(chunk: Buffer): void {
-    if (this.found || chunk.length === 0) return;
-    this.found = (this.endsInCr && chunk[0] === 0x0a) || chunk.includes('\r\n');
-    this.endsInCr = chunk[chunk.length - 1] === 0x0d;
-  }
-}
-
 export interface FileScan {
   sha256: string;
-  /**
-   * A CRLF occurs anywhere in the (decompressed) text. DuckDB then reads in CRLF mode, which
-   * also ends lines at a bare LF; in LF mode a CRLF line would keep its CR and fail to decode.
-   */
-  crlf: boolean;
 }
 
 /**
- * Everything that needs the whole file before ingest: its SHA-256, whether it has CRLF line
- * ends anywhere (a concatenated file can switch after its head), and for gzip the bomb guard,
- * checked by gunzipping with a cap before DuckDB reads it.
+ * Everything that needs the whole file before a simulator ingest: its SHA-256, and for gzip
+ * the bomb guard, checked by gunzipping with a cap before the parser reads it.
  */
 export async function scanFile(file: string, gzip: boolean, cap: DecompressedCap, displayName = file): Promise<FileScan> {
   const hash = createHash('sha256');
-  const crlf = new CrlfFinder();
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    hash.update(chunk);
-    if (!gzip) crlf.push(chunk);
-  }
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) hash.update(chunk);
   if (gzip) {
     try {
-      for await (const chunk of gunzipCapped(file, cap.bytes, displayName, cap.note) as AsyncIterable<Buffer>) crlf.push(chunk);
+      // Only read to the end: the cap throws past it.
+      for await (const chunk of gunzipCapped(file, cap.bytes, displayName, cap.note) as AsyncIterable<Buffer>) void chunk;
     } catch (e) {
       if (e instanceof TraceRejectedError) throw e;
       throw new TraceRejectedError(displayName, `not a valid gzip file: ${(e as Error).message}`, [], { cause: e });
     }
   }
-  return { sha256: hash.digest('hex'), crlf: crlf.found };
+  return { sha256: hash.digest('hex') };
 }
 
 /** SHA-256 of the file's bytes as stored (compressed if gzip). */

@@ -6,15 +6,18 @@
 // (FIFO: the oldest open completed group). All window functions, no row loop.
 // One sort does most of the work: every request and response of a key walked in (ts, line)
 // order gives each request its group (completions before it) and each response its running
-// sum; only responses are sorted again, for the running minimum. Lines are unique within a
-// trace, so (ts, line) is a total order. Keys are made NOT NULL (-1, '') so every join is a
-// plain equi-join (IS NOT DISTINCT FROM fell back to a nested loop join and took minutes on
-// 1 M events), and the (iommu, device) strings become a small integer before sorting: the
-// windows over four-part keys with two strings cost about twice as much.
+// sum; only responses of keys with an orphan are sorted again, for the running minimum. Lines
+// are unique within a trace, so (ts, line) is a total order. Keys are made NOT NULL (-1, '')
+// so every join is a plain equi-join (IS NOT DISTINCT FROM fell back to a nested loop join and
+// took minutes on 1 M events), and the whole key is packed into one BIGINT before sorting:
+// (iommu, device) as a small integer dk, then PASID + 1 (21 bits) and PRG index + 1 (10 bits).
+// The windows over four-part keys with two strings cost about twice as much as over three
+// integers, and one integer cost 10-20 % less CPU again. Every decoder keeps PASID < 2^20 and
+// PRG index < 2^9 (trace/schema.ts); a value outside them fails the statement, never merges keys.
 
 import type { Db } from '../db/instance.ts';
 
-const KEY = 'dk, pasid, prgi';
+const KEY = 'k';
 
 export const DERIVE_FAULT_GROUPS_SQL = `
 INSERT INTO fault_groups
@@ -29,7 +32,10 @@ dev AS (
   SELECT iommu, device, CAST(row_number() OVER () AS INTEGER) AS dk FROM (SELECT DISTINCT iommu, device FROM ev)
 ),
 keyed AS (
-  SELECT dev.dk, ev.* EXCLUDE (iommu, device) FROM ev JOIN dev USING (iommu, device)
+  SELECT CASE WHEN ev.pasid BETWEEN -1 AND 1048575 AND ev.prgi BETWEEN -1 AND 511
+      THEN CAST(dev.dk AS BIGINT) * 2147483648 + (ev.pasid + 1) * 1024 + (ev.prgi + 1)
+      ELSE error('pairing: pasid or prgi out of range at line ' || ev.line) END AS k,
+    ev.* EXCLUDE (iommu, device, pasid, prgi) FROM ev JOIN dev USING (iommu, device)
 ),
 walk AS (
   -- One running sum counts both: responses in the high 32 bits, completions in the low ones.
@@ -69,12 +75,12 @@ matched AS (
   SELECT ${KEY}, ts_ns, line, code, r + floor - 1 AS m FROM floored WHERE s >= floor
 ),
 rows AS (
-  SELECT grp.dk, grp.pasid, grp.prgi,
+  SELECT grp.k,
     CASE WHEN NOT grp.complete THEN 'incomplete' WHEN r.line IS NULL THEN 'unanswered' ELSE 'answered' END AS status,
     grp.pages, grp.first_ts, grp.last_ts, r.ts_ns AS response_ts, r.code,
     grp.first_line, grp.last_line, r.line AS response_line
   FROM grp LEFT JOIN matched r
-    ON r.dk = grp.dk AND r.pasid = grp.pasid AND r.prgi = grp.prgi AND r.m = grp.g
+    ON r.k = grp.k AND r.m = grp.g
   UNION ALL
   SELECT ${KEY}, 'orphan_response', 0, NULL, NULL, ts_ns, code, NULL, NULL, line
   FROM floored WHERE s < floor
@@ -84,12 +90,12 @@ rows AS (
 )
 SELECT $1 AS trace_id,
   row_number() OVER (ORDER BY coalesce(last_ts, first_ts, response_ts), coalesce(last_line, first_line, response_line)) AS group_no,
-  dev.iommu, dev.device, nullif(pasid, -1), nullif(prgi, -1), status, pages,
+  dev.iommu, dev.device, nullif(CAST((k >> 10) & 2097151 AS INTEGER) - 1, -1), nullif(CAST(k & 1023 AS INTEGER) - 1, -1), status, pages,
   first_ts, last_ts, response_ts, code,
   CASE WHEN status = 'answered' THEN response_ts - last_ts END AS latency_ns,
   CASE WHEN status = 'answered' THEN response_ts - first_ts END AS span_ns,
   first_line, last_line, response_line
-FROM rows JOIN dev USING (dk)`;
+FROM rows JOIN dev ON dev.dk = rows.k >> 31`;
 
 export async function deriveFaultGroups(db: Db, traceId: number, onProgress?: (fraction: number) => void): Promise<void> {
   await db.run(DERIVE_FAULT_GROUPS_SQL, [traceId], onProgress);

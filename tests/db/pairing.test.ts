@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingestFile } from '../../lib/db/ingest.ts';
+import { deriveFaultGroups } from '../../lib/queries/fault-groups.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const HEADER = 'ts_ns,kind,device,pasid,prgi,last,addr,perm,code';
@@ -126,5 +127,30 @@ describe('fault-group pairing (hand-computed)', () => {
         ['answered', 9],
       ],
     );
+  });
+
+  it('keeps keys apart at the field limits (PASID 2^20 − 1, PRG index 511, and 0)', async () => {
+    // (pasid 1048575, prgi 511): last at 100, answered at 110 → 10; (pasid 0, prgi 0): last at 101, answered at 120 → 19;
+    // (pasid 1048575, prgi 0): last at 102, answered at 130 → 28. Packed keys that overlapped would cross these answers.
+    const g = await groupsOf([req(100, 511, 1, 'r', 1048575), req(101, 0, 1, 'r', 0), req(102, 0, 1, 'r', 1048575), resp(110, 511, 0, 1048575), resp(120, 0, 0, 0), resp(130, 0, 0, 1048575)]);
+    assert.deepEqual(
+      g.map((x) => [x.status, x.prgi, x.latency_ns]),
+      [
+        ['answered', 511, 10],
+        ['answered', 0, 19],
+        ['answered', 0, 28],
+      ],
+    );
+  });
+
+  it('refuses to pair a PASID or PRG index beyond its field rather than merge keys', async () => {
+    // No decoder stores one; written here straight into events to reach the guard.
+    await withTempDb(async (db) => {
+      await db.run(
+        `INSERT INTO events (trace_id, line, ts_ns, kind, device, pasid, prgi, last, perm)
+         VALUES (1, 1, 100, 'page_request', 'd', 1048576, 0, true, 'r')`,
+      );
+      await assert.rejects(deriveFaultGroups(db, 1), /pasid or prgi out of range at line 1/);
+    });
   });
 });

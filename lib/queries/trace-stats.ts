@@ -2,6 +2,7 @@
 // latency percentiles (quantile_disc, integer ns) and distinct devices/PASIDs. This is the
 // JSON of `pritrace stats --json`: field names are an interface, add rather than rename.
 
+import { NotFoundError } from '../core/errors.ts';
 import type { Db } from '../db/instance.ts';
 
 export interface LatencyFigures {
@@ -52,6 +53,7 @@ export async function traceStats(db: Db, traceId: number): Promise<TraceStats> {
      FROM traces WHERE trace_id = $1`,
     [traceId],
   );
+  if (!t) throw new NotFoundError(`no trace with id ${traceId}`);
   const [g] = await db.all<Record<string, unknown>>(
     `SELECT count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
        count(*) FILTER (status = 'answered') AS answered,
@@ -77,9 +79,9 @@ export async function traceStats(db: Db, traceId: number): Promise<TraceStats> {
   );
   const n = (r: Record<string, unknown> | undefined, k: string) => Number(r?.[k] ?? 0);
   return {
-    trace_id: Number(t!.trace_id),
-    name: String(t!.name),
-    format: String(t!.format),
+    trace_id: Number(t.trace_id),
+    name: String(t.name),
+    format: String(t.format),
     events: {
       page_requests: n(t, 'page_requests'),
       page_responses: n(t, 'page_responses'),
@@ -103,6 +105,6 @@ export async function traceStats(db: Db, traceId: number): Promise<TraceStats> {
     codes: { success: n(g, 'success'), invalid: n(g, 'invalid'), failure: n(g, 'failure') },
     devices: n(d, 'devices'),
     pasids: n(d, 'pasids'),
-    time_span_ns: num(t!.time_span_ns),
+    time_span_ns: num(t.time_span_ns),
   };
 }

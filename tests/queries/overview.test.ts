@@ -147,6 +147,8 @@ describe('overview chart queries', () => {
     assert.equal(h.format, 'ftrace');
     assert.equal(h.span_ns, 399000);
     await assert.rejects(traceHeader(fx.db, 987654), NotFoundError);
+    // Not a TypeError from reading a row that is not there: every caller maps NotFoundError to 404.
+    await assert.rejects(traceStats(fx.db, 987654), NotFoundError);
   });
 
   it('bucket widths are 1/2/5 × 10^k and never give more buckets than asked', () => {

@@ -12,7 +12,7 @@ import { detectFormat } from '../trace/detect.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
-import { EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
+import { COMPLETED_GROUP_SQL, EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
 import { readableDirs, type Db } from './instance.ts';
 import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
 import { isTraceDat, stageDat } from './dat-ingest.ts';
@@ -383,7 +383,7 @@ async function eventCounts(tx: Db, traceId: number): Promise<Counts> {
 
 export async function groupCounts(db: Db, traceId: number): Promise<IngestResult['groups']> {
   const [r] = await db.all<Record<string, bigint>>(
-    `SELECT count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+    `SELECT count(*) FILTER (${COMPLETED_GROUP_SQL}) AS total,
        count(*) FILTER (status = 'answered') AS answered,
        count(*) FILTER (status = 'unanswered') AS unanswered,
        count(*) FILTER (status = 'incomplete') AS incomplete,

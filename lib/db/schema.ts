@@ -5,6 +5,8 @@
 // prune by trace_id, and indexes would slow bulk ingest.
 // Times are integer nanoseconds (BIGINT) from the trace's own clock; addresses are UBIGINT bytes.
 
+import { COMPLETED_GROUP_SQL } from '../trace/schema.ts';
+
 interface Column {
   name: string;
   type: string;
@@ -202,7 +204,7 @@ const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE
  * when a database opens; a no-op once filled).
  */
 export const FILL_TRACE_GROUP_SUMMARY_SQL = `UPDATE traces SET groups = g.total, answered_groups = g.answered, latency_p99_ns = g.p99
-  FROM (SELECT trace_id, count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+  FROM (SELECT trace_id, count(*) FILTER (${COMPLETED_GROUP_SQL}) AS total,
           count(*) FILTER (status = 'answered') AS answered,
           quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') AS p99
         FROM fault_groups WHERE trace_id IN (SELECT trace_id FROM traces WHERE groups IS NULL) GROUP BY trace_id) g

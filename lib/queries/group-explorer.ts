@@ -6,12 +6,11 @@
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db, SqlParam } from '../db/instance.ts';
-import type { TraceEvent } from '../trace/schema.ts';
+import type { GroupStatus, TraceEvent } from '../trace/schema.ts';
 import { count, num } from './charts/convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './charts/latency-filter.ts';
 
-export const GROUP_STATUSES = ['answered', 'unanswered', 'incomplete', 'orphan_response', 'stop_marker'] as const;
-export type GroupStatus = (typeof GROUP_STATUSES)[number];
+export { GROUP_STATUSES, type GroupStatus } from '../trace/schema.ts';
 
 export interface GroupFilter extends LatencyFilter {
   /** Inclusive lower bound on latency_ns (only answered groups have one). */

@@ -4,6 +4,7 @@
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db } from '../db/instance.ts';
+import { COMPLETED_GROUP_SQL } from '../trace/schema.ts';
 
 export interface LatencyFigures {
   p50: number | null;
@@ -55,7 +56,7 @@ export async function traceStats(db: Db, traceId: number): Promise<TraceStats> {
   );
   if (!t) throw new NotFoundError(`no trace with id ${traceId}`);
   const [g] = await db.all<Record<string, unknown>>(
-    `SELECT count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+    `SELECT count(*) FILTER (${COMPLETED_GROUP_SQL}) AS total,
        count(*) FILTER (status = 'answered') AS answered,
        count(*) FILTER (status = 'unanswered') AS unanswered,
        count(*) FILTER (status = 'orphan_response') AS orphan_responses,

@@ -20,6 +20,16 @@ export const RESPONSE_CODE_NAMES = ['success', 'invalid', 'failure'] as const;
 export const TRACE_FORMATS = ['ftrace', 'trace-cmd', 'trace-dat', 'sim-csv', 'sim-jsonl'] as const;
 export type TraceFormat = (typeof TRACE_FORMATS)[number];
 
+/** What pairing (DESIGN §4a) makes of each fault_groups row. */
+export const GROUP_STATUSES = ['answered', 'unanswered', 'incomplete', 'orphan_response', 'stop_marker'] as const;
+export type GroupStatus = (typeof GROUP_STATUSES)[number];
+
+/**
+ * The groups whose last page was seen, answered or not: what "groups" counts and latency
+ * percentiles are about everywhere (pages, CLI, report, the traces table's summary columns).
+ */
+export const COMPLETED_GROUP_SQL = "status IN ('answered', 'unanswered')";
+
 export const PASID_LIMIT = 1 << 20;
 export const PRGI_LIMIT = 1 << 9;
 

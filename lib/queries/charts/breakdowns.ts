@@ -4,6 +4,7 @@
 // rows, with the number of rows left out so the page can say so.
 
 import type { Db } from '../../db/instance.ts';
+import { COMPLETED_GROUP_SQL } from '../../trace/schema.ts';
 import { count, num } from './convert.ts';
 import { quantilesSql } from './latency-quantiles.ts';
 
@@ -55,7 +56,7 @@ async function breakdown(db: Db, traceId: number, dim: Dimension, limit: number)
     `WITH grp AS (
        SELECT ${KEY[dim]} AS jk, any_value(${dim}) AS k,
          sum(pages) AS page_requests,
-         count(*) FILTER (status IN ('answered', 'unanswered')) AS groups,
+         count(*) FILTER (${COMPLETED_GROUP_SQL}) AS groups,
          count(*) FILTER (status = 'answered') AS answered,
          count(*) FILTER (status = 'unanswered') AS unanswered,
          ${quantilesSql('latency_ns')}

@@ -5,6 +5,7 @@
 // are its replayed groups (latency NULL when the run lost the group).
 
 import type { Db } from '../../db/instance.ts';
+import { COMPLETED_GROUP_SQL } from '../../trace/schema.ts';
 import { count, num } from './convert.ts';
 import { bucketEdgeNs, checkBinsPerDecade, logBucketSql } from './latency-histogram.ts';
 
@@ -17,7 +18,7 @@ export type LatencySource = { kind: 'trace'; trace_id: number } | { kind: 'run';
 function sideSql(src: LatencySource, param: number): string {
   return src.kind === 'trace'
     ? `SELECT nullif(device, '') AS device, pasid, CASE WHEN status = 'answered' THEN latency_ns END AS latency_ns
-       FROM fault_groups WHERE trace_id = $${param} AND status IN ('answered', 'unanswered')`
+       FROM fault_groups WHERE trace_id = $${param} AND ${COMPLETED_GROUP_SQL}`
     : `SELECT nullif(device, '') AS device, pasid, latency_ns FROM replay_results WHERE run_id = $${param}`;
 }
 

@@ -4,6 +4,7 @@
 // fraction of its cost on large traces, where stats computes every percentile twice.
 
 import type { Db } from '../../db/instance.ts';
+import { COMPLETED_GROUP_SQL } from '../../trace/schema.ts';
 import { count } from './convert.ts';
 import { quantilesSql, toQuantiles, type Quantiles } from './latency-quantiles.ts';
 
@@ -19,7 +20,7 @@ export interface TraceSummary {
 export async function traceSummary(db: Db, traceId: number): Promise<TraceSummary> {
   const [t] = await db.all<Record<string, unknown>>('SELECT page_requests, unrecoverable_faults FROM traces WHERE trace_id = $1', [traceId]);
   const [g] = await db.all<Record<string, unknown>>(
-    `SELECT count(*) FILTER (status IN ('answered', 'unanswered')) AS total,
+    `SELECT count(*) FILTER (${COMPLETED_GROUP_SQL}) AS total,
        count(*) FILTER (status = 'unanswered') AS unanswered,
        count(*) FILTER (status = 'orphan_response') AS orphan_responses
      FROM fault_groups WHERE trace_id = $1`,

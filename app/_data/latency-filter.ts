@@ -5,10 +5,12 @@
 
 import 'server-only';
 import type { LatencyFilter, TimeRange } from '@/lib/queries/charts/latency-filter.ts';
+import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 
 export type SearchParams = Record<string, string | string[] | undefined>;
 
-const CODES: Record<string, number> = { success: 0, invalid: 1, failure: 2, '0': 0, '1': 1, '2': 2 };
+/** A code by name or number: success, invalid, failure or 0, 1, 2. */
+const CODES: Record<string, number> = Object.fromEntries(RESPONSE_CODE_NAMES.flatMap((name, code) => [[name, code], [String(code), code]]));
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -56,7 +58,7 @@ export function filterQuery(f: LatencyFilter): string {
   const p = new URLSearchParams();
   if (f.device != null) p.set('device', f.device);
   if (f.pasid != null) p.set('pasid', String(f.pasid));
-  if (f.code != null) p.set('code', ['success', 'invalid', 'failure'][f.code] ?? String(f.code));
+  if (f.code != null) p.set('code', RESPONSE_CODE_NAMES[f.code] ?? String(f.code));
   if (f.range) {
     p.set('from', f.range.from_ns.toString());
     p.set('to', f.range.to_ns.toString());

@@ -2,6 +2,7 @@
 // project's formatDurationNs so the CLI and the pages print the same units.
 
 import { formatDurationNs } from '@/lib/core/time.ts';
+import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 
 export function fmtNs(ns: number | null | undefined): string {
   return ns === null || ns === undefined ? '—' : formatDurationNs(ns);
@@ -38,4 +39,5 @@ export function axisNs(ns: number): string {
   return `${Number((ns / div).toPrecision(3))} ${unit}`;
 }
 
-export const CODE_NAMES: Record<number, string> = { 0: 'success', 1: 'invalid', 2: 'failure' };
+/** Response code → name, from the one list in lib/trace/schema.ts. */
+export const CODE_NAMES: Record<number, string> = { ...RESPONSE_CODE_NAMES };

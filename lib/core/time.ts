@@ -1,20 +1,9 @@
-// Time in PRI Trace Lab is integer nanoseconds held as bigint from parse to the chart edge,
-// so that 64-bit timestamps never lose precision through Number.
-// Called by the formats, the queries and the replay engine.
-
-export type Nanos = bigint & { readonly __unit?: 'ns' };
+// Time in PRI Trace Lab is integer nanoseconds, as bigint wherever a 64-bit timestamp could
+// lose precision through Number. The unit constants serve the simulator formats' time
+// columns; the duration format serves the CLI, the pages and the report.
 
 export const NS_PER_US = 1_000n;
-export const NS_PER_MS = 1_000_000n;
 export const NS_PER_S = 1_000_000_000n;
-
-/** Parses "seconds.fraction" (ftrace's `%5lu.%06lu`, or more digits) into ns without floats. */
-export function parseSecondsToNs(text: string): Nanos | null {
-  const m = /^(\d+)(?:\.(\d{1,9}))?$/.exec(text);
-  if (!m) return null;
-  const frac = (m[2] ?? '').padEnd(9, '0');
-  return BigInt(m[1]!) * NS_PER_S + BigInt(frac);
-}
 
 /** Formats a duration in ns for people: picks ns, µs, ms or s. */
 export function formatDurationNs(ns: number | bigint): string {

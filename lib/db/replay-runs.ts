@@ -167,20 +167,3 @@ export async function listReplayRuns(db: Db, traceId: number): Promise<SavedRun[
   return rows.map(toRun);
 }
 
-/** The replayed latency CDF of a run at `points` evenly spaced quantiles (nearest rank). */
-export async function replayLatencyCdf(db: Db, runId: number, points = 200): Promise<{ q: number; latency_ns: number }[]> {
-  const qs = quantileGrid(points);
-  const rows = await db.all<{ v: bigint[] | null }>(
-    `SELECT quantile_disc(latency_ns, [${qs.join(', ')}]) AS v FROM replay_results WHERE run_id = $1 AND latency_ns IS NOT NULL`,
-    [runId],
-  );
-  const v = rows[0]?.v;
-  return v ? qs.map((q, i) => ({ q, latency_ns: Number(v[i]) })) : [];
-}
-
-/** Evenly spaced quantiles 1/n … 1, as numbers written into SQL (never user text). */
-export function quantileGrid(points: number): number[] {
-  const n = Math.max(2, Math.min(2000, Math.floor(points)));
-  return Array.from({ length: n }, (_, i) => (i + 1) / n);
-}
-

@@ -13,14 +13,7 @@ export const BATCH_ROWS = 32 * CHUNK_ROWS;
 type ArrayKind = 'u8' | 'i16' | 'i32' | 'u32' | 'i64';
 const BYTES: Record<ArrayKind, number> = { u8: 1, i16: 2, i32: 4, u32: 4, i64: 8 };
 
-export interface BatchColumn {
-  name: string;
-  /** DuckDB type of the staged column. */
-  sql: string;
-  array: ArrayKind;
-  nullable: boolean;
-}
-
+/** A staged column: its name, DuckDB type, typed-array kind and whether it may be NULL. */
 const col = <N extends string>(name: N, sql: string, array: ArrayKind, nullable = true) => ({ name, sql, array, nullable });
 
 /** The numeric columns of a batch, in stage-table order; `detail` (VARCHAR) follows them. */

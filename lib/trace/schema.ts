@@ -13,7 +13,6 @@ export const EVENT_KINDS = [
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Response codes after normalisation (enum iommu_page_response_code). */
-export const RESPONSE_CODES = { success: 0, invalid: 1, failure: 2 } as const;
 export const RESPONSE_CODE_NAMES = ['success', 'invalid', 'failure'] as const;
 
 /** Source formats a trace can have; `ftrace` covers the `trace` and `trace_pipe` files, `trace-dat` trace-cmd's binary trace.dat. */
@@ -76,25 +75,3 @@ export const EVENT_COLUMNS = [
   ['seq', 'bigint'],
   ['detail', 'varchar'],
 ] as const;
-
-/** Columns a text-format module may decode from an event's message (the rest come from the prefix). */
-export const DECODED_COLUMNS = [
-  'kind',
-  'iommu',
-  'device',
-  'rid',
-  'pasid',
-  'prgi',
-  'last',
-  'addr',
-  'perm',
-  'code',
-  'seq',
-  'detail',
-] as const;
-export type DecodedColumn = (typeof DECODED_COLUMNS)[number];
-
-/** Builds the perm string (letters of rwxp present, in that order) from four SQL booleans. */
-export function permSql(read: string, write: string, exec: string, priv: string): string {
-  return `concat(CASE WHEN ${read} THEN 'r' ELSE '' END, CASE WHEN ${write} THEN 'w' ELSE '' END, CASE WHEN ${exec} THEN 'x' ELSE '' END, CASE WHEN ${priv} THEN 'p' ELSE '' END)`;
-}

@@ -8,7 +8,6 @@ import { PASID_LIMIT, PRGI_LIMIT, type TraceEvent } from '../schema.ts';
 
 export const SIM_TIME_COLUMNS = ['ts_ns', 'ts_us', 'ts_s'] as const;
 export const SIM_REQUIRED = ['kind', 'device', 'pasid', 'prgi'] as const;
-export const SIM_COLUMNS = ['kind', 'device', 'pasid', 'prgi', 'last', 'addr', 'perm', 'code', 'rid', 'iommu', 'cpu'] as const;
 
 export type SimRecord = Record<string, string | undefined>;
 

@@ -27,8 +27,6 @@ const zlibCodec: Codec = {
   },
 };
 
-export const KNOWN_CODECS = ['none', 'zstd', 'zlib'] as const;
-
 /** The codec for a file header's compression name; null for "none"; undefined when unknown. */
 export async function codecFor(name: string): Promise<Codec | null | undefined> {
   if (name === 'none') return null;

@@ -63,8 +63,7 @@ export interface FtraceEventFormat {
   invalid: string;
 }
 
-/** Whitespace as the kernel text uses it (RE2's \s: tab, LF, FF, CR, space). */
-export const WS = '[\\t\\n\\f\\r ]';
+/** Not whitespace as the kernel text uses it (RE2's \s: tab, LF, FF, CR, space). */
 export const NWS = '[^\\t\\n\\f\\r ]';
 export const HEX = '0x[0-9a-fA-F]{1,16}';
 export const NUM = `(?:${HEX}|[0-9]{1,20})`;

@@ -69,7 +69,7 @@ export const TABLES: Table[] = [
       c('kind', 'VARCHAR NOT NULL', 'page_request, page_response, unrecoverable_fault, context, lost or other.'),
       c('event', 'VARCHAR', 'Source event name (prq_report, qi_submit, dev_fault, ...).'),
       c('iommu', 'VARCHAR', 'IOMMU instance (dmar0, ...); NULL when the format has none (the group key then uses \'\').'),
-      c('device', 'VARCHAR', 'PCI device name (0000:00:0a.0); NULL on Intel responses, resolved from the RID when pairing.'),
+      c('device', 'VARCHAR', 'PCI device name (0000:00:0a.0). Intel responses carry only a RID: stored with the device of the file\'s first request on that IOMMU with that RID, else the RID spelled as a PCI name on segment 0.'),
       c('rid', 'INTEGER', 'PCI requester ID (bus<<8 | devfn).'),
       c('pasid', 'INTEGER', 'Process address space ID (20 bits).'),
       c('prgi', 'INTEGER', 'Page request group index (9 bits).'),
@@ -86,7 +86,7 @@ export const TABLES: Table[] = [
     comment: 'Page request groups paired with their responses (DESIGN 4a), derived at ingest.',
     columns: [
       c('trace_id', 'INTEGER NOT NULL', 'Owning trace.'),
-      c('group_no', 'BIGINT NOT NULL', 'Ordinal of the group in the trace, by completion (or first request) time.'),
+      c('group_no', 'BIGINT NOT NULL', 'Ordinal of the group in the trace, by completion time (first request for incomplete groups, response for orphans), ties by line.'),
       c('iommu', 'VARCHAR', 'Group key: IOMMU.'),
       c('device', 'VARCHAR', 'Group key: device.'),
       c('pasid', 'INTEGER', 'Group key: PASID.'),

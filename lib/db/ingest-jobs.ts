@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
+import { envNumber, envText, projectHome } from '../core/config.ts';
 import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
 import { publishAfterIngest } from './lake/auto-publish.ts';
@@ -181,27 +182,19 @@ export const MAX_UPLOADS_RECEIVING = 8;
  * default 30 s): a trickling client cannot hold a receive slot for ever.
  */
 export function uploadIdleMs(): number {
-  const v = process.env.PRITRACE_UPLOAD_IDLE_MS;
-  if (v === undefined || v === '') return 30_000;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`PRITRACE_UPLOAD_IDLE_MS must be a positive number, got ${JSON.stringify(v)}`);
-  return n;
+  return envNumber('PRITRACE_UPLOAD_IDLE_MS', 30_000, 'positive');
 }
 
 const DEFAULT_MAX_UPLOAD_BYTES = 4 * 2 ** 30;
 
 export function maxUploadBytes(): number {
-  const v = process.env.PRITRACE_MAX_UPLOAD_BYTES;
-  if (v === undefined || v === '') return DEFAULT_MAX_UPLOAD_BYTES;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new Error(`PRITRACE_MAX_UPLOAD_BYTES must be a positive number, got ${JSON.stringify(v)}`);
-  return n;
+  return envNumber('PRITRACE_MAX_UPLOAD_BYTES', DEFAULT_MAX_UPLOAD_BYTES, 'positive');
 }
 
 /** Where uploads wait for their ingest: $PRITRACE_UPLOAD_DIR, else data/uploads under the project home. */
 export function uploadDir(): string {
-  const explicit = process.env.PRITRACE_UPLOAD_DIR;
-  return explicit ? path.resolve(explicit) : path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'uploads');
+  const explicit = envText('PRITRACE_UPLOAD_DIR');
+  return explicit ? path.resolve(explicit) : path.resolve(projectHome(), 'data', 'uploads');
 }
 
 /**
@@ -327,7 +320,7 @@ export async function ingestUpload(opts: UploadOptions): Promise<IngestResult> {
 export const BUNDLED_SAMPLE = 'intel-v6.9-trace.txt';
 
 function bundledTracesDir(): string {
-  return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'traces');
+  return path.resolve(projectHome(), 'traces');
 }
 
 /** Every directory the server's DuckDB reads or writes: the upload staging directory, the bundled traces and the lake. */

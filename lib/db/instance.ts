@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import { envText } from '../core/config.ts';
 import { DatabaseBusyError, QueryError, ReadOnlyLakeError } from '../core/errors.ts';
 import { createBatchAppender, type BatchAppender } from './column-append.ts';
 import { lakeInitialised, lakeViewStatements } from './lake/views.ts';
@@ -106,7 +107,7 @@ function isLockError(e: unknown): boolean {
  * otherwise the opener's default applies (the server's 384MB, a CLI ingest's smaller one).
  */
 function memoryLimit(fallback = '384MB'): string {
-  return process.env.PRITRACE_DUCKDB_MEMORY ?? fallback;
+  return envText('PRITRACE_DUCKDB_MEMORY') ?? fallback;
 }
 
 async function createLakeHolder(dbPath: string): Promise<Holder> {

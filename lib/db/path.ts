@@ -4,13 +4,14 @@
 // With PRITRACE_LAKE_ONLY the "database" is the Parquet lake, read-only (lib/db/lake/).
 
 import path from 'node:path';
+import { envText, projectHome } from '../core/config.ts';
 import { LAKE_DB_PREFIX } from './instance.ts';
 import { lakeDir, lakeOnly } from './lake/config.ts';
 
 export function resolveDbPath(explicit?: string | null): string {
   if (explicit) return path.resolve(explicit);
   if (lakeOnly()) return `${LAKE_DB_PREFIX}${lakeDir()}`;
-  const fromEnv = process.env.PRITRACE_DB;
+  const fromEnv = envText('PRITRACE_DB');
   if (fromEnv) return path.resolve(fromEnv);
-  return path.resolve(process.env.PRITRACE_HOME ?? process.cwd(), 'data', 'pritrace.duckdb');
+  return path.resolve(projectHome(), 'data', 'pritrace.duckdb');
 }

@@ -12,6 +12,8 @@
 // Functions over the web Request; proxy.ts and the route handlers call them, and
 // app/api/_http.ts maps RequestRefusedError to its status.
 
+import { envNumber, envText } from '../core/config.ts';
+
 export class RequestRefusedError extends Error {
   override readonly name = 'RequestRefusedError';
   constructor(
@@ -37,7 +39,7 @@ export function hostName(host: string): string | null {
 }
 
 function extraHosts(): string[] {
-  return (process.env.PRITRACE_ALLOWED_HOSTS ?? '')
+  return (envText('PRITRACE_ALLOWED_HOSTS') ?? '')
     .split(',')
     .map((h) => h.trim().toLowerCase())
     .filter((h) => h !== '');
@@ -103,11 +105,7 @@ const DEFAULT_MAX_JSON_BYTES = 1 << 20;
 
 /** Largest JSON request body, bytes: PRITRACE_MAX_JSON_BYTES, default 1 MiB. */
 export function maxJsonBytes(): number {
-  const v = process.env.PRITRACE_MAX_JSON_BYTES;
-  if (v === undefined || v === '') return DEFAULT_MAX_JSON_BYTES;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`PRITRACE_MAX_JSON_BYTES must be a positive integer, got ${JSON.stringify(v)}`);
-  return n;
+  return envNumber('PRITRACE_MAX_JSON_BYTES', DEFAULT_MAX_JSON_BYTES, 'positive integer');
 }
 
 function tooLarge(limit: number): RequestRefusedError {

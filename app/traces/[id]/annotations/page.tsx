@@ -28,8 +28,8 @@ export default async function AnnotationsPage({ params, searchParams }: { params
   const zoom: [number, number] | undefined = range ? [Number(range.from_ns), Number(range.to_ns)] : undefined;
   const { notes, events, latency } = await withDbOrNotFound(async (db) => ({
     notes: await listAnnotations(db, traceId),
-    events: await eventsOverTime(db, traceId, 400, range),
-    latency: await latencyOverTime(db, traceId, { range }, 300),
+    events: await eventsOverTime(db, traceId, range),
+    latency: await latencyOverTime(db, traceId, { range }),
   }));
   const plain = notes.map((a) => ({ ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() }));
   const bands = annotationBands(plain);

@@ -18,8 +18,8 @@ describe('one time-bucket width per trace', () => {
   it('derives the width from span and event count, rounded up to 1/2/5 × 10^k', () => {
     // 3 events: 2·√3 ≈ 3.5 → the floor of 10 buckets; 1 000 ns / 10 = 100.
     assert.equal(timeBucketNs(1_000n, 3), 100n);
-    // 37 events: ⌈2·√37⌉ = ⌈12.17⌉ = 13 buckets; 399 001 / 13 = 30 692.4 → 50 000.
-    assert.equal(timeBucketNs(399_001n, 37), 50_000n);
+    // 38 events: ⌈2·√38⌉ = ⌈12.33⌉ = 13 buckets; 399 001 / 13 = 30 692.4 → 50 000.
+    assert.equal(timeBucketNs(399_001n, 38), 50_000n);
     // 10 000 events: 200 buckets; 1 s / 200 = 5 ms exactly.
     assert.equal(timeBucketNs(1_000_000_000n, 10_000), 5_000_000n);
     // 10^7 events: 2·√10^7 ≈ 6 325 → capped at 1 000; 60 s / 1 000 = 60 ms → 100 ms.
@@ -29,8 +29,10 @@ describe('one time-bucket width per trace', () => {
     assert.equal(timeBucketNs(0n, 5), 1n);
   });
 
-  it('the v6.9 sample: 37 events over 399 001 ns give 50 µs buckets, its middle half 20 µs', async () => {
+  it('the v6.9 sample: 38 events over 399 001 ns give 50 µs buckets, its middle half 20 µs', async () => {
     const id = fx.ids['intel-v6.9-trace.txt']!;
+    const [r] = await fx.db.all<{ events: bigint; span: bigint }>('SELECT events, last_ts_ns - first_ts_ns AS span FROM traces WHERE trace_id = $1', [id]);
+    assert.deepEqual([Number(r!.events), Number(r!.span)], [38, 399_000]);
     const whole = await traceTimeBuckets(fx.db, id);
     assert.equal(whole!.width_ns, 50_000n);
     assert.equal(whole!.to_ns - whole!.from_ns, 399_001n);

@@ -16,6 +16,8 @@ export type EventBucket = { t_ns: number } & Record<TimedEventKind, number>;
 
 export interface EventsOverTime {
   bucket_ns: number;
+  /** The whole trace's span, ns (the time axis' limit when zooming). */
+  extent_ns: number;
   buckets: EventBucket[];
   /** Kinds with at least one event, in TIMED_EVENT_KINDS order (what the legend lists). */
   kinds: TimedEventKind[];
@@ -23,7 +25,7 @@ export interface EventsOverTime {
 
 export async function eventsOverTime(db: Db, traceId: number, range: TimeRange | null = null): Promise<EventsOverTime> {
   const t = await traceTimeBuckets(db, traceId, range);
-  if (!t) return { bucket_ns: 0, buckets: [], kinds: [] };
+  if (!t) return { bucket_ns: 0, extent_ns: 0, buckets: [], kinds: [] };
   const start = t.origin_ns + t.from_ns;
   const end = t.origin_ns + t.to_ns;
   const width = t.width_ns;
@@ -51,5 +53,5 @@ export async function eventsOverTime(db: Db, traceId: number, range: TimeRange |
     }
     buckets.push(point);
   }
-  return { bucket_ns: w, buckets, kinds: TIMED_EVENT_KINDS.filter((k) => seen.has(k)) };
+  return { bucket_ns: w, extent_ns: Number(t.extent_ns), buckets, kinds: TIMED_EVENT_KINDS.filter((k) => seen.has(k)) };
 }

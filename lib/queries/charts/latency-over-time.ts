@@ -20,12 +20,14 @@ export interface LatencyBucket {
 
 export interface LatencyOverTime {
   bucket_ns: number;
+  /** The whole trace's span, ns (the time axis' limit when zooming). */
+  extent_ns: number;
   buckets: LatencyBucket[];
 }
 
 export async function latencyOverTime(db: Db, traceId: number, filter: LatencyFilter = {}): Promise<LatencyOverTime> {
   const t = await traceTimeBuckets(db, traceId, filter.range ?? null);
-  if (!t) return { bucket_ns: 0, buckets: [] };
+  if (!t) return { bucket_ns: 0, extent_ns: 0, buckets: [] };
   const from = t.from_ns;
   const width = t.width_ns;
   const g = latencyFilterSql(filter, 4);
@@ -40,6 +42,7 @@ export async function latencyOverTime(db: Db, traceId: number, filter: LatencyFi
   const w = Number(width);
   return {
     bucket_ns: w,
+    extent_ns: Number(t.extent_ns),
     buckets: rows.map((r) => ({
       t_ns: Number(from) + count(r.b) * w,
       count: count(r.n),

@@ -26,6 +26,8 @@ export interface TimeBuckets {
   from_ns: bigint;
   to_ns: bigint;
   width_ns: bigint;
+  /** The whole trace's span, [0, extent) ns: where a zoom may go. */
+  extent_ns: bigint;
 }
 
 /** The buckets of the whole trace, or of range when zoomed; null for a trace without timestamps. */
@@ -36,7 +38,8 @@ export async function traceTimeBuckets(db: Db, traceId: number, range: TimeRange
   );
   if (!r) throw new NotFoundError(`no trace with id ${traceId}`);
   if (r.first_ts_ns === null || r.last_ts_ns === null) return null;
+  const extent = r.last_ts_ns - r.first_ts_ns + 1n;
   const from = range?.from_ns ?? 0n;
-  const to = range ? range.to_ns : r.last_ts_ns - r.first_ts_ns + 1n;
-  return { origin_ns: r.first_ts_ns, from_ns: from, to_ns: to, width_ns: timeBucketNs(to - from, count(r.events)) };
+  const to = range ? range.to_ns : extent;
+  return { origin_ns: r.first_ts_ns, from_ns: from, to_ns: to, width_ns: timeBucketNs(to - from, count(r.events)), extent_ns: extent };
 }

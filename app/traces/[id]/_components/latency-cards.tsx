@@ -146,6 +146,7 @@ export async function OverTimeCard({ traceId, filter }: { traceId: number; filte
     <LatencyOverTimeChart
       buckets={data.buckets}
       bucketNs={data.bucket_ns}
+      extentNs={data.extent_ns}
       bands={annotationBands(notes)}
       brushTraceId={traceId}
       zoom={filter.range ? [Number(filter.range.from_ns), Number(filter.range.to_ns)] : undefined}

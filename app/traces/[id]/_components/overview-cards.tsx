@@ -50,6 +50,7 @@ export async function EventsOverTimeCard({ traceId, range }: { traceId: number; 
       buckets={data.buckets}
       kinds={data.kinds}
       bucketNs={data.bucket_ns}
+      extentNs={data.extent_ns}
       bands={annotationBands(notes)}
       brushTraceId={traceId}
       zoom={range ? [Number(range.from_ns), Number(range.to_ns)] : undefined}

@@ -52,10 +52,10 @@ export default async function AnnotationsPage({ params, searchParams }: { params
           )
         }
       >
-        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} extentNs={events.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
       </Card>
       <Card title="Latency over time" span={6} subtitle="Drag across a spike to annotate it, or read its time off the axis and type it below.">
-        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} extentNs={latency.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
       </Card>
       <Card title="Add an annotation" span={12} subtitle="Mark a time range (both ends, or one for an instant) and/or a device or PASID, or leave them empty for a note on the whole trace.">
         <AnnotationForm traceId={traceId} />

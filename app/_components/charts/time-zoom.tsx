@@ -23,6 +23,7 @@ type Handlers = {
   onPointerDown(e: ReactPointerEvent<HTMLDivElement>): void;
   onPointerMove(e: ReactPointerEvent<HTMLDivElement>): void;
   onPointerUp(e: ReactPointerEvent<HTMLDivElement>): void;
+  onPointerCancel?(e: ReactPointerEvent<HTMLDivElement>): void;
 };
 
 export function useTimeZoom({ probe, zoom, extentNs, brush }: { probe: RefObject<Probe | null>; zoom?: [number, number]; extentNs: number; brush: Handlers }) {
@@ -77,7 +78,8 @@ export function useTimeZoom({ probe, zoom, extentNs, brush }: { probe: RefObject
 
   useEffect(() => {
     const el = ref.current;
-    if (!el) return;
+    // A chart that does not know the trace's extent (the report's) is not zoomable.
+    if (!el || extentNs <= 0) return;
     // Native and not passive: a wheel over the plot zooms instead of scrolling the page.
     const onWheel = (e: WheelEvent) => {
       const area = plot();
@@ -113,6 +115,11 @@ export function useTimeZoom({ probe, zoom, extentNs, brush }: { probe: RefObject
       if (!p) return brush.onPointerMove(e);
       const [lo, hi] = p.window;
       setView(panWindow(p.window, (-(e.clientX - p.px) / p.width) * (hi - lo), extentNs));
+    },
+    onPointerCancel() {
+      // A touch taken over by the browser (a scroll) ends the pan where it began.
+      if (pan.current) setView(null);
+      pan.current = null;
     },
     onPointerUp(e) {
       const p = pan.current;

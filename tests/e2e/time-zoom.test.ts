@@ -3,7 +3,7 @@
 // own geometry (the plot's pixel box and the window it shows) with the arithmetic written out
 // here, not imported; the URL's ?from=&to= must equal them, and the server must then chart
 // the window's own aggregates (events counted by SQL). Run colours are checked on the replay
-// page, the report page and the HTML export against the palette entry picked by hand.
+// page, the report page, Compare and the HTML export against the palette entry picked by hand.
 // Screenshots (light and dark) go to tests/e2e/screenshots/ (git-ignored).
 
 import assert from 'node:assert/strict';
@@ -200,6 +200,14 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
     }
     assert.equal(await curve('report-chart-cdf', '#6b7280').count(), 1, 'the recording');
     await shots('report-colours', '[data-testid="report-chart-cdf"] path.recharts-line-curve');
+
+    // Compare, run 2 as A and run 1 as B: each side keeps its run's colour, curve and bars.
+    await page.goto(`${server.url}/compare?runA=2&runB=1`);
+    for (const id of runs) {
+      await curve('compare-cdf', colour[id]!).first().waitFor({ state: 'attached', timeout: 30_000 });
+      assert.ok((await page.locator(`[data-testid="compare-histogram"] path[fill="${colour[id]}"]`).count()) > 0, `compare histogram bars of run ${id}`);
+    }
+    await shots('compare-colours', '[data-testid="compare-cdf"] path.recharts-line-curve');
 
     const html = await (await fetch(`${server.url}/api/traces/${traceId}/export?format=html`)).text();
     for (const [id, model] of [[1, 'domain-wide'], [2, 'per-device']] as const) {

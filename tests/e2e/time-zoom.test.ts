@@ -214,6 +214,8 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
       assert.match(html, new RegExp(`stroke="${colour[id]}" stroke-width="1\\.6" stroke-dasharray="6 4" data-series="run ${id} ${model}"`), `HTML export, run ${id}`);
     }
     assert.match(html, /stroke="#6b7280" stroke-width="1\.6" data-series="recorded"/);
+    await page.setContent(html);
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'zoom-html-export-colours.png'), fullPage: true });
     assert.deepEqual(pageErrors, []);
   });
 });

@@ -5,7 +5,7 @@
 
 import Link from 'next/link';
 import { NotFoundError } from '@/lib/core/errors.ts';
-import { runColor } from '@/lib/core/run-colors.ts';
+import { runColor } from '@/lib/core/series-colors.ts';
 import { getReplayRun } from '@/lib/db/replay-runs.ts';
 import { listSavedViews } from '@/lib/db/saved-views.ts';
 import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySource, type SharedHistogram } from '@/lib/queries/charts/compare.ts';
@@ -55,7 +55,7 @@ function idParam(v: string | string[] | undefined): number | null {
 }
 
 /**
- * Two replay runs are drawn in their own colours (lib/core/run-colors.ts, as on the replay page
+ * Two replay runs are drawn in their own colours (lib/core/series-colors.ts, as on the replay page
  * and the report), unless those coincide; traces, or runs sharing a colour, get the palette's first two.
  */
 function sideColors(a: SideData, b: SideData): [string, string] {

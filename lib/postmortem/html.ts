@@ -8,7 +8,7 @@ import { annotationScope, exactNs, human, percent, PERCENTILES, signedPercent } 
 import type { PostmortemData } from './report-data.ts';
 import { svgChart, type Band, type LineSeries } from './svg.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
-import { RECORDED_COLOR, runColor } from '../core/run-colors.ts';
+import { PERCENTILE_COLORS, RECORDED_COLOR, runColor } from '../core/series-colors.ts';
 
 const CSS = `
 :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --band: #f59e0b; }
@@ -201,8 +201,8 @@ function overTimeChart(d: PostmortemData): string {
     x: { kind: 'linear', min: 0, max: span, label: "time since the trace's first event", format: human },
     y: { kind: 'linear', min: 0, max: Math.max(1, ...o.buckets.map((b) => b.p99_ns)), label: 'latency', format: human },
     series: [
-      { kind: 'line', name: 'p50', points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p50_ns] as const) },
-      { kind: 'line', name: 'p99', points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p99_ns] as const) },
+      { kind: 'line', name: 'p50', color: PERCENTILE_COLORS.p50, points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p50_ns] as const) },
+      { kind: 'line', name: 'p99', color: PERCENTILE_COLORS.p99, points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p99_ns] as const) },
     ],
     bands,
   });

@@ -19,7 +19,7 @@ export interface LineSeries {
   points: readonly (readonly [number, number])[];
   /** Hold each y until the next x (a CDF or a level), instead of joining points diagonally. */
   step?: boolean;
-  /** A colour of its own (a replay run's, lib/core/run-colors.ts); else the palette by position. */
+  /** A colour of its own (a replay run's, lib/core/series-colors.ts); else the palette by position. */
   color?: string;
   dashed?: boolean;
 }

@@ -18,7 +18,7 @@ import { renderMarkdown } from '../../lib/postmortem/markdown.ts';
 import { svgChart } from '../../lib/postmortem/svg.ts';
 import { FAULT_GROUP_COLUMNS } from '../../lib/postmortem/paged-rows.ts';
 import { gatherPostmortem } from '../../lib/postmortem/report-data.ts';
-import { RECORDED_COLOR, RUN_COLORS, runColor } from '../../lib/core/run-colors.ts';
+import { RECORDED_COLOR, RUN_COLORS, runColor } from '../../lib/core/series-colors.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { expected } from '../fixtures/expected.ts';
 import { TRACES_DIR, tempFile, withTempDb } from '../helpers/temp-db.ts';
@@ -127,13 +127,16 @@ describe('postmortem report', () => {
     assert.throws(() => runColor(1.5), RangeError);
   });
 
-  it('the HTML CDF draws each run in its own colour, dashed, and the recording in grey', async () => {
+  it('the HTML charts draw each run in its own colour, dashed, the recording in grey, percentiles as on the web', async () => {
     await withReportTrace(async (db, traceId) => {
       const html = renderHtml(await gatherPostmortem(db, traceId, { generatedAt: FIXED_TIME }));
       // The one saved run is run 1: #0072b2 by hand from the palette's first entry.
       assert.match(html, /<polyline points="[^"]+" fill="none" stroke="#0072b2" stroke-width="1\.6" stroke-dasharray="6 4" data-series="run 1 domain-wide"\/>/);
       assert.match(html, /<polyline points="[^"]+" fill="none" stroke="#6b7280" stroke-width="1\.6" data-series="recorded"\/>/);
       assert.match(html, /<rect x="[\d.]+" y="24" width="10" height="10" fill="#0072b2"\/><text [^>]+>run 1 domain-wide</);
+      // Latency over time: p50 and p99 in the web chart's colours.
+      assert.match(html, /stroke="#2457c5" stroke-width="1\.6" data-series="p50"/);
+      assert.match(html, /stroke="#d9480f" stroke-width="1\.6" data-series="p99"/);
     });
   });
 

@@ -1,6 +1,7 @@
 'use client';
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { PERCENTILE_COLORS } from '@/lib/core/series-colors.ts';
 import type { LatencyBucket } from '@/lib/queries/charts/latency-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { annotationBandAreas } from './annotation-band-areas.tsx';
@@ -9,9 +10,9 @@ import { useTimeZoom, ZoomControls } from './time-zoom.tsx';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, logAxis, yTitle } from './common.tsx';
 
 const SERIES = [
-  { key: 'max_ns', name: 'max', color: '#868e96', width: 1 },
-  { key: 'p99_ns', name: 'p99', color: '#d9480f', width: 2 },
-  { key: 'p50_ns', name: 'p50', color: '#2457c5', width: 2 },
+  { key: 'max_ns', name: 'max', color: PERCENTILE_COLORS.max, width: 1 },
+  { key: 'p99_ns', name: 'p99', color: PERCENTILE_COLORS.p99, width: 2 },
+  { key: 'p50_ns', name: 'p50', color: PERCENTILE_COLORS.p50, width: 2 },
 ] as const;
 
 /** A marked time range (a postmortem annotation), ns since trace start; drawn as a shaded band. */
@@ -90,9 +91,9 @@ export function LatencyOverTimeChart({
                     title={`${fmtNs(b.t_ns)} – ${fmtNs(b.t_ns + bucketNs)}`}
                     rows={[
                       { label: 'groups', value: fmtCount(b.count) },
-                      { label: 'p50', value: fmtNs(b.p50_ns), color: '#2457c5' },
-                      { label: 'p99', value: fmtNs(b.p99_ns), color: '#d9480f' },
-                      { label: 'max', value: fmtNs(b.max_ns), color: '#868e96' },
+                      { label: 'p50', value: fmtNs(b.p50_ns), color: PERCENTILE_COLORS.p50 },
+                      { label: 'p99', value: fmtNs(b.p99_ns), color: PERCENTILE_COLORS.p99 },
+                      { label: 'max', value: fmtNs(b.max_ns), color: PERCENTILE_COLORS.max },
                     ]}
                   />
                 ) : null;

@@ -1,6 +1,6 @@
 // A run's colour beside its id in a table, so a row and its curve read as one run.
 
-import { runColor } from '@/lib/core/run-colors.ts';
+import { runColor } from '@/lib/core/series-colors.ts';
 
 export function RunSwatch({ runId }: { runId: number }) {
   const color = runColor(runId);

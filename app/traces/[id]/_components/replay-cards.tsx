@@ -15,7 +15,7 @@ import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
 import { TornadoChart } from '../../../_components/charts/tornado-chart.tsx';
 import { RunSensitivityButton } from '../../../_components/replay/run-sensitivity-button.tsx';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
-import { RECORDED_COLOR, runColor } from '@/lib/core/run-colors.ts';
+import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
 import { RunSwatch } from '../../../_components/charts/run-swatch.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';

@@ -21,7 +21,7 @@ import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 import './report.css';
 import { withoutControls } from '@/lib/core/errors.ts';
-import { RECORDED_COLOR, runColor } from '@/lib/core/run-colors.ts';
+import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
 
 export const dynamic = 'force-dynamic';
 

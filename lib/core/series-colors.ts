@@ -1,5 +1,6 @@
-// The colour of a replay run, and of the recorded latency it is compared with, wherever they
-// are drawn: the replay page, the report page and the self-contained HTML export. The colour
+// The colours of the series drawn on more than one page — a replay run, the recorded latency it
+// is compared with, and the per-bucket latency percentiles — wherever they are drawn: the
+// replay page, the report page, Compare and the self-contained HTML export. A run's colour
 // follows the run's id, not its position in a list, so run 7 keeps its colour whichever runs
 // are shown beside it. The palette is Okabe & Ito's colour-blind-safe set without its yellow
 // (too faint on white), mid-toned so each line reads on the light and the dark theme alike.
@@ -14,3 +15,6 @@ export function runColor(runId: number): string {
   const n = RUN_COLORS.length;
   return RUN_COLORS[(((runId - 1) % n) + n) % n]!;
 }
+
+/** Latency over time: each percentile line in one colour on the web charts and in the HTML export. */
+export const PERCENTILE_COLORS = { p50: '#2457c5', p99: '#d9480f', max: '#868e96' } as const;

@@ -5,6 +5,7 @@
 
 import Link from 'next/link';
 import { NotFoundError } from '@/lib/core/errors.ts';
+import { runColor } from '@/lib/core/series-colors.ts';
 import { getReplayRun } from '@/lib/db/replay-runs.ts';
 import { listSavedViews } from '@/lib/db/saved-views.ts';
 import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySource, type SharedHistogram } from '@/lib/queries/charts/compare.ts';
@@ -51,6 +52,18 @@ const TOP_KEYS = 20;
 
 function idParam(v: string | string[] | undefined): number | null {
   return typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
+}
+
+/**
+ * Two replay runs are drawn in their own colours (lib/core/series-colors.ts, as on the replay page
+ * and the report), unless those coincide; traces, or runs sharing a colour, get the palette's first two.
+ */
+function sideColors(a: SideData, b: SideData): [string, string] {
+  if (a.source.kind === 'run' && b.source.kind === 'run') {
+    const pair: [string, string] = [runColor(a.source.run_id), runColor(b.source.run_id)];
+    if (pair[0] !== pair[1]) return pair;
+  }
+  return [PALETTE[0]!, PALETTE[1]!];
 }
 
 async function traceSide(traceId: number): Promise<SideData> {
@@ -208,6 +221,7 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
 }
 
 function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint }) {
+  const colors = sideColors(a, b);
   return (
     <>
       <Card title="Percentiles" span={6} subtitle="Nearest rank over answered groups. Red: B slower.">
@@ -266,8 +280,8 @@ function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint })
           <CdfChart
             testId="compare-cdf"
             series={[
-              { name: `A ${a.label}`, points: a.cdf, color: PALETTE[0] },
-              { name: `B ${b.label}`, points: b.cdf, color: PALETTE[1], dashed: true },
+              { name: `A ${a.label}`, points: a.cdf, color: colors[0] },
+              { name: `B ${b.label}`, points: b.cdf, color: colors[1], dashed: true },
             ]}
           />
         )}
@@ -276,7 +290,7 @@ function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint })
         {joint.histogram.total_a + joint.histogram.total_b === 0 ? (
           <Empty>No answered groups on either side.</Empty>
         ) : (
-          <CompareHistogramChart histogram={joint.histogram} names={['A', 'B']} />
+          <CompareHistogramChart histogram={joint.histogram} names={['A', 'B']} colors={colors} />
         )}
       </Card>
       <BreakdownTable title="Devices" keyLabel="device" delta={joint.devices} testId="compare-devices" />

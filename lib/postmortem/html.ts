@@ -8,6 +8,7 @@ import { annotationScope, exactNs, human, percent, PERCENTILES, signedPercent } 
 import type { PostmortemData } from './report-data.ts';
 import { svgChart, type Band, type LineSeries } from './svg.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
+import { PERCENTILE_COLORS, RECORDED_COLOR, runColor } from '../core/series-colors.ts';
 
 const CSS = `
 :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; --band: #f59e0b; }
@@ -166,9 +167,16 @@ function histogramChart(d: PostmortemData): string {
 
 function cdfChart(d: PostmortemData): string {
   const series: LineSeries[] = [
-    { kind: 'line', name: 'recorded', step: true, points: d.cdf.map((p) => [p.latency_ns, p.fraction] as const) },
+    { kind: 'line', name: 'recorded', step: true, color: RECORDED_COLOR, points: d.cdf.map((p) => [p.latency_ns, p.fraction] as const) },
     ...d.replay.runs.map(
-      ({ run, cdf }): LineSeries => ({ kind: 'line', name: `run ${run.run_id} ${run.model}`, step: true, points: cdf.map((p) => [p.latency_ns, p.fraction] as const) }),
+      ({ run, cdf }): LineSeries => ({
+        kind: 'line',
+        name: `run ${run.run_id} ${run.model}`,
+        step: true,
+        color: runColor(run.run_id),
+        dashed: true,
+        points: cdf.map((p) => [p.latency_ns, p.fraction] as const),
+      }),
     ),
   ];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
@@ -193,8 +201,8 @@ function overTimeChart(d: PostmortemData): string {
     x: { kind: 'linear', min: 0, max: span, label: "time since the trace's first event", format: human },
     y: { kind: 'linear', min: 0, max: Math.max(1, ...o.buckets.map((b) => b.p99_ns)), label: 'latency', format: human },
     series: [
-      { kind: 'line', name: 'p50', points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p50_ns] as const) },
-      { kind: 'line', name: 'p99', points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p99_ns] as const) },
+      { kind: 'line', name: 'p50', color: PERCENTILE_COLORS.p50, points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p50_ns] as const) },
+      { kind: 'line', name: 'p99', color: PERCENTILE_COLORS.p99, points: o.buckets.map((b) => [b.t_ns + o.bucket_ns / 2, b.p99_ns] as const) },
     ],
     bands,
   });

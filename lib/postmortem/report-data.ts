@@ -19,7 +19,6 @@ export interface PostmortemOptions {
   generatedAt?: Date;
   binsPerDecade?: number;
   cdfPoints?: number;
-  overTimeBuckets?: number;
   /** Rows of the device and PASID tables. */
   breakdownLimit?: number;
   /** Saved runs compared: the newest maxRuns, oldest first; older ones are counted in `replay.omitted`. */
@@ -48,7 +47,7 @@ export interface PostmortemData {
   replay: { runs: ReportRun[]; omitted: number };
 }
 
-export const POSTMORTEM_DEFAULTS = { binsPerDecade: 10, cdfPoints: 200, overTimeBuckets: 300, breakdownLimit: 20, maxRuns: 8 } as const;
+export const POSTMORTEM_DEFAULTS = { binsPerDecade: 10, cdfPoints: 200, breakdownLimit: 20, maxRuns: 8 } as const;
 
 export async function gatherPostmortem(db: Db, traceId: number, options: PostmortemOptions = {}): Promise<PostmortemData> {
   const o = { ...POSTMORTEM_DEFAULTS, ...options };
@@ -56,7 +55,7 @@ export async function gatherPostmortem(db: Db, traceId: number, options: Postmor
   const stats = await traceStats(db, traceId);
   const histogram = await latencyHistogram(db, traceId, {}, o.binsPerDecade);
   const cdf = await latencyCdf(db, traceId, {}, o.cdfPoints);
-  const overTime = await latencyOverTime(db, traceId, {}, o.overTimeBuckets);
+  const overTime = await latencyOverTime(db, traceId);
   const devices = await deviceBreakdown(db, traceId, o.breakdownLimit);
   const pasids = await pasidBreakdown(db, traceId, o.breakdownLimit);
   const annotations = (await listAnnotations(db, traceId)).map((a) => ({

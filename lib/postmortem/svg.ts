@@ -19,6 +19,9 @@ export interface LineSeries {
   points: readonly (readonly [number, number])[];
   /** Hold each y until the next x (a CDF or a level), instead of joining points diagonally. */
   step?: boolean;
+  /** A colour of its own (a replay run's, lib/core/series-colors.ts); else the palette by position. */
+  color?: string;
+  dashed?: boolean;
 }
 
 export interface BarSeries {
@@ -130,8 +133,9 @@ export function svgChart(input: ChartSpec): string {
     `<text x="${(m.left + width - m.right) / 2}" y="${height - 6}" text-anchor="middle" class="axis-label">${escapeHtml(spec.x.label)}</text>`,
     `<text transform="translate(14 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle" class="axis-label">${escapeHtml(spec.y.label)}</text>`,
   );
+  const colorOf = (s: LineSeries | BarSeries, i: number) => (s.kind === 'line' && s.color) || PALETTE[i % PALETTE.length]!;
   spec.series.forEach((s, i) => {
-    const color = PALETTE[i % PALETTE.length]!;
+    const color = colorOf(s, i);
     if (s.kind === 'bars') {
       const base = height - m.bottom;
       for (const b of s.bars) {
@@ -147,12 +151,13 @@ export function svgChart(input: ChartSpec): string {
         if (s.step && k > 0) pts.push(`${r1(x(px))},${r1(y(s.points[k - 1]![1]))}`);
         pts.push(`${r1(x(px))},${r1(y(py))}`);
       });
-      out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${color}" stroke-width="1.6"/>`);
+      const dash = s.dashed ? ' stroke-dasharray="6 4"' : '';
+      out.push(`<polyline points="${pts.join(' ')}" fill="none" stroke="${color}" stroke-width="1.6"${dash} data-series="${escapeHtml(s.name)}"/>`);
     }
   });
   if (spec.series.length > 1) {
     let lx = width - m.right;
-    const items = spec.series.map((s, i) => ({ name: truncate(s.name, 32), color: PALETTE[i % PALETTE.length]! })).reverse();
+    const items = spec.series.map((s, i) => ({ name: truncate(s.name, 32), color: colorOf(s, i) })).reverse();
     for (const it of items) {
       lx -= it.name.length * 6.2 + 22;
       out.push(`<rect x="${r1(lx)}" y="24" width="10" height="10" fill="${it.color}"/><text x="${r1(lx + 14)}" y="33" class="legend">${escapeHtml(it.name)}</text>`);

@@ -167,3 +167,10 @@ export async function startServer(opts: ServerOptions = {}): Promise<Server> {
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
+
+/** Rows of a read-only query through the server's SQL console API (the test's oracle). */
+export async function sqlRows(server: Server, text: string): Promise<unknown[][]> {
+  const res = await fetch(`${server.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: text }) });
+  if (res.status !== 200) throw new Error(`SQL ${res.status}: ${await res.text()}`);
+  return ((await res.json()) as { rows: unknown[][] }).rows;
+}

@@ -18,6 +18,7 @@ import { renderMarkdown } from '../../lib/postmortem/markdown.ts';
 import { svgChart } from '../../lib/postmortem/svg.ts';
 import { FAULT_GROUP_COLUMNS } from '../../lib/postmortem/paged-rows.ts';
 import { gatherPostmortem } from '../../lib/postmortem/report-data.ts';
+import { RECORDED_COLOR, RUN_COLORS, runColor } from '../../lib/core/series-colors.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { expected } from '../fixtures/expected.ts';
 import { TRACES_DIR, tempFile, withTempDb } from '../helpers/temp-db.ts';
@@ -113,6 +114,29 @@ describe('postmortem report', () => {
       assert.ok(html.includes('<title>#2 ana &#60;a@x&#62;: &#60;script&#62;'));
       const stats = await traceStats(db, traceId);
       assert.ok(html.includes(`<td class="n">${stats.latency_ns.p99}</td>`));
+    });
+  });
+
+  it('a run keeps its colour by id, whatever runs are drawn beside it', () => {
+    assert.equal(runColor(1), '#0072b2');
+    assert.equal(runColor(2), '#e69f00');
+    assert.equal(runColor(6), '#56b4e9');
+    assert.equal(runColor(7), '#0072b2', 'seven wraps to the first of six');
+    assert.equal(new Set([1, 2, 3, 4, 5, 6].map(runColor)).size, 6, 'six consecutive runs, six colours');
+    assert.ok(!RUN_COLORS.includes(RECORDED_COLOR as (typeof RUN_COLORS)[number]), 'the recording never looks like a run');
+    assert.throws(() => runColor(1.5), RangeError);
+  });
+
+  it('the HTML charts draw each run in its own colour, dashed, the recording in grey, percentiles as on the web', async () => {
+    await withReportTrace(async (db, traceId) => {
+      const html = renderHtml(await gatherPostmortem(db, traceId, { generatedAt: FIXED_TIME }));
+      // The one saved run is run 1: #0072b2 by hand from the palette's first entry.
+      assert.match(html, /<polyline points="[^"]+" fill="none" stroke="#0072b2" stroke-width="1\.6" stroke-dasharray="6 4" data-series="run 1 domain-wide"\/>/);
+      assert.match(html, /<polyline points="[^"]+" fill="none" stroke="#6b7280" stroke-width="1\.6" data-series="recorded"\/>/);
+      assert.match(html, /<rect x="[\d.]+" y="24" width="10" height="10" fill="#0072b2"\/><text [^>]+>run 1 domain-wide</);
+      // Latency over time: p50 and p99 in the web chart's colours.
+      assert.match(html, /stroke="#2457c5" stroke-width="1\.6" data-series="p50"/);
+      assert.match(html, /stroke="#d9480f" stroke-width="1\.6" data-series="p99"/);
     });
   });
 

@@ -8,6 +8,7 @@ import { NotFoundError } from '../../lib/core/errors.ts';
 import { deviceBreakdown, pasidBreakdown } from '../../lib/queries/charts/breakdowns.ts';
 import { bucketCount, niceWidthNs } from '../../lib/queries/charts/convert.ts';
 import { eventsOverTime, TIMED_EVENT_KINDS } from '../../lib/queries/charts/events-over-time.ts';
+import { MAX_TIME_BUCKETS } from '../../lib/queries/charts/time-buckets.ts';
 import { pairingHealth } from '../../lib/queries/charts/pairing-health.ts';
 import { traceHeader } from '../../lib/queries/charts/trace-header.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
@@ -22,14 +23,14 @@ describe('overview chart queries', () => {
     for (const s of SAMPLES) {
       const id = fx.ids[s]!;
       const stats = await traceStats(fx.db, id);
-      const e = await eventsOverTime(fx.db, id, 400);
+      const e = await eventsOverTime(fx.db, id);
       const sum = (k: (typeof TIMED_EVENT_KINDS)[number]) => e.buckets.reduce((a, b) => a + b[k], 0);
       assert.equal(sum('page_request'), stats.events.page_requests, s);
       assert.equal(sum('page_response'), stats.events.page_responses, s);
       assert.equal(sum('unrecoverable_fault'), stats.events.unrecoverable_faults, s);
       assert.equal(sum('context'), stats.events.context, s);
       assert.equal(sum('other'), stats.events.other, s);
-      assert.ok(e.buckets.length <= 400);
+      assert.ok(e.buckets.length <= MAX_TIME_BUCKETS);
       assert.equal(e.buckets[0]!.t_ns, 0, `${s}: first bucket starts at the trace start`);
       for (let i = 1; i < e.buckets.length; i++) assert.equal(e.buckets[i]!.t_ns - e.buckets[i - 1]!.t_ns, e.bucket_ns, `${s}: no gaps`);
     }

@@ -5,6 +5,7 @@ import type { EventBucket, TimedEventKind } from '@/lib/queries/charts/events-ov
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { annotationBandAreas } from './annotation-band-areas.tsx';
 import { BrushActions, BrushProbe, selectionArea, useTimeBrush } from './time-brush.tsx';
+import { useTimeZoom, ZoomControls } from './time-zoom.tsx';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, yTitle } from './common.tsx';
 import type { TimeBand, TimeChartOptions } from './latency-over-time-chart.tsx';
 
@@ -23,8 +24,13 @@ export function EventsOverTimeChart({
   bands = [],
   brushTraceId,
   zoom,
+  extentNs,
 }: { buckets: EventBucket[]; kinds: TimedEventKind[]; bucketNs: number; bands?: TimeBand[] } & TimeChartOptions) {
   const brush = useTimeBrush();
+  const zoomer = useTimeZoom({ probe: brush.probe, zoom, extentNs: extentNs ?? 0, brush: brush.handlers });
+  // Wheel, pan and the zoom buttons need the trace's extent; a chart without it only brushes.
+  const zoomable = brushTraceId !== undefined && extentNs !== undefined && extentNs > 0;
+  const fixed = zoomable || zoom !== undefined;
   // A step drawn "after" each point needs a closing point, or the last bucket has no width.
   const last = buckets.at(-1);
   const data = last ? [...buckets, { ...last, t_ns: last.t_ns + bucketNs }] : buckets;
@@ -32,15 +38,22 @@ export function EventsOverTimeChart({
   const total = buckets.reduce((sum, b) => sum + kinds.reduce((n, k) => n + b[k], 0), 0);
   return (
     <>
-      <div className={brushTraceId !== undefined ? 'chart chart-xl brushable' : 'chart chart-xl'} data-testid="chart-events-over-time" data-events={total} {...(brushTraceId !== undefined ? brush.handlers : {})}>
+      <div
+        ref={zoomer.ref}
+        className={brushTraceId !== undefined ? `chart chart-xl brushable${zoomer.mode === 'pan' ? ' pan-mode' : ''}` : 'chart chart-xl'}
+        data-testid="chart-events-over-time"
+        data-events={total}
+        data-window={zoomable ? zoomer.domain.join(',') : undefined}
+        {...(zoomable ? zoomer.handlers : brushTraceId !== undefined ? brush.handlers : {})}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <AreaChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
             <XAxis
               dataKey="t_ns"
               type="number"
-              domain={zoom ?? ['dataMin', 'dataMax']}
-              allowDataOverflow={zoom !== undefined}
+              domain={zoomable ? zoomer.domain : (zoom ?? ['dataMin', 'dataMax'])}
+              allowDataOverflow={fixed}
               tickFormatter={axisNs}
               tick={AXIS}
               label={{ value: 'time since trace start', position: 'insideBottom', offset: -10, fontSize: 12 }}
@@ -57,7 +70,7 @@ export function EventsOverTimeChart({
               }
             />
             <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
-            {annotationBandAreas(bands, bucketNs, zoom !== undefined)}
+            {annotationBandAreas(bands, bucketNs, fixed)}
             {kinds.map((k) => (
               <Area
                 key={k}
@@ -77,6 +90,7 @@ export function EventsOverTimeChart({
           </AreaChart>
         </ResponsiveContainer>
       </div>
+      {zoomable ? <ZoomControls zoomState={zoomer} extentNs={extentNs} zoomed={zoom !== undefined} /> : null}
       {brushTraceId !== undefined && brush.chosen ? <BrushActions traceId={brushTraceId} selection={brush.chosen} onClear={brush.clear} /> : null}
     </>
   );

@@ -1,16 +1,18 @@
 'use client';
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { PERCENTILE_COLORS } from '@/lib/core/series-colors.ts';
 import type { LatencyBucket } from '@/lib/queries/charts/latency-over-time.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
 import { annotationBandAreas } from './annotation-band-areas.tsx';
 import { BrushActions, BrushProbe, selectionArea, useTimeBrush } from './time-brush.tsx';
+import { useTimeZoom, ZoomControls } from './time-zoom.tsx';
 import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, logAxis, yTitle } from './common.tsx';
 
 const SERIES = [
-  { key: 'max_ns', name: 'max', color: '#868e96', width: 1 },
-  { key: 'p99_ns', name: 'p99', color: '#d9480f', width: 2 },
-  { key: 'p50_ns', name: 'p50', color: '#2457c5', width: 2 },
+  { key: 'max_ns', name: 'max', color: PERCENTILE_COLORS.max, width: 1 },
+  { key: 'p99_ns', name: 'p99', color: PERCENTILE_COLORS.p99, width: 2 },
+  { key: 'p50_ns', name: 'p50', color: PERCENTILE_COLORS.p50, width: 2 },
 ] as const;
 
 /** A marked time range (a postmortem annotation), ns since trace start; drawn as a shaded band. */
@@ -27,6 +29,8 @@ export interface TimeChartOptions {
   brushTraceId?: number;
   /** The zoomed window [from, to), ns since trace start: the x axis spans exactly it. */
   zoom?: [number, number];
+  /** The whole trace's span, ns: with brushTraceId, turns on wheel zoom, drag pan and the zoom buttons. */
+  extentNs?: number;
 }
 
 /** p50 / p99 / max per time bucket on a log latency axis (a spike must not flatten the median). */
@@ -37,23 +41,34 @@ export function LatencyOverTimeChart({
   testId = 'chart-latency-over-time',
   brushTraceId,
   zoom,
+  extentNs,
 }: { buckets: LatencyBucket[]; bucketNs: number; bands?: TimeBand[]; testId?: string } & TimeChartOptions) {
   const brush = useTimeBrush();
+  const zoomer = useTimeZoom({ probe: brush.probe, zoom, extentNs: extentNs ?? 0, brush: brush.handlers });
+  // Wheel, pan and the zoom buttons need the trace's extent; a chart without it only brushes.
+  const zoomable = brushTraceId !== undefined && extentNs !== undefined && extentNs > 0;
+  const fixed = zoomable || zoom !== undefined;
   // A zero latency has no place on a log axis: it is drawn as a gap.
   const data = buckets.map((b) => ({ ...b, p50_ns: b.p50_ns || null, p99_ns: b.p99_ns || null, max_ns: b.max_ns || null }));
   const values = buckets.flatMap((b) => [b.p50_ns, b.max_ns]).filter((v) => v > 0);
   const axis = logAxis(values.length ? Math.min(...values) : 1, values.length ? Math.max(...values) : 10);
   return (
     <>
-      <div className={brushTraceId !== undefined ? 'chart brushable' : 'chart'} data-testid={testId} {...(brushTraceId !== undefined ? brush.handlers : {})}>
+      <div
+        ref={zoomer.ref}
+        className={brushTraceId !== undefined ? `chart brushable${zoomer.mode === 'pan' ? ' pan-mode' : ''}` : 'chart'}
+        data-testid={testId}
+        data-window={zoomable ? zoomer.domain.join(',') : undefined}
+        {...(zoomable ? zoomer.handlers : brushTraceId !== undefined ? brush.handlers : {})}
+      >
         <ResponsiveContainer width="100%" height="100%">
           <LineChart data={data} margin={CHART_MARGIN}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
             <XAxis
               dataKey="t_ns"
               type="number"
-              domain={zoom ?? ['dataMin', 'dataMax']}
-              allowDataOverflow={zoom !== undefined}
+              domain={zoomable ? zoomer.domain : (zoom ?? ['dataMin', 'dataMax'])}
+              allowDataOverflow={fixed}
               tickFormatter={axisNs}
               tick={AXIS}
               label={{ value: `time since trace start (buckets of ${axisNs(bucketNs)})`, position: 'insideBottom', offset: -10, fontSize: 12 }}
@@ -76,16 +91,16 @@ export function LatencyOverTimeChart({
                     title={`${fmtNs(b.t_ns)} – ${fmtNs(b.t_ns + bucketNs)}`}
                     rows={[
                       { label: 'groups', value: fmtCount(b.count) },
-                      { label: 'p50', value: fmtNs(b.p50_ns), color: '#2457c5' },
-                      { label: 'p99', value: fmtNs(b.p99_ns), color: '#d9480f' },
-                      { label: 'max', value: fmtNs(b.max_ns), color: '#868e96' },
+                      { label: 'p50', value: fmtNs(b.p50_ns), color: PERCENTILE_COLORS.p50 },
+                      { label: 'p99', value: fmtNs(b.p99_ns), color: PERCENTILE_COLORS.p99 },
+                      { label: 'max', value: fmtNs(b.max_ns), color: PERCENTILE_COLORS.max },
                     ]}
                   />
                 ) : null;
               }}
             />
             <Legend verticalAlign="top" itemSorter={null} wrapperStyle={{ paddingBottom: 6 }} />
-            {annotationBandAreas(bands, bucketNs, zoom !== undefined)}
+            {annotationBandAreas(bands, bucketNs, fixed)}
             {SERIES.map((s) => (
               <Line
                 key={s.key}
@@ -105,6 +120,7 @@ export function LatencyOverTimeChart({
           </LineChart>
         </ResponsiveContainer>
       </div>
+      {zoomable ? <ZoomControls zoomState={zoomer} extentNs={extentNs} zoomed={zoom !== undefined} /> : null}
       {brushTraceId !== undefined && brush.chosen ? <BrushActions traceId={brushTraceId} selection={brush.chosen} onClear={brush.clear} /> : null}
     </>
   );

@@ -18,7 +18,7 @@ export interface TimeSelection {
   end_ns: number;
 }
 
-interface Probe {
+export interface Probe {
   invert: (px: number) => unknown;
   area: { x: number; y: number; width: number; height: number };
 }

@@ -9,7 +9,15 @@ import type { SharedHistogram } from '@/lib/queries/charts/compare.ts';
 import { axisNs, fmtCount, fmtNs, fmtPercent } from '../../_lib/format.ts';
 import { AXIS, CHART_MARGIN, PALETTE, TooltipBox, Y_AXIS_WIDTH, yTitle } from '../charts/common.tsx';
 
-export function CompareHistogramChart({ histogram: h, names }: { histogram: SharedHistogram; names: [string, string] }) {
+export function CompareHistogramChart({
+  histogram: h,
+  names,
+  colors = [PALETTE[0]!, PALETTE[1]!],
+}: {
+  histogram: SharedHistogram;
+  names: [string, string];
+  colors?: [string, string];
+}) {
   const data = h.bins.map((bin) => ({
     ...bin,
     label: bin.lower_ns === 0 ? '0 ns' : axisNs(bin.lower_ns),
@@ -30,16 +38,16 @@ export function CompareHistogramChart({ histogram: h, names }: { histogram: Shar
                 <TooltipBox
                   title={d.lower_ns === 0 ? '0 ns' : `${fmtNs(d.lower_ns)} – ${fmtNs(d.upper_ns)}`}
                   rows={[
-                    { label: names[0], value: `${fmtCount(d.a)} (${fmtPercent(d.share_a)})`, color: PALETTE[0] },
-                    { label: names[1], value: `${fmtCount(d.b)} (${fmtPercent(d.share_b)})`, color: PALETTE[1] },
+                    { label: names[0], value: `${fmtCount(d.a)} (${fmtPercent(d.share_a)})`, color: colors[0] },
+                    { label: names[1], value: `${fmtCount(d.b)} (${fmtPercent(d.share_b)})`, color: colors[1] },
                   ]}
                 />
               ) : null;
             }}
           />
           <Legend verticalAlign="top" wrapperStyle={{ paddingBottom: 6 }} />
-          <Bar dataKey="share_a" name={names[0]} fill={PALETTE[0]} isAnimationActive={false} />
-          <Bar dataKey="share_b" name={names[1]} fill={PALETTE[1]} isAnimationActive={false} />
+          <Bar dataKey="share_a" name={names[0]} fill={colors[0]} isAnimationActive={false} />
+          <Bar dataKey="share_b" name={names[1]} fill={colors[1]} isAnimationActive={false} />
         </BarChart>
       </ResponsiveContainer>
     </div>

@@ -34,7 +34,7 @@ export default async function TraceOverviewPage({ params, searchParams }: { para
               </Link>
             </>
           ) : (
-            'Stacked by kind, counted per time bucket in the database. Drag across the chart to annotate or zoom to a range.'
+            'Stacked by kind, counted per time bucket in the database. Wheel over the chart to zoom, drag to select a range (or pan), or use the buttons below it.'
           )
         }
       >

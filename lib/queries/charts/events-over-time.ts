@@ -1,13 +1,13 @@
 // Event rate over the trace's time, one count per event kind per bucket (stacked on the
-// overview page), bucketed in SQL into at most maxBuckets (fewer for small traces). Lost-event
+// overview page), bucketed in SQL in the trace's shared bucket width (time-buckets.ts). Lost-event
 // markers carry no timestamp; the pairing health card lists them. Times are ns since the
 // trace's first event. Given a time range, only that window is counted, in buckets of the
 // window (a zoom).
 
 import type { Db } from '../../db/instance.ts';
-import { bucketCount, count, niceWidthNs } from './convert.ts';
+import { count } from './convert.ts';
 import type { TimeRange } from './latency-filter.ts';
-import { traceOrigin } from './trace-header.ts';
+import { traceTimeBuckets } from './time-buckets.ts';
 
 export const TIMED_EVENT_KINDS = ['page_request', 'page_response', 'unrecoverable_fault', 'context', 'other'] as const;
 export type TimedEventKind = (typeof TIMED_EVENT_KINDS)[number];
@@ -16,23 +16,19 @@ export type EventBucket = { t_ns: number } & Record<TimedEventKind, number>;
 
 export interface EventsOverTime {
   bucket_ns: number;
+  /** The whole trace's span, ns (the time axis' limit when zooming). */
+  extent_ns: number;
   buckets: EventBucket[];
   /** Kinds with at least one event, in TIMED_EVENT_KINDS order (what the legend lists). */
   kinds: TimedEventKind[];
 }
 
-export async function eventsOverTime(db: Db, traceId: number, maxBuckets = 400, range: TimeRange | null = null): Promise<EventsOverTime> {
-  const origin = await traceOrigin(db, traceId);
-  if (origin.first_ts_ns === null || origin.last_ts_ns === null) return { bucket_ns: 0, buckets: [], kinds: [] };
-  const start = origin.first_ts_ns + (range?.from_ns ?? 0n);
-  const end = range ? origin.first_ts_ns + range.to_ns : origin.last_ts_ns + 1n;
-  const [n] = await db.all<{ n: bigint | null }>(
-    range
-      ? 'SELECT count(*) AS n FROM events WHERE trace_id = $1 AND ts_ns >= $2 AND ts_ns < $3'
-      : 'SELECT events AS n FROM traces WHERE trace_id = $1',
-    range ? [traceId, start, end] : [traceId],
-  );
-  const width = niceWidthNs(end - start, bucketCount(count(n?.n), maxBuckets));
+export async function eventsOverTime(db: Db, traceId: number, range: TimeRange | null = null): Promise<EventsOverTime> {
+  const t = await traceTimeBuckets(db, traceId, range);
+  if (!t) return { bucket_ns: 0, extent_ns: 0, buckets: [], kinds: [] };
+  const start = t.origin_ns + t.from_ns;
+  const end = t.origin_ns + t.to_ns;
+  const width = t.width_ns;
   const rows = await db.all<Record<string, unknown>>(
     `SELECT (ts_ns - CAST($2 AS BIGINT)) // CAST($3 AS BIGINT) AS b,
        ${TIMED_EVENT_KINDS.map((k) => `count(*) FILTER (kind = '${k}') AS ${k}`).join(', ')}
@@ -49,7 +45,7 @@ export async function eventsOverTime(db: Db, traceId: number, maxBuckets = 400, 
   const buckets: EventBucket[] = [];
   for (let b = 0; b <= last; b++) {
     const r = byBucket.get(b);
-    const point = { t_ns: Number(start - origin.first_ts_ns) + b * w } as EventBucket;
+    const point = { t_ns: Number(t.from_ns) + b * w } as EventBucket;
     for (const k of TIMED_EVENT_KINDS) {
       const n = r ? count(r[k]) : 0;
       point[k] = n;
@@ -57,5 +53,5 @@ export async function eventsOverTime(db: Db, traceId: number, maxBuckets = 400, 
     }
     buckets.push(point);
   }
-  return { bucket_ns: w, buckets, kinds: TIMED_EVENT_KINDS.filter((k) => seen.has(k)) };
+  return { bucket_ns: w, extent_ns: Number(t.extent_ns), buckets, kinds: TIMED_EVENT_KINDS.filter((k) => seen.has(k)) };
 }

@@ -1,14 +1,13 @@
 // Latency over the trace's time: groups bucketed by when their last page was requested, with
-// count, p50, p99 and max per bucket, all computed in SQL. The bucket width is the trace span
-// over about 2·√groups buckets (at most maxBuckets) rounded up to 1/2/5 × 10^k ns, so at most
-// maxBuckets points leave the database however long the trace. Times are ns since the
-// trace's first event. A time range in the filter zooms: the buckets then divide the range,
-// not the whole trace, so a zoom shows finer detail.
+// count, p50, p99 and max per bucket, all computed in SQL, in the trace's shared bucket width
+// (time-buckets.ts: the same on every page, whatever the device/PASID/code filter). Times are
+// ns since the trace's first event. A time range in the filter zooms: the buckets then divide
+// the range, not the whole trace, so a zoom shows finer detail.
 
 import type { Db } from '../../db/instance.ts';
-import { bucketCount, count, niceWidthNs, num } from './convert.ts';
+import { count, num } from './convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './latency-filter.ts';
-import { traceOrigin } from './trace-header.ts';
+import { traceTimeBuckets } from './time-buckets.ts';
 
 export interface LatencyBucket {
   /** Bucket start, ns since the trace's first event. */
@@ -21,25 +20,16 @@ export interface LatencyBucket {
 
 export interface LatencyOverTime {
   bucket_ns: number;
+  /** The whole trace's span, ns (the time axis' limit when zooming). */
+  extent_ns: number;
   buckets: LatencyBucket[];
 }
 
-export async function latencyOverTime(
-  db: Db,
-  traceId: number,
-  filter: LatencyFilter = {},
-  maxBuckets = 2000,
-): Promise<LatencyOverTime> {
-  const origin = await traceOrigin(db, traceId);
-  if (origin.first_ts_ns === null || origin.last_ts_ns === null) return { bucket_ns: 0, buckets: [] };
-  const f = latencyFilterSql(filter, 2);
-  const [n] = await db.all<{ n: bigint }>(
-    `SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1 AND status = 'answered' ${f.sql}`,
-    [traceId, ...f.params],
-  );
-  const from = filter.range?.from_ns ?? 0n;
-  const span = filter.range ? filter.range.to_ns - filter.range.from_ns : origin.last_ts_ns - origin.first_ts_ns + 1n;
-  const width = niceWidthNs(span, bucketCount(count(n?.n), maxBuckets));
+export async function latencyOverTime(db: Db, traceId: number, filter: LatencyFilter = {}): Promise<LatencyOverTime> {
+  const t = await traceTimeBuckets(db, traceId, filter.range ?? null);
+  if (!t) return { bucket_ns: 0, extent_ns: 0, buckets: [] };
+  const from = t.from_ns;
+  const width = t.width_ns;
   const g = latencyFilterSql(filter, 4);
   const rows = await db.all<Record<string, unknown>>(
     `SELECT (last_ts_ns - CAST($2 AS BIGINT)) // CAST($3 AS BIGINT) AS b, count(*) AS n,
@@ -47,11 +37,12 @@ export async function latencyOverTime(
      FROM fault_groups
      WHERE trace_id = $1 AND status = 'answered' ${g.sql}
      GROUP BY b ORDER BY b`,
-    [traceId, origin.first_ts_ns + from, width, ...g.params],
+    [traceId, t.origin_ns + from, width, ...g.params],
   );
   const w = Number(width);
   return {
     bucket_ns: w,
+    extent_ns: Number(t.extent_ns),
     buckets: rows.map((r) => ({
       t_ns: Number(from) + count(r.b) * w,
       count: count(r.n),

@@ -140,12 +140,13 @@ export async function CdfCard({ traceId, filter }: { traceId: number; filter: La
 }
 
 export async function OverTimeCard({ traceId, filter }: { traceId: number; filter: LatencyFilter }) {
-  const [data, notes] = await withDb(async (db) => [await latencyOverTime(db, traceId, filter, 2000), await listAnnotations(db, traceId)] as const);
+  const [data, notes] = await withDb(async (db) => [await latencyOverTime(db, traceId, filter), await listAnnotations(db, traceId)] as const);
   if (data.buckets.length === 0) return <NoGroups filter={filter} />;
   return (
     <LatencyOverTimeChart
       buckets={data.buckets}
       bucketNs={data.bucket_ns}
+      extentNs={data.extent_ns}
       bands={annotationBands(notes)}
       brushTraceId={traceId}
       zoom={filter.range ? [Number(filter.range.from_ns), Number(filter.range.to_ns)] : undefined}

@@ -43,13 +43,14 @@ export async function SummaryFigures({ traceId }: { traceId: number }) {
 }
 
 export async function EventsOverTimeCard({ traceId, range }: { traceId: number; range: TimeRange | null }) {
-  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, 400, range), await listAnnotations(db, traceId)] as const);
+  const [data, notes] = await withDb(async (db) => [await eventsOverTime(db, traceId, range), await listAnnotations(db, traceId)] as const);
   if (data.buckets.length === 0) return <Empty>{range ? 'No timestamped events in this time range.' : 'No timestamped events in this trace.'}</Empty>;
   return (
     <EventsOverTimeChart
       buckets={data.buckets}
       kinds={data.kinds}
       bucketNs={data.bucket_ns}
+      extentNs={data.extent_ns}
       bands={annotationBands(notes)}
       brushTraceId={traceId}
       zoom={range ? [Number(range.from_ns), Number(range.to_ns)] : undefined}

@@ -15,7 +15,8 @@ import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
 import { TornadoChart } from '../../../_components/charts/tornado-chart.tsx';
 import { RunSensitivityButton } from '../../../_components/replay/run-sensitivity-button.tsx';
 import { CdfChart } from '../../../_components/charts/cdf-chart.tsx';
-import { PALETTE } from '../../../_components/charts/common.tsx';
+import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
+import { RunSwatch } from '../../../_components/charts/run-swatch.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
 import { fmtCount, fmtNs } from '../../../_lib/format.ts';
@@ -32,8 +33,8 @@ export async function ReplayCdfCard({ traceId, selected }: { traceId: number; se
   const c = await withDb((db) => replayComparison(db, traceId, selected, 400));
   if (c.runs.length === 0) return <Empty>Run a replay or pick saved runs below to compare them with the recorded latency.</Empty>;
   const series = [
-    { name: `recorded (${fmtCount(c.recorded.answered)} groups)`, points: c.recorded.cdf, color: '#1b2538' },
-    ...c.runs.map((r, i) => ({ name: runLabel(r.run), points: r.cdf, color: PALETTE[i % PALETTE.length], dashed: true, band: r.band })),
+    { name: `recorded (${fmtCount(c.recorded.answered)} groups)`, points: c.recorded.cdf, color: RECORDED_COLOR },
+    ...c.runs.map((r) => ({ name: runLabel(r.run), points: r.cdf, color: runColor(r.run.run_id), dashed: true, band: r.band })),
   ];
   return <CdfChart series={series} testId="chart-replay-cdf" />;
 }
@@ -207,7 +208,9 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
                     {on ? '✓ shown' : 'show'}
                   </Link>
                 </td>
-                <td className="mono">#{r.run_id}</td>
+                <td className="mono">
+                  <RunSwatch runId={r.run_id} />#{r.run_id}
+                </td>
                 <td>{r.model}</td>
                 <td>{r.preset}</td>
                 <td className="num">{r.seed}</td>

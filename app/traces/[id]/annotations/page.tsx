@@ -28,8 +28,8 @@ export default async function AnnotationsPage({ params, searchParams }: { params
   const zoom: [number, number] | undefined = range ? [Number(range.from_ns), Number(range.to_ns)] : undefined;
   const { notes, events, latency } = await withDbOrNotFound(async (db) => ({
     notes: await listAnnotations(db, traceId),
-    events: await eventsOverTime(db, traceId, 400, range),
-    latency: await latencyOverTime(db, traceId, { range }, 300),
+    events: await eventsOverTime(db, traceId, range),
+    latency: await latencyOverTime(db, traceId, { range }),
   }));
   const plain = notes.map((a) => ({ ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() }));
   const bands = annotationBands(plain);
@@ -52,10 +52,10 @@ export default async function AnnotationsPage({ params, searchParams }: { params
           )
         }
       >
-        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} extentNs={events.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
       </Card>
       <Card title="Latency over time" span={6} subtitle="Drag across a spike to annotate it, or read its time off the axis and type it below.">
-        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} extentNs={latency.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
       </Card>
       <Card title="Add an annotation" span={12} subtitle="Mark a time range (both ends, or one for an instant) and/or a device or PASID, or leave them empty for a note on the whole trace.">
         <AnnotationForm traceId={traceId} />

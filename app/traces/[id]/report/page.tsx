@@ -9,7 +9,7 @@ import { PERCENTILES, annotationScope, signedPercent, worstMoments } from '@/lib
 import { gatherPostmortem } from '@/lib/postmortem/report-data.ts';
 import { Card } from '../../../_components/card.tsx';
 import { CdfChart, type CdfSeries } from '../../../_components/charts/cdf-chart.tsx';
-import { PALETTE } from '../../../_components/charts/common.tsx';
+import { RunSwatch } from '../../../_components/charts/run-swatch.tsx';
 import { LatencyHistogramChart } from '../../../_components/charts/latency-histogram-chart.tsx';
 import { LatencyOverTimeChart } from '../../../_components/charts/latency-over-time-chart.tsx';
 import { Empty } from '../../../_components/empty.tsx';
@@ -21,6 +21,7 @@ import { annotationBands } from '../../../_lib/annotation-bands.ts';
 import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
 import './report.css';
 import { withoutControls } from '@/lib/core/errors.ts';
+import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -52,8 +53,8 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     { id: 'span', label: 'time span', value: fmtNs(s.time_span_ns) },
   ];
   const cdfSeries: CdfSeries[] = [
-    { name: 'recorded', points: d.cdf, color: PALETTE[0] },
-    ...d.replay.runs.map((r, i) => ({ name: `run ${r.run.run_id} (${r.run.model})`, points: r.cdf, color: PALETTE[(i + 1) % PALETTE.length], dashed: true })),
+    { name: 'recorded', points: d.cdf, color: RECORDED_COLOR },
+    ...d.replay.runs.map((r) => ({ name: `run ${r.run.run_id} (${r.run.model})`, points: r.cdf, color: runColor(r.run.run_id), dashed: true })),
   ];
   const bands = annotationBands(d.annotations);
   const pngOf = `trace ${traceId} ${withoutControls(s.name)}`;
@@ -279,7 +280,10 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
               <tbody>
                 {d.replay.runs.map(({ run }) => (
                   <tr key={run.run_id}>
-                    <td className="mono">{run.run_id}</td>
+                    <td className="mono">
+                      <RunSwatch runId={run.run_id} />
+                      {run.run_id}
+                    </td>
                     <td>{run.model}</td>
                     <td>{run.preset}</td>
                     <td className="num">{fmtNs(run.latency_ns.p50)}</td>

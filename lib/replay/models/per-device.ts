@@ -72,22 +72,30 @@ class PerDeviceRuntime implements ModelRuntime {
 
   respond(g: number, r: number): void {
     // iommu_page_response: walk fault_param->faults from the oldest until the group matches.
+    const ledger = this.ledger;
     const list = this.pending[this.device[r]!]!;
     list.remove(g);
-    this.preLockNs = this.ledger.add(STAGE_PENDING, g, list.lastVisits, this.listNs);
+    let visits = list.lastVisits;
+    this.preLockNs = ledger.addStage(STAGE_PENDING, visits, this.listNs);
     if (!this.globalResponseLock) {
+      ledger.addGroup(g, visits, this.preLockNs);
       this.lockedNs = 0;
       return;
     }
     // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk.
     const pasid = this.pasid[r]!;
     this.table.find(pasid);
-    let ns = this.ledger.add(STAGE_PASID, g, this.table.lastVisits, this.tableNs);
+    visits += this.table.lastVisits;
+    let ns = ledger.addStage(STAGE_PASID, this.table.lastVisits, this.tableNs);
     const devs = this.ctx.devicesOfPasid(pasid);
     devs.find(this.rid[r]!);
-    ns += this.ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
+    visits += devs.lastVisits;
+    ns += ledger.addStage(STAGE_RID, devs.lastVisits, this.listNs);
     // device_to_iommu(): DRHD units in order, then the device scope of the matching one.
-    ns += this.ledger.add(STAGE_RID, g, this.iommu[r]! + 1 + this.scopeHalf, this.listNs);
+    const drhd = this.iommu[r]! + 1 + this.scopeHalf;
+    visits += drhd;
+    ns += ledger.addStage(STAGE_RID, drhd, this.listNs);
+    ledger.addGroup(g, visits, this.preLockNs + ns);
     this.lockedNs = ns + this.ctx.params.lockNs;
   }
 }

@@ -455,7 +455,7 @@ export function replayPrepared(
               groupReqStart = csr.start;
               groupReqs = csr.reqs;
             }
-            for (let k = groupReqStart![g]!; k < groupReqStart![g + 1]!; k++) q.push(t + atsRetryNs, EV_ARRIVAL, 0, groupReqs[k]!);
+            for (let k = groupReqStart![g]!; k < groupReqStart![g + 1]!; k++) q.pushLater(t + atsRetryNs, EV_ARRIVAL, 0, groupReqs[k]!);
           } else {
             lost++;
           }

@@ -1,8 +1,12 @@
 // Pending events of the replay engine, ordered by (time, seq): a binary min-heap kept in
 // typed arrays so that pushing and popping allocate nothing. seq is a counter stamped at
 // push time, which makes the order of events at equal times deterministic (FIFO).
-// Only the engine uses it; it stays small (one entry per drain thread, busy worker and
-// pending retry), because arrivals are read from the sorted input, not pushed here.
+// Only the engine uses it; the heap stays small (one entry per drain thread and busy
+// worker), because arrivals are read from the sorted input, not pushed here, and events
+// whose times only grow as they are pushed (whole-group retries: now + a constant) go to a
+// FIFO beside the heap — in an overflow storm they were millions of heap pushes and pops
+// per replay. pop() takes the smaller (time, seq) of the two heads: the order is exactly
+// the one a single heap gives.
 
 export class EventQueue {
   private time: Float64Array;
@@ -12,6 +16,14 @@ export class EventQueue {
   private b: Int32Array;
   private n = 0;
   private nextSeq = 0;
+  // The FIFO lane: a ring of (time, seq, kind, a, b), sorted by (time, seq) by construction.
+  private fTime: Float64Array;
+  private fSeq: Float64Array;
+  private fKind: Int32Array;
+  private fA: Int32Array;
+  private fB: Int32Array;
+  private fHead = 0;
+  private fCount = 0;
 
   /** Fields of the event returned by the last pop(). */
   popKind = 0;
@@ -25,15 +37,43 @@ export class EventQueue {
     this.kind = new Int32Array(capacity);
     this.a = new Int32Array(capacity);
     this.b = new Int32Array(capacity);
+    this.fTime = new Float64Array(16);
+    this.fSeq = new Float64Array(16);
+    this.fKind = new Int32Array(16);
+    this.fA = new Int32Array(16);
+    this.fB = new Int32Array(16);
   }
 
   get size(): number {
-    return this.n;
+    return this.n + this.fCount;
   }
 
   /** Time of the earliest event; +Infinity when empty. */
   peekTime(): number {
-    return this.n > 0 ? this.time[0]! : Infinity;
+    const h = this.n > 0 ? this.time[0]! : Infinity;
+    if (this.fCount === 0) return h;
+    const f = this.fTime[this.fHead]!;
+    return f < h ? f : h;
+  }
+
+  /**
+   * push() for an event no earlier than any pushed this way before: O(1) in the FIFO lane.
+   * An earlier one (never, for the engine's retries) goes to the heap, so order holds anyway.
+   */
+  pushLater(time: number, kind: number, a: number, b: number): void {
+    const cap = this.fTime.length;
+    if (this.fCount > 0 && time < this.fTime[(this.fHead + this.fCount - 1) % cap]!) {
+      this.push(time, kind, a, b);
+      return;
+    }
+    if (this.fCount === cap) this.growFifo();
+    const j = (this.fHead + this.fCount) % this.fTime.length;
+    this.fTime[j] = time;
+    this.fSeq[j] = this.nextSeq++;
+    this.fKind[j] = kind;
+    this.fA[j] = a;
+    this.fB[j] = b;
+    this.fCount++;
   }
 
   push(time: number, kind: number, a: number, b: number): void {
@@ -57,6 +97,19 @@ export class EventQueue {
 
   /** Removes the earliest event; its fields are left in popTime/popKind/popA/popB. */
   pop(): boolean {
+    if (this.fCount > 0) {
+      const j = this.fHead;
+      const ft = this.fTime[j]!;
+      if (this.n === 0 || ft < this.time[0]! || (ft === this.time[0]! && this.fSeq[j]! < this.seq[0]!)) {
+        this.popTime = ft;
+        this.popKind = this.fKind[j]!;
+        this.popA = this.fA[j]!;
+        this.popB = this.fB[j]!;
+        this.fHead = j + 1 === this.fTime.length ? 0 : j + 1;
+        this.fCount--;
+        return true;
+      }
+    }
     if (this.n === 0) return false;
     this.popTime = this.time[0]!;
     this.popKind = this.kind[0]!;
@@ -96,6 +149,20 @@ export class EventQueue {
     this.kind[to] = this.kind[from]!;
     this.a[to] = this.a[from]!;
     this.b[to] = this.b[from]!;
+  }
+
+  private growFifo(): void {
+    const cap = this.fTime.length;
+    const order = (a: Float64Array | Int32Array, b: Float64Array | Int32Array) => {
+      for (let k = 0; k < this.fCount; k++) b[k] = a[(this.fHead + k) % cap]!;
+      return b;
+    };
+    this.fTime = order(this.fTime, new Float64Array(cap * 2)) as Float64Array;
+    this.fSeq = order(this.fSeq, new Float64Array(cap * 2)) as Float64Array;
+    this.fKind = order(this.fKind, new Int32Array(cap * 2)) as Int32Array;
+    this.fA = order(this.fA, new Int32Array(cap * 2)) as Int32Array;
+    this.fB = order(this.fB, new Int32Array(cap * 2)) as Int32Array;
+    this.fHead = 0;
   }
 
   private grow(): void {

@@ -111,6 +111,34 @@ describe('linked list', () => {
       assert.equal(indexed.lastVisits, walked.lastVisits);
     }
   });
+
+  it('the index agrees with the walk for short lists, keys past 2^20 and keys added after it was built', () => {
+    const indexed = new LinkedList(2);
+    const walked = new LinkedList(2);
+    walked.insertFirst(5, 0);
+    walked.remove(5);
+    const add = (k: number, v: number) => {
+      indexed.insert(k, v);
+      walked.insert(k, v);
+    };
+    const check = (keys: number[]) => {
+      for (const k of keys) {
+        assert.equal(indexed.find(k), walked.find(k), `key ${k}`);
+        assert.equal(indexed.lastVisits, walked.lastVisits, `visits of key ${k}`);
+      }
+    };
+    // A PCI-bus-sized list of RIDs: the typed index, built at the first find.
+    for (let i = 0; i < 20; i++) add(i * 8, i);
+    check([0, 8, 152, 153, 4096]);
+    // Appended after the index exists: a small key joins it, a key past 2^20 switches to the Map.
+    add(3, 20);
+    add(8, 21);
+    check([3, 8, 152]);
+    add(2 ** 24 + 1, 22);
+    check([3, 2 ** 24 + 1, 2 ** 24, 160]);
+    add(7, 23);
+    check([7, 2 ** 24 + 1, 0]);
+  });
 });
 
 describe('rb-tree', () => {

@@ -6,13 +6,17 @@
 // A long list that has only ever been appended to (the domain-lookup variant: 2^20 PASIDs)
 // answers find from an index instead of walking: entry k of such a list is node k, so the
 // walk would visit k + 1 entries — the same count, without ~N/2 steps of host time, which is
-// what lets the sweep replay every structure on the same group sample.
+// what lets the sweep replay every structure on the same group sample. The PCI bus list
+// (~120 devices, walked per descriptor in v6.1–v6.8) is such a list too. Small keys (PASIDs,
+// RIDs) index a typed array; a Map serves the rest.
 
 import { checkKey, checkValue, NOT_FOUND, type LookupStructure } from './types.ts';
 
 const NIL = -1;
 /** Lists at least this long that were only appended to are found through the index. */
-const INDEX_FROM = 1024;
+const INDEX_FROM = 16;
+/** Keys below this index a typed array (4 MB at most); larger ones a Map. */
+const DENSE_KEYS = 1 << 20;
 
 export class LinkedList implements LookupStructure {
   readonly kind = 'list' as const;
@@ -28,7 +32,9 @@ export class LinkedList implements LookupStructure {
   private freeHead = NIL;
   /** No insertFirst or remove so far: node k is the k-th entry from the head. */
   private appendOnly = true;
-  /** key → first node holding it, built on the first find of a long append-only list. */
+  /** key → first node holding it, built on the first find of a long append-only list:
+   *  dense (node + 1, 0 for absent) when every key is below DENSE_KEYS, else a Map. */
+  private dense: Int32Array | null = null;
   private index: Map<number, number> | null = null;
 
   constructor(capacity = 16) {
@@ -48,6 +54,10 @@ export class LinkedList implements LookupStructure {
     else this.next[this.tail] = n;
     this.tail = n;
     this.lastVisits = 0;
+    if (this.dense) {
+      if (key >= this.dense.length) this.dense = null;
+      else if (this.dense[key] === 0) this.dense[key] = n + 1;
+    }
     if (this.index && !this.index.has(key)) this.index.set(key, n);
   }
 
@@ -55,6 +65,7 @@ export class LinkedList implements LookupStructure {
   insertFirst(key: number, value: number): void {
     this.appendOnly = false;
     this.index = null;
+    this.dense = null;
     const n = this.alloc(key, value);
     this.prev[n] = NIL;
     this.next[n] = this.head;
@@ -74,6 +85,7 @@ export class LinkedList implements LookupStructure {
     if (n === NIL) return false;
     this.appendOnly = false;
     this.index = null;
+    this.dense = null;
     const p = this.prev[n]!;
     const x = this.next[n]!;
     if (p === NIL) this.head = x;
@@ -103,13 +115,25 @@ export class LinkedList implements LookupStructure {
   }
 
   private indexed(key: number): number {
-    if (!this.index) {
-      this.index = new Map();
-      for (let n = this.used - 1; n >= 0; n--) this.index.set(this.keys[n]!, n);
+    if (!this.dense && !this.index) this.buildIndex();
+    let n: number;
+    if (this.dense) n = key < this.dense.length ? this.dense[key]! - 1 : NIL;
+    else n = this.index!.get(key) ?? NIL;
+    this.lastVisits = n === NIL ? this.size : n + 1;
+    return n;
+  }
+
+  private buildIndex(): void {
+    let max = 0;
+    for (let n = 0; n < this.used; n++) if (this.keys[n]! > max) max = this.keys[n]!;
+    if (max < DENSE_KEYS) {
+      const dense = new Int32Array(max + 1);
+      for (let n = this.used - 1; n >= 0; n--) dense[this.keys[n]!] = n + 1;
+      this.dense = dense;
+      return;
     }
-    const n = this.index.get(key);
-    this.lastVisits = n === undefined ? this.size : n + 1;
-    return n ?? NIL;
+    this.index = new Map();
+    for (let n = this.used - 1; n >= 0; n--) this.index.set(this.keys[n]!, n);
   }
 
   private alloc(key: number, value: number): number {

@@ -215,19 +215,23 @@ export class RidLookup {
     }
     const pasid = this.pasid[r]!;
     let ns = 0;
+    let visits = 0;
     if (pasid !== this.lastPasid[i]) {
       const table = this.table!;
       table.find(pasid);
-      ns += ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      visits += table.lastVisits;
+      ns += ledger.addStage(STAGE_PASID, table.lastVisits, this.tableNs);
       this.lastPasid[i] = pasid;
       this.lastRid[i] = -1;
     }
     if (rid !== this.lastRid[i]) {
       const devs = this.ctx.devicesOfPasid(pasid);
       devs.find(rid);
-      ns += ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
+      visits += devs.lastVisits;
+      ns += ledger.addStage(STAGE_RID, devs.lastVisits, this.listNs);
       this.lastRid[i] = rid;
     }
+    if (visits > 0) ledger.addGroup(g, visits, ns);
     return ns;
   }
 }

@@ -5,8 +5,9 @@
 // responseSvaLookup (≤ v6.0) the response repeats the lookups and walks the DRHD scopes
 // (device_to_iommu) under the global pasid_mutex, serialising responses of every IOMMU.
 
-import { LinkedList, type LookupStructure } from '../lookup/index.ts';
+import type { LookupStructure } from '../lookup/index.ts';
 import type { ModelContext, RidLookup } from './context.ts';
+import { PendingFaults } from './pending-faults.ts';
 import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
 
 class PerDeviceRuntime implements ModelRuntime {
@@ -17,7 +18,7 @@ class PerDeviceRuntime implements ModelRuntime {
   private readonly table: LookupStructure;
   private readonly tableNs: number;
   private readonly listNs: number;
-  private readonly pending: LinkedList[];
+  private readonly pending: PendingFaults;
   private readonly device: Int32Array;
   private readonly rid: Int32Array;
   private readonly iommu: Int32Array;
@@ -32,7 +33,7 @@ class PerDeviceRuntime implements ModelRuntime {
     this.table = ctx.pasidTable();
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
     this.listNs = ctx.params.listVisitNs;
-    this.pending = p.devices.map(() => new LinkedList(64));
+    this.pending = new PendingFaults(p.devices.length, ctx.view.groupCount);
     this.globalResponseLock = ctx.params.responseSvaLookup === 1;
     this.device = p.device;
     this.rid = p.rid;
@@ -51,7 +52,7 @@ class PerDeviceRuntime implements ModelRuntime {
 
   reported(g: number, r: number): void {
     // iommu_report_device_fault: list_add_tail on fault_param->faults.
-    this.pending[this.device[r]!]!.insert(g, g);
+    this.pending.insert(this.device[r]!, g);
   }
 
   groupStartCost(g: number, r: number, faults: number): number {
@@ -72,22 +73,30 @@ class PerDeviceRuntime implements ModelRuntime {
 
   respond(g: number, r: number): void {
     // iommu_page_response: walk fault_param->faults from the oldest until the group matches.
-    const list = this.pending[this.device[r]!]!;
-    list.remove(g);
-    this.preLockNs = this.ledger.add(STAGE_PENDING, g, list.lastVisits, this.listNs);
+    const ledger = this.ledger;
+    const pending = this.pending;
+    pending.remove(this.device[r]!, g);
+    let visits = pending.lastVisits;
+    this.preLockNs = ledger.addStage(STAGE_PENDING, visits, this.listNs);
     if (!this.globalResponseLock) {
+      ledger.addGroup(g, visits, this.preLockNs);
       this.lockedNs = 0;
       return;
     }
     // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk.
     const pasid = this.pasid[r]!;
     this.table.find(pasid);
-    let ns = this.ledger.add(STAGE_PASID, g, this.table.lastVisits, this.tableNs);
+    visits += this.table.lastVisits;
+    let ns = ledger.addStage(STAGE_PASID, this.table.lastVisits, this.tableNs);
     const devs = this.ctx.devicesOfPasid(pasid);
     devs.find(this.rid[r]!);
-    ns += this.ledger.add(STAGE_RID, g, devs.lastVisits, this.listNs);
+    visits += devs.lastVisits;
+    ns += ledger.addStage(STAGE_RID, devs.lastVisits, this.listNs);
     // device_to_iommu(): DRHD units in order, then the device scope of the matching one.
-    ns += this.ledger.add(STAGE_RID, g, this.iommu[r]! + 1 + this.scopeHalf, this.listNs);
+    const drhd = this.iommu[r]! + 1 + this.scopeHalf;
+    visits += drhd;
+    ns += ledger.addStage(STAGE_RID, drhd, this.listNs);
+    ledger.addGroup(g, visits, this.preLockNs + ns);
     this.lockedNs = ns + this.ctx.params.lockNs;
   }
 }

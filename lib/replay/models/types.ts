@@ -43,6 +43,23 @@ export class VisitLedger {
     }
     return ns;
   }
+
+  /** add() for the stage totals only: a step of several lookups for one group then writes
+   *  the group's arrays once (addGroup). Visits and ns are whole numbers, so their float
+   *  sums are exact in any order. */
+  addStage(stage: number, visits: number, nsPerVisit: number): number {
+    const ns = Math.round(visits * nsPerVisit);
+    this.stageVisits[stage]! += visits;
+    this.stageNs[stage]! += ns;
+    return ns;
+  }
+
+  addGroup(group: number, visits: number, ns: number): void {
+    if (group >= 0) {
+      this.groupVisits[group]! += visits;
+      this.groupNs[group]! += ns;
+    }
+  }
 }
 
 /**

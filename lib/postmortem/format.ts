@@ -5,6 +5,7 @@
 
 import { formatDurationNs } from '../core/time.ts';
 import type { LatencyBucket } from '../queries/charts/latency-over-time.ts';
+import { runFigure, type RunRow } from '../queries/charts/replay-comparison.ts';
 import type { ReportAnnotation } from './report-data.ts';
 
 export const PERCENTILES = [
@@ -20,6 +21,12 @@ export const PERCENTILES = [
 export function exactNs(v: number | null | undefined): string {
   if (v === null || v === undefined) return '–';
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
+}
+
+/** A run's latency percentile as the replay page shows it: the mean over its seeds ± the spread, exact ns. */
+export function runLatency(r: RunRow, p: 'p50' | 'p90' | 'p99' | 'max'): string {
+  const f = runFigure(r, 'latency_ns', p);
+  return f.spread === null ? exactNs(f.value) : `${exactNs(f.value)} ± ${exactNs(f.spread)}`;
 }
 
 export function human(v: number | null | undefined): string {

@@ -4,7 +4,8 @@
 // Same sections and figures as markdown.ts; every user or trace-file text goes through escapeHtml.
 
 import { escapeHtml as h } from './escape.ts';
-import { annotationScope, exactNs, human, percent, PERCENTILES, signedPercent } from './format.ts';
+import { annotationScope, exactNs, human, percent, PERCENTILES, runLatency, signedPercent } from './format.ts';
+import { runFigure } from '../queries/charts/replay-comparison.ts';
 import type { PostmortemData } from './report-data.ts';
 import { svgChart, type Band, type LineSeries } from './svg.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
@@ -105,7 +106,7 @@ export function renderHtml(d: PostmortemData): string {
   else {
     const rec = s.latency_ns;
     const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
-    body.push('<p class="note">Replayed latency (response − report of the last-page request) of each saved run next to the recording; Δ p99 is relative to the recorded p99.</p>');
+    body.push('<p class="note">Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.</p>');
     body.push(
       table(
         ['run', 'model', 'preset', 'seed', 'overrides', 'p50 (ns)', 'p90 (ns)', 'p99 (ns)', 'max (ns)', 'Δ p99', 'calibration error p50 / p99', 'drops', 'lost groups'],
@@ -118,11 +119,11 @@ export function renderHtml(d: PostmortemData): string {
             r.preset,
             String(r.seed),
             r.overrides.length ? r.overrides.join(', ') : '–',
-            exactNs(r.latency_ns.p50),
-            exactNs(r.latency_ns.p90),
-            exactNs(r.latency_ns.p99),
-            exactNs(r.latency_ns.max),
-            delta(r.latency_ns.p99),
+            runLatency(r, 'p50'),
+            runLatency(r, 'p90'),
+            runLatency(r, 'p99'),
+            runLatency(r, 'max'),
+            delta(runFigure(r, 'latency_ns', 'p99').value),
             r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : '–',
             String(r.drops),
             String(r.lost_groups),

@@ -4,7 +4,8 @@
 // report page's download. Every text that came from a user or a trace file is escaped.
 
 import { escapeMarkdown as md } from './escape.ts';
-import { annotationScope, exactNs, human, offset, percent, PERCENTILES, signedPercent, worstMoments } from './format.ts';
+import { annotationScope, exactNs, human, offset, percent, PERCENTILES, runLatency, signedPercent, worstMoments } from './format.ts';
+import { runFigure } from '../queries/charts/replay-comparison.ts';
 import type { PostmortemData } from './report-data.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
 
@@ -102,7 +103,7 @@ export function renderMarkdown(d: PostmortemData): string {
   else {
     const rec = s.latency_ns;
     const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
-    out.push('Replayed latency (response − report of the last-page request) of each saved run next to the recording; Δ p99 is relative to the recorded p99.', '');
+    out.push('Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.', '');
     out.push(
       ...table(
         ['run', 'model', 'preset', 'seed', 'overrides', 'p50 (ns)', 'p90 (ns)', 'p99 (ns)', 'max (ns)', 'Δ p99', 'calibration error p50 / p99', 'drops', 'lost groups'],
@@ -115,11 +116,11 @@ export function renderMarkdown(d: PostmortemData): string {
             md(r.preset),
             String(r.seed),
             r.overrides.length ? md(r.overrides.join(', ')) : '–',
-            exactNs(r.latency_ns.p50),
-            exactNs(r.latency_ns.p90),
-            exactNs(r.latency_ns.p99),
-            exactNs(r.latency_ns.max),
-            delta(r.latency_ns.p99),
+            runLatency(r, 'p50'),
+            runLatency(r, 'p90'),
+            runLatency(r, 'p99'),
+            runLatency(r, 'max'),
+            delta(runFigure(r, 'latency_ns', 'p99').value),
             r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : '–',
             String(r.drops),
             String(r.lost_groups),

@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import { createAnnotation } from '../../lib/db/annotations.ts';
 import { ingestFile } from '../../lib/db/ingest.ts';
 import type { Db } from '../../lib/db/instance.ts';
-import { runReplayForTrace } from '../../lib/db/replay-runs.ts';
+import { listReplayRuns, runReplayForTrace } from '../../lib/db/replay-runs.ts';
 import { microseconds, writeRunChromeJson, writeTraceChromeJson } from '../../lib/postmortem/chrome-trace.ts';
 import { chartCsv, CHART_CSV_NAMES, writeFaultGroupsCsv } from '../../lib/postmortem/csv.ts';
 import { csvField, escapeHtml, escapeMarkdown } from '../../lib/postmortem/escape.ts';
@@ -78,6 +78,20 @@ describe('postmortem report', () => {
       assert.match(md, /^## Replay comparison$/m);
       assert.match(md, /^\| 1 \| domain-wide \| v6\.9 \|/m, 'the saved run is in the comparison table');
       assert.match(md, /generated 2026-01-02T03:04:05\.000Z/);
+    });
+  });
+
+  it('a run\'s row shows the mean over its seeds, as the replay page does, not its first seed', async () => {
+    await withReportTrace(async (db, traceId) => {
+      const [run] = await listReplayRuns(db, traceId);
+      const perSeed = run!.summary.seed_samples!.latency_ns.p50 as number[];
+      assert.ok(perSeed.length > 1 && new Set(perSeed).size > 1, 'the seeds differ, so mean and first seed can be told apart');
+      const mean = Math.round(perSeed.reduce((a, v) => a + v, 0) / perSeed.length);
+      const md = renderMarkdown(await gatherPostmortem(db, traceId, { generatedAt: FIXED_TIME }));
+      const row = cells(md.split('\n').find((l) => /^\| 1 \| domain-wide \|/.test(l))!);
+      assert.match(row[5]!, new RegExp(`^${mean} ± \\d+$`), `p50 cell ${row[5]} is the mean ${mean} of ${perSeed.join(', ')}`);
+      const html = renderHtml(await gatherPostmortem(db, traceId, { generatedAt: FIXED_TIME }));
+      assert.ok(html.includes(`${mean} ± `), 'the HTML export shows the same mean');
     });
   });
 

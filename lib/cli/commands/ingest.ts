@@ -15,12 +15,13 @@ const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
 
 /**
  * DuckDB's buffer pool for a CLI ingest, the process's only work: the stage, the store and the
- * pairing sorts spill beyond it. Peak RSS on the 683 MB bench file: 760 MiB at the server's
- * 384MB, 632 at 256MB, 565–602 at 160MB, 526 at 96MB; on the file twice over (1.37 GB) 617 MiB
- * at 160MB and 528 at 96MB, with no more CPU (84 against 99 CPU-s). PRITRACE_DUCKDB_MEMORY
- * still overrides.
+ * pairing sorts spill beyond it. Peak RSS on the 683 MB bench file (2026-12-07): 805 MiB at the
+ * server's 384MB, 609 at 192MB, 548 at 128MB. 96MB (526 MiB) passed once, then ran out: the
+ * pairing runs while the transaction's 5 M uncommitted events hold the pool, and its window
+ * failed to pin a block ("91.5 MiB/91.5 MiB used"), with the old pairing query too.
+ * PRITRACE_DUCKDB_MEMORY still overrides.
  */
-const CLI_INGEST_MEMORY = '96MB';
+const CLI_INGEST_MEMORY = '128MB';
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { name: { type: 'string' } }, USAGE);

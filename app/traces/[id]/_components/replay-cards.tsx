@@ -5,7 +5,7 @@
 
 import Link from 'next/link';
 import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
-import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { replayComparison, replayRuns, runFigure, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
 import type { Interval } from '@/lib/replay/intervals.ts';
 import { SVM_PRQ_PERCENT } from '@/lib/replay/percentiles.ts';
 import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
@@ -56,14 +56,16 @@ function fmtNsInterval(iv: Interval): string {
   return `${fmtNs(Math.round(iv.value))} ± ${fmtNs(Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)))}`;
 }
 
+/** A run's figure as the report prints it too (runFigure): mean over the seeds ± the spread. */
+function fmtRunNs(r: RunRow, of: 'latency_ns' | 'device_latency_ns', p: Pct): string {
+  const f = runFigure(r, of, p);
+  return f.spread === null ? fmtNs(f.value) : `${fmtNs(f.value)} ± ${fmtNs(f.spread)}`;
+}
+
 function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
   const iv = r.intervals?.calibration_error?.[p];
   if (!iv) return fmtErr(r.calibration?.[`error_${p}`]);
   return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
-}
-
-function roundOrNull(v: number | null): number | null {
-  return v === null ? null : Math.round(v);
 }
 
 function fmtNum(v: number | null, digits = 1): string {
@@ -80,10 +82,7 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   ).map((p) => ({
     label: `latency ${p}`,
     recorded: fmtNs(recorded[p]),
-    cells: (r) => {
-      const iv = r.intervals?.latency_ns[p] ?? null;
-      return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.latency_ns[p]) }, delta(iv ? iv.value : r.latency_ns[p], recorded[p])];
-    },
+    cells: (r) => [{ text: fmtRunNs(r, 'latency_ns', p) }, delta(runFigure(r, 'latency_ns', p).value, recorded[p])],
   }));
   rows.push(
     { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p50') }, { text: '' }] },
@@ -91,10 +90,7 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
     ...(['p50', 'p99'] as const).map((p) => ({
       label: `device wait ${p}`,
       recorded: '',
-      cells: (r: RunRow) => {
-        const iv = r.intervals?.device_latency_ns[p] ?? null;
-        return [{ text: iv ? fmtNsInterval(iv) : fmtNs(r.device_latency_ns[p]) }, { text: '' }];
-      },
+      cells: (r: RunRow) => [{ text: fmtRunNs(r, 'device_latency_ns', p) }, { text: '' }],
     })),
     { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
     { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
@@ -217,8 +213,8 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
                 <td className="mono" style={{ maxWidth: 320 }}>
                   {r.overrides.length ? r.overrides.join(' ') : <span className="muted">none</span>}
                 </td>
-                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p50?.value ?? r.latency_ns.p50))}</td>
-                <td className="num">{fmtNs(roundOrNull(r.intervals?.latency_ns.p99?.value ?? r.latency_ns.p99))}</td>
+                <td className="num">{fmtNs(runFigure(r, 'latency_ns', 'p50').value)}</td>
+                <td className="num">{fmtNs(runFigure(r, 'latency_ns', 'p99').value)}</td>
                 <td className="num">
                   {fmtErr(r.intervals?.calibration_error?.p50?.value ?? r.calibration?.error_p50)} / {fmtErr(r.intervals?.calibration_error?.p99?.value ?? r.calibration?.error_p99)}
                 </td>

@@ -240,6 +240,8 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.ok(brushed, 'brush test ran');
     const view = `/traces/${a}/latency?device=0000%3A00%3A0a.0&from=0&to=${brushed.end}`;
     await page.goto(`${server.url}${view}`);
+    // The figures stream in after the card's heading: read them once they are there, as below.
+    await page.locator('[data-testid="latency-figures"]').waitFor();
     const figures = await page.locator('[data-testid="card-figures"]').textContent();
     await page.locator('[data-testid="save-view"]').click();
     await page.locator('#save-view-name').fill('Spike on 0a.0 <i>zoomed</i>');

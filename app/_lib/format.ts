@@ -2,6 +2,8 @@
 // project's formatDurationNs so the CLI and the pages print the same units.
 
 import { formatDurationNs } from '@/lib/core/time.ts';
+import type { RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { runFigure } from '@/lib/queries/charts/run-figure.ts';
 import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 
 export function fmtNs(ns: number | null | undefined): string {
@@ -41,3 +43,9 @@ export function axisNs(ns: number): string {
 
 /** Response code → name, from the one list in lib/trace/schema.ts. */
 export const CODE_NAMES: Record<number, string> = { ...RESPONSE_CODE_NAMES };
+
+/** A run's figure as the report prints it too (runFigure): the mean over its seeds ± the spread. */
+export function fmtRunNs(r: RunRow, of: 'latency_ns' | 'device_latency_ns', p: 'p50' | 'p90' | 'p99' | 'max'): string {
+  const f = runFigure(r, of, p);
+  return f.spread === null ? fmtNs(f.value) : `${fmtNs(f.value)} ± ${fmtNs(f.spread)}`;
+}

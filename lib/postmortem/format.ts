@@ -5,7 +5,8 @@
 
 import { formatDurationNs } from '../core/time.ts';
 import type { LatencyBucket } from '../queries/charts/latency-over-time.ts';
-import { runFigure, type RunRow } from '../queries/charts/replay-comparison.ts';
+import type { RunRow } from '../queries/charts/replay-comparison.ts';
+import { runFigure } from '../queries/charts/run-figure.ts';
 import type { ReportAnnotation } from './report-data.ts';
 
 export const PERCENTILES = [

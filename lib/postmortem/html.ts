@@ -5,7 +5,7 @@
 
 import { escapeHtml as h } from './escape.ts';
 import { annotationScope, exactNs, human, percent, PERCENTILES, runLatency, signedPercent } from './format.ts';
-import { runFigure } from '../queries/charts/replay-comparison.ts';
+import { runFigure } from '../queries/charts/run-figure.ts';
 import type { PostmortemData } from './report-data.ts';
 import { svgChart, type Band, type LineSeries } from './svg.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';

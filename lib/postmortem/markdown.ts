@@ -5,7 +5,7 @@
 
 import { escapeMarkdown as md } from './escape.ts';
 import { annotationScope, exactNs, human, offset, percent, PERCENTILES, runLatency, signedPercent, worstMoments } from './format.ts';
-import { runFigure } from '../queries/charts/replay-comparison.ts';
+import { runFigure } from '../queries/charts/run-figure.ts';
 import type { PostmortemData } from './report-data.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
 

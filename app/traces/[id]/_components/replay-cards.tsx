@@ -5,7 +5,8 @@
 
 import Link from 'next/link';
 import { latencyQuantiles } from '@/lib/queries/charts/latency-quantiles.ts';
-import { replayComparison, replayRuns, runFigure, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { replayComparison, replayRuns, runsWhatif, type RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { runFigure } from '@/lib/queries/charts/run-figure.ts';
 import type { Interval } from '@/lib/replay/intervals.ts';
 import { SVM_PRQ_PERCENT } from '@/lib/replay/percentiles.ts';
 import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
@@ -19,7 +20,7 @@ import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
 import { RunSwatch } from '../../../_components/charts/run-swatch.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
-import { fmtCount, fmtNs } from '../../../_lib/format.ts';
+import { fmtCount, fmtNs, fmtRunNs } from '../../../_lib/format.ts';
 
 export function runLabel(r: Pick<RunRow, 'run_id' | 'model' | 'preset'>): string {
   return `#${r.run_id} ${r.model} ${r.preset}`;
@@ -56,11 +57,6 @@ function fmtNsInterval(iv: Interval): string {
   return `${fmtNs(Math.round(iv.value))} ± ${fmtNs(Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)))}`;
 }
 
-/** A run's figure as the report prints it too (runFigure): mean over the seeds ± the spread. */
-function fmtRunNs(r: RunRow, of: 'latency_ns' | 'device_latency_ns', p: Pct): string {
-  const f = runFigure(r, of, p);
-  return f.spread === null ? fmtNs(f.value) : `${fmtNs(f.value)} ± ${fmtNs(f.spread)}`;
-}
 
 function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
   const iv = r.intervals?.calibration_error?.[p];

@@ -18,7 +18,9 @@ import { PrintButton } from '../../../_components/postmortem/print-button.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
 import { groupsHref } from '../../../_data/group-params.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
-import { fmtCount, fmtNs, fmtPercent } from '../../../_lib/format.ts';
+import { fmtCount, fmtNs, fmtPercent, fmtRunNs } from '../../../_lib/format.ts';
+import type { RunRow } from '@/lib/queries/charts/replay-comparison.ts';
+import { runFigure } from '@/lib/queries/charts/run-figure.ts';
 import './report.css';
 import { withoutControls } from '@/lib/core/errors.ts';
 import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
@@ -34,6 +36,12 @@ function ChartActions({ traceId, chart, testId, title }: { traceId: number; char
       <ChartPngButton chartTestId={testId} filename={`trace-${traceId}-${chart}.png`} title={title} />
     </div>
   );
+}
+
+/** The run's p99 (mean over its seeds) against the recorded p99. */
+function runP99Change(run: RunRow, recordedP99: number | null): string {
+  const v = runFigure(run, 'latency_ns', 'p99').value;
+  return v !== null && recordedP99 ? signedPercent((v - recordedP99) / recordedP99) : '—';
 }
 
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
@@ -286,11 +294,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
                     </td>
                     <td>{run.model}</td>
                     <td>{run.preset}</td>
-                    <td className="num">{fmtNs(run.latency_ns.p50)}</td>
-                    <td className="num">{fmtNs(run.latency_ns.p99)}</td>
-                    <td className="num">
-                      {run.latency_ns.p99 !== null && s.latency_ns.p99 ? signedPercent((run.latency_ns.p99 - s.latency_ns.p99) / s.latency_ns.p99) : '—'}
-                    </td>
+                    <td className="num">{fmtRunNs(run, 'latency_ns', 'p50')}</td>
+                    <td className="num">{fmtRunNs(run, 'latency_ns', 'p99')}</td>
+                    <td className="num">{runP99Change(run, s.latency_ns.p99)}</td>
                     <td className="num">{fmtCount(run.drops)}</td>
                     <td className="no-print">
                       <a href={`${api}?format=chrome-json&run=${run.run_id}`} download>

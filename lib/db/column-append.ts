@@ -8,6 +8,19 @@ import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
 import { BATCH_COLUMNS, CHUNK_ROWS, type EventBatch } from '../trace/event-batch.ts';
 
+/** One fixed-width column for appendColumns: rows × width bytes, and a validity bitmap (bit set = value present; absent = all present) of at least ⌈rows / 64⌉ × 8 bytes. */
+export interface ColumnData {
+  data: ArrayBuffer;
+  width: 1 | 2 | 4 | 8;
+  valid?: ArrayBuffer;
+}
+
+/** Rows of fixed-width columns, in a table's column order. */
+export interface ColumnBlock {
+  rows: number;
+  cols: readonly ColumnData[];
+}
+
 export interface BatchAppender {
   append(batch: EventBatch): void;
   close(): void;
@@ -28,16 +41,7 @@ export async function createBatchAppender(conn: DuckDBConnection, table: string)
       for (let off = 0; off < batch.rows; off += CHUNK_ROWS) {
         const rows = Math.min(CHUNK_ROWS, batch.rows - off);
         chunk.reset();
-        for (let c = 0; c < n; c++) {
-          const vec = duckdb.data_chunk_get_vector(chunk.chunk, c);
-          const w = BYTES[BATCH_COLUMNS[c]!.array];
-          duckdb.copy_data_to_vector(vec, 0, batch.data[c]!, off * w, rows * w);
-          const valid = batch.valid[c];
-          if (valid) {
-            duckdb.vector_ensure_validity_writable(vec);
-            duckdb.copy_data_to_vector_validity(vec, 0, valid, off / 8, Math.ceil(rows / 64) * 8);
-          }
-        }
+        for (let c = 0; c < n; c++) copySlice(chunk, c, { data: batch.data[c]!, width: BYTES[BATCH_COLUMNS[c]!.array], valid: batch.valid[c] ?? undefined }, off, rows);
         const vec = duckdb.data_chunk_get_vector(chunk.chunk, n);
         duckdb.vector_ensure_validity_writable(vec);
         strValid.fill(0);
@@ -56,4 +60,35 @@ export async function createBatchAppender(conn: DuckDBConnection, table: string)
       appender.closeSync();
     },
   };
+}
+
+/** Copies rows values of col from row off into vector c of chunk (off a multiple of 64). */
+function copySlice(chunk: DuckDBDataChunk, c: number, col: ColumnData, off: number, rows: number): void {
+  const vec = duckdb.data_chunk_get_vector(chunk.chunk, c);
+  duckdb.copy_data_to_vector(vec, 0, col.data, off * col.width, rows * col.width);
+  if (col.valid) {
+    duckdb.vector_ensure_validity_writable(vec);
+    duckdb.copy_data_to_vector_validity(vec, 0, col.valid, off / 8, Math.ceil(rows / 64) * 8);
+  }
+}
+
+/** Appends blocks of fixed-width columns to table, a DataChunk at a time; blocks are taken one by one, so a caller can build each as it goes. */
+export async function appendColumns(conn: DuckDBConnection, table: string, blocks: Iterable<ColumnBlock>): Promise<void> {
+  const appender = await conn.createAppender(table);
+  try {
+    const width = appender.columnCount;
+    const chunk = DuckDBDataChunk.create(Array.from({ length: width }, (_, i) => appender.columnType(i)));
+    for (const { rows, cols } of blocks) {
+      if (cols.length !== width) throw new Error(`${table} has ${width} columns, ${cols.length} given`);
+      for (let off = 0; off < rows; off += CHUNK_ROWS) {
+        const n = Math.min(CHUNK_ROWS, rows - off);
+        chunk.reset();
+        for (let c = 0; c < width; c++) copySlice(chunk, c, cols[c]!, off, n);
+        duckdb.data_chunk_set_size(chunk.chunk, n);
+        appender.appendDataChunk(chunk);
+      }
+    }
+  } finally {
+    appender.closeSync();
+  }
 }

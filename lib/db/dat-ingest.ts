@@ -71,5 +71,5 @@ export async function stageDat(
     stage.close();
     fs.closeSync(fd);
   }
-  return summarise(db, t, [summary], opts.display, opts.keepBad);
+  return summarise(db, t, [summary], opts.display, opts.keepBad, stage.collector);
 }

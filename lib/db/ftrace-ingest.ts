@@ -13,9 +13,11 @@ import { printable, TraceParseError, TraceRejectedError } from '../core/errors.t
 import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
 import { BATCH_COLUMNS, DICT_COLUMNS, type EventBatch } from '../trace/event-batch.ts';
 import type { BadLine, PartSummary } from '../trace/event-rows.ts';
+import { PageEventCollector, type CollectedPageEvents } from '../trace/page-event-collector.ts';
 import { KIND_CODE } from '../trace/formats/ftrace/kind-codes.ts';
 import { responseDeviceFromRid } from '../trace/formats/ftrace/qi-submit.ts';
 import { EVENT_KINDS } from '../trace/schema.ts';
+import { collectGarbage } from './collect-garbage.ts';
 import type { Db } from './instance.ts';
 import { decompressedCap, type IngestLimits } from './limits.ts';
 import type { HostMessage, WorkerJob, WorkerMessage } from './ftrace-worker.ts';
@@ -49,6 +51,8 @@ export function allTables(t: StageTables): string[] {
 }
 
 export interface StagedFtrace {
+  /** The page events for pairing, kept as the batches went by: taken once, it lets go of them. */
+  pageEvents: () => CollectedPageEvents;
   lines: number;
   events: number;
   badLines: number;
@@ -100,6 +104,8 @@ export interface StageWriter {
   /** Appends a batch and its new dictionary strings; past maxEvents, batches are only counted. */
   append(b: EventBatch): void;
   close(): void;
+  /** What pairing needs of the appended batches (trace/page-event-collector.ts). */
+  collector: PageEventCollector;
 }
 
 /** Creates the stage tables (the caller drops them) and an appender over them. */
@@ -112,12 +118,15 @@ export async function openStage(db: Db, t: StageTables, maxEvents: number): Prom
   const appender = await db.batchAppender(t.stage);
   const dicts = await Promise.all(DICT_COLUMNS.map((c) => db.appender(t.dict[c], ['integer', 'varchar'])));
   let events = 0;
+  const collector = new PageEventCollector();
   return {
+    collector,
     append(b) {
       events += b.rows;
       // Over the limit nothing will be stored: the rest is only counted, for the message.
       if (events > maxEvents) return;
       appender.append(b);
+      collector.add(b);
       DICT_COLUMNS.forEach((c, i) => {
         for (const [code, text] of b.dict[c]) dicts[i]!.row([code, text]);
       });
@@ -195,11 +204,11 @@ export async function stageFtrace(
   } finally {
     stage.close();
   }
-  return summarise(db, t, done, opts.display, opts.keepBad);
+  return summarise(db, t, done, opts.display, opts.keepBad, stage.collector);
 }
 
 /** Records each part's first line and the RID → device map; adds up the parts' counts and first bad lines. */
-export async function summarise(db: Db, t: StageTables, parts: PartSummary[], display: string, keepBad: number): Promise<StagedFtrace> {
+export async function summarise(db: Db, t: StageTables, parts: PartSummary[], display: string, keepBad: number, collector: PageEventCollector): Promise<StagedFtrace> {
   const base: number[] = [];
   let lines = 0;
   for (const p of parts) {
@@ -214,13 +223,14 @@ export async function summarise(db: Db, t: StageTables, parts: PartSummary[], di
   const firstRequest = new Map<string, string>();
   for (const p of parts) for (const r of p.requestDevices) if (!firstRequest.has(`${r.iommu}\0${r.rid}`)) firstRequest.set(`${r.iommu}\0${r.rid}`, r.device);
   const ridRows = await db.appender(t.ridmap, ['varchar', 'integer', 'varchar']);
-  const seen = new Set<string>();
+  const ridDevice = new Map<string, string>();
   for (const p of parts) {
     for (const r of p.responseRids) {
       const key = `${r.iommu}\0${r.rid}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      ridRows.row([r.iommu, r.rid, responseDeviceFromRid(r.rid, firstRequest.get(key))]);
+      if (ridDevice.has(key)) continue;
+      const device = responseDeviceFromRid(r.rid, firstRequest.get(key));
+      ridDevice.set(key, device);
+      ridRows.row([r.iommu, r.rid, device]);
     }
   }
   ridRows.close();
@@ -235,7 +245,8 @@ export async function summarise(db: Db, t: StageTables, parts: PartSummary[], di
   if (lostEvents > 9223372036854775807n) {
     throw new TraceRejectedError(display, `lost-events markers add up to ${lostEvents}, past 2^63 − 1; nothing was stored`);
   }
-  return { lines, events, badLines, candidates: events + badLines, firstBad, lostEvents };
+  const pageEvents = () => collector.finish(base, (iommu, rid) => ridDevice.get(`${iommu}\0${rid}`) ?? null, collectGarbage);
+  return { pageEvents, lines, events, badLines, candidates: events + badLines, firstBad, lostEvents };
 }
 
 const sqlList = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;

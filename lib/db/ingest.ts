@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
-import { deriveFaultGroups } from '../queries/fault-groups.ts';
+import { deriveFaultGroups, stageFaultGroups, type StagedGroups } from './pairing.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
@@ -68,6 +68,8 @@ interface Decoded {
   firstBad: TraceParseError[];
   /** Sum of the lost-events markers' counts, when the decoder added them up exactly. */
   lostEvents?: bigint;
+  /** Fault groups already paired by the decoding path, waiting to be inserted. */
+  groups?: StagedGroups;
 }
 
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
@@ -186,7 +188,14 @@ async function ingestInTransaction(
     }
 
     progress({ phase: 'pair', fraction: 0 });
-    await deriveFaultGroups(tx, traceId, (f) => progress({ phase: 'pair', fraction: f }));
+    const onPair = (f: number) => progress({ phase: 'pair', fraction: f });
+    if (decoded.groups) {
+      try {
+        await decoded.groups.insert(traceId, onPair);
+      } finally {
+        await decoded.groups.drop();
+      }
+    } else await deriveFaultGroups(tx, traceId, onPair);
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
@@ -261,8 +270,17 @@ async function storeFtrace(
   const out: Decoded = { lines: staged.lines, badLines: staged.badLines, candidates: staged.candidates, firstBad: staged.firstBad, lostEvents: staged.lostEvents };
   if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
   progress({ phase: 'store', fraction: 0 });
-  await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
-  return out;
+  // Paired first, from the events its batches left, so their arrays are gone before the
+  // stage moves into events (that statement's memory is the ingest's peak); the groups wait
+  // in temp tables for the pair phase.
+  const groups = await stageFaultGroups(tx, staged.pageEvents);
+  try {
+    await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
+  } catch (e) {
+    await groups.drop();
+    throw e;
+  }
+  return { ...out, groups };
 }
 
 async function ingestSim(

@@ -41,11 +41,6 @@ export const DB_SERVICES = [
 /** Edges that break the table today, each with why; removing one is progress. */
 export const EXCEPTIONS = [
   {
-    from: 'lib/db/ingest.ts',
-    to: 'lib/queries/fault-groups.ts',
-    why: 'ingest derives fault groups inside its transaction; pairing belongs to a service layer above both',
-  },
-  {
     from: 'lib/queries/charts/scaling.ts',
     to: 'lib/db/sweeps.ts',
     why: 'the scaling chart reads the sweep cache through the service that computes sweeps',

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingestFile } from '../../lib/db/ingest.ts';
-import { deriveFaultGroups } from '../../lib/queries/fault-groups.ts';
+import { deriveFaultGroups } from '../../lib/db/pairing.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const HEADER = 'ts_ns,kind,device,pasid,prgi,last,addr,perm,code';
@@ -114,6 +114,35 @@ describe('fault-group pairing (hand-computed)', () => {
       [
         ['stop_marker', 1, null],
         ['answered', 2, 5],
+      ],
+    );
+  });
+
+  it('walks a key in time order, not file order', async () => {
+    // The response (line 3, ts 90) comes before the request (line 2, ts 100) in time: an orphan
+    // at 90, then a group that completes at 100 and is never answered. In file order it would
+    // have answered the request with latency −10.
+    const g = await groupsOf([req(100, 3, 1), resp(90, 3)]);
+    assert.deepEqual(
+      g.map((x) => [x.status, x.latency_ns]),
+      [
+        ['orphan_response', null],
+        ['unanswered', null],
+      ],
+    );
+  });
+
+  it('orders an incomplete group by its first time and lowest line, which may be two requests', async () => {
+    // Key prgi 1: requests at ts 300 (line 2) and ts 100 (line 4), no last page: incomplete,
+    // first time 100, lowest line 2, so it sorts at (100, 2). Key prgi 2: one last-page request
+    // at ts 100 (line 3), unanswered, sorts at (100, 3). The incomplete group comes first; taking
+    // the line of its earliest request (4) would put it second.
+    const g = await groupsOf([req(300, 1, 0), req(100, 2, 1), req(100, 1, 0)]);
+    assert.deepEqual(
+      g.map((x) => [x.status, x.prgi, x.pages]),
+      [
+        ['incomplete', 1, 2],
+        ['unanswered', 2, 1],
       ],
     );
   });

@@ -14,14 +14,13 @@ import { withDatabase } from '../database.ts';
 const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
 
 /**
- * DuckDB's buffer pool for a CLI ingest, the process's only work: the stage, the store and the
- * pairing sorts spill beyond it. Peak RSS on the 683 MB bench file (2026-12-07): 805 MiB at the
- * server's 384MB, 609 at 192MB, 548 at 128MB. 96MB (526 MiB) passed once, then ran out: the
- * pairing runs while the transaction's 5 M uncommitted events hold the pool, and its window
- * failed to pin a block ("91.5 MiB/91.5 MiB used"), with the old pairing query too.
- * PRITRACE_DUCKDB_MEMORY still overrides.
+ * DuckDB's buffer pool for a CLI ingest, the process's only work: the stage and the store
+ * spill beyond it. Pairing no longer sorts in DuckDB (trace/pairing.ts), which is what needed
+ * 128MB: peak RSS on the 683 MB bench file (2026-12-07) 565 MiB at 96MB, where 128MB had given
+ * 548 with the old pairing and 620-630 with the new one (its event arrays are held while the
+ * decode runs); 64MB ran out of memory. PRITRACE_DUCKDB_MEMORY still overrides.
  */
-const CLI_INGEST_MEMORY = '128MB';
+const CLI_INGEST_MEMORY = '96MB';
 
 export async function ingestCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parse(argv, { name: { type: 'string' } }, USAGE);

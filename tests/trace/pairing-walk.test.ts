@@ -1,0 +1,71 @@
+// The pairing walk on its own (lib/trace/pairing.ts), on hand-built events: the orders it must
+// find whatever order the events come in, worked out on paper. The rules themselves are checked
+// end to end through ingest in tests/db/pairing.test.ts.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { packKey, pairEvents, pairingOrder, PAIR_LAST, PAIR_RESPONSE, type PairingEvents } from '../../lib/trace/pairing.ts';
+import { GROUP_STATUSES } from '../../lib/trace/schema.ts';
+
+interface Ev {
+  ts: number;
+  line: number;
+  prgi: number;
+  flags: number;
+}
+
+function events(list: Ev[]): PairingEvents {
+  const n = list.length;
+  const ev: PairingEvents = { n, dk: new Int32Array(n), key: new Int32Array(n), ts: new Int32Array(2 * n), line: new Uint32Array(n), flags: new Uint8Array(n) };
+  list.forEach((e, i) => {
+    ev.key[i] = packKey(1, e.prgi);
+    ev.ts[2 * i] = e.ts; // below 2^31: the high half stays 0
+    ev.line[i] = e.line;
+    ev.flags[i] = e.flags;
+  });
+  return ev;
+}
+
+describe('pairing walk', () => {
+  it('orders by time, then line, when lines are sparse and times disagree with them', () => {
+    // Lines 10, 5000, 90000 (sparse: the comparator path) with times 300, 100, 100:
+    // by (time, line) the order is index 1 (100, 5000), index 2 (100, 90000), index 0 (300, 10).
+    const ev = events([
+      { ts: 300, line: 10, prgi: 1, flags: PAIR_LAST },
+      { ts: 100, line: 5000, prgi: 2, flags: PAIR_LAST },
+      { ts: 100, line: 90000, prgi: 3, flags: PAIR_LAST },
+    ]);
+    assert.deepEqual([...pairingOrder(ev)], [1, 2, 0]);
+  });
+
+  it('orders dense lines in one pass, and re-sorts when a time runs backwards', () => {
+    // Given out of line order: lines 3, 1, 2 with times 30, 10, 5. By line: indices 1, 2, 0,
+    // whose times 10, 5, 30 run backwards, so by time: index 2 (5), index 1 (10), index 0 (30).
+    const ev = events([
+      { ts: 30, line: 3, prgi: 1, flags: 0 },
+      { ts: 10, line: 1, prgi: 1, flags: 0 },
+      { ts: 5, line: 2, prgi: 1, flags: 0 },
+    ]);
+    assert.deepEqual([...pairingOrder(ev)], [2, 1, 0]);
+  });
+
+  it('answers the oldest completed group of a key and numbers groups by completion', () => {
+    // prgi 1: last-page requests at 10 (index 0) and 20 (index 1); responses at 30 (index 2)
+    // and 40 (index 3) answer them in that order. prgi 2: a response at 5 (index 4) with
+    // nothing completed is an orphan, first in group order (time 5).
+    const ev = events([
+      { ts: 10, line: 2, prgi: 1, flags: PAIR_LAST },
+      { ts: 20, line: 3, prgi: 1, flags: PAIR_LAST },
+      { ts: 30, line: 4, prgi: 1, flags: PAIR_RESPONSE },
+      { ts: 40, line: 5, prgi: 1, flags: PAIR_RESPONSE },
+      { ts: 5, line: 1, prgi: 2, flags: PAIR_RESPONSE },
+    ]);
+    const g = pairEvents(ev);
+    const rows = [...g.order].map((x) => [GROUP_STATUSES[g.status[x]!], g.last[x], g.response[x]]);
+    assert.deepEqual(rows, [
+      ['orphan_response', -1, 4],
+      ['answered', 0, 2],
+      ['answered', 1, 3],
+    ]);
+  });
+});

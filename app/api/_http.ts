@@ -6,7 +6,7 @@
 
 import { DatabaseBusyError, LakeVersionError, NotFoundError, ReadOnlyLakeError, ReplayConfigError, TraceRejectedError } from '@/lib/core/errors.ts';
 import { SlotsBusyError } from '@/lib/core/slots.ts';
-import { UploadStalledError, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { UploadStalledError, UploadTooLargeError } from '@/lib/services/ingest-jobs.ts';
 import { RequestRefusedError, readJsonBody } from '@/lib/http/request-guard.ts';
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { deriveFaultGroups } from '../../lib/queries/fault-groups.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 

@@ -14,7 +14,7 @@ import {
   listAnnotations,
   updateAnnotation,
 } from '../../lib/db/annotations.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 describe('annotations', () => {

@@ -1,4 +1,4 @@
-// POST {"sql": "..."}: one read-only SELECT over the trace tables through lib/db/sql-console.ts
+// POST {"sql": "..."}: one read-only SELECT over the trace tables through lib/services/sql-console.ts
 // (time limit, row cap). 200 with columns and JSON-safe rows; 403 when the statement is refused
 // (write, COPY, ATTACH, file readers, extensions, settings: the library's message names the
 // rule); 400 for SQL that does not parse or fails; 504 when it ran past the time limit
@@ -12,7 +12,7 @@
 import { QueryError } from '@/lib/core/errors.ts';
 import { processSlots } from '@/lib/core/slots.ts';
 import { sqlMaxConcurrent, sqlTimeoutMs } from '@/lib/db/limits.ts';
-import { SqlBusyError, SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/db/sql-console.ts';
+import { SqlBusyError, SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/services/sql-console.ts';
 import { withDb } from '../../_data/db.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 

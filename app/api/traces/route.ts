@@ -4,7 +4,7 @@
 // server holds the database. 201 with the IngestResult, 422 with located errors.
 
 import { UNSAFE_CHARACTERS } from '@/lib/core/errors.ts';
-import { ingestUpload, isValidJobId, maxUploadBytes, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { ingestUpload, isValidJobId, maxUploadBytes, UploadTooLargeError } from '@/lib/services/ingest-jobs.ts';
 import { resolveDbPath } from '@/lib/db/path.ts';
 import { guardRequest } from '@/lib/http/request-guard.ts';
 import { listTraces } from '@/lib/queries/traces.ts';

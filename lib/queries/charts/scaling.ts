@@ -1,11 +1,11 @@
-// The PASID scaling page's data: the trace's cached PASID sweep (lib/db/sweeps.ts) reshaped
+// The PASID scaling page's data: the trace's cached PASID sweep (lib/services/sweeps.ts) reshaped
 // into one series per model × structure for one allocation (dense or sparse): what the device
 // waits (p99, mean over the sweep's seeds with the range one more seed lands in), drops and
 // drain-thread utilisation, latency from report, lookup visits and ns per number of live PASIDs. A sweep takes seconds to
 // minutes, so this never starts one: it answers null until the sweep has been run.
 
 import type { Db } from '../../db/instance.ts';
-import { sweepForTrace } from '../../db/sweeps.ts';
+import { sweepForTrace } from '../../services/sweeps.ts';
 import { DEFAULT_SWEEP_SEEDS, type Allocation } from '../../replay/sweep.ts';
 
 export interface ScalingPoint {

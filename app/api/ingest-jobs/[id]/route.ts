@@ -1,6 +1,6 @@
 // GET the progress of an upload's ingest (the job id the uploader passed as `?job=`).
 
-import { getJob, isValidJobId } from '@/lib/db/ingest-jobs.ts';
+import { getJob, isValidJobId } from '@/lib/services/ingest-jobs.ts';
 import { badRequest, json } from '../../_http.ts';
 
 export const dynamic = 'force-dynamic';

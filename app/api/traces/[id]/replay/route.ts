@@ -2,7 +2,7 @@
 // run. Body: {"model": "per-device"|"domain-wide", "preset"?: era, "params"?: ["name=value"],
 // "seed"?: int}. 201 with the saved run; 400 names the bad parameter.
 
-import { runReplayForTrace } from '@/lib/db/replay-runs.ts';
+import { runReplayForTrace } from '@/lib/services/replay-runs.ts';
 import { replayRuns } from '@/lib/queries/charts/replay-comparison.ts';
 import { KERNEL_ERAS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '@/lib/replay/types.ts';

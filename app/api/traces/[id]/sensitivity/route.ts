@@ -2,7 +2,7 @@
 // saved so the replay page draws its tornado. Body: {"model": "per-device"|"domain-wide",
 // "preset"?: era}. 201 with the result; 400 names the bad field.
 
-import { sensitivityForTrace } from '@/lib/db/sensitivity.ts';
+import { sensitivityForTrace } from '@/lib/services/sensitivity.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import { KERNEL_ERAS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '@/lib/replay/types.ts';

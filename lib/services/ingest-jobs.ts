@@ -14,10 +14,10 @@ import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { envNumber, envText, projectHome } from '../core/config.ts';
 import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
-import { publishAfterIngest } from './lake/auto-publish.ts';
-import { processAlive } from './process-alive.ts';
-import { lakeDir } from './lake/config.ts';
-import { openDb } from './instance.ts';
+import { publishAfterIngest } from './lake-auto-publish.ts';
+import { processAlive } from '../db/process-alive.ts';
+import { lakeDir } from '../db/lake/config.ts';
+import { openDb } from '../db/instance.ts';
 
 export type JobPhase = 'receive' | 'queued' | IngestProgress['phase'] | 'done' | 'failed';
 

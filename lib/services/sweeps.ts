@@ -4,8 +4,8 @@
 
 import { sweepOffThread } from '../replay/off-thread.ts';
 import { DEFAULT_SWEEP_SEEDS, type SweepOptions, type SweepResult } from '../replay/sweep.ts';
-import type { Db } from './instance.ts';
-import { loadReplayData } from './replay-input.ts';
+import type { Db } from '../db/instance.ts';
+import { loadReplayData } from '../queries/replay-input.ts';
 
 export type TraceSweepOptions = Pick<SweepOptions, 'seed' | 'seeds' | 'exponents' | 'allocations' | 'maxGroupsPerPoint' | 'models'>;
 

@@ -12,8 +12,8 @@ import {
 } from '@duckdb/node-api';
 import { QueryError } from '../core/errors.ts';
 import { Slots, SlotsBusyError } from '../core/slots.ts';
-import { connectRaw, type Db } from './instance.ts';
-import { TABLES } from './schema.ts';
+import { connectRaw, type Db } from '../db/instance.ts';
+import { TABLES } from '../db/schema.ts';
 
 /*
  * How a statement is judged, in order, and why each step is there:

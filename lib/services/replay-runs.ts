@@ -9,8 +9,8 @@ import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/preset
 import { CDF_QUANTILES, replayBatchOffThread } from '../replay/off-thread.ts';
 import { seedList, seedSamplesOf } from '../replay/seed-samples.ts';
 import { STAGE_TIMES, type ModelName, type ReplaySummary } from '../replay/types.ts';
-import type { Db } from './instance.ts';
-import { loadReplayData } from './replay-input.ts';
+import type { Db } from '../db/instance.ts';
+import { loadReplayData } from '../queries/replay-input.ts';
 
 export interface ReplayRunOptions {
   model: ModelName;

@@ -3,7 +3,7 @@
 
 import type { ModelName } from '../replay/types.ts';
 import { compareRuns, type WhatifResult, type WhatifSide } from '../replay/whatif.ts';
-import type { Db } from './instance.ts';
+import type { Db } from '../db/instance.ts';
 import { runReplayForTrace, type SavedRun } from './replay-runs.ts';
 
 export interface WhatifSideSpec {

@@ -6,7 +6,7 @@
 import Link from 'next/link';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { runColor } from '@/lib/core/series-colors.ts';
-import { getReplayRun } from '@/lib/services/replay-runs.ts';
+import { getReplayRun } from '@/lib/queries/replay-runs.ts';
 import { listSavedViews } from '@/lib/db/saved-views.ts';
 import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySource, type SharedHistogram } from '@/lib/queries/charts/compare.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from '@/lib/queries/charts/latency-cdf.ts';

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
-import { deriveFaultGroups } from '../queries/fault-groups.ts';
+import { deriveFaultGroups } from './fault-groups.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';

@@ -3,37 +3,22 @@
 // every model and structure, so the scaling page and `pritrace sweep` reuse a saved result.
 
 import { sweepOffThread } from '../replay/off-thread.ts';
-import { DEFAULT_SWEEP_SEEDS, type SweepOptions, type SweepResult } from '../replay/sweep.ts';
 import type { Db } from '../db/instance.ts';
 import { loadReplayData } from '../queries/replay-input.ts';
-
-export type TraceSweepOptions = Pick<SweepOptions, 'seed' | 'seeds' | 'exponents' | 'allocations' | 'maxGroupsPerPoint' | 'models'>;
-
-export interface TraceSweep extends SweepResult {
-  trace_id: number;
-  /** Distinct PASIDs among the trace's page requests: where the trace itself sits. */
-  trace_pasids: number;
-  seconds: number;
-  cached: boolean;
-}
+import { cachedSweep, sweepKey, sweepOptions, tracePasidCount, type TraceSweep, type TraceSweepOptions } from '../queries/sweep-cache.ts';
 
 /**
  * `threads`: worker threads the sweep's points are dealt to (same result on any number). The
  * server keeps the default of one, so a sweep leaves a core to the pages; the CLI uses every core.
  */
 export async function sweepForTrace(db: Db, traceId: number, options: Partial<TraceSweepOptions> = {}, refresh = false, threads = 1): Promise<TraceSweep> {
-  // The seed count is part of the key, so sweeps saved before points had seeds are not reused.
-  const opts: TraceSweepOptions = { seed: options.seed ?? 1, seeds: options.seeds ?? DEFAULT_SWEEP_SEEDS, ...options };
-  const key = JSON.stringify(opts, Object.keys(opts).sort());
-  const [own] = await db.all<{ n: bigint }>(
-    "SELECT count(DISTINCT pasid) AS n FROM events WHERE trace_id = $1 AND kind = 'page_request'",
-    [traceId],
-  );
-  const tracePasids = Number(own?.n ?? 0);
+  const opts = sweepOptions(options);
+  const key = sweepKey(opts);
   if (!refresh) {
-    const hit = await db.all<{ result: string; seconds: number }>('SELECT result, seconds FROM sweeps WHERE trace_id = $1 AND options = $2', [traceId, key]);
-    if (hit[0]) return { ...(JSON.parse(hit[0].result) as SweepResult), trace_id: traceId, trace_pasids: tracePasids, seconds: hit[0].seconds, cached: true };
+    const hit = await cachedSweep(db, traceId, key);
+    if (hit) return hit;
   }
+  const tracePasids = await tracePasidCount(db, traceId);
   const data = await loadReplayData(db, traceId);
   const started = performance.now();
   const result = await sweepOffThread(data.input, opts, threads);

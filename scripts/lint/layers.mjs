@@ -30,28 +30,7 @@ export const LIB_LAYERS = {
 };
 
 /** Edges that break the table today, each with why; removing one is progress. */
-export const EXCEPTIONS = [
-  {
-    from: 'lib/queries/charts/scaling.ts',
-    to: 'lib/services/sweeps.ts',
-    why: 'the scaling chart reads the sweep cache through the service that computes sweeps',
-  },
-  {
-    from: 'lib/queries/charts/replay-comparison.ts',
-    to: 'lib/services/replay-runs.ts',
-    why: 'saved runs are listed by the service that also runs replays; the read belongs in queries',
-  },
-  {
-    from: 'lib/queries/charts/replay-comparison.ts',
-    to: 'lib/services/whatif.ts',
-    why: 'a saved run is turned into one side of a comparison by the service that runs comparisons',
-  },
-  {
-    from: 'lib/postmortem/chrome-trace.ts',
-    to: 'lib/services/replay-runs.ts',
-    why: 'a saved run is read through the service that also runs replays; the read belongs in queries',
-  },
-];
+export const EXCEPTIONS = [];
 
 /**
  * Files outside lib/db that open DuckDB themselves, each with why. The SQL console runs a user's

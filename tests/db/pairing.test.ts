@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ingestFile } from '../../lib/services/ingest.ts';
-import { deriveFaultGroups } from '../../lib/queries/fault-groups.ts';
+import { deriveFaultGroups } from '../../lib/services/fault-groups.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const HEADER = 'ts_ns,kind,device,pasid,prgi,last,addr,perm,code';

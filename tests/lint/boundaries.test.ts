@@ -7,7 +7,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ESLint } from 'eslint';
 // @ts-expect-error -- plain ESM module without type declarations (eslint loads it as JS)
-import { EXCEPTIONS } from '../../scripts/lint/layers.mjs';
+import { DUCKDB_EXCEPTIONS, EXCEPTIONS } from '../../scripts/lint/layers.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -93,5 +93,11 @@ test('every listed exception is an import that exists today (a mended one must l
     const src = fs.readFileSync(path.join(ROOT, e.from), 'utf8');
     const imported = [...src.matchAll(/from '([^']+)'/g)].map((m) => path.relative(ROOT, path.resolve(ROOT, path.dirname(e.from), m[1]!)));
     assert.ok(imported.includes(e.to), `${e.from} no longer imports ${e.to}`);
+  }
+});
+
+test('every file listed as opening DuckDB outside lib/db does open it (a mended one must leave the list)', () => {
+  for (const file of DUCKDB_EXCEPTIONS as string[]) {
+    assert.match(fs.readFileSync(path.join(ROOT, file), 'utf8'), /from '@duckdb\/node-api'/, file);
   }
 });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
 import { CliError, NotFoundError } from '../../core/errors.ts';
-import { getReplayRun } from '../../services/replay-runs.ts';
+import { getReplayRun } from '../../queries/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '../../postmortem/chrome-trace.ts';
 import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '../../postmortem/csv.ts';
 import type { Emit } from '../../postmortem/paged-rows.ts';

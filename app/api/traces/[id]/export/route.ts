@@ -3,7 +3,7 @@
 // 404 for an unknown trace or run (or a run of another trace), 400 for a bad format or chart.
 
 import { NotFoundError } from '@/lib/core/errors.ts';
-import { getReplayRun } from '@/lib/services/replay-runs.ts';
+import { getReplayRun } from '@/lib/queries/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '@/lib/postmortem/chrome-trace.ts';
 import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '@/lib/postmortem/csv.ts';
 import { renderHtml } from '@/lib/postmortem/html.ts';

@@ -48,7 +48,3 @@ export function parseAnnotationBody(body: unknown, origin: bigint | null): Annot
   }
   return out;
 }
-
-export function annotationIdFrom(param: string): number | null {
-  return /^\d{1,9}$/.test(param) ? Number(param) : null;
-}

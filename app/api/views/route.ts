@@ -4,6 +4,7 @@
 // view; 400 names the field at fault; 404 when the trace does not exist.
 
 import { InvalidSavedViewError, listSavedViews, saveView } from '@/lib/db/saved-views.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../_data/db.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
@@ -15,10 +16,10 @@ function invalid(e: InvalidSavedViewError): Response {
 
 export async function GET(request: Request): Promise<Response> {
   const q = new URL(request.url).searchParams;
-  const trace = q.get('trace');
-  if (q.get('scope') !== 'compare' && (trace === null || !/^\d{1,9}$/.test(trace))) return badRequest('give ?trace=<id> or ?scope=compare');
+  const trace = parseId(q.get('trace'));
+  if (q.get('scope') !== 'compare' && trace === null) return badRequest('give ?trace=<id> or ?scope=compare');
   try {
-    return json(await withDb((db) => listSavedViews(db, q.get('scope') === 'compare' ? null : Number(trace))));
+    return json(await withDb((db) => listSavedViews(db, q.get('scope') === 'compare' ? null : trace)));
   } catch (e) {
     return errorResponse(e);
   }

@@ -7,8 +7,8 @@ import { TraceNameError, deleteTrace, renameTrace, sameFileTraces } from '@/lib/
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../../_data/db.ts';
-import { annotationIdFrom } from '../../_annotations.ts';
-import { badRequest, errorResponse, json, jsonBody } from '../../_http.ts';
+import { parseId } from '@/lib/core/ids.ts';
+import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,8 +19,8 @@ function nameError(e: TraceNameError): Response {
 }
 
 export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id');
   try {
     return json(
       await withDb(async (db) => {
@@ -35,8 +35,8 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 }
 
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id');
   // Type and size checked before parsing (lib/http/request-guard.ts), like every JSON route.
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
@@ -50,8 +50,8 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
 }
 
 export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id');
   try {
     await withDb((db) => deleteTrace(db, id));
     return new Response(null, { status: 204 });

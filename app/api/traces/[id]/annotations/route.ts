@@ -4,15 +4,16 @@
 
 import { InvalidAnnotationError, createAnnotation, listAnnotations } from '@/lib/db/annotations.ts';
 import { traceHeader, traceOrigin } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../_annotations.ts';
-import { errorResponse, json, jsonBody } from '../../../_http.ts';
+import { annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../_annotations.ts';
+import { errorResponse, json, jsonBody, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id');
   try {
     return json(
       await withDb(async (db) => {
@@ -26,8 +27,8 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
 }
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   try {

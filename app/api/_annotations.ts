@@ -4,6 +4,7 @@
 // `start_offset_ns`/`end_offset_ns` (since the trace's first event, what the charts plot).
 
 import { InvalidAnnotationError, type Annotation, type AnnotationPatch } from '@/lib/db/annotations.ts';
+import type { AnnotationBody } from './_contract.ts';
 import { json } from './_http.ts';
 
 export function annotationJson(a: Annotation) {
@@ -25,7 +26,8 @@ function toBig(v: unknown, field: string): bigint | null | undefined {
 /** Body → patch (all fields optional); offsets are turned into trace-clock times with origin. */
 export function parseAnnotationBody(body: unknown, origin: bigint | null): AnnotationPatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidAnnotationError('text', 'body must be a JSON object');
-  const b = body as Record<string, unknown>;
+  // Field names from the contract; every value is checked below.
+  const b = body as Partial<Record<keyof AnnotationBody, unknown>>;
   const out: AnnotationPatch = {};
   if (b.author !== undefined) out.author = b.author as string;
   if (b.text !== undefined) out.text = b.text as string;

@@ -8,6 +8,7 @@ import { DatabaseBusyError, LakeVersionError, NotFoundError, ReadOnlyLakeError, 
 import { SlotsBusyError } from '@/lib/core/slots.ts';
 import { UploadStalledError, UploadTooLargeError } from '@/lib/services/ingest-jobs.ts';
 import { RequestRefusedError, readJsonBody } from '@/lib/http/request-guard.ts';
+import type { RejectedTraceError } from './_contract.ts';
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return Response.json(body, { status, headers: { 'cache-control': 'no-store', ...headers } });
@@ -43,7 +44,7 @@ export function errorResponse(e: unknown): Response {
         file: e.file,
         reason: e.reason,
         locations: e.locations.map((l) => ({ ...l.location, reason: l.reason })),
-      },
+      } satisfies RejectedTraceError,
       422,
     );
   }

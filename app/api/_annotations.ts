@@ -3,16 +3,12 @@
 // `start_ns`/`end_ns` (absolute, trace clock, decimal strings or safe integers) or as
 // `start_offset_ns`/`end_offset_ns` (since the trace's first event, what the charts plot).
 
-import { InvalidAnnotationError, type Annotation, type AnnotationPatch } from '@/lib/db/annotations.ts';
+import { InvalidAnnotationError } from '@/lib/core/errors.ts';
+import { type Annotation, type AnnotationPatch } from '@/lib/db/annotations.ts';
 import type { AnnotationBody } from './_contract.ts';
-import { json } from './_http.ts';
 
 export function annotationJson(a: Annotation) {
   return { ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() };
-}
-
-export function invalidAnnotation(e: InvalidAnnotationError): Response {
-  return json({ error: e.message, field: e.field, reason: e.reason }, 400);
 }
 
 function toBig(v: unknown, field: string): bigint | null | undefined {

@@ -10,8 +10,8 @@ import {
   type DuckDBConnection,
   type DuckDBResult,
 } from '@duckdb/node-api';
-import { QueryError } from '../core/errors.ts';
-import { Slots, SlotsBusyError } from '../core/slots.ts';
+import { QueryError, type RefusedClass, SlotsBusyError, SqlBusyError, SqlRefusedError, SqlTimeoutError } from '../core/errors.ts';
+import { Slots } from '../core/slots.ts';
 import { connectRaw, type Db } from '../db/instance.ts';
 import { TABLES } from '../db/schema.ts';
 
@@ -56,59 +56,6 @@ export interface SqlConsoleOptions {
 }
 
 export const SQL_CONSOLE_DEFAULTS: SqlConsoleOptions = { maxRows: 10_000, timeoutMs: 5_000, maxSqlChars: 100_000, maxCellChars: 10_000, maxResultChars: 8_000_000 };
-
-/** Why a statement was refused; part of the error so the page can say which rule it broke. */
-export type RefusedClass =
-  | 'empty'
-  | 'too-long'
-  | 'multiple-statements'
-  | 'write'
-  | 'copy'
-  | 'attach'
-  | 'export'
-  | 'extension'
-  | 'configuration'
-  | 'call'
-  | 'not-a-select'
-  | 'file-access'
-  | 'table-function'
-  | 'table'
-  | 'function'
-  | 'size';
-
-export class SqlRefusedError extends Error {
-  override readonly name = 'SqlRefusedError';
-  constructor(
-    readonly refused: RefusedClass,
-    message: string,
-  ) {
-    super(`refused (${refused}): ${message}`);
-  }
-}
-
-export class SqlTimeoutError extends Error {
-  override readonly name = 'SqlTimeoutError';
-  constructor(
-    readonly timeoutMs: number,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `the statement ran longer than the console's limit of ${timeoutMs} ms and was interrupted; the limit is the server's PRITRACE_SQL_TIMEOUT_MS (up to 300000): start the server with it set higher, or narrow the statement`,
-      options,
-    );
-  }
-}
-
-/** Every console slot is taken (and the queue full, or no slot freed within the time limit). Retryable. */
-export class SqlBusyError extends Error {
-  override readonly name = 'SqlBusyError';
-  constructor(
-    readonly limit: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`${limit} console statement${limit === 1 ? ' is' : 's are'} already running; try again shortly`, options);
-  }
-}
 
 export type ConsoleValue = null | boolean | number | string | ConsoleValue[] | { [key: string]: ConsoleValue };
 

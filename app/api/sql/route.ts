@@ -9,10 +9,9 @@
 // 504 still counts until DuckDB has returned). The body is at most PRITRACE_MAX_JSON_BYTES.
 // GET: the tables the console may read, with their columns.
 
-import { QueryError } from '@/lib/core/errors.ts';
 import { processSlots } from '@/lib/core/slots.ts';
 import { sqlMaxConcurrent, sqlTimeoutMs } from '@/lib/db/limits.ts';
-import { SqlBusyError, SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/services/sql-console.ts';
+import { consoleTables, runConsoleQuery } from '@/lib/services/sql-console.ts';
 import { withDb } from '../../_data/db.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
@@ -32,10 +31,6 @@ export async function POST(request: Request): Promise<Response> {
     const slots = processSlots('console statements', limit, 4 * limit);
     return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots })));
   } catch (e) {
-    if (e instanceof SqlRefusedError) return json({ error: e.message, refused: e.refused }, 403);
-    if (e instanceof SqlTimeoutError) return json({ error: e.message, timeout_ms: e.timeoutMs }, 504);
-    if (e instanceof SqlBusyError) return json({ error: e.message, max_concurrent: e.limit }, 429, { 'retry-after': '1' });
-    if (e instanceof QueryError) return json({ error: e.message.split('\n')[0] }, 400);
-    return errorResponse(e);
+    return errorResponse(e, { sql: true });
   }
 }

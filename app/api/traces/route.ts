@@ -3,8 +3,8 @@
 // id for GET /api/ingest-jobs/<job>). `pritrace ingest` uses this same contract when the
 // server holds the database. 201 with the IngestResult, 422 with located errors.
 
-import { UNSAFE_CHARACTERS } from '@/lib/core/errors.ts';
-import { ingestUpload, isValidJobId, maxUploadBytes, UploadTooLargeError } from '@/lib/services/ingest-jobs.ts';
+import { UNSAFE_CHARACTERS, UploadTooLargeError } from '@/lib/core/errors.ts';
+import { ingestUpload, isValidJobId, maxUploadBytes } from '@/lib/services/ingest-jobs.ts';
 import { resolveDbPath } from '@/lib/db/path.ts';
 import { guardRequest } from '@/lib/http/request-guard.ts';
 import { listTraces } from '@/lib/queries/traces.ts';

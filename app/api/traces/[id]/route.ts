@@ -3,7 +3,7 @@
 // PATCH {"name": "…"} renames it (400 invalid name, 409 taken); DELETE removes it and every
 // row stored with it, in one transaction (204). Ids are digits, else 404 like the other routes.
 
-import { TraceNameError, deleteTrace, renameTrace, sameFileTraces } from '@/lib/db/trace-admin.ts';
+import { deleteTrace, renameTrace, sameFileTraces } from '@/lib/db/trace-admin.ts';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../../_data/db.ts';
@@ -13,10 +13,6 @@ import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../_http.
 export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ id: string }> };
-
-function nameError(e: TraceNameError): Response {
-  return json({ error: e.message, field: 'name', reason: e.reason }, e.taken ? 409 : 400);
-}
 
 export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
   const id = parseId((await ctx.params).id);
@@ -44,7 +40,6 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   try {
     return json(await withDb((db) => renameTrace(db, id, (body as { name: unknown }).name)));
   } catch (e) {
-    if (e instanceof TraceNameError) return nameError(e);
     return errorResponse(e);
   }
 }

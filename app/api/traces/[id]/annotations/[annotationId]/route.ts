@@ -2,12 +2,12 @@
 // one) or DELETE it (204). 404 when the note does not exist or belongs to another trace.
 
 import { NotFoundError } from '@/lib/core/errors.ts';
-import { InvalidAnnotationError, deleteAnnotation, getAnnotation, updateAnnotation } from '@/lib/db/annotations.ts';
+import { deleteAnnotation, getAnnotation, updateAnnotation } from '@/lib/db/annotations.ts';
 import type { Db } from '@/lib/db/instance.ts';
 import { traceOrigin } from '@/lib/queries/charts/trace-header.ts';
 import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../../_data/db.ts';
-import { annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../../_annotations.ts';
+import { annotationJson, parseAnnotationBody } from '../../../../_annotations.ts';
 import { errorResponse, json, jsonBody, notAnId } from '../../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
@@ -39,7 +39,6 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
     });
     return json(annotationJson(updated));
   } catch (e) {
-    if (e instanceof InvalidAnnotationError) return invalidAnnotation(e);
     return errorResponse(e);
   }
 }

@@ -31,7 +31,8 @@ export function useServerRun(failure: string) {
       setElapsed(0);
       setError(null);
       try {
-        const init: RequestInit = body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+        const init: RequestInit =
+          body === undefined ? { method: 'POST' } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
         const res = await fetch(url, init);
         const answer = (await res.json().catch(() => ({}))) as T & Partial<ApiError>;
         if (res.status !== 201) {

@@ -6,7 +6,10 @@
 
 import { z } from 'zod';
 
-export const ID = z.string().regex(/^\d{1,9}$/).transform(Number);
+export const ID = z
+  .string()
+  .regex(/^\d{1,9}$/)
+  .transform(Number);
 
 /** The id in a path segment or query value, or null when it is not one. */
 export function parseId(raw: string | null | undefined): number | null {

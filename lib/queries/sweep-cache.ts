@@ -29,10 +29,7 @@ export function sweepKey(opts: TraceSweepOptions): string {
 export const DEFAULT_SWEEP_KEY = sweepKey(sweepOptions());
 
 export async function tracePasidCount(db: Db, traceId: number): Promise<number> {
-  const [own] = await db.all<{ n: bigint }>(
-    "SELECT count(DISTINCT pasid) AS n FROM events WHERE trace_id = $1 AND kind = 'page_request'",
-    [traceId],
-  );
+  const [own] = await db.all<{ n: bigint }>("SELECT count(DISTINCT pasid) AS n FROM events WHERE trace_id = $1 AND kind = 'page_request'", [traceId]);
   return Number(own?.n ?? 0);
 }
 
@@ -46,9 +43,9 @@ export async function cachedSweep(db: Db, traceId: number, key: string): Promise
 
 /** When the default sweep was saved ('YYYY-MM-DD HH:MM:SS'), or null: "not run yet" told from "cached" without starting one. */
 export async function sweepComputedAt(db: Db, traceId: number): Promise<string | null> {
-  const rows = await db.all<{ at: string }>(
-    "SELECT strftime(created_at, '%Y-%m-%d %H:%M:%S') AS at FROM sweeps WHERE trace_id = $1 AND options = $2",
-    [traceId, DEFAULT_SWEEP_KEY],
-  );
+  const rows = await db.all<{ at: string }>("SELECT strftime(created_at, '%Y-%m-%d %H:%M:%S') AS at FROM sweeps WHERE trace_id = $1 AND options = $2", [
+    traceId,
+    DEFAULT_SWEEP_KEY,
+  ]);
   return rows[0]?.at ?? null;
 }

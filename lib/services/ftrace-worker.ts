@@ -21,7 +21,7 @@ export interface WorkerJob {
   part: number;
   parts: number;
   maxLineBytes: number;
-  /** Most gunzipped bytes the file may produce (limits.ts decompressedCap). */
+  /** Most gunzipped bytes the file may produce (db/limits.ts decompressedCap). */
   decompressedCap: DecompressedCap;
   keepBad: number;
 }

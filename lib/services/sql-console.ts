@@ -1,7 +1,7 @@
 // Read-only SQL for the /sql page: one SELECT over the trace tables, on its own connection,
 // inside a READ ONLY transaction, with a row cap and a time limit (connection.interrupt()).
 // Two walls: this module refuses anything but a plain SELECT over our tables before DuckDB binds
-// it, and in the server DuckDB itself is confined (restrictFileAccess in instance.ts: external
+// it, and in the server DuckDB itself is confined (restrictFileAccess in db/instance.ts: external
 // access off except the ingest directories, no extension loads, configuration locked).
 
 import {
@@ -31,7 +31,7 @@ import { TABLES } from '../db/schema.ts';
  * 4. Run in BEGIN TRANSACTION READ ONLY on a fresh connection: any write that slipped past the
  *    checks fails in DuckDB itself. Rows stream until the cap; a timer interrupts the connection.
  * 5. Behind all of this, the server's instance cannot read files outside its ingest
- *    directories, attach databases, load extensions or change its configuration (instance.ts).
+ *    directories, attach databases, load extensions or change its configuration (db/instance.ts).
  */
 
 export interface SqlConsoleOptions {

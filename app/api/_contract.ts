@@ -4,6 +4,9 @@
 
 import type { SourceLocation } from '@/lib/core/errors.ts';
 import type { Annotation } from '@/lib/db/annotations.ts';
+import type { SameFileTrace } from '@/lib/db/trace-admin.ts';
+import type { TraceSummary } from '@/lib/queries/traces.ts';
+import type { ConsoleResult } from '@/lib/services/sql-console.ts';
 import type { IngestJob } from '@/lib/services/ingest-jobs.ts';
 import type { PublishedIngest } from '@/lib/services/lake-auto-publish.ts';
 
@@ -49,6 +52,12 @@ export interface AnnotationBody {
   /** Decimal or 0x hex. */
   pasid?: string | number | null;
 }
+
+/** GET /api/traces/<id>: the trace's listing row and the other traces stored from the same file. */
+export type TraceWithSameFile = TraceSummary & { same_file: SameFileTrace[] };
+
+/** 200 from POST /api/sql: one statement's result, capped. */
+export type SqlResult = ConsoleResult;
 
 /** A stored note as the annotation pages hand it to the editor. */
 export type EditableAnnotation = Pick<Annotation, 'annotation_id' | 'start_offset_ns' | 'end_offset_ns' | 'device' | 'pasid' | 'author' | 'text'>;

@@ -13,6 +13,7 @@ import { processSlots } from '@/lib/core/slots.ts';
 import { sqlMaxConcurrent, sqlTimeoutMs } from '@/lib/db/limits.ts';
 import { consoleTables, runConsoleQuery } from '@/lib/services/sql-console.ts';
 import { withDb } from '../../_data/db.ts';
+import type { SqlResult } from '../_contract.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
@@ -29,7 +30,7 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const limit = sqlMaxConcurrent();
     const slots = processSlots('console statements', limit, 4 * limit);
-    return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots })));
+    return json((await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots }))) satisfies SqlResult);
   } catch (e) {
     return errorResponse(e, { sql: true });
   }

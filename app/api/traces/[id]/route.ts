@@ -7,6 +7,7 @@ import { deleteTrace, renameTrace, sameFileTraces } from '@/lib/db/trace-admin.t
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../../_data/db.ts';
+import type { TraceWithSameFile } from '../../_contract.ts';
 import { parseId } from '@/lib/core/ids.ts';
 import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../_http.ts';
 
@@ -22,7 +23,7 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
       await withDb(async (db) => {
         const trace = (await listTraces(db)).find((t) => t.trace_id === id);
         if (!trace) throw new NotFoundError(`no trace with id ${id}`);
-        return { ...trace, same_file: await sameFileTraces(db, id) };
+        return { ...trace, same_file: await sameFileTraces(db, id) } satisfies TraceWithSameFile;
       }),
     );
   } catch (e) {

@@ -38,8 +38,8 @@ export function badRequest(error: string): Response {
 }
 
 /** A path id that is not one (lib/core/ids.ts): no such resource, as for an unknown id (404). */
-export function notAnId(what: string): Response {
-  return json({ error: `${what} must be a number` }, 404);
+export function notAnId(error: string): Response {
+  return json({ error }, 404);
 }
 
 /** The request's JSON body (type and size checked before parsing), or the error answer to return. */

@@ -17,7 +17,7 @@ type Ctx = { params: Promise<{ id: string }> };
 
 export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   try {
     return json(
       await withDb(async (db) => {
@@ -33,7 +33,7 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   // Type and size checked before parsing (lib/http/request-guard.ts), like every JSON route.
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
@@ -47,7 +47,7 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
 
 export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   try {
     await withDb((db) => deleteTrace(db, id));
     return new Response(null, { status: 204 });

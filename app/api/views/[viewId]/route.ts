@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 export async function DELETE(_request: Request, ctx: { params: Promise<{ viewId: string }> }): Promise<Response> {
   const viewId = parseId((await ctx.params).viewId);
-  if (viewId === null) return notAnId('view id');
+  if (viewId === null) return notAnId('view id must be a number');
   try {
     await withDb((db) => deleteSavedView(db, viewId));
     return new Response(null, { status: 204 });

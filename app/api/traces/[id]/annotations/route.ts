@@ -13,7 +13,7 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   try {
     return json(
       await withDb(async (db) => {
@@ -28,7 +28,7 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   try {

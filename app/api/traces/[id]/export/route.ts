@@ -22,7 +22,7 @@ type Format = (typeof FORMATS)[number];
 
 export async function GET(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const traceId = parseId((await ctx.params).id);
-  if (traceId === null) return notAnId('trace id');
+  if (traceId === null) return notAnId('trace id must be a number');
   const q = new URL(request.url).searchParams;
   const format = q.get('format') ?? '';
   if (!(FORMATS as readonly string[]).includes(format)) return badRequest(`format must be one of ${FORMATS.join(', ')}`);

@@ -14,7 +14,7 @@ const DIMENSIONS: readonly SearchableDimension[] = ['device', 'pasid'];
 
 export async function GET(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   const q = new URL(request.url).searchParams;
   const dim = q.get('dim') ?? '';
   if (!(DIMENSIONS as readonly string[]).includes(dim)) return badRequest(`dim must be one of ${DIMENSIONS.join(', ')}`);

@@ -14,7 +14,7 @@ export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

@@ -11,7 +11,7 @@ export const dynamic = 'force-dynamic';
 
 export async function POST(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
   const id = parseId((await ctx.params).id);
-  if (id === null) return notAnId('trace id');
+  if (id === null) return notAnId('trace id must be a number');
   try {
     await withDb((db) => traceHeader(db, id));
     const sweep = await runSweepOnce(id);

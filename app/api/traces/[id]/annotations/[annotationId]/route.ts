@@ -28,7 +28,7 @@ async function requireOwned(db: Db, traceId: number, annotationId: number): Prom
 
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   const k = await ids(ctx);
-  if (!k) return notAnId('ids');
+  if (!k) return notAnId('ids must be numbers');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   try {
@@ -45,7 +45,7 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
 
 export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
   const k = await ids(ctx);
-  if (!k) return notAnId('ids');
+  if (!k) return notAnId('ids must be numbers');
   try {
     await withDb(async (db) => {
       await requireOwned(db, k.traceId, k.annotationId);

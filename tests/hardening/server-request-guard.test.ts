@@ -336,7 +336,7 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
     for (const target of ['/traces/abc', '/traces/1x/latency', '/traces/1234567890/groups', '/traces/-1/replay', '/traces/abc/groups/1']) {
       const r = await raw(server, 'GET', target);
       assert.equal(r.status, 404, target);
-      assert.match(r.body, /<h1>Not found<\/h1>/, `${target} shows the not-found card`);
+      assert.match(r.body, /There is no such page or trace/, `${target} shows the not-found card`);
     }
   });
 });

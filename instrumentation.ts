@@ -8,7 +8,7 @@
 export async function register(): Promise<void> {
   // The edge runtime has no file system and never opens DuckDB.
   if (process.env.NEXT_RUNTIME !== 'nodejs') return;
-  const { removeStaleUploads, serverInputDirs } = await import('./lib/db/ingest-jobs.ts');
+  const { removeStaleUploads, serverInputDirs } = await import('./lib/services/ingest-jobs.ts');
   const { restrictFileAccess } = await import('./lib/db/instance.ts');
   const { installNodeGuard } = await import('./lib/http/node-guard.ts');
   installNodeGuard();

@@ -4,8 +4,9 @@
 // matching it buffers the body and silently cuts it at 10 MB; that route calls the same guard
 // itself.
 
+import { RequestRefusedError } from '@/lib/core/errors.ts';
 import { NextResponse, type NextRequest } from 'next/server';
-import { RequestRefusedError, guardRequest } from './lib/http/request-guard.ts';
+import { guardRequest } from './lib/http/request-guard.ts';
 
 export function proxy(request: NextRequest): NextResponse {
   try {

@@ -1,5 +1,5 @@
 import { Suspense } from 'react';
-import { maxUploadBytes } from '@/lib/db/ingest-jobs.ts';
+import { maxUploadBytes } from '@/lib/services/ingest-jobs.ts';
 import { Card } from './_components/card.tsx';
 import { TracesTable } from './_components/home/traces-table.tsx';
 import { UploadPanel } from './_components/home/upload-panel.tsx';

@@ -5,7 +5,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ingestFile } from '../lib/db/ingest.ts';
+import { ingestFile } from '../lib/services/ingest.ts';
 import { closeDbInstance, LAKE_DB_PREFIX, openDb } from '../lib/db/instance.ts';
 import { dirBytes, lakeVersionRoot } from '../lib/db/lake/files.ts';
 import { publishTrace } from '../lib/db/lake/publish.ts';

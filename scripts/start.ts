@@ -8,9 +8,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { closeDbInstance, LAKE_DB_PREFIX, openDb } from '../lib/db/instance.ts';
-import { ingestFile } from '../lib/db/ingest.ts';
+import { ingestFile } from '../lib/services/ingest.ts';
 import { resolveDbPath } from '../lib/db/path.ts';
-import { forgetServer, recordServer } from '../lib/db/server-handoff.ts';
+import { forgetServer, recordServer } from '../lib/services/server-handoff.ts';
 import { listTraces } from '../lib/queries/traces.ts';
 import { buildState } from './build-freshness.ts';
 import { LARGE_SAMPLE } from './make-large-sample.ts';

@@ -6,6 +6,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef, useState, type FormEvent } from 'react';
+import type { ApiError } from '../api/_contract.ts';
 
 export function TraceActions({ traceId, name }: { traceId: number; name: string }) {
   const router = useRouter();
@@ -21,7 +22,7 @@ export function TraceActions({ traceId, name }: { traceId: number; name: string 
     setError(null);
     try {
       const res = await fetch(`/api/traces/${traceId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: newName }) });
-      const body = (await res.json().catch(() => ({}))) as { error?: string };
+      const body = (await res.json().catch(() => ({}))) as Partial<ApiError>;
       if (!res.ok) {
         setError(body.error ?? `HTTP ${res.status}`);
         return;
@@ -41,7 +42,7 @@ export function TraceActions({ traceId, name }: { traceId: number; name: string 
     try {
       const res = await fetch(`/api/traces/${traceId}`, { method: 'DELETE' });
       if (!res.ok) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string };
+        const body = (await res.json().catch(() => ({}))) as Partial<ApiError>;
         setError(body.error ?? `HTTP ${res.status}`);
         dialog.current?.close();
         return;

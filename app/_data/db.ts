@@ -7,6 +7,7 @@ import { notFound } from 'next/navigation';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { openDb, type Db } from '@/lib/db/instance.ts';
 import { resolveDbPath } from '@/lib/db/path.ts';
+import { parseId } from '@/lib/core/ids.ts';
 
 export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const db = await openDb(resolveDbPath());
@@ -17,10 +18,9 @@ export async function withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** A trace id from the URL: digits only, else the page does not exist. */
+/** A trace id from the URL (lib/core/ids.ts), else the page does not exist. */
 export function traceIdFromParam(param: string): number {
-  if (!/^\d{1,9}$/.test(param)) notFound();
-  return Number(param);
+  return parseId(param) ?? notFound();
 }
 
 /** Like withDb, but a NotFoundError from the query becomes the not-found page. */

@@ -3,7 +3,8 @@
 // typed values with a notice for each parameter that had to be ignored, and built back into
 // links so every chart, card and table row can point at its groups.
 
-import { GROUP_SORTS, GROUP_STATUSES, type GroupFilter, type GroupSort, type GroupStatus, type SortDir } from '@/lib/queries/group-explorer.ts';
+import { GROUP_SORTS, type GroupFilter, type GroupSort, type SortDir } from '@/lib/queries/group-explorer.ts';
+import { GROUP_STATUSES, type GroupStatus } from '@/lib/trace/schema.ts';
 import { clip, filterQuery, latencyFilterProblems, parseLatencyFilter, type SearchParams } from './latency-filter.ts';
 
 export interface GroupView {

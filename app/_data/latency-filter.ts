@@ -4,6 +4,7 @@
 // parameters, but a bad value should read as "no filter", not as an empty chart.
 
 import 'server-only';
+import { parseId, parseIdList } from '@/lib/core/ids.ts';
 import type { LatencyFilter, TimeRange } from '@/lib/queries/charts/latency-filter.ts';
 import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 
@@ -107,7 +108,7 @@ export function idParamProblems(sp: SearchParams, names: readonly string[], opts
   for (const name of names) {
     const v = first(sp[name])?.trim();
     if (!v) continue;
-    const bad = (opts.list ? v.split(',') : [v]).map((s) => s.trim()).filter((s) => !/^\d{1,9}$/.test(s));
+    const bad = opts.list ? parseIdList(v).bad : parseId(v) === null ? [v] : [];
     if (bad.length) out.push(`${name}=${clip(bad.join(','))} is not ${opts.list ? 'a list of ids' : 'an id'} (digits only); ${opts.list ? 'those were' : 'it was'} ignored.`);
   }
   return out;

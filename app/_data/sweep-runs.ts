@@ -3,7 +3,8 @@
 // of starting another. The table lives on globalThis because Next evaluates modules per route.
 
 import 'server-only';
-import { sweepForTrace, type TraceSweep } from '@/lib/db/sweeps.ts';
+import type { TraceSweep } from '@/lib/queries/sweep-cache.ts';
+import { sweepForTrace } from '@/lib/services/sweeps.ts';
 import { withDb } from './db.ts';
 
 const key = Symbol.for('pritrace.sweeps-in-flight');

@@ -3,15 +3,12 @@
 // `start_ns`/`end_ns` (absolute, trace clock, decimal strings or safe integers) or as
 // `start_offset_ns`/`end_offset_ns` (since the trace's first event, what the charts plot).
 
-import { InvalidAnnotationError, type Annotation, type AnnotationPatch } from '@/lib/db/annotations.ts';
-import { json } from './_http.ts';
+import { InvalidAnnotationError } from '@/lib/core/errors.ts';
+import { type Annotation, type AnnotationPatch } from '@/lib/db/annotations.ts';
+import type { AnnotationBody } from './_contract.ts';
 
 export function annotationJson(a: Annotation) {
   return { ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() };
-}
-
-export function invalidAnnotation(e: InvalidAnnotationError): Response {
-  return json({ error: e.message, field: e.field, reason: e.reason }, 400);
 }
 
 function toBig(v: unknown, field: string): bigint | null | undefined {
@@ -25,7 +22,8 @@ function toBig(v: unknown, field: string): bigint | null | undefined {
 /** Body → patch (all fields optional); offsets are turned into trace-clock times with origin. */
 export function parseAnnotationBody(body: unknown, origin: bigint | null): AnnotationPatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidAnnotationError('text', 'body must be a JSON object');
-  const b = body as Record<string, unknown>;
+  // Field names from the contract; every value is checked below.
+  const b = body as Partial<Record<keyof AnnotationBody, unknown>>;
   const out: AnnotationPatch = {};
   if (b.author !== undefined) out.author = b.author as string;
   if (b.text !== undefined) out.text = b.text as string;
@@ -47,8 +45,4 @@ export function parseAnnotationBody(body: unknown, origin: bigint | null): Annot
     else if (r !== undefined) out[abs] = r === null ? null : r + (origin ?? 0n);
   }
   return out;
-}
-
-export function annotationIdFrom(param: string): number | null {
-  return /^\d{1,9}$/.test(param) ? Number(param) : null;
 }

@@ -6,7 +6,7 @@
 import Link from 'next/link';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { runColor } from '@/lib/core/series-colors.ts';
-import { getReplayRun } from '@/lib/db/replay-runs.ts';
+import { getReplayRun } from '@/lib/queries/replay-runs.ts';
 import { listSavedViews } from '@/lib/db/saved-views.ts';
 import { breakdownDelta, sharedHistogram, type BreakdownDelta, type LatencySource, type SharedHistogram } from '@/lib/queries/charts/compare.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from '@/lib/queries/charts/latency-cdf.ts';
@@ -25,6 +25,7 @@ import { withDb } from '../_data/db.ts';
 import { fmtCount, fmtNs } from '../_lib/format.ts';
 import { withoutControls } from '@/lib/core/errors.ts';
 import { ParamNotice } from '../_components/param-notice.tsx';
+import { parseId } from '@/lib/core/ids.ts';
 import { idParamProblems } from '../_data/latency-filter.ts';
 
 export const dynamic = 'force-dynamic';
@@ -51,7 +52,7 @@ interface Joint {
 const TOP_KEYS = 20;
 
 function idParam(v: string | string[] | undefined): number | null {
-  return typeof v === 'string' && /^\d{1,9}$/.test(v) ? Number(v) : null;
+  return typeof v === 'string' ? parseId(v) : null;
 }
 
 /**

@@ -1,9 +1,9 @@
-// /sql: read-only SQL over the trace tables (lib/db/sql-console.ts refuses writes, COPY,
+// /sql: read-only SQL over the trace tables (lib/services/sql-console.ts refuses writes, COPY,
 // ATTACH, file readers, extensions and settings; caps rows and time). The schema is listed
 // beside the console.
 
 import { Suspense } from 'react';
-import { consoleGuards, consoleTables } from '@/lib/db/sql-console.ts';
+import { consoleGuards, consoleTables } from '@/lib/services/sql-console.ts';
 import { withDb } from '../_data/db.ts';
 import { Card } from '../_components/card.tsx';
 import { CopyLinkButton } from '../_components/postmortem/copy-link-button.tsx';

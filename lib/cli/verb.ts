@@ -8,7 +8,7 @@ import os from 'node:os';
 import { DatabaseBusyError } from '../core/errors.ts';
 import type { Db } from '../db/instance.ts';
 import { resolveDbPath } from '../db/path.ts';
-import { findServer } from '../db/server-handoff.ts';
+import { findServer } from '../services/server-handoff.ts';
 import type { Emit } from '../postmortem/paged-rows.ts';
 import { withDatabase } from './database.ts';
 import { askServer } from './server-client.ts';

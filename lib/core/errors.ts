@@ -1,6 +1,10 @@
-// The few typed errors of the project. Each carries where (file, line, column) or what
-// (query, parameter) and why, and keeps its cause; the edges (CLI exit codes, HTTP statuses,
-// error pages) map them, nothing in between swallows them.
+// The typed errors of the project. Each carries where (file, line, column) or what
+// (query, parameter) and why, and keeps its cause; the edges map them, each in one place — HTTP
+// statuses in app/api/_http.ts (errorResponse), CLI exit codes in lib/cli/describe-error.ts —
+// and nothing in between swallows them. Errors private to one module never reach an edge: the
+// .dat reader's DatFormatError (and the FormatTextError it wraps) becomes a TraceRejectedError
+// with its byte offset in services/dat-ingest.ts, the ftrace worker's Rejection a message its
+// host turns into one.
 
 export interface SourceLocation {
   file: string;
@@ -135,5 +139,146 @@ export class CliError extends Error {
     options?: { cause?: unknown },
   ) {
     super(message, options);
+  }
+}
+
+/** A capped kind of work (core/slots.ts) is full: retry shortly. */
+export class SlotsBusyError extends Error {
+  override readonly name = 'SlotsBusyError';
+  static override [Symbol.hasInstance] = sameKind('SlotsBusyError');
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+  ) {
+    super(`too many ${what} at once (at most ${limit}); try again shortly`);
+  }
+}
+
+/** A request the guard refuses before a page or route sees it (lib/http/request-guard.ts), with its status. */
+export class RequestRefusedError extends Error {
+  override readonly name = 'RequestRefusedError';
+  static override [Symbol.hasInstance] = sameKind('RequestRefusedError');
+  constructor(
+    readonly status: 400 | 403 | 405 | 413 | 415 | 421,
+    message: string,
+    readonly limitBytes?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** An upload bigger than PRITRACE_MAX_UPLOAD_BYTES (HTTP 413). */
+export class UploadTooLargeError extends Error {
+  override readonly name = 'UploadTooLargeError';
+  static override [Symbol.hasInstance] = sameKind('UploadTooLargeError');
+  constructor(readonly limitBytes: number) {
+    super(`upload exceeds the limit of ${limitBytes} bytes (PRITRACE_MAX_UPLOAD_BYTES)`);
+  }
+}
+
+/** An upload whose body stopped arriving for UPLOAD_IDLE_MS (HTTP 408). */
+export class UploadStalledError extends Error {
+  override readonly name = 'UploadStalledError';
+  static override [Symbol.hasInstance] = sameKind('UploadStalledError');
+  constructor(readonly idleMs: number) {
+    super(`the upload sent nothing for ${idleMs / 1000} s and was dropped`);
+  }
+}
+
+/** Why a statement was refused; part of the error so the page can say which rule it broke. */
+export type RefusedClass =
+  | 'empty'
+  | 'too-long'
+  | 'multiple-statements'
+  | 'write'
+  | 'copy'
+  | 'attach'
+  | 'export'
+  | 'extension'
+  | 'configuration'
+  | 'call'
+  | 'not-a-select'
+  | 'file-access'
+  | 'table-function'
+  | 'table'
+  | 'function'
+  | 'size';
+
+/** A console statement refused before DuckDB binds it (services/sql-console.ts). */
+export class SqlRefusedError extends Error {
+  override readonly name = 'SqlRefusedError';
+  static override [Symbol.hasInstance] = sameKind('SqlRefusedError');
+  constructor(
+    readonly refused: RefusedClass,
+    message: string,
+  ) {
+    super(`refused (${refused}): ${message}`);
+  }
+}
+
+/** A console statement interrupted at its time limit. */
+export class SqlTimeoutError extends Error {
+  override readonly name = 'SqlTimeoutError';
+  static override [Symbol.hasInstance] = sameKind('SqlTimeoutError');
+  constructor(
+    readonly timeoutMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the statement ran longer than the console's limit of ${timeoutMs} ms and was interrupted; the limit is the server's PRITRACE_SQL_TIMEOUT_MS (up to 300000): start the server with it set higher, or narrow the statement`,
+      options,
+    );
+  }
+}
+
+/** Every console slot is taken (and the queue full, or no slot freed within the time limit). Retryable. */
+export class SqlBusyError extends Error {
+  override readonly name = 'SqlBusyError';
+  static override [Symbol.hasInstance] = sameKind('SqlBusyError');
+  constructor(
+    readonly limit: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`${limit} console statement${limit === 1 ? ' is' : 's are'} already running; try again shortly`, options);
+  }
+}
+
+/** An annotation's input fields (AnnotationInput in lib/db/annotations.ts), or its range as a whole. */
+export type AnnotationField = 'trace_id' | 'start_ns' | 'end_ns' | 'device' | 'pasid' | 'author' | 'text' | 'range';
+
+/** A note that breaks a rule; `field` names the input field so a form can point at it. */
+export class InvalidAnnotationError extends Error {
+  override readonly name = 'InvalidAnnotationError';
+  static override [Symbol.hasInstance] = sameKind('InvalidAnnotationError');
+  constructor(
+    readonly field: AnnotationField,
+    readonly reason: string,
+  ) {
+    super(`annotation ${field}: ${reason}`);
+  }
+}
+
+/** A saved view's name or URL that breaks a rule (lib/db/saved-views.ts). */
+export class InvalidSavedViewError extends Error {
+  override readonly name = 'InvalidSavedViewError';
+  static override [Symbol.hasInstance] = sameKind('InvalidSavedViewError');
+  constructor(
+    readonly field: 'name' | 'url',
+    readonly reason: string,
+  ) {
+    super(`saved view ${field}: ${reason}`);
+  }
+}
+
+/** A trace name that breaks a rule, or one another trace has (lib/db/trace-admin.ts). */
+export class TraceNameError extends Error {
+  override readonly name = 'TraceNameError';
+  static override [Symbol.hasInstance] = sameKind('TraceNameError');
+  constructor(
+    readonly reason: string,
+    /** True when the name is valid but another trace has it (HTTP 409). */
+    readonly taken = false,
+  ) {
+    super(`trace name: ${reason}`);
   }
 }

@@ -4,15 +4,7 @@
 // holder releases when its work has really finished — for the SQL console that is when DuckDB
 // returns, which can be after the HTTP answer went out — so abandoned work still counts.
 
-export class SlotsBusyError extends Error {
-  override readonly name = 'SlotsBusyError';
-  constructor(
-    readonly what: string,
-    readonly limit: number,
-  ) {
-    super(`too many ${what} at once (at most ${limit}); try again shortly`);
-  }
-}
+import { SlotsBusyError } from './errors.ts';
 
 export type Release = () => void;
 

@@ -4,7 +4,7 @@
 // does for Markdown/HTML). Ids are max + 1, with creates queued per database file
 // (write-queue.ts) so max + 1 is race-free.
 
-import { NotFoundError } from '../core/errors.ts';
+import { InvalidAnnotationError, NotFoundError } from '../core/errors.ts';
 import type { Db, SqlParam } from './instance.ts';
 import { queued } from './write-queue.ts';
 
@@ -46,17 +46,6 @@ export interface Annotation {
   /** UTC, 'YYYY-MM-DD HH:MM:SS'. */
   created_at: string;
   updated_at: string;
-}
-
-/** A note that breaks a rule; `field` names the input field so a form can point at it. */
-export class InvalidAnnotationError extends Error {
-  override readonly name = 'InvalidAnnotationError';
-  constructor(
-    readonly field: keyof AnnotationInput | 'range',
-    readonly reason: string,
-  ) {
-    super(`annotation ${field}: ${reason}`);
-  }
 }
 
 const INT64_MIN = -(2n ** 63n);

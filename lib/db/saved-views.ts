@@ -4,7 +4,7 @@
 // /traces/<id> or /compare are accepted, so a saved link can never lead off the dashboard or
 // run script; the trace a view belongs to is read from its path, never trusted from a caller.
 
-import { NotFoundError } from '../core/errors.ts';
+import { InvalidSavedViewError, NotFoundError } from '../core/errors.ts';
 import type { Db } from './instance.ts';
 import { queued } from './write-queue.ts';
 
@@ -19,16 +19,6 @@ export interface SavedView {
   url: string;
   /** UTC, 'YYYY-MM-DD HH:MM:SS'. */
   created_at: string;
-}
-
-export class InvalidSavedViewError extends Error {
-  override readonly name = 'InvalidSavedViewError';
-  constructor(
-    readonly field: 'name' | 'url',
-    readonly reason: string,
-  ) {
-    super(`saved view ${field}: ${reason}`);
-  }
 }
 
 // The base only anchors parsing: a relative path that stays on it is same-origin.

@@ -5,23 +5,12 @@
 // the schema later is covered without touching this file. Writes are queued per database file
 // like the other read-then-write steps (the "name not taken" check must not race).
 
-import { NotFoundError } from '../core/errors.ts';
+import { NotFoundError, TraceNameError } from '../core/errors.ts';
 import type { Db } from './instance.ts';
 import { TABLES } from './schema.ts';
 import { queued } from './write-queue.ts';
 
 export const TRACE_NAME_MAX_CHARS = 200;
-
-export class TraceNameError extends Error {
-  override readonly name = 'TraceNameError';
-  constructor(
-    readonly reason: string,
-    /** True when the name is valid but another trace has it (HTTP 409). */
-    readonly taken = false,
-  ) {
-    super(`trace name: ${reason}`);
-  }
-}
 
 /** A name as it will be stored: trimmed, 1–200 characters, no control characters. */
 export function checkTraceName(name: unknown): string {

@@ -17,7 +17,7 @@ const installed = Symbol.for('pritrace.node-guard');
 export const MAX_BODIES_AT_ONCE = 16;
 export const BODY_TIMEOUT_MS = 10_000;
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-/** The upload endpoint, which receives its (large) body itself: lib/db/ingest-jobs.ts. */
+/** The upload endpoint, which receives its (large) body itself: lib/services/ingest-jobs.ts. */
 const UPLOAD_PATH = '/api/traces';
 let receiving = 0;
 

@@ -12,18 +12,8 @@
 // Functions over the web Request; proxy.ts and the route handlers call them, and
 // app/api/_http.ts maps RequestRefusedError to its status.
 
+import { RequestRefusedError } from '../core/errors.ts';
 import { envNumber, envText } from '../core/config.ts';
-
-export class RequestRefusedError extends Error {
-  override readonly name = 'RequestRefusedError';
-  constructor(
-    readonly status: 400 | 403 | 405 | 413 | 415 | 421,
-    message: string,
-    readonly limitBytes?: number,
-  ) {
-    super(message);
-  }
-}
 
 export const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);

@@ -6,7 +6,7 @@
 
 import { NotFoundError } from '../core/errors.ts';
 import type { Db } from '../db/instance.ts';
-import { getReplayRun } from '../db/replay-runs.ts';
+import { getReplayRun } from '../queries/replay-runs.ts';
 import { niceWidthNs } from '../queries/charts/convert.ts';
 import type { QueueDepthSeries } from '../replay/types.ts';
 import { DEFAULT_PAGE_ROWS, forEachFaultGroupByStart, forEachReplayResultPage, GROUP_START_SQL, type Emit } from './paged-rows.ts';

@@ -10,8 +10,6 @@ import type { GroupStatus, TraceEvent } from '../trace/schema.ts';
 import { count, num } from './charts/convert.ts';
 import { latencyFilterSql, type LatencyFilter } from './charts/latency-filter.ts';
 
-export { GROUP_STATUSES, type GroupStatus } from '../trace/schema.ts';
-
 export interface GroupFilter extends LatencyFilter {
   /** Inclusive lower bound on latency_ns (only answered groups have one). */
   latency_min_ns?: bigint | null;

@@ -2,6 +2,7 @@
 // argument (id or name) resolves to one trace.
 
 import { NotFoundError } from '../core/errors.ts';
+import { parseId } from '../core/ids.ts';
 import type { Db } from '../db/instance.ts';
 
 export interface TraceSummary {
@@ -58,9 +59,10 @@ export interface TraceRef {
 /** Resolves a trace id (digits) or exact name. */
 export async function resolveTrace(db: Db, ref: string | number): Promise<TraceRef> {
   const text = String(ref).trim();
-  // Ids fit an INTEGER; a longer run of digits can only be a name (not an out-of-range error).
-  const rows = /^\d{1,9}$/.test(text)
-    ? await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE trace_id = $1 OR name = $2 ORDER BY trace_id <> $1', [Number(text), text])
+  // A longer run of digits than an id can hold can only be a name (not an out-of-range error).
+  const id = parseId(text);
+  const rows = id !== null
+    ? await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE trace_id = $1 OR name = $2 ORDER BY trace_id <> $1', [id, text])
     : await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE name = $1', [text]);
   const row = rows[0];
   if (!row) throw new NotFoundError(`no trace with id or name ${JSON.stringify(text)}`);

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { CAPTURE_FORMS } from '../../lib/capture/forms.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { expected } from '../fixtures/expected.ts';
 import { TRACES_DIR, tempDir, withTempDb } from '../helpers/temp-db.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TraceRejectedError } from '../../lib/core/errors.ts';
 import type { Db } from '../../lib/db/instance.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const GOOD = ' irq/56-dmar0-pr-1042    [006] .....  5823.%s: prq_report: dmar0/0000:00:0a.0 seq# %d: rid=0x50 addr=0x559ef6f97 r---l pasid=0x2 index=0x1';

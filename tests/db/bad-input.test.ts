@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
 import { TraceRejectedError } from '../../lib/core/errors.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const line = (i: number) =>

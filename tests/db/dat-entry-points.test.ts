@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { closeDbInstance } from '../../lib/db/instance.ts';
-import { ingestUpload } from '../../lib/db/ingest-jobs.ts';
+import { ingestUpload } from '../../lib/services/ingest-jobs.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
 
 const BIN = path.resolve(import.meta.dirname, '..', '..', 'bin', 'pritrace');

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { TraceRejectedError } from '../../lib/core/errors.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { tempFile, TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 const sample = (name: string) => fs.readFileSync(path.join(TRACES_DIR, name));

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb, readableDirs, restrictFileAccess, type Db } from '../../lib/db/instance.ts';
-import { runConsoleQuery } from '../../lib/db/sql-console.ts';
+import { runConsoleQuery } from '../../lib/services/sql-console.ts';
 import { tempDir, TRACES_DIR } from '../helpers/temp-db.ts';
 
 const root = tempDir('pritrace-access-');

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
-import { enqueueIngest, INGEST_AGING_MS } from '../../lib/db/ingest-jobs.ts';
+import { enqueueIngest, INGEST_AGING_MS } from '../../lib/services/ingest-jobs.ts';
 
 /** Queues a job that records its start and runs until released. */
 function job(order: string[], name: string, bytes: number) {

@@ -3,8 +3,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
-import { deriveFaultGroups } from '../../lib/db/pairing.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
+import { deriveFaultGroups } from '../../lib/services/pairing.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 const HEADER = 'ts_ns,kind,device,pasid,prgi,last,addr,perm,code';

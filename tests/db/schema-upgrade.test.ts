@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { listTraces } from '../../lib/queries/traces.ts';

@@ -3,17 +3,18 @@
 // the delete walks) nor results of its replay runs, while another trace's rows are untouched;
 // renaming checks names and uniqueness; a second upload of the same file is found by hash.
 
+import { TraceNameError } from '../../lib/core/errors.ts';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createAnnotation } from '../../lib/db/annotations.ts';
 import type { Db } from '../../lib/db/instance.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
-import { runReplayForTrace } from '../../lib/db/replay-runs.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
+import { runReplayForTrace } from '../../lib/services/replay-runs.ts';
 import { saveView } from '../../lib/db/saved-views.ts';
-import { sensitivityForTrace } from '../../lib/db/sensitivity.ts';
-import { sweepForTrace } from '../../lib/db/sweeps.ts';
-import { TraceNameError, deleteTrace, renameTrace, sameFileTraces } from '../../lib/db/trace-admin.ts';
+import { sensitivityForTrace } from '../../lib/services/sensitivity.ts';
+import { sweepForTrace } from '../../lib/services/sweeps.ts';
+import { deleteTrace, renameTrace, sameFileTraces } from '../../lib/db/trace-admin.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 /** Rows per table holding the trace (every table with a trace_id column, from the catalog) and its runs' results. */

@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { TraceParseError, TraceRejectedError } from '../../lib/core/errors.ts';
-import { ingestFile, type IngestResult } from '../../lib/db/ingest.ts';
+import { ingestFile, type IngestResult } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
 import {
   buildGenerated,

@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb, type Db } from '../../lib/db/instance.ts';
 import { traceStats, type TraceStats } from '../../lib/queries/trace-stats.ts';
 import { simulate, writeIntelFtrace } from '../../lib/sim/index.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { TraceRejectedError } from '../../lib/core/errors.ts';
-import { ingestFile, type IngestResult } from '../../lib/db/ingest.ts';
+import { ingestFile, type IngestResult } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
 import { tempDir, withTempDb } from '../helpers/temp-db.ts';
 import { pool, rowCounts, runCli, withEnv, type CliRun, type RowCounts } from './support.ts';

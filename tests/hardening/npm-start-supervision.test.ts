@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { startServer, type Server } from '../e2e/server.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
 import { assertBuilt, groupPids, request, sleep } from './server-support.ts';

@@ -11,7 +11,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
 import { simulate, writeIntelFtrace } from '../../lib/sim/index.ts';
 import { startServer, type Server } from '../e2e/server.ts';

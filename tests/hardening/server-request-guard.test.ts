@@ -307,4 +307,36 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
       if (status === 200) assert.doesNotMatch(r.body, /__next_error__|Internal Server Error|\\?"digest\\?":|<!--\$!-->/, `${method} ${target} renders no error view`);
     }
   });
+
+  it('an id that is not one (lib/core/ids.ts) is no such thing on every route and page that takes one', async () => {
+    const origin = `http://127.0.0.1:${server.port}`;
+    const post = { origin, 'content-type': 'application/json' };
+    const api: [string, string, Record<string, string>, string | undefined, string][] = [
+      ['GET', '/api/traces/abc', {}, undefined, 'trace id must be a number'],
+      ['PATCH', '/api/traces/1x', post, '{"name":"n"}', 'trace id must be a number'],
+      ['GET', '/api/traces/-1/annotations', {}, undefined, 'trace id must be a number'],
+      ['POST', '/api/traces/1.0/annotations', post, '{"text":"t","author":"a"}', 'trace id must be a number'],
+      ['DELETE', `/api/traces/${traceId}/annotations/0x1`, { origin }, undefined, 'ids must be numbers'],
+      ['GET', '/api/traces/1234567890/replay', {}, undefined, 'trace id must be a number'],
+      ['POST', '/api/traces/abc/replay', post, '{"model":"per-device"}', 'trace id must be a number'],
+      ['POST', '/api/traces/abc/sensitivity', post, '{"model":"per-device"}', 'trace id must be a number'],
+      ['POST', '/api/traces/abc/sweep', post, '{}', 'trace id must be a number'],
+      ['GET', '/api/traces/abc/filter-values?dim=pasid', {}, undefined, 'trace id must be a number'],
+      ['GET', '/api/traces/abc/export?format=md', {}, undefined, 'trace id must be a number'],
+      ['DELETE', '/api/views/abc', { origin }, undefined, 'view id must be a number'],
+    ];
+    for (const [method, target, headers, body, error] of api) {
+      const r = await raw(server, method, target, headers, body);
+      assert.equal(r.status, 404, `${method} ${target}: ${r.body.slice(0, 300)}`);
+      assert.deepEqual(JSON.parse(r.body), { error }, `${method} ${target}`);
+    }
+    // Query ids are bad requests, as before: the resource exists, the parameter is wrong.
+    assert.equal((await raw(server, 'GET', '/api/views?trace=abc')).status, 400);
+    assert.equal((await raw(server, 'GET', `/api/traces/${traceId}/export?format=chrome-json&run=abc`)).status, 400);
+    for (const target of ['/traces/abc', '/traces/1x/latency', '/traces/1234567890/groups', '/traces/-1/replay', '/traces/abc/groups/1']) {
+      const r = await raw(server, 'GET', target);
+      assert.equal(r.status, 404, target);
+      assert.match(r.body, /There is no such page or trace/, `${target} shows the not-found card`);
+    }
+  });
 });

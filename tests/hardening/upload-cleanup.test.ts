@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { removeStaleUploads } from '../../lib/db/ingest-jobs.ts';
+import { removeStaleUploads } from '../../lib/services/ingest-jobs.ts';
 import { processAlive } from '../../lib/db/process-alive.ts';
 import { tempDir } from '../helpers/temp-db.ts';
 

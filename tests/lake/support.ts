@@ -3,7 +3,7 @@
 
 import fs from 'node:fs';
 import path from 'node:path';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, LAKE_DB_PREFIX, openDb, type Db } from '../../lib/db/instance.ts';
 import { tempDir, TRACES_DIR } from '../helpers/temp-db.ts';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ESLint } from 'eslint';
 // @ts-expect-error -- plain ESM module without type declarations (eslint loads it as JS)
-import { EXCEPTIONS } from '../../scripts/lint/layers.mjs';
+import { DUCKDB_EXCEPTIONS, EXCEPTIONS } from '../../scripts/lint/layers.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 
@@ -45,8 +45,21 @@ describe('lint fails on a boundary crossing', () => {
   });
 
   test('a query importing a service', async () => {
-    const errs = await layerErrors('lib/queries/probe.ts', "import { startJob } from '../db/ingest-jobs.ts';\nexport const x = startJob;\n");
-    assert.deepEqual(errs, ['../db/ingest-jobs.ts: queries only read: lib/db/ingest-jobs.ts is a service']);
+    const errs = await layerErrors('lib/queries/probe.ts', "import { startJob } from '../services/ingest-jobs.ts';\nexport const x = startJob;\n");
+    assert.equal(errs.length, 1);
+    assert.match(errs[0]!, /^\.\.\/services\/ingest-jobs\.ts: lib\/queries may not import lib\/services/);
+  });
+
+  test('a service other than the listed SQL console opening DuckDB', async () => {
+    const code = "import { DuckDBInstance } from '@duckdb/node-api';\nexport const x = DuckDBInstance;\n";
+    assert.deepEqual(await layerErrors('lib/services/probe.ts', code), ['@duckdb/node-api: only lib/db opens DuckDB']);
+    assert.deepEqual(await layerErrors('lib/services/sql-console.ts', code), []);
+  });
+
+  test('the store importing a service (an edge pointing back up)', async () => {
+    const errs = await layerErrors('lib/db/probe.ts', "import { ingestFile } from '../services/ingest.ts';\nexport const x = ingestFile;\n");
+    assert.equal(errs.length, 1);
+    assert.match(errs[0]!, /lib\/db may not import lib\/services/);
   });
 
   test('lib importing app or React', async () => {
@@ -80,5 +93,11 @@ test('every listed exception is an import that exists today (a mended one must l
     const src = fs.readFileSync(path.join(ROOT, e.from), 'utf8');
     const imported = [...src.matchAll(/from '([^']+)'/g)].map((m) => path.relative(ROOT, path.resolve(ROOT, path.dirname(e.from), m[1]!)));
     assert.ok(imported.includes(e.to), `${e.from} no longer imports ${e.to}`);
+  }
+});
+
+test('every file listed as opening DuckDB outside lib/db does open it (a mended one must leave the list)', () => {
+  for (const file of DUCKDB_EXCEPTIONS as string[]) {
+    assert.match(fs.readFileSync(path.join(ROOT, file), 'utf8'), /from '@duckdb\/node-api'/, file);
   }
 });

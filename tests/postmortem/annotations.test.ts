@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { NotFoundError } from '../../lib/core/errors.ts';
+import { InvalidAnnotationError, NotFoundError } from '../../lib/core/errors.ts';
 import {
   ANNOTATION_LIMITS,
   createAnnotation,
   deleteAnnotation,
   getAnnotation,
-  InvalidAnnotationError,
   listAnnotations,
   updateAnnotation,
 } from '../../lib/db/annotations.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 describe('annotations', () => {

@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { NotFoundError } from '../../lib/core/errors.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
-import { deleteSavedView, InvalidSavedViewError, listSavedViews, parseViewUrl, saveView } from '../../lib/db/saved-views.ts';
+import { InvalidSavedViewError, NotFoundError } from '../../lib/core/errors.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
+import { deleteSavedView, listSavedViews, parseViewUrl, saveView } from '../../lib/db/saved-views.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 describe('saved views', () => {

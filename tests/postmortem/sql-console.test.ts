@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { QueryError } from '../../lib/core/errors.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { QueryError, type RefusedClass, SqlBusyError, SqlRefusedError, SqlTimeoutError } from '../../lib/core/errors.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import type { Db } from '../../lib/db/instance.ts';
 import { Slots } from '../../lib/core/slots.ts';
-import { consoleTables, runConsoleQuery, SqlBusyError, SqlRefusedError, SqlTimeoutError, type RefusedClass } from '../../lib/db/sql-console.ts';
+import { consoleTables, runConsoleQuery } from '../../lib/services/sql-console.ts';
 import { TRACES_DIR, tempDir, withTempDb } from '../helpers/temp-db.ts';
 
 async function withTrace(fn: (db: Db, traceId: number, dir: string) => Promise<void>): Promise<void> {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Db } from '../../lib/db/instance.ts';
-import { runReplayForTrace } from '../../lib/db/replay-runs.ts';
+import { runReplayForTrace } from '../../lib/services/replay-runs.ts';
 import { breakdownDelta, sharedHistogram, type DeltaDimension, type LatencySource } from '../../lib/queries/charts/compare.ts';
 import { latencyHistogram } from '../../lib/queries/charts/latency-histogram.ts';
 import { nearestRank, useSamples } from './helpers.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { latencyHistogram } from '../../lib/queries/charts/latency-histogram.ts';
 import { getGroup, groupLines, listGroups, type GroupSort } from '../../lib/queries/group-explorer.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { TRACES_DIR, tempFile } from '../helpers/temp-db.ts';
 import { useSamples } from './helpers.ts';
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { closeDbInstance, openDb, type Db } from '../../lib/db/instance.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
 

@@ -1,4 +1,4 @@
-// The upload path of lib/db/ingest-jobs.ts (what POST /api/traces calls): a streamed body
+// The upload path of lib/services/ingest-jobs.ts (what POST /api/traces calls): a streamed body
 // lands in a temp file with a random name, is ingested, and the temp file is gone afterwards
 // whether the trace was accepted, rejected or over the size limit; the job records progress.
 
@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { TraceRejectedError } from '../../lib/core/errors.ts';
-import { enqueueIngest, getJob, ingestUpload, isValidJobId, UploadTooLargeError, uploadDir } from '../../lib/db/ingest-jobs.ts';
+import { TraceRejectedError, UploadTooLargeError } from '../../lib/core/errors.ts';
+import { enqueueIngest, getJob, ingestUpload, isValidJobId, uploadDir } from '../../lib/services/ingest-jobs.ts';
 import { closeDbInstance, openDb } from '../../lib/db/instance.ts';
 import { listTraces } from '../../lib/queries/traces.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';

@@ -4,10 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { runReplayForTrace } from '../../lib/db/replay-runs.ts';
-import { sweepForTrace } from '../../lib/db/sweeps.ts';
+import { runReplayForTrace } from '../../lib/services/replay-runs.ts';
+import { sweepForTrace } from '../../lib/services/sweeps.ts';
 import { replayComparison, replayRuns } from '../../lib/queries/charts/replay-comparison.ts';
-import { scalingData, sweepComputedAt } from '../../lib/queries/charts/scaling.ts';
+import { scalingData } from '../../lib/queries/charts/scaling.ts';
+import { sweepComputedAt } from '../../lib/queries/sweep-cache.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { useSamples } from './helpers.ts';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { ingestFile, type IngestProgress } from '../../lib/db/ingest.ts';
+import { ingestFile, type IngestProgress } from '../../lib/services/ingest.ts';
 import { readDat } from '../../lib/trace/formats/dat/reader.ts';
 import { memorySource, type ByteSource } from '../../lib/trace/formats/dat/source.ts';
 import { writeDatV6, type FixtureRecord } from '../fixtures/dat/write-dat.ts';

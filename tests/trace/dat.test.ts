@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Db } from '../../lib/db/instance.ts';
-import { ingestFile, type IngestResult } from '../../lib/db/ingest.ts';
+import { ingestFile, type IngestResult } from '../../lib/services/ingest.ts';
 import { BASE_FIGURES } from '../fixtures/dat/scenarios.ts';
 import { tempFile, TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { Db } from '../../lib/db/instance.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { traceStats } from '../../lib/queries/trace-stats.ts';
 import { expected, type DecodedEvent } from '../fixtures/expected.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';

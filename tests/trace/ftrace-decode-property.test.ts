@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Db } from '../../lib/db/instance.ts';
-import { ingestFile } from '../../lib/db/ingest.ts';
+import { ingestFile } from '../../lib/services/ingest.ts';
 import { tempFile, withTempDb } from '../helpers/temp-db.ts';
 
 // ---- random traces ----

@@ -8,12 +8,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
+import type { TraceWithSameFile } from '../../api/_contract.ts';
 
-interface SameFile {
-  trace_id: number;
-  name: string;
-  ingested_at: string;
-}
+type SameFile = TraceWithSameFile['same_file'][number];
 
 export function DuplicatePrompt({ traceId, name }: { traceId: number; name: string }) {
   const router = useRouter();
@@ -25,7 +22,7 @@ export function DuplicatePrompt({ traceId, name }: { traceId: number; name: stri
     let live = true;
     fetch(`/api/traces/${traceId}`)
       .then((r) => (r.ok ? r.json() : null))
-      .then((b: { same_file?: SameFile[] } | null) => {
+      .then((b: TraceWithSameFile | null) => {
         if (live && b?.same_file) setSame(b.same_file);
       })
       .catch(() => undefined);

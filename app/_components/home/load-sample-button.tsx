@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import type { ApiError } from '../../api/_contract.ts';
 
 export function LoadSampleButton({ sample }: { sample: string }) {
   const router = useRouter();
@@ -13,7 +14,7 @@ export function LoadSampleButton({ sample }: { sample: string }) {
     try {
       const res = await fetch('/api/samples', { method: 'POST' });
       if (res.status !== 201) {
-        const body = (await res.json().catch(() => ({}))) as { error?: string };
+        const body = (await res.json().catch(() => ({}))) as Partial<ApiError>;
         setError(body.error ?? `server answered ${res.status}`);
         return;
       }

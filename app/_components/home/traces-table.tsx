@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { BUNDLED_SAMPLE } from '@/lib/db/ingest-jobs.ts';
+import { BUNDLED_SAMPLE } from '@/lib/services/ingest-jobs.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../_data/db.ts';
 import { fmtBytes, fmtCount, fmtNs } from '../../_lib/format.ts';

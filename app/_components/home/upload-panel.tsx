@@ -5,35 +5,19 @@ import { useRouter } from 'next/navigation';
 import { useCallback, useEffect, useRef, useState, type DragEvent } from 'react';
 import { fmtBytes, fmtCount } from '../../_lib/format.ts';
 import { withoutControls } from '@/lib/core/errors.ts';
+import type { IngestJobStatus, RejectedTraceError, UploadedTrace } from '../../api/_contract.ts';
 import { DuplicatePrompt } from './duplicate-prompt.tsx';
 
 // The file goes to the server as the raw request body of an XMLHttpRequest (the browser
 // streams it from disk; XHR is used instead of fetch only for its upload progress events).
 // Ingest progress comes from polling the job the upload names with a random id.
 
-interface Location {
-  file: string;
-  line: number;
-  column: number;
-  reason: string;
-}
+type Location = RejectedTraceError['locations'][number];
 
-interface IngestSummary {
-  trace_id: number;
-  name: string;
-  format: string;
-  events: number;
-  bad_lines: number;
-  groups: { total: number; answered: number };
-  warnings: string[];
-}
-
-interface JobStatus {
-  phase: string;
-  fraction: number | null;
+type JobStatus = Pick<IngestJobStatus, 'phase' | 'fraction'> & {
   /** When this client first saw the phase (ms), so a long phase shows it is still running. */
   since?: number;
-}
+};
 
 type Stage = 'uploading' | 'ingesting' | 'done' | 'failed';
 
@@ -44,7 +28,7 @@ interface Upload {
   stage: Stage;
   uploadFraction: number;
   job: JobStatus | null;
-  result: IngestSummary | null;
+  result: UploadedTrace | null;
   error: { message: string; locations: Location[] } | null;
 }
 
@@ -134,7 +118,7 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
             try {
               const res = await fetch(`/api/ingest-jobs/${job}`, { cache: 'no-store' });
               if (!res.ok) return;
-              const status = (await res.json()) as JobStatus;
+              const status = (await res.json()) as IngestJobStatus;
               setUploads((list) =>
                 list.map((u) =>
                   u.key === key
@@ -167,7 +151,7 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
             body = { error: xhr.responseText.slice(0, 300) || `server answered ${xhr.status}` };
           }
           if (xhr.status === 201) {
-            patch(key, { stage: 'done', uploadFraction: 1, job: { phase: 'done', fraction: 1 }, result: body as unknown as IngestSummary });
+            patch(key, { stage: 'done', uploadFraction: 1, job: { phase: 'done', fraction: 1 }, result: body as unknown as UploadedTrace });
             router.refresh();
           } else {
             const reason = typeof body.reason === 'string' && typeof body.file === 'string' ? `${body.file}: ${body.reason}` : String(body.error ?? `server answered ${xhr.status}`);

@@ -6,16 +6,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-
-export interface EditableAnnotation {
-  annotation_id: number;
-  start_offset_ns: number | null;
-  end_offset_ns: number | null;
-  device: string | null;
-  pasid: number | null;
-  author: string;
-  text: string;
-}
+import type { AnnotationBody, ApiError, EditableAnnotation } from '../../api/_contract.ts';
 
 type Unit = 'us' | 'ns';
 
@@ -51,7 +42,7 @@ export function AnnotationForm({ traceId, initial, prefill, onDone }: { traceId:
     const f = new FormData(e.currentTarget);
     const field = (name: string) => String(f.get(name) ?? '');
     setError(null);
-    let body: Record<string, unknown>;
+    let body: AnnotationBody;
     try {
       body = {
         author: field('author'),
@@ -78,7 +69,7 @@ export function AnnotationForm({ traceId, initial, prefill, onDone }: { traceId:
         body: JSON.stringify(body),
       });
       if (!res.ok) {
-        const j = (await res.json().catch(() => ({}))) as { error?: string };
+        const j = (await res.json().catch(() => ({}))) as Partial<ApiError>;
         setError(j.error ?? `HTTP ${res.status}`);
         return;
       }

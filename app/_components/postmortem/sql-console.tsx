@@ -7,17 +7,10 @@
 import { useRouter, useSearchParams } from 'next/navigation';
 import { useState } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { SqlResult } from '../../api/_contract.ts';
 import { AXIS, CHART_MARGIN, Y_AXIS_WIDTH, axisCount } from '../charts/common.tsx';
 
-interface Result {
-  columns: { name: string; type: string }[];
-  rows: unknown[][];
-  truncated: boolean;
-  truncated_by: 'rows' | 'size' | null;
-  max_rows: number;
-  truncated_cells: number;
-  elapsed_ms: number;
-}
+type Result = SqlResult;
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
 const EXAMPLE = "SELECT device, count(*) AS groups, quantile_disc(latency_ns, 0.99) AS p99_ns\nFROM fault_groups WHERE status = 'answered'\nGROUP BY device ORDER BY groups DESC";

@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useMemo, useState, type FormEvent } from 'react';
+import { useServerRun } from '../../_lib/use-server-run.ts';
 
 // The replay launcher: model, kernel-era preset, seed and every parameter of the preset,
 // editable, each with its provenance (cited with its source, fitted, or estimate) beside it. Only parameters that differ from the preset are sent (as name=value overrides),
@@ -44,16 +45,7 @@ export function ReplayForm({
   const [model, setModel] = useState(preset.model);
   const [seed, setSeed] = useState('1');
   const [values, setValues] = useState<Record<string, string>>(() => stringify(preset.params));
-  const [running, setRunning] = useState(false);
-  const [elapsed, setElapsed] = useState(0);
-  const [error, setError] = useState<{ message: string; parameter?: string } | null>(null);
-
-  useEffect(() => {
-    if (!running) return;
-    const started = Date.now();
-    const t = setInterval(() => setElapsed((Date.now() - started) / 1000), 200);
-    return () => clearInterval(t);
-  }, [running]);
+  const { running, elapsed, error, setError, start } = useServerRun('the replay request failed (network error or server restart)');
 
   const overrides = useMemo(
     () => specs.filter((s) => values[s.name] !== String(preset.params[s.name])).map((s) => `${s.name}=${values[s.name]!.trim()}`),
@@ -74,28 +66,16 @@ export function ReplayForm({
       setError({ message: 'seed must be a non-negative integer', parameter: 'seed' });
       return;
     }
-    setRunning(true);
-    setElapsed(0);
-    setError(null);
-    try {
-      const res = await fetch(`/api/traces/${traceId}/replay`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model, preset: presetEra, params: overrides, seed: Number(seed.trim()) }),
-      });
-      const body = (await res.json().catch(() => ({}))) as { run_id?: number; error?: string; parameter?: string };
-      if (res.status !== 201 || body.run_id === undefined) {
-        setError({ message: body.error ?? `server answered ${res.status}`, parameter: body.parameter });
-        return;
-      }
-      const runs = [...selected.filter((r) => r !== body.run_id), body.run_id].slice(-4);
-      router.push(`/traces/${traceId}/replay?runs=${runs.join(',')}`);
-      router.refresh();
-    } catch {
-      setError({ message: 'the replay request failed (network error or server restart)' });
-    } finally {
-      setRunning(false);
+    const saved = await start<{ run_id?: number }>(`/api/traces/${traceId}/replay`, { model, preset: presetEra, params: overrides, seed: Number(seed.trim()) });
+    if (!saved) return;
+    const runId = saved.run_id;
+    if (runId === undefined) {
+      setError({ message: 'server answered 201' });
+      return;
     }
+    const runs = [...selected.filter((r) => r !== runId), runId].slice(-4);
+    router.push(`/traces/${traceId}/replay?runs=${runs.join(',')}`);
+    router.refresh();
   };
 
   return (

@@ -1,39 +1,15 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useEffect, useState } from 'react';
+import { useServerRun } from '../../_lib/use-server-run.ts';
 
 /** Starts the trace's PASID sweep on the server and reloads the page's data when it is saved. */
 export function RunSweepButton({ traceId }: { traceId: number }) {
   const router = useRouter();
-  const [running, setRunning] = useState(false);
-  const [elapsed, setElapsed] = useState(0);
-  const [error, setError] = useState<string | null>(null);
-
-  useEffect(() => {
-    if (!running) return;
-    const started = Date.now();
-    const t = setInterval(() => setElapsed((Date.now() - started) / 1000), 200);
-    return () => clearInterval(t);
-  }, [running]);
+  const { running, elapsed, error, start } = useServerRun('the sweep request failed (network error or server restart)');
 
   const run = async () => {
-    setRunning(true);
-    setElapsed(0);
-    setError(null);
-    try {
-      const res = await fetch(`/api/traces/${traceId}/sweep`, { method: 'POST' });
-      const body = (await res.json().catch(() => ({}))) as { error?: string };
-      if (res.status !== 201) {
-        setError(body.error ?? `server answered ${res.status}`);
-        return;
-      }
-      router.refresh();
-    } catch {
-      setError('the sweep request failed (network error or server restart)');
-    } finally {
-      setRunning(false);
-    }
+    if (await start(`/api/traces/${traceId}/sweep`)) router.refresh();
   };
 
   return (
@@ -49,7 +25,7 @@ export function RunSweepButton({ traceId }: { traceId: number }) {
       </button>
       {error ? (
         <p role="alert" className="notice error">
-          {error}
+          {error.message}
         </p>
       ) : null}
     </div>

@@ -1,7 +1,7 @@
 // POST: load the bundled sample trace (the empty home page offers it). No input is taken:
 // the file is fixed, so nothing the client sends reaches a path.
 
-import { ingestBundledSample } from '@/lib/db/ingest-jobs.ts';
+import { ingestBundledSample } from '@/lib/services/ingest-jobs.ts';
 import { resolveDbPath } from '@/lib/db/path.ts';
 import { errorResponse, json } from '../_http.ts';
 

@@ -1,4 +1,4 @@
-// POST {"sql": "..."}: one read-only SELECT over the trace tables through lib/db/sql-console.ts
+// POST {"sql": "..."}: one read-only SELECT over the trace tables through lib/services/sql-console.ts
 // (time limit, row cap). 200 with columns and JSON-safe rows; 403 when the statement is refused
 // (write, COPY, ATTACH, file readers, extensions, settings: the library's message names the
 // rule); 400 for SQL that does not parse or fails; 504 when it ran past the time limit
@@ -9,11 +9,11 @@
 // 504 still counts until DuckDB has returned). The body is at most PRITRACE_MAX_JSON_BYTES.
 // GET: the tables the console may read, with their columns.
 
-import { QueryError } from '@/lib/core/errors.ts';
 import { processSlots } from '@/lib/core/slots.ts';
 import { sqlMaxConcurrent, sqlTimeoutMs } from '@/lib/db/limits.ts';
-import { SqlBusyError, SqlRefusedError, SqlTimeoutError, consoleTables, runConsoleQuery } from '@/lib/db/sql-console.ts';
+import { consoleTables, runConsoleQuery } from '@/lib/services/sql-console.ts';
 import { withDb } from '../../_data/db.ts';
+import type { SqlResult } from '../_contract.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
@@ -30,12 +30,8 @@ export async function POST(request: Request): Promise<Response> {
   try {
     const limit = sqlMaxConcurrent();
     const slots = processSlots('console statements', limit, 4 * limit);
-    return json(await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots })));
+    return json((await withDb((db) => runConsoleQuery(db, sql, { timeoutMs: sqlTimeoutMs(), slots }))) satisfies SqlResult);
   } catch (e) {
-    if (e instanceof SqlRefusedError) return json({ error: e.message, refused: e.refused }, 403);
-    if (e instanceof SqlTimeoutError) return json({ error: e.message, timeout_ms: e.timeoutMs }, 504);
-    if (e instanceof SqlBusyError) return json({ error: e.message, max_concurrent: e.limit }, 429, { 'retry-after': '1' });
-    if (e instanceof QueryError) return json({ error: e.message.split('\n')[0] }, 400);
-    return errorResponse(e);
+    return errorResponse(e, { sql: true });
   }
 }

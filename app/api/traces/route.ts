@@ -3,12 +3,13 @@
 // id for GET /api/ingest-jobs/<job>). `pritrace ingest` uses this same contract when the
 // server holds the database. 201 with the IngestResult, 422 with located errors.
 
-import { UNSAFE_CHARACTERS } from '@/lib/core/errors.ts';
-import { ingestUpload, isValidJobId, maxUploadBytes, UploadTooLargeError } from '@/lib/db/ingest-jobs.ts';
+import { UNSAFE_CHARACTERS, UploadTooLargeError } from '@/lib/core/errors.ts';
+import { ingestUpload, isValidJobId, maxUploadBytes } from '@/lib/services/ingest-jobs.ts';
 import { resolveDbPath } from '@/lib/db/path.ts';
 import { guardRequest } from '@/lib/http/request-guard.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../_data/db.ts';
+import type { UploadedTrace } from '../_contract.ts';
 import { badRequest, errorResponse, json } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
@@ -70,7 +71,7 @@ export async function POST(request: Request): Promise<Response> {
       declaredBytes: declared,
       dbPath: resolveDbPath(),
     });
-    return json(result, 201, { location: `/traces/${result.trace_id}` });
+    return json(result satisfies UploadedTrace, 201, { location: `/traces/${result.trace_id}` });
   } catch (e) {
     return errorResponse(e);
   }

@@ -3,22 +3,19 @@
 // as a relative path under /traces/<id> or /compare (the trace is read from it). 201 with the
 // view; 400 names the field at fault; 404 when the trace does not exist.
 
-import { InvalidSavedViewError, listSavedViews, saveView } from '@/lib/db/saved-views.ts';
+import { listSavedViews, saveView } from '@/lib/db/saved-views.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../_data/db.ts';
 import { badRequest, errorResponse, json, jsonBody } from '../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
-function invalid(e: InvalidSavedViewError): Response {
-  return json({ error: e.message, field: e.field, reason: e.reason }, 400);
-}
-
 export async function GET(request: Request): Promise<Response> {
   const q = new URL(request.url).searchParams;
-  const trace = q.get('trace');
-  if (q.get('scope') !== 'compare' && (trace === null || !/^\d{1,9}$/.test(trace))) return badRequest('give ?trace=<id> or ?scope=compare');
+  const trace = parseId(q.get('trace'));
+  if (q.get('scope') !== 'compare' && trace === null) return badRequest('give ?trace=<id> or ?scope=compare');
   try {
-    return json(await withDb((db) => listSavedViews(db, q.get('scope') === 'compare' ? null : Number(trace))));
+    return json(await withDb((db) => listSavedViews(db, q.get('scope') === 'compare' ? null : trace)));
   } catch (e) {
     return errorResponse(e);
   }
@@ -32,7 +29,6 @@ export async function POST(request: Request): Promise<Response> {
   try {
     return json(await withDb((db) => saveView(db, { name: b.name, url: b.url })), 201);
   } catch (e) {
-    if (e instanceof InvalidSavedViewError) return invalid(e);
     return errorResponse(e);
   }
 }

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { once } from 'node:events';
 import { CliError, NotFoundError } from '../../core/errors.ts';
-import { getReplayRun } from '../../db/replay-runs.ts';
+import { parseId } from '../../core/ids.ts';
+import { getReplayRun } from '../../queries/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '../../postmortem/chrome-trace.ts';
 import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '../../postmortem/csv.ts';
 import type { Emit } from '../../postmortem/paged-rows.ts';
@@ -71,8 +72,9 @@ export function openOutput(out: string | undefined): Output {
 
 function parseRunId(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(text)) throw new CliError(`--run must be a run id (digits), got ${JSON.stringify(text)}`, 2);
-  return Number(text);
+  const id = parseId(text);
+  if (id === null) throw new CliError(`--run must be a run id (digits), got ${JSON.stringify(text)}`, 2);
+  return id;
 }
 
 interface ExportOp {

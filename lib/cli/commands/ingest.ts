@@ -4,10 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError, DatabaseBusyError, withoutControls } from '../../core/errors.ts';
-import { ingestFile, type IngestProgress } from '../../db/ingest.ts';
-import { publishAfterIngest, type PublishedIngest } from '../../db/lake/auto-publish.ts';
+import { ingestFile, type IngestProgress } from '../../services/ingest.ts';
+import { publishAfterIngest, type PublishedIngest } from '../../services/lake-auto-publish.ts';
 import { resolveDbPath } from '../../db/path.ts';
-import { findServer } from '../../db/server-handoff.ts';
+import { findServer } from '../../services/server-handoff.ts';
 import { parse, positional, printJson } from '../args.ts';
 import { withDatabase } from '../database.ts';
 

@@ -2,7 +2,7 @@
 // characters, not only digits so it never reads as an id).
 
 import { CliError } from '../../core/errors.ts';
-import { TraceNameError, renameTrace, type RenamedTrace } from '../../db/trace-admin.ts';
+import { renameTrace, type RenamedTrace } from '../../db/trace-admin.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { parse, printJson } from '../args.ts';
 import { runVerb, type DbVerb } from '../verb.ts';
@@ -18,12 +18,7 @@ export const renameVerb: DbVerb<{ ref: string; newName: string }, RenamedTrace> 
     return { op: { ref, newName }, db: values.db, json: values.json };
   },
   async execute(db, { ref, newName }) {
-    try {
-      return await renameTrace(db, (await resolveTrace(db, ref)).trace_id, newName);
-    } catch (e) {
-      if (e instanceof TraceNameError) throw new CliError(e.message, e.taken ? 1 : 2, { cause: e });
-      throw e;
-    }
+    return renameTrace(db, (await resolveTrace(db, ref)).trace_id, newName);
   },
 };
 

@@ -2,7 +2,8 @@
 // replays the trace's recorded page requests through a handling model and saves the run.
 
 import { CliError } from '../../core/errors.ts';
-import { MAX_SEEDS, runReplayForTrace, type SavedRun } from '../../db/replay-runs.ts';
+import type { SavedRun } from '../../queries/replay-runs.ts';
+import { MAX_SEEDS, runReplayForTrace } from '../../services/replay-runs.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import type { Interval } from '../../replay/intervals.ts';

@@ -3,7 +3,7 @@
 // by how far p99 moves; dominant parameters that are only estimates are flagged.
 
 import { formatDurationNs } from '../../core/time.ts';
-import { sensitivityForTrace } from '../../db/sensitivity.ts';
+import { sensitivityForTrace } from '../../services/sensitivity.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { KERNEL_ERAS, PRESETS, type KernelEra } from '../../replay/presets.ts';
 import type { ModelName } from '../../replay/types.ts';

@@ -2,7 +2,8 @@
 // and latency vs the number of live PASIDs (1 … 2^20), dense and sparse, per model and
 // structure. Results are cached per trace and options; --refresh recomputes.
 
-import { sweepForTrace, type TraceSweep } from '../../db/sweeps.ts';
+import type { TraceSweep } from '../../queries/sweep-cache.ts';
+import { sweepForTrace } from '../../services/sweeps.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { CliError } from '../../core/errors.ts';
 import { parse, positional, printJson } from '../args.ts';

@@ -6,7 +6,7 @@
 import { CliError } from '../../core/errors.ts';
 import { formatDurationNs } from '../../core/time.ts';
 import type { Db } from '../../db/instance.ts';
-import { whatifForTrace, type WhatifSideSpec } from '../../db/whatif.ts';
+import { whatifForTrace, type WhatifSideSpec } from '../../services/whatif.ts';
 import { resolveTrace } from '../../queries/traces.ts';
 import { defaultPresetForModel, KERNEL_ERAS, PRESETS, type KernelEra } from '../../replay/presets.ts';
 import { PERCENTILES } from '../../replay/seed-samples.ts';

@@ -3,8 +3,7 @@
 // nearest-rank percentiles that the deltas are taken against.
 
 import type { Db } from '../../db/instance.ts';
-import { listReplayRuns, type SavedRun } from '../../db/replay-runs.ts';
-import { sideOfRun } from '../../db/whatif.ts';
+import { listReplayRuns, sideOfRun, type SavedRun } from '../replay-runs.ts';
 import { cdfBand, intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
 import { compareRuns, type WhatifResult } from '../../replay/whatif.ts';
 import { latencyCdf, replayRunCdf, type CdfPoint } from './latency-cdf.ts';

@@ -1,12 +1,12 @@
-// The PASID scaling page's data: the trace's cached PASID sweep (lib/db/sweeps.ts) reshaped
+// The PASID scaling page's data: the trace's cached PASID sweep (queries/sweep-cache.ts) reshaped
 // into one series per model × structure for one allocation (dense or sparse): what the device
 // waits (p99, mean over the sweep's seeds with the range one more seed lands in), drops and
 // drain-thread utilisation, latency from report, lookup visits and ns per number of live PASIDs. A sweep takes seconds to
 // minutes, so this never starts one: it answers null until the sweep has been run.
 
 import type { Db } from '../../db/instance.ts';
-import { sweepForTrace } from '../../db/sweeps.ts';
-import { DEFAULT_SWEEP_SEEDS, type Allocation } from '../../replay/sweep.ts';
+import type { Allocation } from '../../replay/sweep.ts';
+import { cachedSweep, DEFAULT_SWEEP_KEY, sweepComputedAt } from '../sweep-cache.ts';
 
 export interface ScalingPoint {
   pasids: number;
@@ -63,25 +63,10 @@ export interface ScalingData {
   series: ScalingSeries[];
 }
 
-/**
- * The cache key sweepForTrace uses for its default options ({seed: 1, seeds: 3}): JSON of the options
- * with sorted keys. Checking it here lets the page tell "not run yet" from "cached" without
- * starting a sweep.
- */
-export const DEFAULT_SWEEP_KEY = JSON.stringify({ seed: 1, seeds: DEFAULT_SWEEP_SEEDS });
-
-export async function sweepComputedAt(db: Db, traceId: number): Promise<string | null> {
-  const rows = await db.all<{ at: string }>(
-    "SELECT strftime(created_at, '%Y-%m-%d %H:%M:%S') AS at FROM sweeps WHERE trace_id = $1 AND options = $2",
-    [traceId, DEFAULT_SWEEP_KEY],
-  );
-  return rows[0]?.at ?? null;
-}
-
 export async function scalingData(db: Db, traceId: number, allocation: Allocation): Promise<ScalingData | null> {
   const at = await sweepComputedAt(db, traceId);
-  if (at === null) return null;
-  const sweep = await sweepForTrace(db, traceId);
+  const sweep = at === null ? null : await cachedSweep(db, traceId, DEFAULT_SWEEP_KEY);
+  if (at === null || sweep === null) return null;
   const byKey = new Map<string, ScalingSeries>();
   for (const p of sweep.points) {
     if (p.allocation !== allocation) continue;

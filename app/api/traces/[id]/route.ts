@@ -3,30 +3,27 @@
 // PATCH {"name": "…"} renames it (400 invalid name, 409 taken); DELETE removes it and every
 // row stored with it, in one transaction (204). Ids are digits, else 404 like the other routes.
 
-import { TraceNameError, deleteTrace, renameTrace, sameFileTraces } from '@/lib/db/trace-admin.ts';
+import { deleteTrace, renameTrace, sameFileTraces } from '@/lib/db/trace-admin.ts';
 import { NotFoundError } from '@/lib/core/errors.ts';
 import { listTraces } from '@/lib/queries/traces.ts';
 import { withDb } from '../../../_data/db.ts';
-import { annotationIdFrom } from '../../_annotations.ts';
-import { badRequest, errorResponse, json, jsonBody } from '../../_http.ts';
+import type { TraceWithSameFile } from '../../_contract.ts';
+import { parseId } from '@/lib/core/ids.ts';
+import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 type Ctx = { params: Promise<{ id: string }> };
 
-function nameError(e: TraceNameError): Response {
-  return json({ error: e.message, field: 'name', reason: e.reason }, e.taken ? 409 : 400);
-}
-
 export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   try {
     return json(
       await withDb(async (db) => {
         const trace = (await listTraces(db)).find((t) => t.trace_id === id);
         if (!trace) throw new NotFoundError(`no trace with id ${id}`);
-        return { ...trace, same_file: await sameFileTraces(db, id) };
+        return { ...trace, same_file: await sameFileTraces(db, id) } satisfies TraceWithSameFile;
       }),
     );
   } catch (e) {
@@ -35,8 +32,8 @@ export async function GET(_request: Request, ctx: Ctx): Promise<Response> {
 }
 
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   // Type and size checked before parsing (lib/http/request-guard.ts), like every JSON route.
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
@@ -44,14 +41,13 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   try {
     return json(await withDb((db) => renameTrace(db, id, (body as { name: unknown }).name)));
   } catch (e) {
-    if (e instanceof TraceNameError) return nameError(e);
     return errorResponse(e);
   }
 }
 
 export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   try {
     await withDb((db) => deleteTrace(db, id));
     return new Response(null, { status: 204 });

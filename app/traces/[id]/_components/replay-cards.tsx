@@ -11,7 +11,7 @@ import type { Interval } from '@/lib/replay/intervals.ts';
 import { SVM_PRQ_PERCENT } from '@/lib/replay/percentiles.ts';
 import { PERCENTILES } from '@/lib/replay/seed-samples.ts';
 import { STAGE_TIMES } from '@/lib/replay/types.ts';
-import { latestSensitivity } from '@/lib/db/sensitivity.ts';
+import { latestSensitivity } from '@/lib/services/sensitivity.ts';
 import { StageBarChart } from '../../../_components/charts/stage-bar-chart.tsx';
 import { TornadoChart } from '../../../_components/charts/tornado-chart.tsx';
 import { RunSensitivityButton } from '../../../_components/replay/run-sensitivity-button.tsx';

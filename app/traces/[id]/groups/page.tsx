@@ -5,7 +5,8 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
 import { isFiltered } from '@/lib/queries/charts/latency-filter.ts';
-import { GROUP_STATUSES, listGroups, type GroupSort } from '@/lib/queries/group-explorer.ts';
+import { listGroups, type GroupSort } from '@/lib/queries/group-explorer.ts';
+import { GROUP_STATUSES } from '@/lib/trace/schema.ts';
 import { Card } from '../../../_components/card.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { ParamNotice } from '../../../_components/param-notice.tsx';

@@ -1,4 +1,5 @@
 import { Suspense } from 'react';
+import { parseIdList } from '@/lib/core/ids.ts';
 import { PARAM_SPECS, PARAM_NAMES } from '@/lib/replay/params.ts';
 import { KERNEL_ERAS, PRESETS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES } from '@/lib/replay/types.ts';
@@ -21,11 +22,7 @@ const MAX_COMPARED = 6;
 function parseRuns(sp: SearchParams): number[] | null {
   const raw = Array.isArray(sp.runs) ? sp.runs[0] : sp.runs;
   if (raw === undefined) return null;
-  const ids = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => /^\d{1,9}$/.test(s))
-    .map(Number);
+  const { ids } = parseIdList(raw);
   return [...new Set(ids)].slice(0, MAX_COMPARED);
 }
 

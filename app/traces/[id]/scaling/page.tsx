@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import { Suspense } from 'react';
-import { sweepComputedAt } from '@/lib/queries/charts/scaling.ts';
+import { sweepComputedAt } from '@/lib/queries/sweep-cache.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import type { Allocation } from '@/lib/replay/sweep.ts';
 import { Card } from '../../../_components/card.tsx';

@@ -2,17 +2,18 @@
 // "start_offset_ns"/"end_offset_ns" (since trace start) or "start_ns"/"end_ns" (trace clock),
 // "device", "pasid"}. 201 with the stored note; 400 names the field at fault; 404 no trace.
 
-import { InvalidAnnotationError, createAnnotation, listAnnotations } from '@/lib/db/annotations.ts';
+import { createAnnotation, listAnnotations } from '@/lib/db/annotations.ts';
 import { traceHeader, traceOrigin } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../_annotations.ts';
-import { errorResponse, json, jsonBody } from '../../../_http.ts';
+import { annotationJson, parseAnnotationBody } from '../../../_annotations.ts';
+import { errorResponse, json, jsonBody, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   try {
     return json(
       await withDb(async (db) => {
@@ -26,8 +27,8 @@ export async function GET(_request: Request, ctx: { params: Promise<{ id: string
 }
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = annotationIdFrom((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   try {
@@ -38,7 +39,6 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
     });
     return json(annotationJson(created), 201);
   } catch (e) {
-    if (e instanceof InvalidAnnotationError) return invalidAnnotation(e);
     return errorResponse(e);
   }
 }

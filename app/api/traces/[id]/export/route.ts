@@ -3,15 +3,16 @@
 // 404 for an unknown trace or run (or a run of another trace), 400 for a bad format or chart.
 
 import { NotFoundError } from '@/lib/core/errors.ts';
-import { getReplayRun } from '@/lib/db/replay-runs.ts';
+import { getReplayRun } from '@/lib/queries/replay-runs.ts';
 import { writeRunChromeJson, writeTraceChromeJson } from '@/lib/postmortem/chrome-trace.ts';
 import { CHART_CSV_NAMES, chartCsv, isChartCsvName, writeFaultGroupsCsv, writeReplayGroupsCsv } from '@/lib/postmortem/csv.ts';
 import { renderHtml } from '@/lib/postmortem/html.ts';
 import { renderMarkdown } from '@/lib/postmortem/markdown.ts';
 import { gatherPostmortem } from '@/lib/postmortem/report-data.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { badRequest, errorResponse, json } from '../../../_http.ts';
+import { badRequest, errorResponse, notAnId } from '../../../_http.ts';
 import { attachment, streamDownload } from '../../../_stream.ts';
 
 export const dynamic = 'force-dynamic';
@@ -20,16 +21,16 @@ const FORMATS = ['md', 'html', 'groups-csv', 'chrome-json', 'chart-csv'] as cons
 type Format = (typeof FORMATS)[number];
 
 export async function GET(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const param = (await ctx.params).id;
-  if (!/^\d{1,9}$/.test(param)) return json({ error: 'trace id must be a number' }, 404);
-  const traceId = Number(param);
+  const traceId = parseId((await ctx.params).id);
+  if (traceId === null) return notAnId('trace id must be a number');
   const q = new URL(request.url).searchParams;
   const format = q.get('format') ?? '';
   if (!(FORMATS as readonly string[]).includes(format)) return badRequest(`format must be one of ${FORMATS.join(', ')}`);
   const chart = q.get('chart') ?? '';
   if (format === 'chart-csv' && !isChartCsvName(chart)) return badRequest(`chart must be one of ${CHART_CSV_NAMES.join(', ')}`);
   const runParam = q.get('run');
-  if (runParam !== null && ((format !== 'chrome-json' && format !== 'groups-csv') || !/^\d{1,9}$/.test(runParam))) {
+  const runId = parseId(runParam);
+  if (runParam !== null && ((format !== 'chrome-json' && format !== 'groups-csv') || runId === null)) {
     return badRequest('run is a replay run id, and only with format=chrome-json or groups-csv');
   }
   const base = `trace-${traceId}`;
@@ -49,21 +50,19 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string 
         return new Response(chartCsv(data, chart as (typeof CHART_CSV_NAMES)[number]), { headers: attachment(`${base}-${chart}.csv`, 'text/csv; charset=utf-8') });
       }
       case 'groups-csv': {
-        if (runParam === null) {
+        if (runId === null) {
           await withDb((db) => traceHeader(db, traceId));
           return streamDownload(attachment(`${base}-fault-groups.csv`, 'text/csv; charset=utf-8'), (db, emit) => writeFaultGroupsCsv(db, traceId, emit));
         }
-        const runId = Number(runParam);
         const run = await withDb((db) => getReplayRun(db, runId));
         if (run.trace_id !== traceId) throw new NotFoundError(`replay run ${runId} is not a run of trace ${traceId}`);
         return streamDownload(attachment(`${base}-run-${runId}-groups.csv`, 'text/csv; charset=utf-8'), (db, emit) => writeReplayGroupsCsv(db, runId, emit));
       }
       case 'chrome-json': {
-        if (runParam === null) {
+        if (runId === null) {
           await withDb((db) => traceHeader(db, traceId));
           return streamDownload(attachment(`${base}-chrome.json`, 'application/json'), (db, emit) => writeTraceChromeJson(db, traceId, emit));
         }
-        const runId = Number(runParam);
         const run = await withDb((db) => getReplayRun(db, runId));
         if (run.trace_id !== traceId) throw new NotFoundError(`replay run ${runId} is not a run of trace ${traceId}`);
         return streamDownload(attachment(`${base}-run-${runId}-chrome.json`, 'application/json'), (db, emit) => writeRunChromeJson(db, runId, emit));

@@ -4,17 +4,17 @@
 
 import { searchFilterValues, type SearchableDimension } from '@/lib/queries/charts/filter-options.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { badRequest, errorResponse, json } from '../../../_http.ts';
+import { badRequest, errorResponse, json, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 const DIMENSIONS: readonly SearchableDimension[] = ['device', 'pasid'];
 
 export async function GET(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const raw = (await ctx.params).id;
-  if (!/^\d{1,9}$/.test(raw)) return json({ error: 'trace id must be a number' }, 404);
-  const id = Number(raw);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   const q = new URL(request.url).searchParams;
   const dim = q.get('dim') ?? '';
   if (!(DIMENSIONS as readonly string[]).includes(dim)) return badRequest(`dim must be one of ${DIMENSIONS.join(', ')}`);

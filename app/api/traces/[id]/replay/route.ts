@@ -2,23 +2,20 @@
 // run. Body: {"model": "per-device"|"domain-wide", "preset"?: era, "params"?: ["name=value"],
 // "seed"?: int}. 201 with the saved run; 400 names the bad parameter.
 
-import { runReplayForTrace } from '@/lib/db/replay-runs.ts';
+import { runReplayForTrace } from '@/lib/services/replay-runs.ts';
 import { replayRuns } from '@/lib/queries/charts/replay-comparison.ts';
 import { KERNEL_ERAS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '@/lib/replay/types.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { badRequest, errorResponse, json, jsonBody } from '../../../_http.ts';
+import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
-function traceId(param: string): number | null {
-  return /^\d{1,9}$/.test(param) ? Number(param) : null;
-}
-
 export async function GET(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = traceId((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   try {
     return json(
       await withDb(async (db) => {
@@ -54,8 +51,8 @@ function parseBody(body: unknown): RunBody | string {
 }
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const id = traceId((await ctx.params).id);
-  if (id === null) return json({ error: 'trace id must be a number' }, 404);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   const opts = parseBody(body);

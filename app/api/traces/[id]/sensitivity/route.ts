@@ -2,19 +2,19 @@
 // saved so the replay page draws its tornado. Body: {"model": "per-device"|"domain-wide",
 // "preset"?: era}. 201 with the result; 400 names the bad field.
 
-import { sensitivityForTrace } from '@/lib/db/sensitivity.ts';
+import { sensitivityForTrace } from '@/lib/services/sensitivity.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import { KERNEL_ERAS } from '@/lib/replay/presets.ts';
 import { MODEL_NAMES, type ModelName } from '@/lib/replay/types.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
-import { badRequest, errorResponse, json, jsonBody } from '../../../_http.ts';
+import { badRequest, errorResponse, json, jsonBody, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const raw = (await ctx.params).id;
-  if (!/^\d{1,9}$/.test(raw)) return json({ error: 'trace id must be a number' }, 404);
-  const id = Number(raw);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;

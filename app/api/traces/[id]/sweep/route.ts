@@ -2,16 +2,16 @@
 // it, so the scaling page can plot it. 201 with how many points and how long it took.
 
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../_data/db.ts';
 import { runSweepOnce } from '../../../../_data/sweep-runs.ts';
-import { errorResponse, json } from '../../../_http.ts';
+import { errorResponse, json, notAnId } from '../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
 export async function POST(_request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {
-  const raw = (await ctx.params).id;
-  if (!/^\d{1,9}$/.test(raw)) return json({ error: 'trace id must be a number' }, 404);
-  const id = Number(raw);
+  const id = parseId((await ctx.params).id);
+  if (id === null) return notAnId('trace id must be a number');
   try {
     await withDb((db) => traceHeader(db, id));
     const sweep = await runSweepOnce(id);

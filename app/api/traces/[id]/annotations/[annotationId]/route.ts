@@ -2,12 +2,13 @@
 // one) or DELETE it (204). 404 when the note does not exist or belongs to another trace.
 
 import { NotFoundError } from '@/lib/core/errors.ts';
-import { InvalidAnnotationError, deleteAnnotation, getAnnotation, updateAnnotation } from '@/lib/db/annotations.ts';
+import { deleteAnnotation, getAnnotation, updateAnnotation } from '@/lib/db/annotations.ts';
 import type { Db } from '@/lib/db/instance.ts';
 import { traceOrigin } from '@/lib/queries/charts/trace-header.ts';
+import { parseId } from '@/lib/core/ids.ts';
 import { withDb } from '../../../../../_data/db.ts';
-import { annotationIdFrom, annotationJson, invalidAnnotation, parseAnnotationBody } from '../../../../_annotations.ts';
-import { errorResponse, json, jsonBody } from '../../../../_http.ts';
+import { annotationJson, parseAnnotationBody } from '../../../../_annotations.ts';
+import { errorResponse, json, jsonBody, notAnId } from '../../../../_http.ts';
 
 export const dynamic = 'force-dynamic';
 
@@ -15,8 +16,8 @@ type Ctx = { params: Promise<{ id: string; annotationId: string }> };
 
 async function ids(ctx: Ctx): Promise<{ traceId: number; annotationId: number } | null> {
   const p = await ctx.params;
-  const traceId = annotationIdFrom(p.id);
-  const annotationId = annotationIdFrom(p.annotationId);
+  const traceId = parseId(p.id);
+  const annotationId = parseId(p.annotationId);
   return traceId === null || annotationId === null ? null : { traceId, annotationId };
 }
 
@@ -27,7 +28,7 @@ async function requireOwned(db: Db, traceId: number, annotationId: number): Prom
 
 export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
   const k = await ids(ctx);
-  if (!k) return json({ error: 'ids must be numbers' }, 404);
+  if (!k) return notAnId('ids must be numbers');
   const body = await jsonBody(request);
   if (body instanceof Response) return body;
   try {
@@ -38,14 +39,13 @@ export async function PATCH(request: Request, ctx: Ctx): Promise<Response> {
     });
     return json(annotationJson(updated));
   } catch (e) {
-    if (e instanceof InvalidAnnotationError) return invalidAnnotation(e);
     return errorResponse(e);
   }
 }
 
 export async function DELETE(_request: Request, ctx: Ctx): Promise<Response> {
   const k = await ids(ctx);
-  if (!k) return json({ error: 'ids must be numbers' }, 404);
+  if (!k) return notAnId('ids must be numbers');
   try {
     await withDb(async (db) => {
       await requireOwned(db, k.traceId, k.annotationId);

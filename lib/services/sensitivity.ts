@@ -8,9 +8,9 @@ import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/preset
 import { seedList } from '../replay/seed-samples.ts';
 import { sensitivityPlan, sensitivityRows, type SensitivityResult } from '../replay/sensitivity.ts';
 import type { ModelName } from '../replay/types.ts';
-import type { Db } from './instance.ts';
+import type { Db } from '../db/instance.ts';
 import { checkSeedCount, DEFAULT_SEED } from './replay-runs.ts';
-import { loadReplayData } from './replay-input.ts';
+import { loadReplayData } from '../queries/replay-input.ts';
 
 /** Fewer seeds than a run's 8: a sensitivity run replays ~50 variants of the trace. */
 export const DEFAULT_SENSITIVITY_SEEDS = 4;

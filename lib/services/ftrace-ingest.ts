@@ -18,8 +18,8 @@ import { KIND_CODE } from '../trace/formats/ftrace/kind-codes.ts';
 import { responseDeviceFromRid } from '../trace/formats/ftrace/qi-submit.ts';
 import { EVENT_KINDS } from '../trace/schema.ts';
 import { collectGarbage } from './collect-garbage.ts';
-import type { Db } from './instance.ts';
-import { decompressedCap, type IngestLimits } from './limits.ts';
+import type { Db } from '../db/instance.ts';
+import { decompressedCap, type IngestLimits } from '../db/limits.ts';
 import type { HostMessage, WorkerJob, WorkerMessage } from './ftrace-worker.ts';
 
 /** Below this a second worker costs more (start-up ~50 ms) than it saves. */

@@ -12,12 +12,13 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { envNumber, envText, projectHome } from '../core/config.ts';
+import { UploadStalledError, UploadTooLargeError } from '../core/errors.ts';
 import { processSlots, type Release } from '../core/slots.ts';
 import { ingestFile, type IngestProgress, type IngestResult } from './ingest.ts';
-import { publishAfterIngest } from './lake/auto-publish.ts';
-import { processAlive } from './process-alive.ts';
-import { lakeDir } from './lake/config.ts';
-import { openDb } from './instance.ts';
+import { publishAfterIngest } from './lake-auto-publish.ts';
+import { processAlive } from '../db/process-alive.ts';
+import { lakeDir } from '../db/lake/config.ts';
+import { openDb } from '../db/instance.ts';
 
 export type JobPhase = 'receive' | 'queued' | IngestProgress['phase'] | 'done' | 'failed';
 
@@ -157,22 +158,6 @@ export function enqueueIngest<T>(fn: () => Promise<T>, bytes = 0): Promise<T> {
     });
     startNext(t);
   });
-}
-
-/** An upload bigger than PRITRACE_MAX_UPLOAD_BYTES (HTTP 413). */
-export class UploadTooLargeError extends Error {
-  override readonly name = 'UploadTooLargeError';
-  constructor(readonly limitBytes: number) {
-    super(`upload exceeds the limit of ${limitBytes} bytes (PRITRACE_MAX_UPLOAD_BYTES)`);
-  }
-}
-
-/** An upload whose body stopped arriving for UPLOAD_IDLE_MS (HTTP 408). */
-export class UploadStalledError extends Error {
-  override readonly name = 'UploadStalledError';
-  constructor(readonly idleMs: number) {
-    super(`the upload sent nothing for ${idleMs / 1000} s and was dropped`);
-  }
 }
 
 /** Uploads being received at once; more get 429 (their bodies are not read). */

@@ -1,7 +1,7 @@
 // Read-only SQL for the /sql page: one SELECT over the trace tables, on its own connection,
 // inside a READ ONLY transaction, with a row cap and a time limit (connection.interrupt()).
 // Two walls: this module refuses anything but a plain SELECT over our tables before DuckDB binds
-// it, and in the server DuckDB itself is confined (restrictFileAccess in instance.ts: external
+// it, and in the server DuckDB itself is confined (restrictFileAccess in db/instance.ts: external
 // access off except the ingest directories, no extension loads, configuration locked).
 
 import {
@@ -10,10 +10,10 @@ import {
   type DuckDBConnection,
   type DuckDBResult,
 } from '@duckdb/node-api';
-import { QueryError } from '../core/errors.ts';
-import { Slots, SlotsBusyError } from '../core/slots.ts';
-import { connectRaw, type Db } from './instance.ts';
-import { TABLES } from './schema.ts';
+import { QueryError, type RefusedClass, SlotsBusyError, SqlBusyError, SqlRefusedError, SqlTimeoutError } from '../core/errors.ts';
+import { Slots } from '../core/slots.ts';
+import { connectRaw, type Db } from '../db/instance.ts';
+import { TABLES } from '../db/schema.ts';
 
 /*
  * How a statement is judged, in order, and why each step is there:
@@ -31,7 +31,7 @@ import { TABLES } from './schema.ts';
  * 4. Run in BEGIN TRANSACTION READ ONLY on a fresh connection: any write that slipped past the
  *    checks fails in DuckDB itself. Rows stream until the cap; a timer interrupts the connection.
  * 5. Behind all of this, the server's instance cannot read files outside its ingest
- *    directories, attach databases, load extensions or change its configuration (instance.ts).
+ *    directories, attach databases, load extensions or change its configuration (db/instance.ts).
  */
 
 export interface SqlConsoleOptions {
@@ -56,59 +56,6 @@ export interface SqlConsoleOptions {
 }
 
 export const SQL_CONSOLE_DEFAULTS: SqlConsoleOptions = { maxRows: 10_000, timeoutMs: 5_000, maxSqlChars: 100_000, maxCellChars: 10_000, maxResultChars: 8_000_000 };
-
-/** Why a statement was refused; part of the error so the page can say which rule it broke. */
-export type RefusedClass =
-  | 'empty'
-  | 'too-long'
-  | 'multiple-statements'
-  | 'write'
-  | 'copy'
-  | 'attach'
-  | 'export'
-  | 'extension'
-  | 'configuration'
-  | 'call'
-  | 'not-a-select'
-  | 'file-access'
-  | 'table-function'
-  | 'table'
-  | 'function'
-  | 'size';
-
-export class SqlRefusedError extends Error {
-  override readonly name = 'SqlRefusedError';
-  constructor(
-    readonly refused: RefusedClass,
-    message: string,
-  ) {
-    super(`refused (${refused}): ${message}`);
-  }
-}
-
-export class SqlTimeoutError extends Error {
-  override readonly name = 'SqlTimeoutError';
-  constructor(
-    readonly timeoutMs: number,
-    options?: { cause?: unknown },
-  ) {
-    super(
-      `the statement ran longer than the console's limit of ${timeoutMs} ms and was interrupted; the limit is the server's PRITRACE_SQL_TIMEOUT_MS (up to 300000): start the server with it set higher, or narrow the statement`,
-      options,
-    );
-  }
-}
-
-/** Every console slot is taken (and the queue full, or no slot freed within the time limit). Retryable. */
-export class SqlBusyError extends Error {
-  override readonly name = 'SqlBusyError';
-  constructor(
-    readonly limit: number,
-    options?: { cause?: unknown },
-  ) {
-    super(`${limit} console statement${limit === 1 ? ' is' : 's are'} already running; try again shortly`, options);
-  }
-}
 
 export type ConsoleValue = null | boolean | number | string | ConsoleValue[] | { [key: string]: ConsoleValue };
 

@@ -9,7 +9,7 @@ import readline from 'node:readline';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import { TraceRejectedError } from '../core/errors.ts';
-import type { DecompressedCap } from './limits.ts';
+import type { DecompressedCap } from '../db/limits.ts';
 
 export function isGzip(file: string): boolean {
   const fd = fs.openSync(file, 'r');

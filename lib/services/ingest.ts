@@ -13,12 +13,12 @@ import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
 import { COMPLETED_GROUP_SQL, EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
-import { readableDirs, type Db } from './instance.ts';
+import { readableDirs, type Db } from '../db/instance.ts';
 import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
 import { isTraceDat, stageDat } from './dat-ingest.ts';
 import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
-import { decompressedCap, ingestLimits, type IngestLimits } from './limits.ts';
-import { FILL_TRACE_GROUP_SUMMARY_SQL } from './schema.ts';
+import { decompressedCap, ingestLimits, type IngestLimits } from '../db/limits.ts';
+import { FILL_TRACE_GROUP_SUMMARY_SQL } from '../db/schema.ts';
 
 export interface IngestProgress {
   phase: 'detect' | 'decode' | 'store' | 'pair' | 'commit';

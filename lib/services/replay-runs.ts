@@ -3,14 +3,15 @@
 // verb and the replay page. The engine itself is pure (lib/replay); this module only feeds it
 // from DuckDB and stores what it returns.
 
-import { NotFoundError, ReplayConfigError } from '../core/errors.ts';
+import { ReplayConfigError } from '../core/errors.ts';
 import { applyParamOverrides } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/presets.ts';
 import { CDF_QUANTILES, replayBatchOffThread } from '../replay/off-thread.ts';
 import { seedList, seedSamplesOf } from '../replay/seed-samples.ts';
-import { STAGE_TIMES, type ModelName, type ReplaySummary } from '../replay/types.ts';
-import type { Db } from './instance.ts';
-import { loadReplayData } from './replay-input.ts';
+import { STAGE_TIMES, type ModelName } from '../replay/types.ts';
+import type { Db } from '../db/instance.ts';
+import { getReplayRun, type SavedRun } from '../queries/replay-runs.ts';
+import { loadReplayData } from '../queries/replay-input.ts';
 
 export interface ReplayRunOptions {
   model: ModelName;
@@ -23,18 +24,6 @@ export interface ReplayRunOptions {
   seeds?: number;
   /** Worker threads the seeds are dealt to. The server keeps 1 so pages keep a core. */
   threads?: number;
-}
-
-export interface SavedRun {
-  run_id: number;
-  trace_id: number;
-  model: ModelName;
-  preset: string;
-  seed: number;
-  overrides: string[];
-  created_at: string;
-  seconds: number;
-  summary: ReplaySummary;
 }
 
 export const DEFAULT_SEED = 1;
@@ -120,7 +109,7 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     } finally {
       app.close();
     }
-    return readRun(tx, runId);
+    return getReplayRun(tx, runId);
   });
 }
 
@@ -135,35 +124,3 @@ async function circularCalibrationNote(db: Db, traceId: number): Promise<string 
   if (t?.format !== 'sim-csv' && t?.format !== 'sim-jsonl') return null;
   return `this trace is in the simulator's format (${t.format}): if pritrace simulate wrote it, the calibration compares the engine with itself (circular) and says nothing about a real kernel; calibrate on a recorded trace and against the svm_prq histogram`;
 }
-
-function toRun(r: Record<string, unknown>): SavedRun {
-  return {
-    run_id: Number(r.run_id),
-    trace_id: Number(r.trace_id),
-    model: r.model as ModelName,
-    preset: String(r.preset),
-    seed: Number(r.seed),
-    overrides: JSON.parse(String(r.overrides ?? '[]')) as string[],
-    created_at: String(r.created_at),
-    seconds: Number(r.seconds),
-    summary: JSON.parse(String(r.summary)) as ReplaySummary,
-  };
-}
-
-const RUN_COLUMNS = `run_id, trace_id, model, preset, seed, overrides, summary, seconds, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at`;
-
-async function readRun(db: Db, runId: number): Promise<SavedRun> {
-  const rows = await db.all<Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM replay_runs WHERE run_id = $1`, [runId]);
-  if (!rows[0]) throw new NotFoundError(`no replay run ${runId}`);
-  return toRun(rows[0]);
-}
-
-export async function getReplayRun(db: Db, runId: number): Promise<SavedRun> {
-  return readRun(db, runId);
-}
-
-export async function listReplayRuns(db: Db, traceId: number): Promise<SavedRun[]> {
-  const rows = await db.all<Record<string, unknown>>(`SELECT ${RUN_COLUMNS} FROM replay_runs WHERE trace_id = $1 ORDER BY run_id`, [traceId]);
-  return rows.map(toRun);
-}
-

@@ -2,10 +2,10 @@
 // is already committed to the database by then, so a failed publish is reported beside the
 // ingest result rather than undoing it; `pritrace publish` retries it.
 
-import type { IngestResult } from '../ingest.ts';
-import type { Db } from '../instance.ts';
-import { lakeDir } from './config.ts';
-import { publishTrace, type PublishResult } from './publish.ts';
+import type { IngestResult } from './ingest.ts';
+import type { Db } from '../db/instance.ts';
+import { lakeDir } from '../db/lake/config.ts';
+import { publishTrace, type PublishResult } from '../db/lake/publish.ts';
 
 export type PublishedIngest = IngestResult & {
   lake?: Pick<PublishResult, 'trace' | 'host' | 'date' | 'replaced'> | { error: string };

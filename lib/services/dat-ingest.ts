@@ -13,8 +13,8 @@ import { isDatMagic } from '../trace/formats/dat/metadata.ts';
 import { readDat } from '../trace/formats/dat/reader.ts';
 import type { ByteSource } from '../trace/formats/dat/source.ts';
 import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
-import type { Db } from './instance.ts';
-import type { IngestLimits } from './limits.ts';
+import type { Db } from '../db/instance.ts';
+import type { IngestLimits } from '../db/limits.ts';
 
 /** Whether the file starts with trace-cmd's magic (17 08 44 "tracing"). */
 export function isTraceDat(file: string): boolean {

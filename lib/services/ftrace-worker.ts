@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { batchTransferList, type EventBatch } from '../trace/event-batch.ts';
 import type { PartSummary } from '../trace/event-rows.ts';
 import { FtraceDecoder } from '../trace/formats/ftrace/decoder.ts';
-import type { DecompressedCap } from './limits.ts';
+import type { DecompressedCap } from '../db/limits.ts';
 
 export interface WorkerJob {
   file: string;
@@ -21,7 +21,7 @@ export interface WorkerJob {
   part: number;
   parts: number;
   maxLineBytes: number;
-  /** Most gunzipped bytes the file may produce (limits.ts decompressedCap). */
+  /** Most gunzipped bytes the file may produce (db/limits.ts decompressedCap). */
   decompressedCap: DecompressedCap;
   keepBad: number;
 }

@@ -6,7 +6,7 @@
 import { NotFoundError } from '../core/errors.ts';
 import type { RecordedGroupTimes } from '../replay/service-time.ts';
 import { invalidationKind, replayInputFromRequests, type RecordedInvalidations, type ReplayInput } from '../replay/types.ts';
-import type { Db } from './instance.ts';
+import type { Db } from '../db/instance.ts';
 
 export interface TraceReplayData {
   input: ReplayInput;

@@ -2,9 +2,10 @@
 // K seeds, so the replay page can show the same comparison) and compares them (lib/replay/whatif).
 
 import type { ModelName } from '../replay/types.ts';
-import { compareRuns, type WhatifResult, type WhatifSide } from '../replay/whatif.ts';
-import type { Db } from './instance.ts';
-import { runReplayForTrace, type SavedRun } from './replay-runs.ts';
+import { compareRuns, type WhatifResult } from '../replay/whatif.ts';
+import type { Db } from '../db/instance.ts';
+import { sideOfRun } from '../queries/replay-runs.ts';
+import { runReplayForTrace } from './replay-runs.ts';
 
 export interface WhatifSideSpec {
   model: ModelName;
@@ -18,14 +19,6 @@ export interface WhatifOptions {
   seed?: number;
   seeds?: number;
   threads?: number;
-}
-
-/** A saved run as one side of a comparison; null for a run saved before runs kept their seeds. */
-export function sideOfRun(run: SavedRun): WhatifSide | null {
-  const samples = run.summary.seed_samples;
-  if (!samples) return null;
-  const label = `${run.model} ${run.preset}${run.overrides.length ? ` (${run.overrides.join(' ')})` : ''}`;
-  return { label, run_id: run.run_id, model: run.model, preset: run.preset, samples };
 }
 
 export async function whatifForTrace(db: Db, traceId: number, opts: WhatifOptions): Promise<WhatifResult> {

@@ -9,8 +9,8 @@ import { NO_CODE, type CollectedPageEvents } from '../trace/page-event-collector
 import { keyPasid, keyPrgi, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, pairEvents, type PairedGroups, type PairingEvents } from '../trace/pairing.ts';
 import { GROUP_STATUSES } from '../trace/schema.ts';
 import { collectGarbage } from './collect-garbage.ts';
-import type { ColumnBlock, ColumnData } from './column-append.ts';
-import type { Db } from './instance.ts';
+import type { ColumnBlock, ColumnData } from '../db/column-append.ts';
+import type { Db } from '../db/instance.ts';
 
 let tempSeq = 0;
 

@@ -19,6 +19,9 @@ const DETECTORS: readonly Detector[] = [
   { name: 'simulator JSON Lines', detect: (l) => (detectSimJsonl(l) ? 'sim-jsonl' : null) },
 ];
 
+/** trace.dat is recognised before any of these, by its first bytes (services/ingest.ts); a rejection names it too. */
+const DAT_TRIED = 'trace-cmd trace.dat (magic bytes 17 08 44 "tracing")';
+
 export function detectFormat(file: string, headLines: readonly string[]): TraceFormat {
   const content = headLines.filter((l) => l.trim() !== '');
   if (content.length === 0) throw new TraceRejectedError(file, 'empty file: no lines to ingest');
@@ -28,6 +31,6 @@ export function detectFormat(file: string, headLines: readonly string[]): TraceF
   }
   throw new TraceRejectedError(
     file,
-    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. First line: "${printable(content[0]!, 120)}"`,
+    `unrecognised format; tried: ${[...DETECTORS.map((d) => d.name), DAT_TRIED].join('; ')}. First line: "${printable(content[0]!, 120)}"`,
   );
 }

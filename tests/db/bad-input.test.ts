@@ -39,6 +39,11 @@ describe('bad input', () => {
     await rejected('notes.md', '# Notes\n\nThis is not a trace at all.\nNor is this.\n', /unrecognised format; tried: ftrace text.*simulator CSV.*simulator JSON Lines/);
   });
 
+  it('a binary file that is not a trace.dat names trace.dat among the formats tried', async () => {
+    // An ELF header: binary, and its first bytes are not trace-cmd's magic.
+    await rejected('a.out', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x0a]), /unrecognised format; tried: .*trace-cmd trace\.dat/);
+  });
+
   it('binary garbage is refused with its location', async () => {
     const bytes = Buffer.concat([Buffer.from(good(3).join('\n') + '\n'), Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]), Buffer.from(good(3).join('\n'))]);
     const e = await rejected('bin.txt', bytes, /1 of 7 lines are bad/);

@@ -10,4 +10,12 @@ import vm from 'node:vm';
 
 // --expose-gc set at run time applies to contexts created after it: the new context's `gc`.
 v8.setFlagsFromString('--expose-gc');
-export const collectGarbage = vm.runInNewContext('gc') as () => void;
+const gc = vm.runInNewContext('gc') as () => void;
+
+/** Below this many events the arrays are a few MB: a collection would pause for nothing. */
+const WORTH_IT = 1 << 18;
+
+/** Collects now when `events` events' worth of arrays just died. */
+export function collectGarbage(events: number): void {
+  if (events >= WORTH_IT) gc();
+}

@@ -88,14 +88,15 @@ export async function stageFaultGroups(db: Db, collect: () => CollectedPageEvent
     await db.run(`DROP TABLE IF EXISTS ${tables.groups}`);
     await db.run(`DROP TABLE IF EXISTS ${tables.keys}`);
   };
+  let events = 0;
   try {
     // The events live only in this call's frame, so they are garbage once it returns.
-    await appendPaired(db, collect(), tables);
+    events = await appendPaired(db, collect(), tables);
   } catch (e) {
     await drop();
     throw e;
   }
-  collectGarbage();
+  collectGarbage(events);
   return {
     async insert(traceId, onProgress) {
       await db.run(
@@ -113,9 +114,10 @@ export async function stageFaultGroups(db: Db, collect: () => CollectedPageEvent
   };
 }
 
-async function appendPaired(db: Db, collected: CollectedPageEvents, tables: { keys: string; groups: string }): Promise<void> {
+/** Pairs and appends the groups; returns the number of events. */
+async function appendPaired(db: Db, collected: CollectedPageEvents, tables: { keys: string; groups: string }): Promise<number> {
   // What collecting left behind (the per-batch slices) goes before the pairing's own arrays come.
-  collectGarbage();
+  collectGarbage(collected.events.n);
   const groups = pairEvents(collected.events);
   await db.run(`CREATE TEMP TABLE ${tables.keys} (dk INTEGER, iommu VARCHAR, device VARCHAR)`);
   const keyRows = await db.appender(tables.keys, ['integer', 'varchar', 'varchar']);
@@ -126,6 +128,7 @@ async function appendPaired(db: Db, collected: CollectedPageEvents, tables: { ke
        first_ts BIGINT, last_ts BIGINT, response_ts BIGINT, code SMALLINT, first_line UINTEGER, last_line UINTEGER, response_line UINTEGER)`,
   );
   await db.appendColumns(tables.groups, groupBlocks(collected.events, collected.code, groups));
+  return collected.events.n;
 }
 
 /** Rows of the group table appended per block: the columns of all groups at once were ~60 bytes a group. */

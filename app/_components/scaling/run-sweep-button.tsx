@@ -3,8 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 
-/** Starts the trace's PASID sweep on the server and reloads the page's data when it is saved. */
-export function RunSweepButton({ traceId }: { traceId: number }) {
+/** Starts the trace's sweep on one axis on the server and reloads the page's data when it is saved. */
+export function RunSweepButton({ traceId, axis = 'pasids', label = 'Run the PASID sweep' }: { traceId: number; axis?: string; label?: string }) {
   const router = useRouter();
   const [running, setRunning] = useState(false);
   const [elapsed, setElapsed] = useState(0);
@@ -22,7 +22,7 @@ export function RunSweepButton({ traceId }: { traceId: number }) {
     setElapsed(0);
     setError(null);
     try {
-      const res = await fetch(`/api/traces/${traceId}/sweep`, { method: 'POST' });
+      const res = await fetch(`/api/traces/${traceId}/sweep${axis === 'pasids' ? '' : `?axis=${axis}`}`, { method: 'POST' });
       const body = (await res.json().catch(() => ({}))) as { error?: string };
       if (res.status !== 201) {
         setError(body.error ?? `server answered ${res.status}`);
@@ -44,7 +44,7 @@ export function RunSweepButton({ traceId }: { traceId: number }) {
             <span className="spinner" aria-hidden="true" /> Sweeping… {elapsed.toFixed(0)} s
           </>
         ) : (
-          'Run the PASID sweep'
+          label
         )}
       </button>
       {error ? (

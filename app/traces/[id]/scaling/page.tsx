@@ -48,18 +48,16 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
     );
   }
 
-  const tabs = (
-    <nav className="toggle" aria-label="Scaling axis" data-testid="scaling-axes">
-      {AXES.map((a) => (
-        <Link key={a.value} href={`/traces/${traceId}/scaling${a.value === 'pasids' ? '' : `?axis=${a.value}`}`} aria-current={a.value === axis ? 'true' : undefined}>
-          {a.label}
-        </Link>
-      ))}
-    </nav>
-  );
+  // In the card's body, not its header actions, so the three tabs wrap on a narrow screen.
   const axisCard = (
-    <Card title="Scaling axis" span={12} subtitle="What the per-device and lookup costs grow with: each axis replays the same group sample at the same seeds." actions={tabs}>
-      {null}
+    <Card title="Scaling axis" span={12} subtitle="What the per-device and lookup costs grow with: each axis replays the same group sample at the same seeds.">
+      <nav className="toggle" aria-label="Scaling axis" data-testid="scaling-axes" style={{ flexWrap: 'wrap' }}>
+        {AXES.map((a) => (
+          <Link key={a.value} href={`/traces/${traceId}/scaling${a.value === 'pasids' ? '' : `?axis=${a.value}`}`} aria-current={a.value === axis ? 'true' : undefined}>
+            {a.label}
+          </Link>
+        ))}
+      </nav>
     </Card>
   );
   if (axis !== 'pasids') return <DeviceAxisView traceId={traceId} axis={axis} computedAt={computedAt} problems={problems} axisCard={axisCard} />;

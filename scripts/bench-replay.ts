@@ -1,6 +1,6 @@
 // Replay speed: throughput of each model on a simulated 1 M-group trace (one core), and
 // the time of a full PASID sweep (21 points × 2 allocations × both models, the default
-// structures) on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
+// structures) and of the outstanding-groups and devices-per-PASID sweeps on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
 // bench calls benchReplay(). Wall-clock timings (CPU time beside the steady replays).
 
 import { pathToFileURL } from 'node:url';
@@ -9,6 +9,7 @@ import { replayPrepared } from '../lib/replay/engine.ts';
 import { prepareInput } from '../lib/replay/prepare.ts';
 import { defaultPresetForModel } from '../lib/replay/presets.ts';
 import { sweepPrepared } from '../lib/replay/sweep.ts';
+import { sweepAxisPrepared } from '../lib/replay/sweep-axes.ts';
 import { MODEL_NAMES } from '../lib/replay/types.ts';
 import { generateTraffic } from '../lib/sim/traffic.ts';
 
@@ -65,6 +66,17 @@ export async function benchReplay(): Promise<Record<string, number | string>> {
   out.sweep_cpu_s = Math.round((used.user + used.system) / 1000) / 1000;
   out.sweep_points = sweep.points.length;
   out.sweep_sampling = sweep.note;
+
+  // The device axes (sweep-axes.ts) on the same input, group sample and seeds: one remap per knob, then the replays.
+  for (const axis of ['outstanding', 'sharing'] as const) {
+    t = performance.now();
+    const cpu = process.cpuUsage();
+    const s = sweepAxisPrepared(prepared, { axis, seed: 1 });
+    out[`sweep_${axis}_s`] = Math.round(performance.now() - t) / 1000;
+    const c = process.cpuUsage(cpu);
+    out[`sweep_${axis}_cpu_s`] = Math.round((c.user + c.system) / 1000) / 1000;
+    out[`sweep_${axis}_points`] = s.points.length;
+  }
   return out;
 }
 

@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   replay: { run: replayCommand, help: 'replay TRACE --model M     replay the requests through per-device or domain-wide handling' },
   whatif: { run: async (argv) => (await import('./commands/whatif.ts')).whatifCommand(argv), help: 'whatif TRACE [--a M@ERA]    two designs/eras over K seeds: differences with intervals and a verdict' },
   sensitivity: { run: async (argv) => (await import('./commands/sensitivity.ts')).sensitivityCommand(argv), help: 'sensitivity TRACE          each parameter halved and doubled: which one drives device-side p50/p99' },
-  sweep: { run: sweepCommand, help: 'sweep TRACE                lookup cost and latency vs number of PASIDs (1 … 2^20)' },
+  sweep: { run: sweepCommand, help: 'sweep TRACE                device wait, drops, drain load vs live PASIDs (--axis: in-flight groups, devices per PASID)' },
   simulate: { run: simulateCommand, help: 'simulate --out FILE        generate PRI traffic (.csv, .jsonl, .trace)' },
   report: { run: async (argv) => (await import('./commands/report.ts')).reportCommand(argv), help: 'report TRACE --format F    postmortem as md or html: figures, charts, annotations, replay comparison' },
   export: { run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv), help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV' },

@@ -9,10 +9,12 @@ import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
 import type { ReplayParams } from './params.ts';
 import type { RecordedGroupTimes } from './service-time.ts';
 import { DEFAULT_SWEEP_EXPONENTS, type SweepOptions, type SweepResult } from './sweep.ts';
+import { DEFAULT_OUTSTANDING_KNOBS, DEFAULT_SHARING_KNOBS, type AxisSweepOptions, type AxisSweepResult } from './sweep-axes.ts';
 import type { ModelName, ReplayInput, ReplayResult, ReplaySummary } from './types.ts';
 
 export type WorkerJob =
   | { kind: 'sweep'; input: ReplayInput; options: SweepOptions }
+  | { kind: 'axis-sweep'; input: ReplayInput; options: AxisSweepOptions }
   | {
       kind: 'batch';
       input: ReplayInput;
@@ -43,6 +45,7 @@ export const CDF_QUANTILES: readonly number[] = Array.from({ length: 50 }, (_, i
 
 export type WorkerReply =
   | { ok: true; kind: 'sweep'; result: SweepResult }
+  | { ok: true; kind: 'axis-sweep'; result: AxisSweepResult }
   | { ok: true; kind: 'batch'; result: BatchResult }
   | { ok: false; parameter: string | null; message: string };
 
@@ -95,6 +98,27 @@ export async function sweepOffThread(input: ReplayInput, options: SweepOptions, 
     const at = Math.floor(i / n) * count;
     return shard.points.slice(at, at + count);
   });
+  return { ...results[0]!, points };
+}
+
+/**
+ * An outstanding-groups or devices-per-PASID sweep (sweep-axes.ts) on `threads` worker threads:
+ * its knobs dealt out round-robin, the points put back in knob order. A point depends only on
+ * the seed and its knob, so the result equals one thread's.
+ */
+export async function axisSweepOffThread(input: ReplayInput, options: AxisSweepOptions, threads = 1): Promise<AxisSweepResult> {
+  const knobs = options.knobs ?? (options.axis === 'outstanding' ? DEFAULT_OUTSTANDING_KNOBS : DEFAULT_SHARING_KNOBS);
+  const n = Math.max(1, Math.min(Math.floor(threads), knobs.length));
+  const shards = Array.from({ length: n }, (_, k) => knobs.filter((_v, i) => i % n === k));
+  const results = await Promise.all(
+    shards.map(async (shard) => {
+      const reply = await runJob({ kind: 'axis-sweep', input, options: { ...options, knobs: shard } });
+      if (reply.kind !== 'axis-sweep') throw new Error('replay worker answered an axis sweep with something else');
+      return reply.result;
+    }),
+  );
+  // Stable: each knob's points keep their model and structure order.
+  const points = results.flatMap((r) => r.points).sort((a, b) => knobs.indexOf(a.knob) - knobs.indexOf(b.knob));
   return { ...results[0]!, points };
 }
 

@@ -223,7 +223,7 @@ function permuteU8(col: Uint8Array, order: Int32Array | null, n: number): Uint8A
  * Flow ids for (iommu, device, PASID): a direct table when the key space is small (the
  * usual case: a few devices, dense PASIDs), a hash map otherwise.
  */
-class FlowIds {
+export class FlowIds {
   private readonly direct: Int32Array | null;
   private readonly map: KeyMap | null;
   count = 0;

@@ -9,6 +9,7 @@ import { prepareInput } from './prepare.ts';
 import { estimateServiceTimes, inversionOptions } from './service-time.ts';
 import type { ReplayResult } from './types.ts';
 import { runSweep } from './sweep.ts';
+import { runAxisSweep } from './sweep-axes.ts';
 import { CDF_QUANTILES, type BatchResult, type WorkerJob, type WorkerReply } from './off-thread.ts';
 import { percentilesOf } from './percentiles.ts';
 
@@ -53,6 +54,7 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
 
 function run(job: WorkerJob): WorkerReply {
   if (job.kind === 'sweep') return { ok: true, kind: 'sweep', result: runSweep(job.input, job.options) };
+  if (job.kind === 'axis-sweep') return { ok: true, kind: 'axis-sweep', result: runAxisSweep(job.input, job.options) };
   return { ok: true, kind: 'batch', result: runBatch(job) };
 }
 

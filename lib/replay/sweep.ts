@@ -81,13 +81,13 @@ export interface SweepResult {
 
 /** Largest number of live PASIDs: 20-bit values with PASID 0 reserved. */
 export const MAX_LIVE_PASIDS = 0xfffff;
-const DEFAULT_STRUCTURES: Record<ModelName, readonly StructureKind[]> = {
+export const DEFAULT_STRUCTURES: Record<ModelName, readonly StructureKind[]> = {
   'per-device': ['xarray'],
   'domain-wide': ['xarray', 'list', 'rbtree', 'hash'],
 };
 
 /** Structures no kernel uses for PASID → domain: shown, but labelled hypothetical. */
-const HYPOTHETICAL: readonly StructureKind[] = ['list', 'hash'];
+export const HYPOTHETICAL: readonly StructureKind[] = ['list', 'hash'];
 export const DEFAULT_SWEEP_SEEDS = 3;
 
 /** N = 2^0 … 2^20 live PASIDs. */
@@ -98,7 +98,7 @@ export function runSweep(input: ReplayInput, options: SweepOptions): SweepResult
 }
 
 /** Murmur3's finaliser: spreads open-group ids over the live PASIDs without an RNG call each. */
-function mix(x: number, salt: number): number {
+export function mix(x: number, salt: number): number {
   let h = (x ^ salt) >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -117,6 +117,30 @@ function sparseOrder(seed: number): Int32Array {
     a[j] = t;
   }
   return a;
+}
+
+/** What a point reports over its seeds' replays: the first seed's figures and every figure's interval. */
+export type PointFigures = Pick<SweepPoint, 'lookup' | 'latency_ns' | 'device_latency_ns' | 'drops' | 'drain_utilisation' | 'intervals' | 'stages'>;
+
+export function pointFigures(runs: readonly ReplaySummary[]): PointFigures {
+  const s = runs[0]!;
+  const iv = (pick: (x: ReplaySummary) => number | null) => predictionInterval(runs.map(pick), { nonNegative: true });
+  const stages: SweepPoint['stages'] = {};
+  for (const name of STAGES) stages[name] = s.lookup_stages[name]!;
+  return {
+    lookup: s.lookup,
+    latency_ns: s.latency_ns,
+    device_latency_ns: s.device_latency_ns,
+    drops: s.drops,
+    drain_utilisation: s.drain_utilisation,
+    intervals: {
+      device_latency_ns: { p50: iv((x) => x.device_latency_ns.p50), p99: iv((x) => x.device_latency_ns.p99) },
+      latency_ns: { p50: iv((x) => x.latency_ns.p50), p99: iv((x) => x.latency_ns.p99) },
+      drops: iv((x) => x.drops),
+      drain_utilisation: iv((x) => x.drain_utilisation),
+    },
+    stages,
+  };
 }
 
 export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): SweepResult {
@@ -157,26 +181,14 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
         for (const structure of options.structures?.[model] ?? DEFAULT_STRUCTURES[model]) {
           const p = { ...params[model]!, structure };
           const runs = seeds.map((sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1, summaryOnly: true }, { pasid, maxGroups, shared }).summary);
-          const s = runs[0]!;
-          const iv = (pick: (x: ReplaySummary) => number | null) => predictionInterval(runs.map(pick), { nonNegative: true });
-          const stages: SweepPoint['stages'] = {};
-          for (const name of STAGES) stages[name] = s.lookup_stages[name]!;
+          // Spelled out in this order: the JSON of `pritrace sweep` keeps its key order.
+          const { stages, ...figures } = pointFigures(runs);
           points.push({
             pasids: n,
             allocation,
             model,
             structure,
-            lookup: s.lookup,
-            latency_ns: s.latency_ns,
-            device_latency_ns: s.device_latency_ns,
-            drops: s.drops,
-            drain_utilisation: s.drain_utilisation,
-            intervals: {
-              device_latency_ns: { p50: iv((x) => x.device_latency_ns.p50), p99: iv((x) => x.device_latency_ns.p99) },
-              latency_ns: { p50: iv((x) => x.latency_ns.p50), p99: iv((x) => x.latency_ns.p99) },
-              drops: iv((x) => x.drops),
-              drain_utilisation: iv((x) => x.drain_utilisation),
-            },
+            ...figures,
             hypothetical: HYPOTHETICAL.includes(structure),
             stages,
             sampled_groups: makeView(prepared, { maxGroups }).groupCount,

@@ -107,4 +107,42 @@ describe('what-if, sensitivity and scaling in a browser', { timeout: 300_000 }, 
     await shots('13-scaling');
     assert.deepEqual(pageErrors, []);
   });
+
+  // The two device axes on the same sample. Where the trace sits, from its recording
+  // (tests/cli/sweep-axes.test.ts works both out by hand): 156 µs of groups in flight over
+  // 219 µs and 3 devices = 0.24 per device; (2 + 2 + 1) / 3 = 1.67 devices per PASID.
+  for (const [axis, traceLabel, button] of [
+    ['outstanding', 'this trace: 0.24', 'Run the groups in flight per device sweep'],
+    ['sharing', 'this trace: 1.67', 'Run the devices sharing one PASID sweep'],
+  ] as const) {
+    it(`scaling by ${axis}: device waits p99/p50 with bands, drops and drain load, the trace marked`, async () => {
+      await page.setViewportSize({ width: 1440, height: 900 });
+      await page.goto(`${server.url}/traces/1/scaling`);
+      await page.locator('[data-testid="scaling-axes"] a', { hasText: axis === 'outstanding' ? 'groups in flight per device' : 'devices per PASID' }).click();
+      await page.waitForURL(`**/traces/1/scaling?axis=${axis}`);
+      const run = page.locator('[data-testid="run-sweep"]');
+      assert.equal((await run.textContent())?.trim(), button);
+      await run.click();
+      const table = page.locator(`[data-testid="axis-points-${axis}"] tbody tr`);
+      await table.first().waitFor({ timeout: 240_000 });
+      for (const metric of ['device_p99_ns', 'device_p50_ns', 'drops', 'drain_utilisation']) {
+        const chart = page.locator(`[data-testid="chart-axis-${axis}-${metric}"]`);
+        await chart.locator('path.recharts-line-curve').first().waitFor({ state: 'attached' });
+        assert.equal(await chart.locator('path.recharts-line-curve').count(), 5, `${metric}: a line per model × structure`);
+        assert.equal(await chart.locator('.recharts-reference-line').count(), 1, `${metric}: the trace marked`);
+        assert.match((await chart.textContent()) ?? '', new RegExp(traceLabel.replace('.', '\\.')), metric);
+      }
+      assert.ok((await page.locator(`[data-testid="chart-axis-${axis}-device_p99_ns"] path.recharts-area-area`).count()) >= 1, 'interval bands');
+      const xs = await table.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-x'))));
+      if (axis === 'outstanding') {
+        // Rows run from the most devices (16 per recorded) to the fewest (1 per 2 recorded): more in flight on each.
+        for (let i = 1; i < xs.length; i++) assert.ok(xs[i]! > xs[i - 1]!, `in flight per device rises: ${xs.join(', ')}`);
+      } else {
+        assert.deepEqual(xs, [2, 4, 8, 16, 32, 64, 128]);
+      }
+      assert.match((await page.locator('[data-testid="axis-method"]').textContent()) ?? '', /only its device changes|dealt over m devices/);
+      await shots(`14-scaling-${axis}`);
+      assert.deepEqual(pageErrors, []);
+    });
+  }
 });

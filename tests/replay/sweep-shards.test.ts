@@ -1,9 +1,11 @@
 // A sweep sharded over worker threads gives one thread's result point for point: each point
-// depends only on the seed, its PASID count and its allocation (issue 17: sweeps shard).
+// depends only on the seed, its PASID count and its allocation (issue 17: sweeps shard), and
+// an axis point only on the seed and its knob.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { sweepOffThread } from '../../lib/replay/off-thread.ts';
+import { axisSweepOffThread, sweepOffThread } from '../../lib/replay/off-thread.ts';
+import { runAxisSweep } from '../../lib/replay/sweep-axes.ts';
 import { runSweep } from '../../lib/replay/sweep.ts';
 import { generateTraffic } from '../../lib/sim/traffic.ts';
 
@@ -15,5 +17,15 @@ test('a sweep on 2 and 3 worker threads equals the same sweep on one', async () 
   for (const threads of [2, 3]) {
     const sharded = await sweepOffThread(input, options, threads);
     assert.deepEqual(sharded, one, `${threads} threads`);
+  }
+});
+
+test('an outstanding or sharing sweep on 2 worker threads equals the same sweep on one', async () => {
+  const { input } = generateTraffic({ seed: 5, groups: 2000, devicesPerIommu: 4, groupsPerSecond: 50_000 });
+  for (const axis of ['outstanding', 'sharing'] as const) {
+    const options = { axis, seed: 9, seeds: 2, maxGroupsPerPoint: 1500, models: ['domain-wide'] as const, knobs: axis === 'outstanding' ? [1 / 4, 1, 4] : [1, 3, 16] };
+    const one = runAxisSweep(input, options);
+    assert.equal(one.points.length, 3 * 4, axis);
+    assert.deepEqual(await axisSweepOffThread(input, options, 2), one, axis);
   }
 });

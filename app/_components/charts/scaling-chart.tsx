@@ -19,7 +19,8 @@ const METRIC: Record<ScalingMetric, { title: string; format: (v: number) => stri
 const STRUCTURE_COLOR: Record<string, string> = { xarray: PALETTE[0]!, list: PALETTE[1]!, rbtree: PALETTE[2]!, hash: PALETTE[3]! };
 const PER_DEVICE_COLOR = '#1b2538';
 
-function colorOf(s: ScalingSeries): string {
+/** Per-device dark, domain-wide by structure: the same colours on every scaling axis. */
+export function colorOf(s: Pick<ScalingSeries, 'model' | 'structure'>): string {
   return s.model === 'per-device' ? PER_DEVICE_COLOR : (STRUCTURE_COLOR[s.structure] ?? PALETTE[4]!);
 }
 

@@ -1,8 +1,10 @@
 import Link from 'next/link';
-import { Suspense } from 'react';
+import { Suspense, type ReactNode } from 'react';
 import { sweepComputedAt } from '@/lib/queries/sweep-cache.ts';
+import { axisSweepComputedAt } from '@/lib/queries/charts/scaling-axes.ts';
 import { traceHeader } from '@/lib/queries/charts/trace-header.ts';
 import type { Allocation } from '@/lib/replay/sweep.ts';
+import { AXIS_METHOD, SWEEP_AXES, type DeviceAxis, type SweepAxis } from '@/lib/replay/sweep-axes.ts';
 import { Card } from '../../../_components/card.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { RunSweepButton } from '../../../_components/scaling/run-sweep-button.tsx';
@@ -11,6 +13,7 @@ import { traceIdFromParam, withDb } from '../../../_data/db.ts';
 import { choiceProblem, type SearchParams } from '../../../_data/latency-filter.ts';
 import { ParamNotice } from '../../../_components/param-notice.tsx';
 import { ScalingChartCard, ScalingRankingCard } from '../_components/scaling-cards.tsx';
+import { AxisChartCard, AxisPointsTable } from '../_components/scaling-axis-cards.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,22 +22,45 @@ const ALLOCATIONS: { value: Allocation; label: string; hint: string }[] = [
   { value: 'sparse', label: 'sparse', hint: 'N random 20-bit PASIDs: taller xarray, more node visits' },
 ];
 
+const AXES: { value: SweepAxis; label: string; title: string }[] = [
+  { value: 'pasids', label: 'live PASIDs', title: 'PASID scaling' },
+  { value: 'outstanding', label: 'groups in flight per device', title: 'Scaling with groups in flight per device' },
+  { value: 'sharing', label: 'devices per PASID', title: 'Scaling with devices sharing one PASID' },
+];
+
 export default async function ScalingPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<SearchParams> }) {
   const traceId = traceIdFromParam((await params).id);
   const sp = await searchParams;
+  const axis: SweepAxis = (SWEEP_AXES as readonly unknown[]).includes(sp.axis) ? (sp.axis as SweepAxis) : 'pasids';
   const allocation: Allocation = sp.alloc === 'sparse' ? 'sparse' : 'dense';
-  const problems = choiceProblem(sp, 'alloc', ['dense', 'sparse'], 'dense');
-  const [header, computedAt] = await withDb(async (db) => [await traceHeader(db, traceId), await sweepComputedAt(db, traceId)] as const);
+  const problems = [...choiceProblem(sp, 'axis', SWEEP_AXES, 'pasids'), ...choiceProblem(sp, 'alloc', ['dense', 'sparse'], 'dense')];
+  const [header, computedAt] = await withDb(
+    async (db) => [await traceHeader(db, traceId), axis === 'pasids' ? await sweepComputedAt(db, traceId) : await axisSweepComputedAt(db, traceId, axis)] as const,
+  );
 
   if (header.page_requests === 0) {
     return (
       <div className="grid">
-        <Card title="PASID scaling" span={12}>
-          <Empty>This trace has no page requests, so there is no traffic to sweep over PASIDs.</Empty>
+        <Card title="Scaling" span={12}>
+          <Empty>This trace has no page requests, so there is no traffic to sweep.</Empty>
         </Card>
       </div>
     );
   }
+
+  // In the card's body, not its header actions, so the three tabs wrap on a narrow screen.
+  const axisCard = (
+    <Card title="Scaling axis" span={12} subtitle="What the per-device and lookup costs grow with: each axis replays the same group sample at the same seeds.">
+      <nav className="toggle" aria-label="Scaling axis" data-testid="scaling-axes" style={{ flexWrap: 'wrap' }}>
+        {AXES.map((a) => (
+          <Link key={a.value} href={`/traces/${traceId}/scaling${a.value === 'pasids' ? '' : `?axis=${a.value}`}`} aria-current={a.value === axis ? 'true' : undefined}>
+            {a.label}
+          </Link>
+        ))}
+      </nav>
+    </Card>
+  );
+  if (axis !== 'pasids') return <DeviceAxisView traceId={traceId} axis={axis} computedAt={computedAt} problems={problems} axisCard={axisCard} />;
 
   const toggle = (
     <div className="toggle" role="group" aria-label="PASID allocation">
@@ -49,6 +75,8 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   if (computedAt === null) {
     return (
       <div className="grid">
+        <ParamNotice problems={problems} />
+        {axisCard}
         <Card title="PASID scaling" span={12} subtitle="What the device waits, drops and drain load vs the number of live PASIDs.">
           <p>
             The sweep replays this trace&apos;s traffic remapped onto 1 … 2<sup>20</sup> − 1 live PASIDs, dense and sparse, through
@@ -65,6 +93,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   return (
     <div className="grid">
       <ParamNotice problems={problems} />
+      {axisCard}
       <Card title="PASID scaling" span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
           This trace&apos;s traffic remapped onto N live PASIDs, replayed through each model and lookup structure. Every structure at a
@@ -105,6 +134,75 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
       <Card title="Lookup cost" span={4} subtitle="Visits × per-visit cost, per group.">
         <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="ns_mean" />
+        </Suspense>
+      </Card>
+    </div>
+  );
+}
+
+/** The outstanding-groups or devices-per-PASID tab: the run button until the sweep is saved, then its charts. */
+function DeviceAxisView({
+  traceId,
+  axis,
+  computedAt,
+  problems,
+  axisCard,
+}: {
+  traceId: number;
+  axis: DeviceAxis;
+  computedAt: string | null;
+  problems: string[];
+  axisCard: ReactNode;
+}) {
+  const title = AXES.find((a) => a.value === axis)!.title;
+  const what = axis === 'outstanding' ? 'groups in flight per device' : 'devices sharing one PASID';
+  if (computedAt === null) {
+    return (
+      <div className="grid">
+        <ParamNotice problems={problems} />
+        {axisCard}
+        <Card title={title} span={12} subtitle={`What the device waits, drops and drain load vs ${what}.`}>
+          <p>{AXIS_METHOD[axis]}</p>
+          <p className="muted">It has not been run for this trace yet; it takes about as long as the PASID sweep, and the result is saved.</p>
+          <RunSweepButton traceId={traceId} axis={axis} label={`Run the ${what} sweep`} />
+        </Card>
+      </div>
+    );
+  }
+  return (
+    <div className="grid">
+      <ParamNotice problems={problems} />
+      {axisCard}
+      <Card title={title} span={12} subtitle={`Sweep saved ${computedAt} UTC.`}>
+        <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }} data-testid="axis-method">
+          {AXIS_METHOD[axis]} Lines are the mean over seeds, bands the range one more seed lands in. Per-device dashed; list and hash
+          are <b>hypothetical</b> (dotted). The dotted vertical line marks this trace as recorded
+          {axis === 'outstanding' ? ' (its groups in flight per device, first request → response, from the recording)' : ' (its devices per PASID)'}.
+        </p>
+      </Card>
+      <Card title="What the device waits, p99" span={6} subtitle="Request generated → response at the device, p99.">
+        <Suspense key={`${axis}-p99`} fallback={<ChartSkeleton height={360} />}>
+          <AxisChartCard traceId={traceId} axis={axis} metric="device_p99_ns" />
+        </Suspense>
+      </Card>
+      <Card title="What the device waits, p50" span={6} subtitle="Request generated → response at the device, median.">
+        <Suspense key={`${axis}-p50`} fallback={<ChartSkeleton height={360} />}>
+          <AxisChartCard traceId={traceId} axis={axis} metric="device_p50_ns" />
+        </Suspense>
+      </Card>
+      <Card title="Requests dropped" span={6} subtitle="PRQ overflow drops (retried whole groups count again), mean over seeds.">
+        <Suspense key={`${axis}-drops`} fallback={<ChartSkeleton height={360} />}>
+          <AxisChartCard traceId={traceId} axis={axis} metric="drops" />
+        </Suspense>
+      </Card>
+      <Card title="Drain thread awake" span={6} subtitle="Busiest IOMMU's drain thread: share of the replay it was running.">
+        <Suspense key={`${axis}-drain`} fallback={<ChartSkeleton height={360} />}>
+          <AxisChartCard traceId={traceId} axis={axis} metric="drain_utilisation" />
+        </Suspense>
+      </Card>
+      <Card title="Points" span={12} subtitle="How each point was made and what its replay measured.">
+        <Suspense key={`${axis}-table`} fallback={<ChartSkeleton height={120} />}>
+          <AxisPointsTable traceId={traceId} axis={axis} />
         </Suspense>
       </Card>
     </div>

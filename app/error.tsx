@@ -14,8 +14,8 @@ export default function ErrorPage({ error, retry }: { error: unknown; retry: () 
     <div className="card" role="alert" style={{ maxWidth: 720 }}>
       <h1>This page could not be loaded</h1>
       <p>
-        The database may be busy — DuckDB lets one process hold the file, so a <span className="mono">pritrace</span> command
-        running against the same database blocks the server until it ends — or the query failed. The server log has the details
+        The database may be busy — DuckDB lets one process hold the file, so a <span className="mono">pritrace</span> command running against the same database
+        blocks the server until it ends — or the query failed. The server log has the details
         {digest ? (
           <>
             {' '}

@@ -18,14 +18,19 @@ export default async function HomePage({ searchParams }: { searchParams: Promise
         <div>
           <h1>Traces</h1>
           <p className="muted" style={{ margin: 0 }}>
-            PCIe PRI page requests and responses: ftrace / trace-cmd text (Intel VT-d, vendor dev_fault, io_page_fault) and
-            simulator CSV / JSON Lines, plain or .gz.
+            PCIe PRI page requests and responses: ftrace / trace-cmd text (Intel VT-d, vendor dev_fault, io_page_fault) and simulator CSV / JSON Lines, plain or
+            .gz.
           </p>
         </div>
       </div>
       <div className="grid">
         {typeof deleted === 'string' && deleted ? (
-          <p className="notice ok span-12" role="status" data-testid="deleted-notice" style={{ margin: 0, padding: '0.6rem 1rem', textAlign: 'left', overflowWrap: 'anywhere' }}>
+          <p
+            className="notice ok span-12"
+            role="status"
+            data-testid="deleted-notice"
+            style={{ margin: 0, padding: '0.6rem 1rem', textAlign: 'left', overflowWrap: 'anywhere' }}
+          >
             Deleted trace “{deleted.slice(0, 200)}” and everything stored with it.
           </p>
         ) : null}

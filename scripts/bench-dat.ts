@@ -24,11 +24,29 @@ function records(n: number): FixtureRecord[] {
     const dw0 = (pasid << 32n) | (rid << 16n) | 0x101n;
     const page = 0x7f0000000n + BigInt(i);
     ts += 1700n;
-    out.push({ cpu: i % 4, ts, pid: 1042, event: 'prq_report', fields: { dw0, dw1: (page << 12n) | (idx << 3n) | 1n, dw2: 0n, dw3: 0n, seq: 2 * i, iommu: 'dmar0', dev: '0000:00:0a.0', buff: '' } });
+    out.push({
+      cpu: i % 4,
+      ts,
+      pid: 1042,
+      event: 'prq_report',
+      fields: { dw0, dw1: (page << 12n) | (idx << 3n) | 1n, dw2: 0n, dw3: 0n, seq: 2 * i, iommu: 'dmar0', dev: '0000:00:0a.0', buff: '' },
+    });
     ts += 900n;
-    out.push({ cpu: i % 4, ts, pid: 1042, event: 'prq_report', fields: { dw0, dw1: ((page + 1n) << 12n) | (idx << 3n) | 7n, dw2: 0n, dw3: 0n, seq: 2 * i + 1, iommu: 'dmar0', dev: '0000:00:0a.0', buff: '' } });
+    out.push({
+      cpu: i % 4,
+      ts,
+      pid: 1042,
+      event: 'prq_report',
+      fields: { dw0, dw1: ((page + 1n) << 12n) | (idx << 3n) | 7n, dw2: 0n, dw3: 0n, seq: 2 * i + 1, iommu: 'dmar0', dev: '0000:00:0a.0', buff: '' },
+    });
     ts += 6100n;
-    out.push({ cpu: (i + 2) % 4, ts, pid: 2215, event: 'qi_submit', fields: { qw0: (pasid << 32n) | (rid << 16n) | 0x19n, qw1: (idx << 3n) | 4n, qw2: 0n, qw3: 0n, iommu: 'dmar0' } });
+    out.push({
+      cpu: (i + 2) % 4,
+      ts,
+      pid: 2215,
+      event: 'qi_submit',
+      fields: { qw0: (pasid << 32n) | (rid << 16n) | 0x19n, qw1: (idx << 3n) | 4n, qw2: 0n, qw3: 0n, iommu: 'dmar0' },
+    });
   }
   return out.slice(0, n);
 }
@@ -38,7 +56,17 @@ export function benchDat(work: string, events: number, ingest: (file: string) =>
   const zstd = path.join(work, `intel-${events}.v7-zstd.dat`);
   const text = path.join(work, `intel-${events}.report.txt`);
   if (!fs.existsSync(text)) {
-    fs.writeFileSync(v6, writeDatV6(records(events), { cpus: 4, cmdlines: [[1042, 'irq/56-dmar0-pr'], [2215, 'kworker/u16:3']], clock: 'local' }));
+    fs.writeFileSync(
+      v6,
+      writeDatV6(records(events), {
+        cpus: 4,
+        cmdlines: [
+          [1042, 'irq/56-dmar0-pr'],
+          [2215, 'kworker/u16:3'],
+        ],
+        clock: 'local',
+      }),
+    );
     execFileSync('trace-cmd', ['convert', '-i', v6, '-o', zstd, '--file-version', '7', '--compression', 'zstd'], { stdio: 'pipe' });
     const fd = fs.openSync(text, 'w');
     execFileSync('trace-cmd', ['report', '-i', v6], { stdio: ['ignore', fd, 'pipe'] });

@@ -39,7 +39,10 @@ export async function benchWhatif(): Promise<Record<string, number | string>> {
     whatif_s: `${seconds.toFixed(2)} (target ≤ 10 s on 2 cores)`,
     // Worker threads' CPU is the process's: user + system over wall time shows the cores used.
     whatif_cpu_s: ((used.user + used.system) / 1e6).toFixed(1),
-    load_average: os.loadavg().map((x) => x.toFixed(2)).join(' '),
+    load_average: os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
     verdict: w.verdict,
   };
 }

@@ -25,7 +25,9 @@ import { benchLake } from './bench-lake.ts';
 import { benchReplay } from './bench-replay.ts';
 import { benchWhatif } from './bench-whatif.ts';
 
-const { values } = parseArgs({ options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, skip: { type: 'string', default: '' } } });
+const { values } = parseArgs({
+  options: { lines: { type: 'string', default: '5000000' }, 'dat-events': { type: 'string', default: '1000000' }, skip: { type: 'string', default: '' } },
+});
 const root = path.resolve(import.meta.dirname, '..');
 const work = path.join(root, 'bench-out');
 const YARDSTICK = path.resolve(root, '..', 'shared', 'bench', 'py_pair.py');
@@ -80,7 +82,11 @@ function timed(cmd: string, args: string[]): Timed {
   };
 }
 
-const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 function ingest(file: string): Timed & { events: number; groups: number } {
   const db = path.join(work, 'ingest.duckdb');
@@ -127,10 +133,14 @@ async function main(): Promise<void> {
     );
 
     const gzRun = ingest(gz);
-    process.stdout.write(`  ${line(`pritrace ingest .gz (${(fs.statSync(gz).size / 1e6).toFixed(0)} MB compressed; MB/s of the text)`, gzRun, mb)}; load ${load()}\n`);
+    process.stdout.write(
+      `  ${line(`pritrace ingest .gz (${(fs.statSync(gz).size / 1e6).toFixed(0)} MB compressed; MB/s of the text)`, gzRun, mb)}; load ${load()}\n`,
+    );
     const csvMb = fs.statSync(csv).size / 1e6;
     const csvRun = ingest(csv);
-    process.stdout.write(`  ${line(`pritrace ingest simulator CSV (1 M rows, ${csvMb.toFixed(0)} MB)`, csvRun, csvMb)}; ${csvRun.events} events; load ${load()}\n`);
+    process.stdout.write(
+      `  ${line(`pritrace ingest simulator CSV (1 M rows, ${csvMb.toFixed(0)} MB)`, csvRun, csvMb)}; ${csvRun.events} events; load ${load()}\n`,
+    );
   }
 
   if (!skip.has('dat')) {
@@ -143,17 +153,29 @@ async function main(): Promise<void> {
 
   if (!skip.has('replay')) {
     const rep = await benchReplay();
-    process.stdout.write(`replay:\n${Object.entries(rep).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+    process.stdout.write(
+      `replay:\n${Object.entries(rep)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n`,
+    );
   }
 
   if (!skip.has('whatif')) {
     const w = await benchWhatif();
-    process.stdout.write(`whatif:\n${Object.entries(w).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+    process.stdout.write(
+      `whatif:\n${Object.entries(w)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n`,
+    );
   }
 
   if (!skip.has('lake')) {
     const lake = await benchLake(work);
-    process.stdout.write(`lake:\n${Object.entries(lake).map(([k, v]) => `  ${k}: ${v}`).join('\n')}\n`);
+    process.stdout.write(
+      `lake:\n${Object.entries(lake)
+        .map(([k, v]) => `  ${k}: ${v}`)
+        .join('\n')}\n`,
+    );
   }
 }
 

@@ -48,7 +48,16 @@ function main(): void {
   fs.writeFileSync(out('intel-instances-v6.dat'), writeDatV6(instanceRecords(), { cpus: 3, cmdlines: CMDLINES, clock, instances: ['vendor'] }));
   fs.writeFileSync(
     out('intel-be32-tsc-v6.dat'),
-    writeDatV6(tscRecords(), { cpus: 3, cmdlines: CMDLINES, clock, endian: 'be', longSize: 4, cpuCount: 4, tsc2nsec: { mult: 1 << 30, shift: 29, offset: 0n }, offset: '1000000000' }),
+    writeDatV6(tscRecords(), {
+      cpus: 3,
+      cmdlines: CMDLINES,
+      clock,
+      endian: 'be',
+      longSize: 4,
+      cpuCount: 4,
+      tsc2nsec: { mult: 1 << 30, shift: 29, offset: 0n },
+      offset: '1000000000',
+    }),
   );
   for (const [file, compression] of [
     ['intel-v7-none.dat', 'none'],

@@ -202,8 +202,18 @@ const csvResp = (i: number) => `${1_000_000 + i * 1000 + 400},page_response,0000
 const csvPairs = (n: number) => Array.from({ length: n }, (_, i) => [csvReq(i), csvResp(i)]).flat();
 
 const jsonReq = (i: number) =>
-  JSON.stringify({ ts_ns: String(1_000_000 + i * 1000), kind: 'page_request', device: '0000:00:0a.0', pasid: 1, prgi: i % 64, last: 1, addr: '0x7f0000001000', perm: 'r' });
-const jsonResp = (i: number) => JSON.stringify({ ts_ns: String(1_000_000 + i * 1000 + 400), kind: 'page_response', device: '0000:00:0a.0', pasid: 1, prgi: i % 64, code: 0 });
+  JSON.stringify({
+    ts_ns: String(1_000_000 + i * 1000),
+    kind: 'page_request',
+    device: '0000:00:0a.0',
+    pasid: 1,
+    prgi: i % 64,
+    last: 1,
+    addr: '0x7f0000001000',
+    perm: 'r',
+  });
+const jsonResp = (i: number) =>
+  JSON.stringify({ ts_ns: String(1_000_000 + i * 1000 + 400), kind: 'page_response', device: '0000:00:0a.0', pasid: 1, prgi: i % 64, code: 0 });
 const jsonPairs = (n: number) => Array.from({ length: n }, (_, i) => [jsonReq(i), jsonResp(i)]).flat();
 
 type Counts = ExpectAccepted['counts'];
@@ -317,7 +327,13 @@ function definitions(): Definition[] {
       id: 'truncated-lines',
       file: 'truncated-lines.trace',
       covers: 'two extra lines cut off mid-message (a capture interrupted while copying)',
-      content: () => text(insertAt(body, [[50, cut1], [200, cut2]])),
+      content: () =>
+        text(
+          insertAt(body, [
+            [50, cut1],
+            [200, cut2],
+          ]),
+        ),
       expect: accepted(pairCounts(150, { lines: 314, bad_lines: 2 }), answered(150), [
         { line: 50, column: msgColumn(cut1, 'prq_report'), reason: MALFORMED_PRQ },
         { line: 200, column: msgColumn(cut2, 'prq_report'), reason: MALFORMED_PRQ },
@@ -342,7 +358,13 @@ function definitions(): Definition[] {
       id: 'nul-bytes',
       file: 'nul-bytes.trace',
       covers: 'NUL bytes inside an event line and a line of NULs',
-      content: () => text(insertAt(pairs(150), [[10, withNul], [100, '\0\0\0\0']])),
+      content: () =>
+        text(
+          insertAt(pairs(150), [
+            [10, withNul],
+            [100, '\0\0\0\0'],
+          ]),
+        ),
       expect: accepted(pairCounts(150, { lines: 302, bad_lines: 2 }), answered(150), [
         { line: 10, column: msgColumn(withNul, 'prq_report'), reason: MALFORMED_PRQ },
         { line: 100, column: 1, reason: '^not an ftrace event line' },
@@ -355,7 +377,11 @@ function definitions(): Definition[] {
     covers: 'one line with bytes that are not UTF-8',
     content: () => {
       const lines = pairs(150).map((l) => Buffer.from(l));
-      const bad = Buffer.concat([Buffer.from(' irq/56-dmar0-pr-1042    [006] .....  5823.100003: prq_report: dmar'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('0')]);
+      const bad = Buffer.concat([
+        Buffer.from(' irq/56-dmar0-pr-1042    [006] .....  5823.100003: prq_report: dmar'),
+        Buffer.from([0xc3, 0x28, 0xff]),
+        Buffer.from('0'),
+      ]);
       lines.splice(76, 0, bad);
       return Buffer.concat(lines.flatMap((l) => [l, Buffer.from('\n')]));
     },
@@ -500,7 +526,8 @@ function definitions(): Definition[] {
       text(
         Array.from(
           { length: 10 },
-          (_, i) => `     my worker-1-77      [000] d..2.  ${ts(T0 + i)}: sched_switch: prev_comm=my worker-1 prev_pid=77 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120`,
+          (_, i) =>
+            `     my worker-1-77      [000] d..2.  ${ts(T0 + i)}: sched_switch: prev_comm=my worker-1 prev_pid=77 prev_prio=120 prev_state=S ==> next_comm=swapper/0 next_pid=0 next_prio=120`,
         ),
       ),
     expect: accepted({ ...NO_COUNTS, lines: 10, events: 10, other_events: 10 }, NO_GROUPS),
@@ -529,14 +556,28 @@ function definitions(): Definition[] {
     id: 'lost-markers',
     file: 'lost-markers.trace',
     covers: 'lost-event markers between events, one with a 7-digit count',
-    content: () => text(insertAt(pairs(20), [[5, 'CPU:6 [LOST 5 EVENTS]'], [12, 'CPU:1 [LOST 7 EVENTS]'], [30, 'CPU:6 [LOST 1000000 EVENTS]']])),
+    content: () =>
+      text(
+        insertAt(pairs(20), [
+          [5, 'CPU:6 [LOST 5 EVENTS]'],
+          [12, 'CPU:1 [LOST 7 EVENTS]'],
+          [30, 'CPU:6 [LOST 1000000 EVENTS]'],
+        ]),
+      ),
     expect: accepted(pairCounts(20, { lines: 43, events: 43, lost_markers: 3, lost_events: 1_000_012 }), answered(20)),
   });
   add({
     id: 'lost-count-out-of-range',
     file: 'lost-count-out-of-range.trace',
     covers: 'lost-event counts of 2^63 − 1 and of 19 nines (past INT64): located bad lines, never a database error or a dropped count',
-    content: () => text(insertAt(pairs(150), [[5, 'CPU:1 [LOST 9223372036854775807 EVENTS]'], [40, 'CPU:2 [LOST 9999999999999999999 EVENTS]'], [60, 'CPU:3 [LOST 9 EVENTS]']])),
+    content: () =>
+      text(
+        insertAt(pairs(150), [
+          [5, 'CPU:1 [LOST 9223372036854775807 EVENTS]'],
+          [40, 'CPU:2 [LOST 9999999999999999999 EVENTS]'],
+          [60, 'CPU:3 [LOST 9 EVENTS]'],
+        ]),
+      ),
     expect: accepted(pairCounts(150, { lines: 303, events: 301, lost_markers: 1, lost_events: 9, bad_lines: 2 }), answered(150), [
       { line: 5, column: 1, reason: '^lost-events count out of range' },
       { line: 40, column: 1, reason: '^lost-events count out of range' },
@@ -657,7 +698,7 @@ function definitions(): Definition[] {
     add({
       id: 'csv-row-missing-fields',
       file: 'csv-row-missing-fields.csv',
-      covers: 'a row with 7 of the header\'s 9 fields',
+      covers: "a row with 7 of the header's 9 fields",
       content: () => text(insertAt([CSV_HEADER, ...csvPairs(100)], [[52, short]])),
       expect: accepted(pairCounts(100, { lines: 202, bad_lines: 1 }), answered(100), [
         { line: 52, column: 1, reason: '^expected 9 fields as in the header, found 7' },
@@ -688,7 +729,14 @@ function definitions(): Definition[] {
     const header = `${CSV_HEADER},note`;
     const noted = csvPairs(2).map((r) => `${r},"first line\nsecond line"`);
     const badRow = '2000000,page_request,0000:00:0a.0,1,999,1,0x1000,r,,plain';
-    const rows = [header, ...noted, ...csvPairs(100).map((r) => `${r},`).slice(4), badRow];
+    const rows = [
+      header,
+      ...noted,
+      ...csvPairs(100)
+        .map((r) => `${r},`)
+        .slice(4),
+      badRow,
+    ];
     const physicalLine = rows.join('\n').split('\n').length;
     add({
       id: 'csv-quoted-newline',
@@ -707,7 +755,16 @@ function definitions(): Definition[] {
       id: 'csv-out-of-range',
       file: 'csv-out-of-range.csv',
       covers: 'pasid = 2^20 and prgi = 512 in simulator rows',
-      content: () => text(insertAt([CSV_HEADER, ...csvPairs(150)], [[10, pasid], [20, prgi]])),
+      content: () =>
+        text(
+          insertAt(
+            [CSV_HEADER, ...csvPairs(150)],
+            [
+              [10, pasid],
+              [20, prgi],
+            ],
+          ),
+        ),
       expect: accepted(pairCounts(150, { lines: 303, bad_lines: 2 }), answered(150), [
         { line: 10, column: pasid.indexOf(',1048576,') + 2, reason: '^pasid: not a PASID below 2\\^20' },
         { line: 20, column: prgi.indexOf(',512,') + 2, reason: '^prgi: not a PRG index below 512' },
@@ -741,7 +798,13 @@ function definitions(): Definition[] {
     id: 'jsonl-bad-json',
     file: 'jsonl-bad-json.jsonl',
     covers: 'a truncated JSON object and a JSON array among 300 records',
-    content: () => text(insertAt(jsonPairs(150), [[20, '{"ts_ns":"1000","kind":"page_req'], [40, '[1,2,3]']])),
+    content: () =>
+      text(
+        insertAt(jsonPairs(150), [
+          [20, '{"ts_ns":"1000","kind":"page_req'],
+          [40, '[1,2,3]'],
+        ]),
+      ),
     expect: accepted(pairCounts(150, { lines: 302, bad_lines: 2 }), answered(150), [
       { line: 20, column: 1, reason: '^not a JSON object' },
       { line: 40, column: 1, reason: '^not a JSON object' },
@@ -761,7 +824,13 @@ function definitions(): Definition[] {
       id: 'jsonl-huge-numbers',
       file: 'jsonl-huge-numbers.jsonl',
       covers: 'a 2^64 timestamp and a 20-digit PASID as bare JSON numbers',
-      content: () => text(insertAt(jsonPairs(150), [[5, hugeTs], [6, hugePasid]])),
+      content: () =>
+        text(
+          insertAt(jsonPairs(150), [
+            [5, hugeTs],
+            [6, hugePasid],
+          ]),
+        ),
       expect: accepted(pairCounts(150, { lines: 302, bad_lines: 2 }), answered(150), [
         { line: 5, column: hugeTs.indexOf('"ts_ns"') + 1, reason: '^ts_ns: not a non-negative time' },
         { line: 6, column: hugePasid.indexOf('"pasid"') + 1, reason: '^pasid: not a PASID below 2\\^20' },
@@ -844,7 +913,8 @@ function definitions(): Definition[] {
     id: 'gzip-comment-bomb',
     file: 'comment-bomb.trace.gz',
     generated: true,
-    covers: '1 GiB of ftrace comment lines in one ~2 MB gzip, at the default limits: refused by the ratio cap (100 × the compressed size) instead of holding the ingest queue for minutes',
+    covers:
+      '1 GiB of ftrace comment lines in one ~2 MB gzip, at the default limits: refused by the ratio cap (100 × the compressed size) instead of holding the ingest queue for minutes',
     expect: rejected('decompresses to more than \\d+ bytes \\(100 times its \\d+ compressed bytes, limit PRITRACE_MAX_GZIP_RATIO\\)'),
   });
   return defs;
@@ -885,16 +955,21 @@ export async function buildGenerated(id: string, file: string): Promise<void> {
       return;
     }
     case 'zero-filled-hole': {
-      const lines = insertAt(pairs(150), [[101, '\0'.repeat(33 << 20)], [202, 'y'.repeat(2 << 20)]]);
+      const lines = insertAt(pairs(150), [
+        [101, '\0'.repeat(33 << 20)],
+        [202, 'y'.repeat(2 << 20)],
+      ]);
       fs.writeFileSync(file, text(lines));
       return;
     }
     case 'gzip-bomb': {
       const chunk = Buffer.alloc(1 << 20, 0x0a);
       await pipeline(
-        Readable.from((function* () {
-          for (let i = 0; i < 1024; i++) yield chunk;
-        })()),
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < 1024; i++) yield chunk;
+          })(),
+        ),
         zlib.createGzip({ level: 9 }),
         fs.createWriteStream(file),
       );
@@ -904,9 +979,11 @@ export async function buildGenerated(id: string, file: string): Promise<void> {
       const line = `# ${'x'.repeat(1021)}\n`;
       const chunk = Buffer.from(line.repeat(1024));
       await pipeline(
-        Readable.from((function* () {
-          for (let i = 0; i < 1024; i++) yield chunk;
-        })()),
+        Readable.from(
+          (function* () {
+            for (let i = 0; i < 1024; i++) yield chunk;
+          })(),
+        ),
         zlib.createGzip({ level: 9 }),
         fs.createWriteStream(file),
       );

@@ -323,9 +323,7 @@ function prqDw(e: Extract<IntelEv, { kind: 'prq' }>): [bigint, bigint] {
   return [dw0, dw1];
 }
 
-type IntelFlavour =
-  | { kind: 'ftrace'; style: FtraceStyle; mapFmt: 'old' | 'new'; seq: 'iommu' | 'bond' }
-  | { kind: 'tracecmd'; failedToParse: boolean };
+type IntelFlavour = { kind: 'ftrace'; style: FtraceStyle; mapFmt: 'old' | 'new'; seq: 'iommu' | 'bond' } | { kind: 'tracecmd'; failedToParse: boolean };
 
 function intelLines(fl: IntelFlavour): string[] {
   const out: string[] = [];
@@ -413,7 +411,19 @@ const intelFailed = ['cpus=8', 'CPU 5 is empty', ...intelLines({ kind: 'tracecmd
 // =============================================================================================
 
 type VendorEv =
-  | (Ctx & { kind: 'fault'; dev: string; type: 1 | 2; reason: number; addr: bigint; fetch: bigint; pasid: number; group: number; last: boolean; fflags: number; prot: number })
+  | (Ctx & {
+      kind: 'fault';
+      dev: string;
+      type: 1 | 2;
+      reason: number;
+      addr: bigint;
+      fetch: bigint;
+      pasid: number;
+      group: number;
+      last: boolean;
+      fflags: number;
+      prot: number;
+    })
   | (Ctx & { kind: 'resp'; dev: string; code: 0 | 1 | 2; addr: bigint; pasid: number; group: number })
   | (Ctx & { kind: 'map'; iova: bigint; size: number; paddr: bigint })
   | (Ctx & { kind: 'unmap'; iova: bigint; size: number })
@@ -465,8 +475,23 @@ interface FaultSpec {
 }
 
 function mkFault(base: number, t: Thread, off: number, f: FaultSpec): VendorEv {
-  const fflags = f.flags ?? (0x1 | (f.last ? 0x2 : 0));
-  return { kind: 'fault', us: base + off, t, flags: '....', dev: f.dev, type: 2, reason: 0, addr: f.addr, fetch: 0n, pasid: f.pasid, group: f.group, last: f.last, fflags, prot: f.prot };
+  const fflags = f.flags ?? 0x1 | (f.last ? 0x2 : 0);
+  return {
+    kind: 'fault',
+    us: base + off,
+    t,
+    flags: '....',
+    dev: f.dev,
+    type: 2,
+    reason: 0,
+    addr: f.addr,
+    fetch: 0n,
+    pasid: f.pasid,
+    group: f.group,
+    last: f.last,
+    fflags,
+    prot: f.prot,
+  };
 }
 
 function mkResp(base: number, t: Thread, off: number, dev: string, pasid: number, group: number, code: 0 | 1 | 2, addr: bigint): VendorEv {
@@ -496,8 +521,20 @@ const VENDOR_A: VendorEv[] = [
   aFault(180, 2, 3, 0x7fb2c8b11n, 5, true), // A4 (read + exec)
   {
     // unrecoverable DMA fault on the same device: type=1, not a page request
-    kind: 'fault', us: A_BASE + 190, t: A_PRQ, flags: '....', dev: A_DEV, type: 1, reason: 6,
-    addr: 0x7fb2c8c00000n, fetch: 0n, pasid: 0, group: 0, last: false, fflags: 0, prot: 2,
+    kind: 'fault',
+    us: A_BASE + 190,
+    t: A_PRQ,
+    flags: '....',
+    dev: A_DEV,
+    type: 1,
+    reason: 6,
+    addr: 0x7fb2c8c00000n,
+    fetch: 0n,
+    pasid: 0,
+    group: 0,
+    last: false,
+    fflags: 0,
+    prot: 2,
   },
   mkResp(A_BASE, A_QEMU, 200, A_DEV, 2, 3, 0, 0x7fb2c8b11000n), // A4, 20 µs
   aFault(210, 1, 0, 0x7fb2c8a44n, 3, true), // A5: group 0 of PASID 1 reused
@@ -652,7 +689,15 @@ interface SimRow {
   code?: 0 | 1 | 2;
 }
 
-const rq = (off: bigint, pasid: number, prgi: number, last: 0 | 1, addr: bigint, perm: string): SimRow => ({ off, kind: 'page_request', pasid, prgi, last, addr, perm });
+const rq = (off: bigint, pasid: number, prgi: number, last: 0 | 1, addr: bigint, perm: string): SimRow => ({
+  off,
+  kind: 'page_request',
+  pasid,
+  prgi,
+  last,
+  addr,
+  perm,
+});
 const rs = (off: bigint, pasid: number, prgi: number, code: 0 | 1 | 2): SimRow => ({ off, kind: 'page_response', pasid, prgi, code });
 
 // S1..S8 answered (latencies 2500, 3100, 3100, 4800, 6000, 9700, 21000, 21000 ns), one orphan

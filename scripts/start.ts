@@ -78,7 +78,9 @@ function run(): void {
     const lived = Date.now() - startedAt;
     if (lived >= STABLE_MS) delayMs = 1_000;
     restarts++;
-    log(`server pid ${server.pid} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${(lived / 1000).toFixed(1)} s; restart ${restarts} in ${(delayMs / 1000).toFixed(0)} s`);
+    log(
+      `server pid ${server.pid} died (${signal ? `signal ${signal}` : `exit code ${code}`}) after ${(lived / 1000).toFixed(1)} s; restart ${restarts} in ${(delayMs / 1000).toFixed(0)} s`,
+    );
     if (!servesLake) forgetServer(dbPath);
     setTimeout(run, delayMs);
     delayMs = Math.min(MAX_DELAY_MS, delayMs * 2);

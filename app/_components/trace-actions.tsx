@@ -21,7 +21,11 @@ export function TraceActions({ traceId, name }: { traceId: number; name: string 
     setBusy(true);
     setError(null);
     try {
-      const res = await fetch(`/api/traces/${traceId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: newName }) });
+      const res = await fetch(`/api/traces/${traceId}`, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: newName }),
+      });
       const body = (await res.json().catch(() => ({}))) as Partial<ApiError>;
       if (!res.ok) {
         setError(body.error ?? `HTTP ${res.status}`);
@@ -89,8 +93,8 @@ export function TraceActions({ traceId, name }: { traceId: number; name: string 
       <dialog ref={dialog} className="confirm" aria-labelledby="delete-title" data-testid="delete-dialog">
         <h2 id="delete-title">Delete “{name}”?</h2>
         <p>
-          This removes the trace and everything stored with it: its events and fault groups, replay runs, PASID sweeps, annotations and saved views. It cannot be undone; the
-          file itself, wherever it is, is not touched.
+          This removes the trace and everything stored with it: its events and fault groups, replay runs, PASID sweeps, annotations and saved views. It cannot
+          be undone; the file itself, wherever it is, is not touched.
         </p>
         <div className="confirm-actions">
           <button type="button" className="secondary" onClick={() => dialog.current?.close()} autoFocus>

@@ -11,7 +11,12 @@ import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 export type SearchParams = Record<string, string | string[] | undefined>;
 
 /** A code by name or number: success, invalid, failure or 0, 1, 2. */
-const CODES: Record<string, number> = Object.fromEntries(RESPONSE_CODE_NAMES.flatMap((name, code) => [[name, code], [String(code), code]]));
+const CODES: Record<string, number> = Object.fromEntries(
+  RESPONSE_CODE_NAMES.flatMap((name, code) => [
+    [name, code],
+    [String(code), code],
+  ]),
+);
 
 function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
@@ -109,7 +114,8 @@ export function idParamProblems(sp: SearchParams, names: readonly string[], opts
     const v = first(sp[name])?.trim();
     if (!v) continue;
     const bad = opts.list ? parseIdList(v).bad : parseId(v) === null ? [v] : [];
-    if (bad.length) out.push(`${name}=${clip(bad.join(','))} is not ${opts.list ? 'a list of ids' : 'an id'} (digits only); ${opts.list ? 'those were' : 'it was'} ignored.`);
+    if (bad.length)
+      out.push(`${name}=${clip(bad.join(','))} is not ${opts.list ? 'a list of ids' : 'an id'} (digits only); ${opts.list ? 'those were' : 'it was'} ignored.`);
   }
   return out;
 }

@@ -18,7 +18,9 @@ export function runSweepOnce(traceId: number, axis: SweepAxis = 'pasids'): Promi
   const id = `${traceId}:${axis}`;
   let p = running.get(id);
   if (!p) {
-    p = withDb<TraceSweep | TraceAxisSweep>((db) => (axis === 'pasids' ? sweepForTrace(db, traceId) : axisSweepForTrace(db, traceId, { axis, seed: 1 }))).finally(() => running.delete(id));
+    p = withDb<TraceSweep | TraceAxisSweep>((db) =>
+      axis === 'pasids' ? sweepForTrace(db, traceId) : axisSweepForTrace(db, traceId, { axis, seed: 1 }),
+    ).finally(() => running.delete(id));
     running.set(id, p);
   }
   return p;

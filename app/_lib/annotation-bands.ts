@@ -15,7 +15,12 @@ export function annotationBands(annotations: readonly Ranged[]): TimeBand[] {
   for (const a of annotations) {
     if (a.start_offset_ns === null || a.end_offset_ns === null) continue;
     const first = a.text.split('\n')[0] ?? '';
-    bands.push({ id: a.annotation_id, start_ns: a.start_offset_ns, end_ns: a.end_offset_ns, label: `#${a.annotation_id} ${first.length > 40 ? `${first.slice(0, 39)}…` : first}` });
+    bands.push({
+      id: a.annotation_id,
+      start_ns: a.start_offset_ns,
+      end_ns: a.end_offset_ns,
+      label: `#${a.annotation_id} ${first.length > 40 ? `${first.slice(0, 39)}…` : first}`,
+    });
   }
   return bands;
 }

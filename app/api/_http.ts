@@ -57,7 +57,11 @@ export async function jsonBody(request: Request): Promise<unknown> {
  */
 export function errorResponse(e: unknown, context: { sql?: boolean } = {}): Response {
   if (e instanceof RequestRefusedError) {
-    return json({ error: e.message, ...(e.limitBytes === undefined ? {} : { limit_bytes: e.limitBytes }) }, e.status, e.status === 405 ? { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } : {});
+    return json(
+      { error: e.message, ...(e.limitBytes === undefined ? {} : { limit_bytes: e.limitBytes }) },
+      e.status,
+      e.status === 405 ? { allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' } : {},
+    );
   }
   if (e instanceof SlotsBusyError) return json({ error: e.message }, 429, { 'retry-after': '1' });
   if (e instanceof TraceRejectedError) {

@@ -208,7 +208,9 @@ export default async function ComparePage({ searchParams }: { searchParams: Prom
             <p role="alert">{problem}</p>
           </Card>
         ) : null}
-        {sides && joint ? <Comparison a={sides[0]} b={sides[1]} joint={joint} /> : problem ? null : (
+        {sides && joint ? (
+          <Comparison a={sides[0]} b={sides[1]} joint={joint} />
+        ) : problem ? null : (
           <Card title="Nothing selected" span={12}>
             <Empty>Choose two traces or two runs above.</Empty>
           </Card>
@@ -249,8 +251,11 @@ function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint })
               <td>answered groups</td>
               <td className="num">{fmtCount(a.answered)}</td>
               <td className="num">{fmtCount(b.answered)}</td>
-              <td className="num">{b.answered - a.answered >= 0 ? '+' : '−'}{fmtCount(Math.abs(b.answered - a.answered))}</td>
-              <td className="num">{a.answered ? `${((b.answered - a.answered) / a.answered * 100).toFixed(1)}%` : '—'}</td>
+              <td className="num">
+                {b.answered - a.answered >= 0 ? '+' : '−'}
+                {fmtCount(Math.abs(b.answered - a.answered))}
+              </td>
+              <td className="num">{a.answered ? `${(((b.answered - a.answered) / a.answered) * 100).toFixed(1)}%` : '—'}</td>
             </tr>
             {PCT_ROWS.filter(([k]) => a.pcts[k] !== undefined || b.pcts[k] !== undefined).map(([k, label]) => {
               const d = delta(a.pcts[k], b.pcts[k]);
@@ -287,7 +292,11 @@ function Comparison({ a, b, joint }: { a: SideData; b: SideData; joint: Joint })
           />
         )}
       </Card>
-      <Card title="Latency histogram" span={12} subtitle="Share of each side's answered groups per bucket; the buckets are counted for both sides in one query.">
+      <Card
+        title="Latency histogram"
+        span={12}
+        subtitle="Share of each side's answered groups per bucket; the buckets are counted for both sides in one query."
+      >
         {joint.histogram.total_a + joint.histogram.total_b === 0 ? (
           <Empty>No answered groups on either side.</Empty>
         ) : (
@@ -315,15 +324,33 @@ function BreakdownTable({ title, keyLabel, delta: d, testId }: { title: string; 
             <thead>
               <tr>
                 <th scope="col">{keyLabel}</th>
-                <th scope="col" className="num">groups A</th>
-                <th scope="col" className="num">groups B</th>
-                <th scope="col" className="num">p50 A</th>
-                <th scope="col" className="num">p50 B</th>
-                <th scope="col" className="num">Δ p50</th>
-                <th scope="col" className="num">p99 A</th>
-                <th scope="col" className="num">p99 B</th>
-                <th scope="col" className="num">Δ p99</th>
-                <th scope="col" className="num">Δ p99 %</th>
+                <th scope="col" className="num">
+                  groups A
+                </th>
+                <th scope="col" className="num">
+                  groups B
+                </th>
+                <th scope="col" className="num">
+                  p50 A
+                </th>
+                <th scope="col" className="num">
+                  p50 B
+                </th>
+                <th scope="col" className="num">
+                  Δ p50
+                </th>
+                <th scope="col" className="num">
+                  p99 A
+                </th>
+                <th scope="col" className="num">
+                  p99 B
+                </th>
+                <th scope="col" className="num">
+                  Δ p99
+                </th>
+                <th scope="col" className="num">
+                  Δ p99 %
+                </th>
               </tr>
             </thead>
             <tbody>

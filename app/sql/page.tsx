@@ -21,7 +21,10 @@ export default async function SqlPage() {
           <h1>SQL console</h1>
           <p className="muted">Read-only queries over the trace database, with a row cap and a time limit.</p>
           <p className="muted" data-testid="sql-guards">
-            DuckDB file access: {guards.external_access ? 'open (this server was started without confinement)' : `confined to ${guards.readable_dirs.length} ingest and spill directories`}
+            DuckDB file access:{' '}
+            {guards.external_access
+              ? 'open (this server was started without confinement)'
+              : `confined to ${guards.readable_dirs.length} ingest and spill directories`}
             {' · '}configuration {guards.configuration_locked ? 'locked' : 'not locked'}
           </p>
         </div>

@@ -2,7 +2,16 @@
 // 4 not found, 1 other); app/api/_http.ts is its HTTP twin, both over lib/core/errors.ts. The server uses it too for a command handed over to it, so the CLI
 // beside a running dashboard fails with the same words and code as it would on its own.
 
-import { CliError, DatabaseBusyError, NotFoundError, QueryError, ReplayConfigError, TraceNameError, TraceParseError, TraceRejectedError } from '../core/errors.ts';
+import {
+  CliError,
+  DatabaseBusyError,
+  NotFoundError,
+  QueryError,
+  ReplayConfigError,
+  TraceNameError,
+  TraceParseError,
+  TraceRejectedError,
+} from '../core/errors.ts';
 import { HelpRequested } from './args.ts';
 
 export interface DescribedError {

@@ -17,14 +17,32 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<void>; help: s
   list: { run: listCommand, help: 'list                       traces in the database' },
   stats: { run: statsCommand, help: 'stats TRACE                counts, groups and latency percentiles of a trace' },
   replay: { run: replayCommand, help: 'replay TRACE --model M     replay the requests through per-device or domain-wide handling' },
-  whatif: { run: async (argv) => (await import('./commands/whatif.ts')).whatifCommand(argv), help: 'whatif TRACE [--a M@ERA]    two designs/eras over K seeds: differences with intervals and a verdict' },
-  sensitivity: { run: async (argv) => (await import('./commands/sensitivity.ts')).sensitivityCommand(argv), help: 'sensitivity TRACE          each parameter halved and doubled: which one drives device-side p50/p99' },
+  whatif: {
+    run: async (argv) => (await import('./commands/whatif.ts')).whatifCommand(argv),
+    help: 'whatif TRACE [--a M@ERA]    two designs/eras over K seeds: differences with intervals and a verdict',
+  },
+  sensitivity: {
+    run: async (argv) => (await import('./commands/sensitivity.ts')).sensitivityCommand(argv),
+    help: 'sensitivity TRACE          each parameter halved and doubled: which one drives device-side p50/p99',
+  },
   sweep: { run: sweepCommand, help: 'sweep TRACE                device wait, drops, drain load vs live PASIDs (--axis: in-flight groups, devices per PASID)' },
   simulate: { run: simulateCommand, help: 'simulate --out FILE        generate PRI traffic (.csv, .jsonl, .trace)' },
-  report: { run: async (argv) => (await import('./commands/report.ts')).reportCommand(argv), help: 'report TRACE --format F    postmortem as md or html: figures, charts, annotations, replay comparison' },
-  export: { run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv), help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV' },
-  publish: { run: async (argv) => (await import('./commands/publish.ts')).publishCommand(argv), help: 'publish TRACE --lake DIR   write a trace into a Parquet lake (atomic; again replaces it)' },
-  fleet: { run: async (argv) => (await import('./commands/fleet.ts')).fleetCommand(argv), help: 'fleet --lake DIR           per-host p50/p99 over a Parquet lake, slowest first' },
+  report: {
+    run: async (argv) => (await import('./commands/report.ts')).reportCommand(argv),
+    help: 'report TRACE --format F    postmortem as md or html: figures, charts, annotations, replay comparison',
+  },
+  export: {
+    run: async (argv) => (await import('./commands/export.ts')).exportCommand(argv),
+    help: 'export TRACE --format F    fault groups CSV, Chrome JSON for Perfetto (--run N: a replay run), chart CSV',
+  },
+  publish: {
+    run: async (argv) => (await import('./commands/publish.ts')).publishCommand(argv),
+    help: 'publish TRACE --lake DIR   write a trace into a Parquet lake (atomic; again replaces it)',
+  },
+  fleet: {
+    run: async (argv) => (await import('./commands/fleet.ts')).fleetCommand(argv),
+    help: 'fleet --lake DIR           per-host p50/p99 over a Parquet lake, slowest first',
+  },
   rename: { run: renameCommand, help: 'rename TRACE NEWNAME       give a trace a new (unique) name' },
   rm: { run: rmCommand, help: 'rm TRACE                   delete a trace and everything stored with it (runs, sweeps, notes, views)' },
 };
@@ -38,10 +56,7 @@ const COMMON_HELP = [
 ].join('\n');
 
 function usage(): string {
-  return [
-    'usage: pritrace <command> [options]   (every command takes --db PATH and --json)',
-    ...Object.values(COMMANDS).map((c) => `  ${c.help}`),
-  ].join('\n');
+  return ['usage: pritrace <command> [options]   (every command takes --db PATH and --json)', ...Object.values(COMMANDS).map((c) => `  ${c.help}`)].join('\n');
 }
 
 export async function main(argv: string[]): Promise<number> {

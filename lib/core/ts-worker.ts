@@ -22,7 +22,15 @@ function bundled(entry: URL): URL {
   if (!url) {
     // Required at run time only under tsx: the Next build never reaches it and must not bundle esbuild.
     const esbuild = createRequire(import.meta.url)('esbuild') as Esbuild;
-    const out = esbuild.buildSync({ entryPoints: [fileURLToPath(entry)], bundle: true, platform: 'node', format: 'esm', target: 'node20', write: false, logLevel: 'silent' });
+    const out = esbuild.buildSync({
+      entryPoints: [fileURLToPath(entry)],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      write: false,
+      logLevel: 'silent',
+    });
     url = new URL(`data:text/javascript,${encodeURIComponent(out.outputFiles[0]!.text)}`);
     bundles.set(entry.href, url);
   }

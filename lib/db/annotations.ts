@@ -154,10 +154,9 @@ export async function getAnnotation(db: Db, annotationId: number): Promise<Annot
 
 /** A trace's notes in time order: ranged notes by start (then end), then notes with no range, each by id. */
 export async function listAnnotations(db: Db, traceId: number): Promise<Annotation[]> {
-  const rows = await db.all<Record<string, unknown>>(
-    `${SELECT} WHERE a.trace_id = $1 ORDER BY a.start_ns NULLS LAST, a.end_ns NULLS LAST, a.annotation_id`,
-    [traceId],
-  );
+  const rows = await db.all<Record<string, unknown>>(`${SELECT} WHERE a.trace_id = $1 ORDER BY a.start_ns NULLS LAST, a.end_ns NULLS LAST, a.annotation_id`, [
+    traceId,
+  ]);
   return rows.map(toAnnotation);
 }
 

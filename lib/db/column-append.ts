@@ -41,7 +41,8 @@ export async function createBatchAppender(conn: DuckDBConnection, table: string)
       for (let off = 0; off < batch.rows; off += CHUNK_ROWS) {
         const rows = Math.min(CHUNK_ROWS, batch.rows - off);
         chunk.reset();
-        for (let c = 0; c < n; c++) copySlice(chunk, c, { data: batch.data[c]!, width: BYTES[BATCH_COLUMNS[c]!.array], valid: batch.valid[c] ?? undefined }, off, rows);
+        for (let c = 0; c < n; c++)
+          copySlice(chunk, c, { data: batch.data[c]!, width: BYTES[BATCH_COLUMNS[c]!.array], valid: batch.valid[c] ?? undefined }, off, rows);
         const vec = duckdb.data_chunk_get_vector(chunk.chunk, n);
         duckdb.vector_ensure_validity_writable(vec);
         strValid.fill(0);

@@ -68,8 +68,12 @@ export const TABLES: Table[] = [
       c('pid', 'INTEGER', 'Task pid.'),
       c('kind', 'VARCHAR NOT NULL', 'page_request, page_response, unrecoverable_fault, context, lost or other.'),
       c('event', 'VARCHAR', 'Source event name (prq_report, qi_submit, dev_fault, ...).'),
-      c('iommu', 'VARCHAR', 'IOMMU instance (dmar0, ...); NULL when the format has none (the group key then uses \'\').'),
-      c('device', 'VARCHAR', 'PCI device name (0000:00:0a.0). Intel responses carry only a RID: stored with the device of the file\'s first request on that IOMMU with that RID, else the RID spelled as a PCI name on segment 0.'),
+      c('iommu', 'VARCHAR', "IOMMU instance (dmar0, ...); NULL when the format has none (the group key then uses '')."),
+      c(
+        'device',
+        'VARCHAR',
+        "PCI device name (0000:00:0a.0). Intel responses carry only a RID: stored with the device of the file's first request on that IOMMU with that RID, else the RID spelled as a PCI name on segment 0.",
+      ),
       c('rid', 'INTEGER', 'PCI requester ID (bus<<8 | devfn).'),
       c('pasid', 'INTEGER', 'Process address space ID (20 bits).'),
       c('prgi', 'INTEGER', 'Page request group index (9 bits).'),
@@ -86,7 +90,11 @@ export const TABLES: Table[] = [
     comment: 'Page request groups paired with their responses (DESIGN 4a), derived at ingest.',
     columns: [
       c('trace_id', 'INTEGER NOT NULL', 'Owning trace.'),
-      c('group_no', 'BIGINT NOT NULL', 'Ordinal of the group in the trace, by completion time (first request for incomplete groups, response for orphans), ties by line.'),
+      c(
+        'group_no',
+        'BIGINT NOT NULL',
+        'Ordinal of the group in the trace, by completion time (first request for incomplete groups, response for orphans), ties by line.',
+      ),
       c('iommu', 'VARCHAR', 'Group key: IOMMU.'),
       c('device', 'VARCHAR', 'Group key: device.'),
       c('pasid', 'INTEGER', 'Group key: PASID.'),
@@ -141,7 +149,11 @@ export const TABLES: Table[] = [
       added('reported_ts_ns', 'BIGINT', 'Replayed report of the last-page request by the drain thread, ns on the trace clock (NULL if lost).'),
       added('response_ts_ns', 'BIGINT', 'Replayed response submission (qi_submit), ns on the trace clock (NULL if lost).'),
       added('done_ts_ns', 'BIGINT', 'Replayed response completion, when it reaches the device, ns on the trace clock (NULL if lost).'),
-      added('longest_stage', 'VARCHAR', 'Stage the group spent longest in (credit_wait, overflow_retry, prq_drain, workqueue, service, response, qi); NULL if lost.'),
+      added(
+        'longest_stage',
+        'VARCHAR',
+        'Stage the group spent longest in (credit_wait, overflow_retry, prq_drain, workqueue, service, response, qi); NULL if lost.',
+      ),
     ],
   },
   {

@@ -32,7 +32,10 @@ export function majorsInLake(entries: readonly string[]): number[] {
  * else becomes '_'), so the folder name is the value in every engine without decoding.
  */
 export function hostPartitionValue(host: string): string {
-  const v = host.trim().replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 100);
+  const v = host
+    .trim()
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 100);
   if (v === '' || v === '.' || v === '..') return 'unknown';
   return v;
 }

@@ -210,11 +210,25 @@ export async function writeTraceChromeJson(db: Db, traceId: number, emit: Emit, 
   const trace = await traceFacts(db, traceId);
   const out = new EventWriter(emit);
   await out.open({ source: 'PRI Trace Lab', trace_id: String(traceId), trace_name: trace.name, origin_ns: trace.first.toString(), slices: 'fault groups' });
-  const pids = await devicePids(db, 'SELECT DISTINCT device FROM fault_groups WHERE trace_id = $1 ORDER BY device NULLS LAST', traceId, out, `trace ${trace.name}`);
+  const pids = await devicePids(
+    db,
+    'SELECT DISTINCT device FROM fault_groups WHERE trace_id = $1 ORDER BY device NULLS LAST',
+    traceId,
+    out,
+    `trace ${trace.name}`,
+  );
   const lanes = new Lanes(out);
   // Unanswered and incomplete groups are censored: the device was still waiting when the trace
   // ended (end NULL here, the trace's last event below). Orphan responses and stop markers are instants.
-  await forEachFaultGroupByStart<{ s: bigint | null; e: bigint | null; device: string | null; pasid: number | null; prgi: number | null; status: string; args: string }>(
+  await forEachFaultGroupByStart<{
+    s: bigint | null;
+    e: bigint | null;
+    device: string | null;
+    pasid: number | null;
+    prgi: number | null;
+    status: string;
+    args: string;
+  }>(
     db,
     traceId,
     `${GROUP_START_SQL} AS s,
@@ -277,7 +291,13 @@ export async function writeRunChromeJson(db: Db, runId: number, emit: Emit, page
     origin_ns: trace.first.toString(),
     slices: 'replayed groups (device wait)',
   });
-  const pids = await devicePids(db, 'SELECT DISTINCT device FROM replay_results WHERE run_id = $1 ORDER BY device NULLS LAST', runId, out, `replay run ${runId} (${run.model})`);
+  const pids = await devicePids(
+    db,
+    'SELECT DISTINCT device FROM replay_results WHERE run_id = $1 ORDER BY device NULLS LAST',
+    runId,
+    out,
+    `replay run ${runId} (${run.model})`,
+  );
   const lanes = new Lanes(out);
   await forEachReplayResultPage<{ s: bigint | null; wait: bigint | null; device: string | null; pasid: number | null; prgi: number | null; args: string }>(
     db,
@@ -323,5 +343,12 @@ export async function writeRunChromeJson(db: Db, runId: number, emit: Emit, page
     }
   }
   await out.close();
-  return { trace_id: run.trace_id, slices: out.slices, counter_events: out.counters, devices: pids.size, threads: lanes.threads, origin_ns: trace.first.toString() };
+  return {
+    trace_id: run.trace_id,
+    slices: out.slices,
+    counter_events: out.counters,
+    devices: pids.size,
+    threads: lanes.threads,
+    origin_ns: trace.first.toString(),
+  };
 }

@@ -12,19 +12,27 @@ import type { Db } from '../db/instance.ts';
 /** Streams the trace's fault groups as CSV (header + one row per group, all statuses); returns the row count. */
 export async function writeFaultGroupsCsv(db: Db, traceId: number, emit: Emit, pageRows = DEFAULT_PAGE_ROWS): Promise<{ rows: number }> {
   await emit(csvRow(FAULT_GROUP_COLUMNS));
-  const rows = await forEachFaultGroupPage(
-    db,
-    traceId,
-    (page) => emit(page.map((g) => csvRow(FAULT_GROUP_COLUMNS.map((c) => g[c]))).join('')),
-    pageRows,
-  );
+  const rows = await forEachFaultGroupPage(db, traceId, (page) => emit(page.map((g) => csvRow(FAULT_GROUP_COLUMNS.map((c) => g[c]))).join('')), pageRows);
   return { rows };
 }
 
 /** Columns of `pritrace export TRACE --format groups-csv --run N`: times in ns on the trace clock. */
 export const REPLAY_GROUP_COLUMNS = [
-  'group_index', 'iommu', 'device', 'pasid', 'prgi', 'requested_ns', 'reported_ns', 'response_ns', 'done_ns',
-  'latency_ns', 'device_latency_ns', 'longest_stage', 'lookup_visits', 'lookup_ns', 'worker',
+  'group_index',
+  'iommu',
+  'device',
+  'pasid',
+  'prgi',
+  'requested_ns',
+  'reported_ns',
+  'response_ns',
+  'done_ns',
+  'latency_ns',
+  'device_latency_ns',
+  'longest_stage',
+  'lookup_visits',
+  'lookup_ns',
+  'worker',
 ] as const;
 
 const REPLAY_GROUP_SELECT = `group_index, iommu, device, pasid, prgi, arrival_ts_ns AS requested_ns, reported_ts_ns AS reported_ns,
@@ -65,16 +73,48 @@ export function chartCsv(d: PostmortemData, name: ChartCsvName): string {
       break;
     case 'devices':
     case 'pasids': {
-      row(name === 'devices' ? 'device' : 'pasid', 'page_requests', 'unrecoverable_faults', 'share', 'groups', 'answered', 'unanswered', 'p50_ns', 'p99_ns', 'max_ns');
-      for (const r of d[name].rows) row(r.key, r.page_requests, r.unrecoverable_faults, r.share, r.groups, r.answered, r.unanswered, r.p50_ns, r.p99_ns, r.max_ns);
+      row(
+        name === 'devices' ? 'device' : 'pasid',
+        'page_requests',
+        'unrecoverable_faults',
+        'share',
+        'groups',
+        'answered',
+        'unanswered',
+        'p50_ns',
+        'p99_ns',
+        'max_ns',
+      );
+      for (const r of d[name].rows)
+        row(r.key, r.page_requests, r.unrecoverable_faults, r.share, r.groups, r.answered, r.unanswered, r.p50_ns, r.p99_ns, r.max_ns);
       break;
     }
     case 'annotations':
       row('annotation_id', 'start_ns', 'end_ns', 'start_offset_ns', 'end_offset_ns', 'device', 'pasid', 'author', 'text', 'created_at', 'updated_at');
-      for (const a of d.annotations) row(a.annotation_id, a.start_ns, a.end_ns, a.start_offset_ns, a.end_offset_ns, a.device, a.pasid, a.author, a.text, a.created_at, a.updated_at);
+      for (const a of d.annotations)
+        row(a.annotation_id, a.start_ns, a.end_ns, a.start_offset_ns, a.end_offset_ns, a.device, a.pasid, a.author, a.text, a.created_at, a.updated_at);
       break;
     case 'replay-runs':
-      row('run_id', 'model', 'preset', 'seed', 'overrides', 'groups', 'answered', 'p50_ns', 'p90_ns', 'p99_ns', 'max_ns', 'device_p99_ns', 'lookup_visits_mean', 'lookup_ns_mean', 'drops', 'lost_groups', 'calibration_error_p50', 'calibration_error_p99');
+      row(
+        'run_id',
+        'model',
+        'preset',
+        'seed',
+        'overrides',
+        'groups',
+        'answered',
+        'p50_ns',
+        'p90_ns',
+        'p99_ns',
+        'max_ns',
+        'device_p99_ns',
+        'lookup_visits_mean',
+        'lookup_ns_mean',
+        'drops',
+        'lost_groups',
+        'calibration_error_p50',
+        'calibration_error_p99',
+      );
       for (const { run: r } of d.replay.runs) {
         row(
           r.run_id,

@@ -15,11 +15,13 @@ export function escapeHtml(text: string): string {
  * Callers always put the result after a prefix (bullet, cell, label), never at a line start.
  */
 export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n?|\n/g, ' ')
-    .replace(/[\\`*_[\]|~#$!@]/g, (c) => `\\${c}`)
-    // After the backslashes, so the entities' own '#' stays unescaped.
-    .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+  return (
+    text
+      .replace(/\r\n?|\n/g, ' ')
+      .replace(/[\\`*_[\]|~#$!@]/g, (c) => `\\${c}`)
+      // After the backslashes, so the entities' own '#' stays unescaped.
+      .replace(/[&<>]/g, (c) => `&#${c.charCodeAt(0)};`)
+  );
 }
 
 /** One CSV field (RFC 4180): quoted when it holds a comma, quote, CR or LF, or edge spaces. */

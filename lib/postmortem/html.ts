@@ -58,8 +58,14 @@ export function renderHtml(d: PostmortemData): string {
 
   body.push('<h2>Summary</h2>', '<dl class="summary">');
   for (const [k, v] of [
-    ['Events', `${s.events.page_requests} page requests, ${s.events.page_responses} responses, ${s.events.unrecoverable_faults} unrecoverable faults, ${s.events.context} context, ${s.events.other} other`],
-    ['Groups', `${s.groups.total} (${s.groups.answered} answered, ${s.groups.unanswered} unanswered, ${s.groups.incomplete} incomplete, ${s.groups.orphan_responses} orphan responses, ${s.groups.stop_markers} stop markers)`],
+    [
+      'Events',
+      `${s.events.page_requests} page requests, ${s.events.page_responses} responses, ${s.events.unrecoverable_faults} unrecoverable faults, ${s.events.context} context, ${s.events.other} other`,
+    ],
+    [
+      'Groups',
+      `${s.groups.total} (${s.groups.answered} answered, ${s.groups.unanswered} unanswered, ${s.groups.incomplete} incomplete, ${s.groups.orphan_responses} orphan responses, ${s.groups.stop_markers} stop markers)`,
+    ],
     ['Response codes', `${s.codes.success} success, ${s.codes.invalid} invalid, ${s.codes.failure} failure`],
     ['Devices / PASIDs', `${s.devices} / ${s.pasids}`],
     ['Time span', human(s.time_span_ns)],
@@ -70,7 +76,10 @@ export function renderHtml(d: PostmortemData): string {
   }
   body.push('</dl>');
 
-  body.push('<h2>Latency percentiles</h2>', '<p class="note">Nearest-rank percentiles over answered groups, in integer nanoseconds (the figures of <code>pritrace stats</code>).</p>');
+  body.push(
+    '<h2>Latency percentiles</h2>',
+    '<p class="note">Nearest-rank percentiles over answered groups, in integer nanoseconds (the figures of <code>pritrace stats</code>).</p>',
+  );
   body.push(
     table(
       ['measure', ...PERCENTILES.map(([, label]) => `${label} (ns)`)],
@@ -106,10 +115,26 @@ export function renderHtml(d: PostmortemData): string {
   else {
     const rec = s.latency_ns;
     const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
-    body.push('<p class="note">Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.</p>');
+    body.push(
+      '<p class="note">Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.</p>',
+    );
     body.push(
       table(
-        ['run', 'model', 'preset', 'seed', 'overrides', 'p50 (ns)', 'p90 (ns)', 'p99 (ns)', 'max (ns)', 'Δ p99', 'calibration error p50 / p99', 'drops', 'lost groups'],
+        [
+          'run',
+          'model',
+          'preset',
+          'seed',
+          'overrides',
+          'p50 (ns)',
+          'p90 (ns)',
+          'p99 (ns)',
+          'max (ns)',
+          'Δ p99',
+          'calibration error p50 / p99',
+          'drops',
+          'lost groups',
+        ],
         [false, false, false, true, false, true, true, true, true, true, true, true, true],
         [
           ['recorded', '–', '–', '–', '–', exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), '–', '–', '–', '–'],
@@ -169,16 +194,14 @@ function histogramChart(d: PostmortemData): string {
 function cdfChart(d: PostmortemData): string {
   const series: LineSeries[] = [
     { kind: 'line', name: 'recorded', step: true, color: RECORDED_COLOR, points: d.cdf.map((p) => [p.latency_ns, p.fraction] as const) },
-    ...d.replay.runs.map(
-      ({ run, cdf }): LineSeries => ({
-        kind: 'line',
-        name: `run ${run.run_id} ${run.model}`,
-        step: true,
-        color: runColor(run.run_id),
-        dashed: true,
-        points: cdf.map((p) => [p.latency_ns, p.fraction] as const),
-      }),
-    ),
+    ...d.replay.runs.map(({ run, cdf }): LineSeries => ({
+      kind: 'line',
+      name: `run ${run.run_id} ${run.model}`,
+      step: true,
+      color: runColor(run.run_id),
+      dashed: true,
+      points: cdf.map((p) => [p.latency_ns, p.fraction] as const),
+    })),
   ];
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const positive = xs.filter((v) => v > 0);

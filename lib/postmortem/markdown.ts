@@ -12,11 +12,7 @@ import type { Breakdown } from '../queries/charts/breakdowns.ts';
 const HISTOGRAM_BAR = 40;
 
 function table(header: readonly string[], align: readonly ('l' | 'r')[], rows: readonly (readonly string[])[]): string[] {
-  return [
-    `| ${header.join(' | ')} |`,
-    `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`,
-    ...rows.map((r) => `| ${r.join(' | ')} |`),
-  ];
+  return [`| ${header.join(' | ')} |`, `|${align.map((a) => (a === 'r' ? '---:' : '---')).join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
 }
 
 export function renderMarkdown(d: PostmortemData): string {
@@ -30,15 +26,25 @@ export function renderMarkdown(d: PostmortemData): string {
 
   out.push('## Summary', '');
   out.push(
-    ...table(['', ''], ['l', 'l'], [
-      ['Events', `${s.events.page_requests} page requests, ${s.events.page_responses} responses, ${s.events.unrecoverable_faults} unrecoverable faults, ${s.events.context} context, ${s.events.other} other`],
-      ['Groups', `${s.groups.total} (${s.groups.answered} answered, ${s.groups.unanswered} unanswered, ${s.groups.incomplete} incomplete, ${s.groups.orphan_responses} orphan responses, ${s.groups.stop_markers} stop markers)`],
-      ['Response codes', `${s.codes.success} success, ${s.codes.invalid} invalid, ${s.codes.failure} failure`],
-      ['Devices / PASIDs', `${s.devices} / ${s.pasids}`],
-      ['Time span', human(s.time_span_ns)],
-      ['Lost events', `${s.events.lost_events} (${s.events.lost_markers} markers)`],
-      ['Bad lines', String(s.events.bad_lines)],
-    ]),
+    ...table(
+      ['', ''],
+      ['l', 'l'],
+      [
+        [
+          'Events',
+          `${s.events.page_requests} page requests, ${s.events.page_responses} responses, ${s.events.unrecoverable_faults} unrecoverable faults, ${s.events.context} context, ${s.events.other} other`,
+        ],
+        [
+          'Groups',
+          `${s.groups.total} (${s.groups.answered} answered, ${s.groups.unanswered} unanswered, ${s.groups.incomplete} incomplete, ${s.groups.orphan_responses} orphan responses, ${s.groups.stop_markers} stop markers)`,
+        ],
+        ['Response codes', `${s.codes.success} success, ${s.codes.invalid} invalid, ${s.codes.failure} failure`],
+        ['Devices / PASIDs', `${s.devices} / ${s.pasids}`],
+        ['Time span', human(s.time_span_ns)],
+        ['Lost events', `${s.events.lost_events} (${s.events.lost_markers} markers)`],
+        ['Bad lines', String(s.events.bad_lines)],
+      ],
+    ),
     '',
   );
 
@@ -103,10 +109,27 @@ export function renderMarkdown(d: PostmortemData): string {
   else {
     const rec = s.latency_ns;
     const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
-    out.push('Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.', '');
+    out.push(
+      'Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.',
+      '',
+    );
     out.push(
       ...table(
-        ['run', 'model', 'preset', 'seed', 'overrides', 'p50 (ns)', 'p90 (ns)', 'p99 (ns)', 'max (ns)', 'Δ p99', 'calibration error p50 / p99', 'drops', 'lost groups'],
+        [
+          'run',
+          'model',
+          'preset',
+          'seed',
+          'overrides',
+          'p50 (ns)',
+          'p90 (ns)',
+          'p99 (ns)',
+          'max (ns)',
+          'Δ p99',
+          'calibration error p50 / p99',
+          'drops',
+          'lost groups',
+        ],
         ['l', 'l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
         [
           ['recorded', '–', '–', '–', '–', exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), '–', '–', '–', '–'],

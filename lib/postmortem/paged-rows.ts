@@ -65,7 +65,9 @@ export async function forEachFaultGroupPage(
   pageRows = DEFAULT_PAGE_ROWS,
 ): Promise<number> {
   const step = checkPageRows(pageRows);
-  const [r] = await db.all<{ lo: bigint | null; hi: bigint | null }>('SELECT min(group_no) AS lo, max(group_no) AS hi FROM fault_groups WHERE trace_id = $1', [traceId]);
+  const [r] = await db.all<{ lo: bigint | null; hi: bigint | null }>('SELECT min(group_no) AS lo, max(group_no) AS hi FROM fault_groups WHERE trace_id = $1', [
+    traceId,
+  ]);
   if (!r || r.lo === null || r.hi === null) return 0;
   let total = 0;
   for (let lo = r.lo; lo <= r.hi; lo += step) {
@@ -140,14 +142,18 @@ export async function forEachReplayResultPage<T extends Record<string, unknown>>
   pageRows = DEFAULT_PAGE_ROWS,
 ): Promise<number> {
   const step = checkPageRows(pageRows);
-  const [r] = await db.all<{ lo: number | null; hi: number | null }>('SELECT min(group_index) AS lo, max(group_index) AS hi FROM replay_results WHERE run_id = $1', [runId]);
+  const [r] = await db.all<{ lo: number | null; hi: number | null }>(
+    'SELECT min(group_index) AS lo, max(group_index) AS hi FROM replay_results WHERE run_id = $1',
+    [runId],
+  );
   if (!r || r.lo === null || r.hi === null) return 0;
   let total = 0;
   for (let lo = BigInt(r.lo); lo <= BigInt(r.hi); lo += step) {
-    const rows = await db.all<T>(
-      `SELECT ${select} FROM replay_results WHERE run_id = $1 AND group_index >= $2 AND group_index < $3 ORDER BY group_index`,
-      [runId, lo, lo + step],
-    );
+    const rows = await db.all<T>(`SELECT ${select} FROM replay_results WHERE run_id = $1 AND group_index >= $2 AND group_index < $3 ORDER BY group_index`, [
+      runId,
+      lo,
+      lo + step,
+    ]);
     total += rows.length;
     if (rows.length) await fn(rows);
   }

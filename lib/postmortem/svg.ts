@@ -69,10 +69,11 @@ export function ticks(axis: Axis, target = 5): number[] {
     const lo = Math.floor(Math.log10(axis.min));
     const hi = Math.ceil(Math.log10(axis.max));
     const mults = hi - lo <= 2 ? [1, 2, 5] : [1];
-    for (let e = lo; e <= hi; e++) for (const m of mults) {
-      const v = m * 10 ** e;
-      if (v >= axis.min && v <= axis.max) out.push(v);
-    }
+    for (let e = lo; e <= hi; e++)
+      for (const m of mults) {
+        const v = m * 10 ** e;
+        if (v >= axis.min && v <= axis.max) out.push(v);
+      }
     return out;
   }
   const span = axis.max - axis.min;
@@ -160,7 +161,9 @@ export function svgChart(input: ChartSpec): string {
     const items = spec.series.map((s, i) => ({ name: truncate(s.name, 32), color: colorOf(s, i) })).reverse();
     for (const it of items) {
       lx -= it.name.length * 6.2 + 22;
-      out.push(`<rect x="${r1(lx)}" y="24" width="10" height="10" fill="${it.color}"/><text x="${r1(lx + 14)}" y="33" class="legend">${escapeHtml(it.name)}</text>`);
+      out.push(
+        `<rect x="${r1(lx)}" y="24" width="10" height="10" fill="${it.color}"/><text x="${r1(lx + 14)}" y="33" class="legend">${escapeHtml(it.name)}</text>`,
+      );
     }
   }
   out.push('</svg>');

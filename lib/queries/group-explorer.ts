@@ -120,7 +120,8 @@ export async function listGroups(
   const dir = opts.dir === 'desc' ? 'DESC' : 'ASC';
   const pageSize = opts.pageSize ?? 50;
   const page = opts.page ?? 1;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) throw new RangeError(`pageSize must be an integer in [1, ${MAX_PAGE_SIZE}], got ${pageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE)
+    throw new RangeError(`pageSize must be an integer in [1, ${MAX_PAGE_SIZE}], got ${pageSize}`);
   if (!Number.isInteger(page) || page < 1) throw new RangeError(`page must be a positive integer, got ${page}`);
   const [t] = await db.all('SELECT 1 FROM traces WHERE trace_id = $1', [traceId]);
   if (!t) throw new NotFoundError(`no trace with id ${traceId}`);
@@ -142,10 +143,10 @@ export async function listGroups(
 }
 
 export async function getGroup(db: Db, traceId: number, groupNo: number): Promise<GroupRow> {
-  const [r] = await db.all(
-    `SELECT ${ROW_COLUMNS} FROM fault_groups g JOIN traces t ON t.trace_id = g.trace_id WHERE g.trace_id = $1 AND g.group_no = $2`,
-    [traceId, groupNo],
-  );
+  const [r] = await db.all(`SELECT ${ROW_COLUMNS} FROM fault_groups g JOIN traces t ON t.trace_id = g.trace_id WHERE g.trace_id = $1 AND g.group_no = $2`, [
+    traceId,
+    groupNo,
+  ]);
   if (!r) throw new NotFoundError(`no fault group ${groupNo} in trace ${traceId}`);
   return toRow(r);
 }
@@ -203,7 +204,8 @@ export async function groupLines(db: Db, traceId: number, group: GroupRow, conte
   // fault_groups, scanned every event of the trace: ~0.6 s on 3 M events).
   const byLine = new Map<number, Record<string, unknown>>();
   for (const [lo, hi] of windows) {
-    for (const r of await db.all(`SELECT ${COLUMNS} FROM events WHERE trace_id = $1 AND line BETWEEN $2 AND $3`, [traceId, lo, hi])) byLine.set(count(r.line), r);
+    for (const r of await db.all(`SELECT ${COLUMNS} FROM events WHERE trace_id = $1 AND line BETWEEN $2 AND $3`, [traceId, lo, hi]))
+      byLine.set(count(r.line), r);
   }
   // The group's own requests, as pairing found them: same key, from the first to the
   // last-page request in (time, line) order (to the end of the trace for an incomplete group);
@@ -229,11 +231,19 @@ export async function groupLines(db: Db, traceId: number, group: GroupRow, conte
       byLine.set(count(r.line), r);
     }
   }
-  const rows = [...byLine.values()].sort((a, b) => count(a.line) - count(b.line)).map((r): Record<string, unknown> => ({ ...r, is_page: pageLines.has(count(r.line)) }));
+  const rows = [...byLine.values()]
+    .sort((a, b) => count(a.line) - count(b.line))
+    .map((r): Record<string, unknown> => ({ ...r, is_page: pageLines.has(count(r.line)) }));
   const lines = rows.map((r): TraceLine => {
     const line = count(r.line);
     const role: LineRole =
-      line === group.response_line ? 'response' : line === group.last_line && group.status !== 'orphan_response' ? 'last_request' : r.is_page || line === group.first_line ? 'request' : 'context';
+      line === group.response_line
+        ? 'response'
+        : line === group.last_line && group.status !== 'orphan_response'
+          ? 'last_request'
+          : r.is_page || line === group.first_line
+            ? 'request'
+            : 'context';
     const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
     return {
       line,

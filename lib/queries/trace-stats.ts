@@ -19,7 +19,16 @@ export interface TraceStats {
   trace_id: number;
   name: string;
   format: string;
-  events: { page_requests: number; page_responses: number; unrecoverable_faults: number; other: number; context: number; lost_markers: number; lost_events: number; bad_lines: number };
+  events: {
+    page_requests: number;
+    page_responses: number;
+    unrecoverable_faults: number;
+    other: number;
+    context: number;
+    lost_markers: number;
+    lost_events: number;
+    bad_lines: number;
+  };
   groups: { total: number; answered: number; unanswered: number; orphan_responses: number; incomplete: number; stop_markers: number };
   latency_ns: LatencyFigures;
   span_ns: LatencyFigures;
@@ -69,10 +78,7 @@ export async function traceStats(db: Db, traceId: number): Promise<TraceStats> {
      FROM fault_groups WHERE trace_id = $1`,
     [traceId],
   );
-  const [s] = await db.all<Record<string, unknown>>(
-    `SELECT ${latencyFiguresSql('span_ns')} FROM fault_groups WHERE trace_id = $1`,
-    [traceId],
-  );
+  const [s] = await db.all<Record<string, unknown>>(`SELECT ${latencyFiguresSql('span_ns')} FROM fault_groups WHERE trace_id = $1`, [traceId]);
   const [d] = await db.all<Record<string, unknown>>(
     `SELECT count(DISTINCT device) AS devices, count(DISTINCT pasid) AS pasids
      FROM events WHERE trace_id = $1 AND kind = 'page_request'`,

@@ -61,9 +61,13 @@ export async function resolveTrace(db: Db, ref: string | number): Promise<TraceR
   const text = String(ref).trim();
   // A longer run of digits than an id can hold can only be a name (not an out-of-range error).
   const id = parseId(text);
-  const rows = id !== null
-    ? await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE trace_id = $1 OR name = $2 ORDER BY trace_id <> $1', [id, text])
-    : await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE name = $1', [text]);
+  const rows =
+    id !== null
+      ? await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE trace_id = $1 OR name = $2 ORDER BY trace_id <> $1', [
+          id,
+          text,
+        ])
+      : await db.all<{ trace_id: number; name: string }>('SELECT trace_id, name FROM traces WHERE name = $1', [text]);
   const row = rows[0];
   if (!row) throw new NotFoundError(`no trace with id or name ${JSON.stringify(text)}`);
   return { trace_id: Number(row.trace_id), name: String(row.name) };

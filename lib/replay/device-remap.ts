@@ -27,7 +27,8 @@ export function remapDevices(prepared: PreparedInput, remap: DeviceRemap): Prepa
   const n = prepared.count;
   const nD = remap.names.length;
   if (remap.device.length !== n) throw new ReplayConfigError('devices', `remap has ${remap.device.length} devices for ${n} requests`);
-  if (remap.rids.length !== nD || remap.iommuOf.length !== nD) throw new ReplayConfigError('devices', `remap names ${nD} devices but gives ${remap.rids.length} RIDs and ${remap.iommuOf.length} IOMMUs`);
+  if (remap.rids.length !== nD || remap.iommuOf.length !== nD)
+    throw new ReplayConfigError('devices', `remap names ${nD} devices but gives ${remap.rids.length} RIDs and ${remap.iommuOf.length} IOMMUs`);
   const seen = new Set<number>();
   for (const r of remap.rids) {
     if (r < 0 || r > 0xffff) throw new ReplayConfigError('devices', `RID ${r} is not 16-bit`);

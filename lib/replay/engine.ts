@@ -72,8 +72,7 @@ export function makeView(prepared: PreparedInput, options: ViewOptions = {}): Re
   const groupCount = Math.min(prepared.groupCount, options.maxGroups ?? Infinity);
   // Groups are numbered in the order of their last-page requests, so the first k groups end
   // inside the prefix that stops at group k − 1's last request.
-  const requestCount =
-    groupCount === prepared.groupCount ? prepared.count : groupCount === 0 ? 0 : prepared.groupLastReq[groupCount - 1]! + 1;
+  const requestCount = groupCount === prepared.groupCount ? prepared.count : groupCount === 0 ? 0 : prepared.groupLastReq[groupCount - 1]! + 1;
   return { prepared, pasid: options.pasid ?? prepared.pasid, requestCount, groupCount, shared: options.shared ?? null };
 }
 
@@ -620,7 +619,17 @@ export function replayPrepared(
   }
 
   return buildResult({
-    view, modelName, params, seed, extras, ledger, gReport, gResponse, gDone, gLongest, gWorker,
+    view,
+    modelName,
+    params,
+    seed,
+    extras,
+    ledger,
+    gReport,
+    gResponse,
+    gDone,
+    gLongest,
+    gWorker,
     reqReport: detail ? reqReport : null,
     reqReported,
     counters: { drops, episodes, autoResponses, retries, lost, discards, creditWaits, reported },

@@ -14,8 +14,8 @@ export interface Interval {
 /** Student t 0.975 quantiles for df = 1 … 30 (standard tables; checked against a numerical
  *  integration of the t density in tests/replay/intervals.test.ts). */
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08,
-  2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 const T975_LARGE: [number, number][] = [
   [40, 2.021],
@@ -75,7 +75,7 @@ export function differenceInterval(a: readonly (number | null)[], b: readonly (n
   const vb = (B.sd * B.sd) / b.length;
   const se = Math.sqrt(va + vb);
   // Welch–Satterthwaite degrees of freedom; with no spread on either side the difference is exact.
-  const df = se === 0 ? Infinity : (va + vb) ** 2 / ((a.length > 1 ? va * va / (a.length - 1) : 0) + (b.length > 1 ? vb * vb / (b.length - 1) : 0));
+  const df = se === 0 ? Infinity : (va + vb) ** 2 / ((a.length > 1 ? (va * va) / (a.length - 1) : 0) + (b.length > 1 ? (vb * vb) / (b.length - 1) : 0));
   const half = a.length < 2 || b.length < 2 ? 0 : se === 0 ? 0 : t975(df) * se;
   const value = B.mean - A.mean;
   const lo = value - half;

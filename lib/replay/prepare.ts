@@ -133,7 +133,7 @@ function canonicalOrder(input: ReplayInput): Int32Array | null {
   for (let i = 1; i < n && timeSorted; i++) timeSorted = tsNs[i - 1]! <= tsNs[i]!;
   if (!timeSorted) return order.sort(cmp);
   // Sorted by time: only runs of equal timestamps need ordering.
-  for (let start = 0; start < n; ) {
+  for (let start = 0; start < n;) {
     let end = start + 1;
     while (end < n && tsNs[end] === tsNs[start]) end++;
     if (end - start > 1) order.subarray(start, end).sort(cmp);

@@ -46,9 +46,7 @@ export function seedSamplesOf(summaries: readonly ReplaySummary[]): SeedSamples 
     seeds: summaries.map((s) => s.seed),
     latency_ns: pct((s) => s.latency_ns),
     device_latency_ns: pct((s) => s.device_latency_ns),
-    calibration_error: calibrated
-      ? { p50: summaries.map((s) => s.calibration!.error_p50), p99: summaries.map((s) => s.calibration!.error_p99) }
-      : null,
+    calibration_error: calibrated ? { p50: summaries.map((s) => s.calibration!.error_p50), p99: summaries.map((s) => s.calibration!.error_p99) } : null,
     stage_time_ns: Object.fromEntries(STAGE_TIMES.map((k) => [k, summaries.map((s) => s.stage_time_ns[k] ?? 0)])),
     lock_wait_ns: Object.fromEntries(LOCK_WAITS.map((k) => [k, summaries.map((s) => s.lock_wait_ns[k] ?? 0)])),
     drops: summaries.map((s) => s.drops),
@@ -87,7 +85,10 @@ export function cdfBand(samples: SeedSamples): { q: number; lo: number; hi: numb
   const c = samples.latency_cdf;
   if (!c) return [];
   return c.qs.flatMap((q, i) => {
-    const iv = predictionInterval(c.values.map((v) => v[i] ?? null), { nonNegative: true });
+    const iv = predictionInterval(
+      c.values.map((v) => v[i] ?? null),
+      { nonNegative: true },
+    );
     return iv ? [{ q, lo: iv.lo, hi: iv.hi }] : [];
   });
 }

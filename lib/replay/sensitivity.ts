@@ -121,14 +121,22 @@ export function sensitivityRows(
   base: readonly ReplaySummary[],
   variants: readonly (readonly ReplaySummary[])[],
 ): SensitivityResult {
-  const p50 = predictionInterval(base.map((s) => s.device_latency_ns.p50), { nonNegative: true });
-  const p99 = predictionInterval(base.map((s) => s.device_latency_ns.p99), { nonNegative: true });
+  const p50 = predictionInterval(
+    base.map((s) => s.device_latency_ns.p50),
+    { nonNegative: true },
+  );
+  const p99 = predictionInterval(
+    base.map((s) => s.device_latency_ns.p99),
+    { nonNegative: true },
+  );
   const noise = p99 && p99.value > 0 ? (p99.hi - p99.value) / p99.value : 0;
   const byParam = new Map<ParamName, SensitivityRow>();
   plan.forEach((v, i) => {
     const runs = variants[i]!;
     const vp99 = mean(runs.map((s) => s.device_latency_ns.p99));
-    const paired = runs.map((s, k) => (s.device_latency_ns.p99 === null || base[k]!.device_latency_ns.p99 === null ? null : s.device_latency_ns.p99 - base[k]!.device_latency_ns.p99!));
+    const paired = runs.map((s, k) =>
+      s.device_latency_ns.p99 === null || base[k]!.device_latency_ns.p99 === null ? null : s.device_latency_ns.p99 - base[k]!.device_latency_ns.p99!,
+    );
     const d = predictionInterval(paired);
     const ci = d && paired.length > 1 ? (d.hi - d.value) / Math.sqrt(1 + paired.length) : 0;
     const side: SensitivitySide = {
@@ -142,7 +150,17 @@ export function sensitivityRows(
     };
     let row = byParam.get(v.param);
     if (!row) {
-      row = { param: v.param, provenance: provenance[v.param].kind, source: provenance[v.param].source, base: params[v.param] as number, half: null, double: null, swing: 0, dominant: false, estimate_dominant: false };
+      row = {
+        param: v.param,
+        provenance: provenance[v.param].kind,
+        source: provenance[v.param].source,
+        base: params[v.param] as number,
+        half: null,
+        double: null,
+        swing: 0,
+        dominant: false,
+        estimate_dominant: false,
+      };
       byParam.set(v.param, row);
     }
     row[v.factor === 0.5 ? 'half' : 'double'] = side;

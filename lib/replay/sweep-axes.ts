@@ -280,8 +280,7 @@ export function sweepAxisPrepared(prepared: PreparedInput, options: AxisSweepOpt
   const mostPerIommu = Math.max(1, ...byIommu.map((l) => l.length));
   // sharing: the trace's PASIDs in order of first use, bound to every device; the structures
   // depend only on the PASIDs, so one set serves every point.
-  const shared: SharedPasids | undefined =
-    axis === 'sharing' ? { pasids: Int32Array.from(new Set(prepared.flowPasid)), structures: new Map() } : undefined;
+  const shared: SharedPasids | undefined = axis === 'sharing' ? { pasids: Int32Array.from(new Set(prepared.flowPasid)), structures: new Map() } : undefined;
   const groupDevice = new Int32Array(G);
   const points: AxisPoint[] = [];
   for (const knob of knobs) {

@@ -180,7 +180,9 @@ export function sweepPrepared(prepared: PreparedInput, options: SweepOptions): S
       for (const model of models) {
         for (const structure of options.structures?.[model] ?? DEFAULT_STRUCTURES[model]) {
           const p = { ...params[model]!, structure };
-          const runs = seeds.map((sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1, summaryOnly: true }, { pasid, maxGroups, shared }).summary);
+          const runs = seeds.map(
+            (sd) => replayPrepared(prepared, model, p, sd, { queueDepthBuckets: 1, summaryOnly: true }, { pasid, maxGroups, shared }).summary,
+          );
           // Spelled out in this order: the JSON of `pritrace sweep` keeps its key order.
           const { stages, ...figures } = pointFigures(runs);
           points.push({

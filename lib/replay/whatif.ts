@@ -19,7 +19,15 @@ export interface WhatifSide {
 }
 
 export interface WhatifResult {
-  a: { label: string; run_id: number | null; model: string; preset: string; seeds: number[]; latency_ns: Record<Percentile, Interval | null>; device_latency_ns: Record<Percentile, Interval | null> };
+  a: {
+    label: string;
+    run_id: number | null;
+    model: string;
+    preset: string;
+    seeds: number[];
+    latency_ns: Record<Percentile, Interval | null>;
+    device_latency_ns: Record<Percentile, Interval | null>;
+  };
   b: WhatifResult['a'];
   /** B − A per percentile: value, 95 % interval, relative to A, significant. */
   difference: { latency_ns: Record<Percentile, Difference | null>; device_latency_ns: Record<Percentile, Difference | null> };
@@ -58,7 +66,15 @@ export function compareRuns(a: WhatifSide, b: WhatifSide): WhatifResult {
   const stages = { a: meanStages(a.samples), b: meanStages(b.samples) };
   const side = (s: WhatifSide): WhatifResult['a'] => {
     const iv = intervalsOf(s.samples);
-    return { label: s.label, run_id: s.run_id ?? null, model: s.model, preset: s.preset, seeds: s.samples.seeds, latency_ns: iv.latency_ns, device_latency_ns: iv.device_latency_ns };
+    return {
+      label: s.label,
+      run_id: s.run_id ?? null,
+      model: s.model,
+      preset: s.preset,
+      seeds: s.samples.seeds,
+      latency_ns: iv.latency_ns,
+      device_latency_ns: iv.device_latency_ns,
+    };
   };
   const head = difference.device_latency_ns.p99;
   return {
@@ -73,7 +89,10 @@ export function compareRuns(a: WhatifSide, b: WhatifSide): WhatifResult {
 }
 
 function verdictOf(a: WhatifSide, b: WhatifSide, head: Difference | null, stages: WhatifResult['stage_breakdown']): string {
-  const k = a.samples.seeds.length === b.samples.seeds.length ? `${a.samples.seeds.length} seeds each` : `${a.samples.seeds.length} and ${b.samples.seeds.length} seeds`;
+  const k =
+    a.samples.seeds.length === b.samples.seeds.length
+      ? `${a.samples.seeds.length} seeds each`
+      : `${a.samples.seeds.length} and ${b.samples.seeds.length} seeds`;
   if (!head || !head.relative) return `${b.label} vs ${a.label}: no device-side p99 to compare (a side answered no groups).`;
   const r = head.relative;
   const figure = `device-side p99 ${pct(r.value)} (±${Math.abs(((r.hi - r.lo) / 2) * 100).toFixed(1)} %, ${dur(head.value)})`;

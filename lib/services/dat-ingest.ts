@@ -65,7 +65,8 @@ export async function stageDat(
     }
     summary = decoder.finish();
   } catch (e) {
-    if (e instanceof DatFormatError) throw new TraceRejectedError(opts.display, `not a readable trace-cmd file: ${e.message}; nothing was stored`, [], { cause: e });
+    if (e instanceof DatFormatError)
+      throw new TraceRejectedError(opts.display, `not a readable trace-cmd file: ${e.message}; nothing was stored`, [], { cause: e });
     throw e;
   } finally {
     stage.close();

@@ -208,7 +208,14 @@ export async function stageFtrace(
 }
 
 /** Records each part's first line and the RID → device map; adds up the parts' counts and first bad lines. */
-export async function summarise(db: Db, t: StageTables, parts: PartSummary[], display: string, keepBad: number, collector: PageEventCollector): Promise<StagedFtrace> {
+export async function summarise(
+  db: Db,
+  t: StageTables,
+  parts: PartSummary[],
+  display: string,
+  keepBad: number,
+  collector: PageEventCollector,
+): Promise<StagedFtrace> {
   const base: number[] = [];
   let lines = 0;
   for (const p of parts) {

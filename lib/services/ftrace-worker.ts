@@ -136,7 +136,8 @@ async function readGzip(lines: LineBuffer): Promise<void> {
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       out += chunk.length;
-      if (out > job.decompressedCap.bytes) throw new Rejection('bomb', `decompresses to more than ${job.decompressedCap.bytes} bytes (${job.decompressedCap.note})`);
+      if (out > job.decompressedCap.bytes)
+        throw new Rejection('bomb', `decompresses to more than ${job.decompressedCap.bytes} bytes (${job.decompressedCap.note})`);
       await lines.feed(chunk, false);
     }
     // zlib stops at zero padding after the last member without a word; the file is more than gzip.

@@ -267,7 +267,13 @@ async function storeFtrace(
   if (staged.events > limits.maxEvents) {
     throw new TraceRejectedError(display, `${staged.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
   }
-  const out: Decoded = { lines: staged.lines, badLines: staged.badLines, candidates: staged.candidates, firstBad: staged.firstBad, lostEvents: staged.lostEvents };
+  const out: Decoded = {
+    lines: staged.lines,
+    badLines: staged.badLines,
+    candidates: staged.candidates,
+    firstBad: staged.firstBad,
+    lostEvents: staged.lostEvents,
+  };
   if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
   progress({ phase: 'store', fraction: 0 });
   // Paired first, from the events its batches left, so their arrays are gone before the

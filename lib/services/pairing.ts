@@ -14,7 +14,6 @@ import type { Db } from '../db/instance.ts';
 
 let tempSeq = 0;
 
-
 const PAGE_EVENTS = `trace_id = $1 AND kind IN ('page_request', 'page_response')`;
 
 /** Pairs a trace whose events are in `events` (every ingest path but the staged one, and tests). */

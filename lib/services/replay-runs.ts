@@ -47,7 +47,12 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
   const batch = await replayBatchOffThread(
     data.input,
     seeds.map((s) => ({ model: opts.model, params, seed: s })),
-    { fullRun: 0, recordedLatenciesNs: data.recordedLatenciesNs, empiricalGroups: params.serviceDist === 'empirical' ? data.recordedGroups : null, threads: opts.threads ?? 1 },
+    {
+      fullRun: 0,
+      recordedLatenciesNs: data.recordedLatenciesNs,
+      empiricalGroups: params.serviceDist === 'empirical' ? data.recordedGroups : null,
+      threads: opts.threads ?? 1,
+    },
   );
   const result = batch.full!;
   const seconds = (performance.now() - started) / 1000;
@@ -80,7 +85,22 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     const input = data.input;
     const origin = input.originNs ?? 0n;
     const app = await tx.appender('replay_results', [
-      'integer', 'integer', 'varchar', 'varchar', 'integer', 'integer', 'bigint', 'bigint', 'bigint', 'integer', 'double', 'integer', 'bigint', 'bigint', 'bigint', 'varchar',
+      'integer',
+      'integer',
+      'varchar',
+      'varchar',
+      'integer',
+      'integer',
+      'bigint',
+      'bigint',
+      'bigint',
+      'integer',
+      'double',
+      'integer',
+      'bigint',
+      'bigint',
+      'bigint',
+      'varchar',
     ]);
     const at = (v: number) => (Number.isNaN(v) ? null : origin + BigInt(Math.round(v)));
     const asNs = (v: number) => (Number.isNaN(v) ? null : BigInt(Math.round(v)));

@@ -45,7 +45,15 @@ export async function sensitivityForTrace(db: Db, traceId: number, opts: Sensiti
   const { summaries } = await replayBatchOffThread(data.input, runs, { empiricalGroups: empirical ? data.recordedGroups : null, threads: opts.threads ?? 1 });
   const k = seeds.length;
   const chunk = (i: number) => summaries.slice(i * k, (i + 1) * k);
-  const result = sensitivityRows(opts.model, preset.era, params, provenanceOf(preset, params), plan, chunk(0), plan.map((_v, i) => chunk(i + 1)));
+  const result = sensitivityRows(
+    opts.model,
+    preset.era,
+    params,
+    provenanceOf(preset, params),
+    plan,
+    chunk(0),
+    plan.map((_v, i) => chunk(i + 1)),
+  );
   const seconds = (performance.now() - started) / 1000;
   const out: TraceSensitivity = { ...result, trace_id: traceId, overrides, replays: runs.length, seconds };
   const key = JSON.stringify({ model: opts.model, preset: preset.era, overrides, seeds });

@@ -4,12 +4,7 @@
 // it, and in the server DuckDB itself is confined (restrictFileAccess in db/instance.ts: external
 // access off except the ingest directories, no extension loads, configuration locked).
 
-import {
-  JSDuckDBValueConverter,
-  StatementType,
-  type DuckDBConnection,
-  type DuckDBResult,
-} from '@duckdb/node-api';
+import { JSDuckDBValueConverter, StatementType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
 import { QueryError, type RefusedClass, SlotsBusyError, SqlBusyError, SqlRefusedError, SqlTimeoutError } from '../core/errors.ts';
 import { Slots } from '../core/slots.ts';
 import { connectRaw, type Db } from '../db/instance.ts';
@@ -55,7 +50,13 @@ export interface SqlConsoleOptions {
   slots?: Slots;
 }
 
-export const SQL_CONSOLE_DEFAULTS: SqlConsoleOptions = { maxRows: 10_000, timeoutMs: 5_000, maxSqlChars: 100_000, maxCellChars: 10_000, maxResultChars: 8_000_000 };
+export const SQL_CONSOLE_DEFAULTS: SqlConsoleOptions = {
+  maxRows: 10_000,
+  timeoutMs: 5_000,
+  maxSqlChars: 100_000,
+  maxCellChars: 10_000,
+  maxResultChars: 8_000_000,
+};
 
 export type ConsoleValue = null | boolean | number | string | ConsoleValue[] | { [key: string]: ConsoleValue };
 
@@ -115,11 +116,38 @@ const PROJECT_TABLES = new Set(TABLES.map((t) => t.name));
  * server's configuration, pg_database and pg_prepared_statements what other sessions opened.
  */
 const CATALOG_VIEWS = new Map<string, ReadonlySet<string>>([
-  ['information_schema', new Set(['tables', 'columns', 'schemata', 'views', 'table_constraints', 'key_column_usage', 'check_constraints', 'referential_constraints', 'constraint_column_usage', 'constraint_table_usage'])],
-  ['pg_catalog', new Set(['pg_tables', 'pg_views', 'pg_class', 'pg_attribute', 'pg_namespace', 'pg_type', 'pg_index', 'pg_indexes', 'pg_constraint', 'pg_description'])],
+  [
+    'information_schema',
+    new Set([
+      'tables',
+      'columns',
+      'schemata',
+      'views',
+      'table_constraints',
+      'key_column_usage',
+      'check_constraints',
+      'referential_constraints',
+      'constraint_column_usage',
+      'constraint_table_usage',
+    ]),
+  ],
+  [
+    'pg_catalog',
+    new Set(['pg_tables', 'pg_views', 'pg_class', 'pg_attribute', 'pg_namespace', 'pg_type', 'pg_index', 'pg_indexes', 'pg_constraint', 'pg_description']),
+  ],
 ]);
 const CATALOG_SCHEMAS = new Set(CATALOG_VIEWS.keys());
-const SAFE_TABLE_FUNCTIONS = new Set(['range', 'generate_series', 'unnest', 'json_each', 'json_tree', 'duckdb_tables', 'duckdb_columns', 'duckdb_views', 'duckdb_types']);
+const SAFE_TABLE_FUNCTIONS = new Set([
+  'range',
+  'generate_series',
+  'unnest',
+  'json_each',
+  'json_tree',
+  'duckdb_tables',
+  'duckdb_columns',
+  'duckdb_views',
+  'duckdb_types',
+]);
 const FILE_TABLE_FUNCTION = /^(read_|parquet_|sniff_csv$|glob$|.*_scan$|iceberg|delta|json_execute)/;
 /** Loaded but refused: they change state, reveal configuration or only burn time. */
 const REFUSED_FUNCTIONS = new Map<string, [RefusedClass, string]>([
@@ -362,7 +390,10 @@ function walk(node: unknown, ctx: TreeContext, scope: ReadonlySet<string>): void
     checkFunction(node.function_name, ctx);
     const name = node.function_name.toLowerCase();
     if (!LAMBDA_FUNCTIONS.has(name) && Array.isArray(node.children) && node.children.some((c) => isNode(c) && c.class === 'LAMBDA')) {
-      throw new SqlRefusedError('size', `${name}() with a lambda can build values of any size in one call; only ${[...LAMBDA_FUNCTIONS].join(', ')} take lambdas here`);
+      throw new SqlRefusedError(
+        'size',
+        `${name}() with a lambda can build values of any size in one call; only ${[...LAMBDA_FUNCTIONS].join(', ')} take lambdas here`,
+      );
     }
   }
   if (node.id === 'UNBOUND' && isNode(node.type_info)) checkType(String(node.type_info.name), ctx);
@@ -380,7 +411,10 @@ function checkTable(node: Node, ctx: TreeContext, ctes: ReadonlySet<string>): vo
   }
   if (CATALOG_SCHEMAS.has(schema)) {
     if (CATALOG_VIEWS.get(schema)!.has(name)) return;
-    throw new SqlRefusedError('table', `${schema}.${name} is not available; the console reads ${[...CATALOG_VIEWS].flatMap(([s, v]) => [...v].map((n) => `${s}.${n}`)).join(', ')}`);
+    throw new SqlRefusedError(
+      'table',
+      `${schema}.${name} is not available; the console reads ${[...CATALOG_VIEWS].flatMap(([s, v]) => [...v].map((n) => `${s}.${n}`)).join(', ')}`,
+    );
   }
   if (schema !== '' && schema !== 'main') throw new SqlRefusedError('table', `unknown schema ${JSON.stringify(schema)}`);
   if (PROJECT_TABLES.has(name)) return;

@@ -40,7 +40,13 @@ export async function sweepForTrace(db: Db, traceId: number, options: Partial<Tr
 }
 
 /** The outstanding-groups or devices-per-PASID sweep of a stored trace (replay/sweep-axes.ts), cached beside the PASID sweep. */
-export async function axisSweepForTrace(db: Db, traceId: number, options: Partial<TraceAxisSweepOptions> & Pick<TraceAxisSweepOptions, 'axis'>, refresh = false, threads = 1): Promise<TraceAxisSweep> {
+export async function axisSweepForTrace(
+  db: Db,
+  traceId: number,
+  options: Partial<TraceAxisSweepOptions> & Pick<TraceAxisSweepOptions, 'axis'>,
+  refresh = false,
+  threads = 1,
+): Promise<TraceAxisSweep> {
   const opts = axisSweepOptions(options);
   const key = sweepKey(opts);
   if (!refresh) {

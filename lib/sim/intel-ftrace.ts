@@ -54,8 +54,7 @@ export function writeIntelFtrace(ev: SimEvents, emit: (chunk: string) => void): 
     const iommu = ev.iommus[ev.iommu[e]!]!;
     if (isRequest) {
       const p = ev.perm[e]!;
-      const flagText =
-        (p & PERM_R ? 'r' : '-') + (p & PERM_W ? 'w' : '-') + (p & PERM_X ? 'x' : '-') + (p & PERM_P ? 'p' : '-') + (ev.last[e] ? 'l' : '-');
+      const flagText = (p & PERM_R ? 'r' : '-') + (p & PERM_W ? 'w' : '-') + (p & PERM_X ? 'x' : '-') + (p & PERM_P ? 'p' : '-') + (ev.last[e] ? 'l' : '-');
       out.line(
         `${context}prq_report: ${iommu}/${ev.devices[ev.device[e]!]} seq# ${ev.seq[e]}: rid=0x${ev.rid[e]!.toString(16)} ` +
           `addr=0x${ev.page[e]!.toString(16)} ${flagText} pasid=0x${ev.pasid[e]!.toString(16)} index=0x${ev.prgi[e]!.toString(16)}`,

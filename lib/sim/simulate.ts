@@ -151,7 +151,11 @@ export function simulate(options: SimulateOptions): SimResult {
   }
   const iommuOf = (ref: number) => input.iommu[ref >= 0 ? ref : g.lastRequestIndex[-1 - ref]!]!;
   const order = Array.from(times.keys()).sort(
-    (a, b) => times[a]! - times[b]! || iommuOf(refs[a]!) - iommuOf(refs[b]!) || (refs[a]! >= 0 ? 0 : 1) - (refs[b]! >= 0 ? 0 : 1) || Math.abs(refs[a]!) - Math.abs(refs[b]!),
+    (a, b) =>
+      times[a]! - times[b]! ||
+      iommuOf(refs[a]!) - iommuOf(refs[b]!) ||
+      (refs[a]! >= 0 ? 0 : 1) - (refs[b]! >= 0 ? 0 : 1) ||
+      Math.abs(refs[a]!) - Math.abs(refs[b]!),
   );
 
   const n = order.length;

@@ -188,4 +188,3 @@ export class EventBatchBuilder {
     this.fresh();
   }
 }
-

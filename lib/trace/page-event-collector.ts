@@ -39,7 +39,15 @@ interface Slice {
 /** Stands for a NULL code in a slice: decoders' codes are 0, 1 or 2. */
 const NO_CODE8 = -128;
 
-const EMPTY: Slice = { rows: 0, keyRef: new Int32Array(0), key: new Int32Array(0), ts: new Int32Array(0), line: new Uint32Array(0), flags: new Uint8Array(0), code: new Int8Array(0) };
+const EMPTY: Slice = {
+  rows: 0,
+  keyRef: new Int32Array(0),
+  key: new Int32Array(0),
+  ts: new Int32Array(0),
+  line: new Uint32Array(0),
+  flags: new Uint8Array(0),
+  code: new Int8Array(0),
+};
 
 const REQUEST = KIND_CODE.page_request;
 const RESPONSE = KIND_CODE.page_response;
@@ -79,7 +87,18 @@ export class PageEventCollector {
       flags: new Uint8Array(rows),
       code: new Int8Array(rows),
     };
-    const [iommu, device, rid, pasid, prgi, ts, line, last, perm, code] = [COL.iommu, COL.device, COL.rid, COL.pasid, COL.prgi, COL.ts_ns, COL.line, COL.last, COL.perm, COL.code];
+    const [iommu, device, rid, pasid, prgi, ts, line, last, perm, code] = [
+      COL.iommu,
+      COL.device,
+      COL.rid,
+      COL.pasid,
+      COL.prgi,
+      COL.ts_ns,
+      COL.line,
+      COL.last,
+      COL.perm,
+      COL.code,
+    ];
     const iommuV = valid(iommu);
     const deviceV = valid(device);
     const ridV = valid(rid);

@@ -2,14 +2,7 @@
 // queries. Text formats produce these columns in DuckDB SQL (see formats/ftrace/*), the
 // simulator formats produce `TraceEvent` objects in TypeScript; both land in `events`.
 
-export const EVENT_KINDS = [
-  'page_request',
-  'page_response',
-  'unrecoverable_fault',
-  'context',
-  'lost',
-  'other',
-] as const;
+export const EVENT_KINDS = ['page_request', 'page_response', 'unrecoverable_fault', 'context', 'lost', 'other'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
 /** Response codes after normalisation (enum iommu_page_response_code). */

@@ -85,8 +85,7 @@ export function violation(fromRel, spec, { typeOnly = false, client = false } = 
     if (from && UI_PACKAGES.includes(pkg)) return 'lib/ stays free of UI and Next.js';
     if (from && PURE.has(from) && builtin && IO_MODULES.includes(builtin))
       return `lib/${from} is pure: no ${pkg} (I/O belongs to lib/db, lib/services or lib/cli)`;
-    if (client && !typeOnly && (builtin || pkg === 'server-only'))
-      return `a client component cannot import ${pkg}`;
+    if (client && !typeOnly && (builtin || pkg === 'server-only')) return `a client component cannot import ${pkg}`;
     return null;
   }
   const to = target.rel;

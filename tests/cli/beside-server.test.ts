@@ -22,7 +22,11 @@ const WALL_CLOCK = new Set(['seconds', 'generated_at', 'out']);
 function comparable(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(comparable);
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).filter(([k]) => !WALL_CLOCK.has(k)).map(([k, v]) => [k, comparable(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !WALL_CLOCK.has(k))
+        .map(([k, v]) => [k, comparable(v)]),
+    );
   }
   return value;
 }
@@ -76,7 +80,10 @@ describe('pritrace beside npm start: every verb answers as it does on the file',
     const r = await runCli(['list', '--db', served, '--json']);
     assert.equal(r.code, 0, r.stderr);
     const viaApi = (await request(`${server!.url}/api/traces`)).json as { trace_id: number; name: string }[];
-    assert.deepEqual((JSON.parse(r.stdout) as { trace_id: number; name: string }[]).map((t) => [t.trace_id, t.name]), viaApi.map((t) => [t.trace_id, t.name]));
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { trace_id: number; name: string }[]).map((t) => [t.trace_id, t.name]),
+      viaApi.map((t) => [t.trace_id, t.name]),
+    );
   });
 
   it('list and stats (by id and by name)', async () => {
@@ -88,11 +95,17 @@ describe('pritrace beside npm start: every verb answers as it does on the file',
   });
 
   it('replay saves the same run (same id, same figures) on both', async () => {
-    const run = (await sameJson((db) => ['replay', '1', '--model', 'domain-wide', '--param', 'workers=2', '--seed', '7', '--db', db, '--json'])) as { run_id: number; latency_ns: { p99: { value: number } } };
+    const run = (await sameJson((db) => ['replay', '1', '--model', 'domain-wide', '--param', 'workers=2', '--seed', '7', '--db', db, '--json'])) as {
+      run_id: number;
+      latency_ns: { p99: { value: number } };
+    };
     assert.equal(typeof run.latency_ns.p99.value, 'number');
     // The server's copy of the database has the run.
     const runs = (await request(`${server!.url}/api/traces/1/replay`)).json as { run_id: number }[];
-    assert.ok(runs.some((r) => r.run_id === run.run_id), JSON.stringify(runs));
+    assert.ok(
+      runs.some((r) => r.run_id === run.run_id),
+      JSON.stringify(runs),
+    );
   });
 
   it('whatif and sensitivity save the same runs and give the same answers', async () => {
@@ -109,14 +122,22 @@ describe('pritrace beside npm start: every verb answers as it does on the file',
 
   it('report and export write the same files', async () => {
     const out = (side: string, name: string) => path.join(dir, side, name);
-    const report = (await sameJson((db, side) => ['report', '1', '--format', 'md', '--out', out(side, 'report.md'), '--db', db, '--json'])) as { bytes: number };
+    const report = (await sameJson((db, side) => ['report', '1', '--format', 'md', '--out', out(side, 'report.md'), '--db', db, '--json'])) as {
+      bytes: number;
+    };
     const stamp = /generated \S+|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z/g;
     const text = (side: string, name: string) => fs.readFileSync(out(side, name), 'utf8').replace(stamp, '<time>');
     assert.equal(text('served', 'report.md'), text('direct', 'report.md'));
     assert.equal(fs.statSync(out('served', 'report.md')).size, report.bytes);
-    for (const [format, extra] of [['groups-csv', []], ['chrome-json', ['--run', '1']], ['histogram-csv', []]] as const) {
+    for (const [format, extra] of [
+      ['groups-csv', []],
+      ['chrome-json', ['--run', '1']],
+      ['histogram-csv', []],
+    ] as const) {
       const name = `export-${format}`;
-      const doc = (await sameJson((db, side) => ['export', '1', '--format', format, ...extra, '--out', out(side, name), '--db', db, '--json'])) as { bytes: number };
+      const doc = (await sameJson((db, side) => ['export', '1', '--format', format, ...extra, '--out', out(side, name), '--db', db, '--json'])) as {
+        bytes: number;
+      };
       assert.ok(doc.bytes > 0, format);
       assert.ok(fs.readFileSync(out('served', name)).equals(fs.readFileSync(out('direct', name))), `${format}: same bytes`);
     }
@@ -156,7 +177,10 @@ describe('pritrace beside npm start: every verb answers as it does on the file',
     const removed = (await sameJson((db) => ['rm', 'csv run', '--db', db, '--json'])) as { removed: { traces: number } };
     assert.equal(removed.removed.traces, 1);
     const list = (await sameJson((db) => ['list', '--db', db, '--json'])) as { name: string }[];
-    assert.deepEqual(list.map((t) => t.name), ['intel-v6.9-trace.txt']);
+    assert.deepEqual(
+      list.map((t) => t.name),
+      ['intel-v6.9-trace.txt'],
+    );
     assert.equal(((await request(`${server!.url}/api/traces`)).json as unknown[]).length, 1);
   });
 

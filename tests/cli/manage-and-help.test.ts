@@ -28,7 +28,10 @@ describe('pritrace rename, rm and --help', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), { trace_id: 1, old_name: 'intel-v6.9-trace.txt', name: 'lab box, run 3' });
     const list = JSON.parse(cli(['list', '--db', db, '--json']).stdout) as { trace_id: number; name: string }[];
-    assert.deepEqual(list.map((t) => t.name), ['lab box, run 3', 'sim-small.csv']);
+    assert.deepEqual(
+      list.map((t) => t.name),
+      ['lab box, run 3', 'sim-small.csv'],
+    );
     const taken = cli(['rename', '2', 'lab box, run 3', '--db', db]);
     assert.equal(taken.code, 1);
     assert.match(taken.stderr, /already the name of trace 1/);
@@ -46,7 +49,10 @@ describe('pritrace rename, rm and --help', () => {
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { trace_id: number; removed: Record<string, number> };
     assert.equal(doc.trace_id, 1);
-    assert.ok(doc.removed.events! > 0 && doc.removed.fault_groups! > 0 && doc.removed.replay_runs === 1 && doc.removed.replay_results! > 0 && doc.removed.traces === 1, r.stdout);
+    assert.ok(
+      doc.removed.events! > 0 && doc.removed.fault_groups! > 0 && doc.removed.replay_runs === 1 && doc.removed.replay_results! > 0 && doc.removed.traces === 1,
+      r.stdout,
+    );
     assert.equal(cli(['rm', '1', '--db', db]).code, 4, 'gone');
     const d = await openDb(db);
     try {
@@ -69,7 +75,22 @@ describe('pritrace rename, rm and --help', () => {
     const top = cli(['--help']);
     assert.equal(top.code, 0);
     const verbs = [...top.stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!);
-    assert.deepEqual(verbs.sort(), ['export', 'fleet', 'ingest', 'list', 'publish', 'rename', 'replay', 'report', 'rm', 'sensitivity', 'simulate', 'stats', 'sweep', 'whatif']);
+    assert.deepEqual(verbs.sort(), [
+      'export',
+      'fleet',
+      'ingest',
+      'list',
+      'publish',
+      'rename',
+      'replay',
+      'report',
+      'rm',
+      'sensitivity',
+      'simulate',
+      'stats',
+      'sweep',
+      'whatif',
+    ]);
     const cwd = tempDir();
     for (const verb of verbs) {
       for (const flag of ['--help', '-h']) {

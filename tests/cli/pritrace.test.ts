@@ -44,7 +44,10 @@ describe('pritrace CLI', () => {
     const r = cli(['list', '--json'], db);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { name: string; p99_ns: number }[];
-    assert.deepEqual(doc.map((t) => t.name), ['v69']);
+    assert.deepEqual(
+      doc.map((t) => t.name),
+      ['v69'],
+    );
     assert.equal(doc[0]!.p99_ns, expected['intel-v6.9-trace.txt']!.latency_ns.p99);
   });
 
@@ -70,7 +73,10 @@ describe('pritrace CLI', () => {
     const csv = cli(['export', '1', '--format', 'groups-csv', '--run', String(doc.run_id)], db);
     assert.equal(csv.code, 0, csv.stderr);
     const lines = csv.stdout.trim().split('\r\n');
-    assert.equal(lines[0], 'group_index,iommu,device,pasid,prgi,requested_ns,reported_ns,response_ns,done_ns,latency_ns,device_latency_ns,longest_stage,lookup_visits,lookup_ns,worker');
+    assert.equal(
+      lines[0],
+      'group_index,iommu,device,pasid,prgi,requested_ns,reported_ns,response_ns,done_ns,latency_ns,device_latency_ns,longest_stage,lookup_visits,lookup_ns,worker',
+    );
     assert.equal(lines.length - 1, doc.groups as unknown as number);
     for (const line of lines.slice(1)) {
       const f = line.split(',');

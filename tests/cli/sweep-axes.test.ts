@@ -85,7 +85,19 @@ describe('pritrace sweep --axis', () => {
     const points = JSON.parse(r.stdout) as Record<string, unknown>[];
     assert.ok(Array.isArray(points));
     assert.deepEqual(Object.keys(points[0]!), [
-      'pasids', 'allocation', 'model', 'structure', 'lookup', 'latency_ns', 'device_latency_ns', 'drops', 'drain_utilisation', 'intervals', 'hypothetical', 'stages', 'sampled_groups',
+      'pasids',
+      'allocation',
+      'model',
+      'structure',
+      'lookup',
+      'latency_ns',
+      'device_latency_ns',
+      'drops',
+      'drain_utilisation',
+      'intervals',
+      'hypothetical',
+      'stages',
+      'sampled_groups',
     ]);
     assert.equal(JSON.stringify(JSON.parse(cli(['sweep', '1', '--axis', 'pasids', '--max-groups', '5', '--json'], db).stdout)), JSON.stringify(points));
   });

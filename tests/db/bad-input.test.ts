@@ -36,7 +36,11 @@ describe('bad input', () => {
   });
 
   it('a file of another format names the formats tried', async () => {
-    await rejected('notes.md', '# Notes\n\nThis is not a trace at all.\nNor is this.\n', /unrecognised format; tried: ftrace text.*simulator CSV.*simulator JSON Lines/);
+    await rejected(
+      'notes.md',
+      '# Notes\n\nThis is not a trace at all.\nNor is this.\n',
+      /unrecognised format; tried: ftrace text.*simulator CSV.*simulator JSON Lines/,
+    );
   });
 
   it('a binary file that is not a trace.dat names trace.dat among the formats tried', async () => {
@@ -81,7 +85,10 @@ describe('bad input', () => {
   it('line ends that switch to CRLF after the head lose no line, plain or gzip, and stay numbered', async () => {
     // Each line is ~130 bytes: 1000 LF lines put the first CRLF past the 64 KiB detection head.
     const text = good(1000).join('\n') + '\n' + good(300).join('\r\n') + '\r\nnot an event at all\r\n' + good(10).join('\r\n');
-    for (const [name, body] of [['late-crlf.txt', text], ['late-crlf.txt.gz', zlib.gzipSync(text)]] as const) {
+    for (const [name, body] of [
+      ['late-crlf.txt', text],
+      ['late-crlf.txt.gz', zlib.gzipSync(text)],
+    ] as const) {
       const r = await accepted(name, body);
       assert.equal(r.page_requests, 1310, name);
       assert.equal(r.bad_lines, 1, name);
@@ -103,7 +110,11 @@ describe('bad input', () => {
   });
 
   it('a simulator CSV with a bad field is located by line and column', async () => {
-    const csv = ['ts_ns,kind,device,pasid,prgi,last,addr,perm,code', '10,page_request,0000:00:0a.0,1,2,1,0x1000,r,', '20,page_request,0000:00:0a.0,1,999,1,0x1000,r,'].join('\n');
+    const csv = [
+      'ts_ns,kind,device,pasid,prgi,last,addr,perm,code',
+      '10,page_request,0000:00:0a.0,1,2,1,0x1000,r,',
+      '20,page_request,0000:00:0a.0,1,999,1,0x1000,r,',
+    ].join('\n');
     const e = await rejected('bad.csv', csv, /1 of 2 lines are bad/);
     assert.deepEqual(e.locations[0]!.location, { file: 'bad.csv', line: 3, column: 32 });
     assert.match(e.locations[0]!.reason, /prgi: not a PRG index below 512/);

@@ -27,7 +27,17 @@ const CASES: [ModelName, KernelEra][] = [
 describe('calibration: simulate → ingest → replay', () => {
   for (const [model, preset] of CASES) {
     it(`${model} (${preset}) reproduces its recorded p50 and p99 within 5%`, async () => {
-      const sim = simulate({ seed: 11, groups: 100_000, model, preset, overrides: SERVICE, iommus: 1, devicesPerIommu: 2, pasidsPerDevice: 4, groupsPerSecond: 100_000 });
+      const sim = simulate({
+        seed: 11,
+        groups: 100_000,
+        model,
+        preset,
+        overrides: SERVICE,
+        iommus: 1,
+        devicesPerIommu: 2,
+        pasidsPerDevice: 4,
+        groupsPerSecond: 100_000,
+      });
       const file = path.join(tempDir(), `${model}.csv`);
       const chunks: string[] = [];
       writeSimCsv(sim.events, (c) => chunks.push(c));

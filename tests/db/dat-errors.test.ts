@@ -66,7 +66,10 @@ describe('broken .dat files are rejected with their location', () => {
     const at = b.indexOf(0, b.indexOf('none\0') + 5) + 1;
     assert.ok(u64(b, at) > 0 && u64(b, at) < b.length);
     b.writeBigUInt64LE(BigInt(b.length + 4096), at);
-    await rejects(b, new RegExp(`byte ${b.length + 4096}, section OPTIONS: section offset ${b.length + 4096} is past the end of the file \\(${b.length} bytes\\)`));
+    await rejects(
+      b,
+      new RegExp(`byte ${b.length + 4096}, section OPTIONS: section offset ${b.length + 4096} is past the end of the file \\(${b.length} bytes\\)`),
+    );
   });
 
   it('a format text that does not parse', async () => {

@@ -33,7 +33,7 @@ describe('lines over the limit', () => {
         assert.match(r.warnings[0]!, /^hole\.trace:101:1: line longer than the limit \(PRITRACE_MAX_LINE_BYTES\)$/);
         assert.match(r.warnings[1]!, /^hole\.trace:202:1: line longer than the limit \(PRITRACE_MAX_LINE_BYTES\)$/);
         const around = await db.all<{ line: bigint; seq: bigint | null }>(
-          "SELECT line, seq FROM events WHERE trace_id = $1 AND line IN (100, 102, 201, 203, 302) ORDER BY line",
+          'SELECT line, seq FROM events WHERE trace_id = $1 AND line IN (100, 102, 201, 203, 302) ORDER BY line',
           [r.trace_id],
         );
         // Before the hole, line 2i+1 is request i and 2i+2 response i: 100 is response 49. After

@@ -161,7 +161,14 @@ describe('fault-group pairing (hand-computed)', () => {
   it('keeps keys apart at the field limits (PASID 2^20 − 1, PRG index 511, and 0)', async () => {
     // (pasid 1048575, prgi 511): last at 100, answered at 110 → 10; (pasid 0, prgi 0): last at 101, answered at 120 → 19;
     // (pasid 1048575, prgi 0): last at 102, answered at 130 → 28. Packed keys that overlapped would cross these answers.
-    const g = await groupsOf([req(100, 511, 1, 'r', 1048575), req(101, 0, 1, 'r', 0), req(102, 0, 1, 'r', 1048575), resp(110, 511, 0, 1048575), resp(120, 0, 0, 0), resp(130, 0, 0, 1048575)]);
+    const g = await groupsOf([
+      req(100, 511, 1, 'r', 1048575),
+      req(101, 0, 1, 'r', 0),
+      req(102, 0, 1, 'r', 1048575),
+      resp(110, 511, 0, 1048575),
+      resp(120, 0, 0, 0),
+      resp(130, 0, 0, 1048575),
+    ]);
     assert.deepEqual(
       g.map((x) => [x.status, x.prgi, x.latency_ns]),
       [

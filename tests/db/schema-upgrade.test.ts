@@ -22,7 +22,10 @@ it('an older database gains the stored group summary, filled from its fault grou
   try {
     const stats = await traceStats(db, r.trace_id);
     const [t] = await listTraces(db);
-    assert.deepEqual({ groups: t!.groups, answered: t!.answered, p99_ns: t!.p99_ns }, { groups: stats.groups.total, answered: stats.groups.answered, p99_ns: stats.latency_ns.p99 });
+    assert.deepEqual(
+      { groups: t!.groups, answered: t!.answered, p99_ns: t!.p99_ns },
+      { groups: stats.groups.total, answered: stats.groups.answered, p99_ns: stats.latency_ns.p99 },
+    );
     assert.ok(stats.latency_ns.p99 !== null && stats.groups.answered > 0, 'the sample has answered groups');
   } finally {
     db.close();

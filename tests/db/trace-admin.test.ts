@@ -19,14 +19,18 @@ import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
 /** Rows per table holding the trace (every table with a trace_id column, from the catalog) and its runs' results. */
 async function rowsOf(db: Db, traceId: number): Promise<Record<string, number>> {
-  const tables = await db.all<{ table_name: string }>("SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'trace_id' AND NOT internal ORDER BY 1");
+  const tables = await db.all<{ table_name: string }>(
+    "SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'trace_id' AND NOT internal ORDER BY 1",
+  );
   assert.ok(tables.length >= 7, `tables with trace_id: ${tables.map((t) => t.table_name).join(', ')}`);
   const out: Record<string, number> = {};
   for (const { table_name } of tables) {
     const [r] = await db.all<{ n: bigint }>(`SELECT count(*) AS n FROM "${table_name}" WHERE trace_id = $1`, [traceId]);
     out[table_name] = Number(r!.n);
   }
-  const [r] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM replay_results WHERE run_id IN (SELECT run_id FROM replay_runs WHERE trace_id = $1)', [traceId]);
+  const [r] = await db.all<{ n: bigint }>('SELECT count(*) AS n FROM replay_results WHERE run_id IN (SELECT run_id FROM replay_runs WHERE trace_id = $1)', [
+    traceId,
+  ]);
   out.replay_results = Number(r!.n);
   return out;
 }
@@ -82,8 +86,14 @@ describe('trace management', () => {
       assert.deepEqual(await sameFileTraces(db, a), []);
       const { trace_id: b, name } = await ingestFile(db, { file });
       assert.equal(name, 'intel-v6.9-trace.txt (2)');
-      assert.deepEqual((await sameFileTraces(db, b)).map((t) => t.trace_id), [a]);
-      assert.deepEqual((await sameFileTraces(db, a)).map((t) => t.trace_id), [b]);
+      assert.deepEqual(
+        (await sameFileTraces(db, b)).map((t) => t.trace_id),
+        [a],
+      );
+      assert.deepEqual(
+        (await sameFileTraces(db, a)).map((t) => t.trace_id),
+        [b],
+      );
       assert.deepEqual(await sameFileTraces(db, other), []);
     });
   });

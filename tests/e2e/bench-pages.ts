@@ -103,7 +103,11 @@ async function chartQueries(db: Db, id: number): Promise<QueryTiming[]> {
     ['groups ?sort=latency', 'listGroups', () => listGroups(db, id, {}, { sort: 'latency', dir: 'desc' })],
     ['groups ?page=last', 'listGroups', async () => listGroups(db, id, {}, { page: Math.ceil((await listGroups(db, id, {}, { pageSize: 1 })).total / 50) })],
     ['groups ?device&lat', 'listGroups', () => listGroups(db, id, { device, latency_min_ns: 10_000n }, { sort: 'latency', dir: 'desc' })],
-    ['groups/N', 'groupLines', async () => groupLines(db, id, await getGroup(db, id, (await listGroups(db, id, {}, { sort: 'latency', dir: 'desc', pageSize: 1 })).rows[0]!.group_no))],
+    [
+      'groups/N',
+      'groupLines',
+      async () => groupLines(db, id, await getGroup(db, id, (await listGroups(db, id, {}, { sort: 'latency', dir: 'desc', pageSize: 1 })).rows[0]!.group_no)),
+    ],
   ];
   const out: QueryTiming[] = [];
   for (const [page, query, fn] of cases) out.push(await timeQuery(page, query, fn));
@@ -158,7 +162,15 @@ export async function benchPages(opts: { groups?: number; replay?: boolean; log?
     const server = await startServer({ dbPath });
     const pages: PageTiming[] = [];
     try {
-      for (const p of ['/', `/traces/${id}`, `/traces/${id}/latency`, `/traces/${id}/replay`, `/traces/${id}/scaling`, `/traces/${id}/groups?sort=latency&dir=desc`, `/traces/${id}/groups/1`]) {
+      for (const p of [
+        '/',
+        `/traces/${id}`,
+        `/traces/${id}/latency`,
+        `/traces/${id}/replay`,
+        `/traces/${id}/scaling`,
+        `/traces/${id}/groups?sort=latency&dir=desc`,
+        `/traces/${id}/groups/1`,
+      ]) {
         await fetchPage(server.url + p, false);
         const plain = await fetchPage(server.url + p, false);
         const gz = await fetchPage(server.url + p, true);
@@ -184,12 +196,16 @@ function printReport(b: PageBench): void {
   }
   out('page                         status      ms      bytes   gzip bytes');
   for (const p of b.pages) {
-    out(`${p.path.padEnd(28)} ${String(p.status).padStart(6)} ${String(p.ms).padStart(7)} ${String(p.bytes).padStart(10)} ${String(p.gzip_bytes).padStart(12)}`);
+    out(
+      `${p.path.padEnd(28)} ${String(p.status).padStart(6)} ${String(p.ms).padStart(7)} ${String(p.bytes).padStart(10)} ${String(p.gzip_bytes).padStart(12)}`,
+    );
   }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { groups: { type: 'string' }, replay: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: { groups: { type: 'string' }, replay: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } },
+  });
   const result = await benchPages({ groups: values.groups ? Number(values.groups) : undefined, replay: values.replay });
   if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else printReport(result);

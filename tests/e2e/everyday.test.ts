@@ -102,7 +102,12 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
       `SELECT first_line, last_line, response_line FROM fault_groups WHERE trace_id = ${traceId} AND group_no = ${slowestGroup}`,
     )) as [[number, number, number]];
     const shown = await lines.evaluateAll((els) =>
-      els.map((e) => ({ line: Number(e.getAttribute('data-line')), ts: e.getAttribute('data-ts-ns')!, event: e.getAttribute('data-event')!, role: e.getAttribute('data-role')! })),
+      els.map((e) => ({
+        line: Number(e.getAttribute('data-line')),
+        ts: e.getAttribute('data-ts-ns')!,
+        event: e.getAttribute('data-event')!,
+        role: e.getAttribute('data-role')!,
+      })),
     );
     assert.ok(shown.length >= 3, `${shown.length} lines shown`);
     for (const l of shown) {
@@ -141,8 +146,17 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     assert.equal(Number(await page.locator('[data-testid="groups-table"]').getAttribute('data-total')), Number(ofDevice));
     await page.locator('[data-testid="sort-latency"]').click();
     await page.waitForURL(/sort=latency&dir=desc/);
-    const latencies = await page.locator('[data-testid="group-row"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-latency-ns')).filter((v) => v !== '').map(Number));
-    assert.deepEqual(latencies, [...latencies].sort((x, y) => y - x), 'sorted slowest first');
+    const latencies = await page.locator('[data-testid="group-row"]').evaluateAll((els) =>
+      els
+        .map((e) => e.getAttribute('data-latency-ns'))
+        .filter((v) => v !== '')
+        .map(Number),
+    );
+    assert.deepEqual(
+      latencies,
+      [...latencies].sort((x, y) => y - x),
+      'sorted slowest first',
+    );
     await shots('groups-device');
   });
 
@@ -181,7 +195,9 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     assert.equal(q.get('pasid'), String(rare));
     assert.equal(await page.locator('#f-pasid').inputValue(), String(rare));
     assert.equal(await page.locator('#f-code').inputValue(), 'success');
-    const [[n]] = (await sql(`SELECT count(*) FROM fault_groups WHERE trace_id = ${many} AND status = 'answered' AND pasid = ${rare} AND code = 0`)) as [[number]];
+    const [[n]] = (await sql(`SELECT count(*) FROM fault_groups WHERE trace_id = ${many} AND status = 'answered' AND pasid = ${rare} AND code = 0`)) as [
+      [number],
+    ];
     await page.locator(`[data-testid="latency-figures"][data-answered="${Number(n)}"]`).waitFor();
     await shots('latency-pasid-filter');
 
@@ -225,7 +241,9 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     await link.waitFor();
     await page.locator('[data-testid="chart-latency-histogram"] .recharts-bar-rectangle path').first().waitFor({ state: 'attached', timeout: 20_000 });
     await shots('report');
-    const groupsInRow = Number((await page.locator('[data-testid="report-worst-moments"] tbody tr').first().locator('td').nth(1).textContent())?.replace(/,/g, ''));
+    const groupsInRow = Number(
+      (await page.locator('[data-testid="report-worst-moments"] tbody tr').first().locator('td').nth(1).textContent())?.replace(/,/g, ''),
+    );
     await link.click();
     await page.waitForURL(/\/groups\?.*from=/);
     assert.equal(Number(await page.locator('[data-testid="groups-table"]').getAttribute('data-total')), groupsInRow);
@@ -234,7 +252,9 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
 
   /** Rows of a trace per table with a trace_id column (from the catalog), and its runs' results. */
   async function rowsOfTrace(id: number, runIds: number[]): Promise<Record<string, number>> {
-    const tables = (await sql("SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'trace_id' AND NOT internal ORDER BY 1")).map((r) => String(r[0]));
+    const tables = (await sql("SELECT DISTINCT table_name FROM duckdb_columns() WHERE column_name = 'trace_id' AND NOT internal ORDER BY 1")).map((r) =>
+      String(r[0]),
+    );
     assert.ok(tables.length >= 7, tables.join(', '));
     const out: Record<string, number> = {};
     for (const t of tables) out[t] = Number((await sql(`SELECT count(*) FROM ${t} WHERE trace_id = ${id}`))[0]![0]);
@@ -242,7 +262,7 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
     return out;
   }
 
-  it('at 390 px no page is wider than the window, a binary upload\'s error included; dark theme follows the system', async () => {
+  it("at 390 px no page is wider than the window, a binary upload's error included; dark theme follows the system", async () => {
     const [[group]] = (await sql(`SELECT min(group_no) FROM fault_groups WHERE trace_id = ${traceId}`)) as [[number]];
     const pages: [string, string][] = [
       ['home', '/'],
@@ -282,7 +302,12 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
         // The system's dark setting darkens the page: background and text swap brightness.
         await narrow.goto(`${server.url}/traces/${traceId}/latency`, { waitUntil: 'networkidle' });
         const [bg, fg] = await narrow.evaluate(() => [getComputedStyle(document.body).backgroundColor, getComputedStyle(document.body).color]);
-        const lum = (c: string) => c.match(/\d+/g)!.slice(0, 3).map(Number).reduce((a, b) => a + b, 0) / 3;
+        const lum = (c: string) =>
+          c
+            .match(/\d+/g)!
+            .slice(0, 3)
+            .map(Number)
+            .reduce((a, b) => a + b, 0) / 3;
         assert.ok(lum(bg) < 60 && lum(fg) > 180, `dark theme: background ${bg}, text ${fg}`);
         await narrow.setViewportSize({ width: 1280, height: 900 });
         await narrow.screenshot({ path: path.join(SCREENSHOTS, 'everyday-dark-latency-1280.png'), fullPage: true });
@@ -337,7 +362,8 @@ describe('everyday use in a browser', { timeout: 300_000 }, () => {
   });
 
   it('a second upload of the same file asks: open the existing trace (the copy is deleted) or keep both', async () => {
-    const hashCount = async () => Number((await sql(`SELECT count(*) FROM traces WHERE file_hash = (SELECT file_hash FROM traces WHERE trace_id = ${traceId})`))[0]![0]);
+    const hashCount = async () =>
+      Number((await sql(`SELECT count(*) FROM traces WHERE file_hash = (SELECT file_hash FROM traces WHERE trace_id = ${traceId})`))[0]![0]);
     assert.equal(await hashCount(), 1);
     await page.goto(server.url);
     await page.locator('[data-testid="trace-file-input"]').setInputFiles(path.join(TRACES_DIR, SAMPLE));

@@ -75,7 +75,10 @@ describe('fleet dashboards on one lake', { timeout: 300_000 }, () => {
       const traces = await page.getByTestId('fleet-traces').innerText();
       await page.screenshot({ path: path.join(SCREENSHOTS, `fleet-${i === 0 ? 1440 : 1024}.png`), fullPage: true });
       await page.goto(`${r.url}/traces/${bigLakeId}/latency`);
-      const figures = await page.getByTestId('latency-figures').locator('[data-ns]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-testid')}=${e.getAttribute('data-ns')}`));
+      const figures = await page
+        .getByTestId('latency-figures')
+        .locator('[data-ns]')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-testid')}=${e.getAttribute('data-ns')}`));
       seen.push([hosts, traces, ...figures]);
       await page.close();
     }
@@ -84,7 +87,10 @@ describe('fleet dashboards on one lake', { timeout: 300_000 }, () => {
     // Slowest p99 first: the large sample's host.
     assert.match(hosts!.split('\n')[0]!, /^lab-b\t1\t120,000\t/);
     // The lake trace's figures are those of the database it was published from.
-    assert.deepEqual(figures, (['p50', 'p90', 'p99', 'p999', 'max', 'mean'] as const).map((p) => `latency-${p}=${bigStats.latency_ns[p]}`));
+    assert.deepEqual(
+      figures,
+      (['p50', 'p90', 'p99', 'p999', 'max', 'mean'] as const).map((p) => `latency-${p}=${bigStats.latency_ns[p]}`),
+    );
   });
 
   it('every trace page opens a lake trace without an error view', async () => {

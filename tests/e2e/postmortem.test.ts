@@ -42,7 +42,10 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
   const pageErrors: string[] = [];
 
   async function upload(file: string): Promise<number> {
-    const res = await fetch(`${server.url}/api/traces?filename=${encodeURIComponent(file)}`, { method: 'POST', body: fs.readFileSync(path.join(TRACES_DIR, file)) });
+    const res = await fetch(`${server.url}/api/traces?filename=${encodeURIComponent(file)}`, {
+      method: 'POST',
+      body: fs.readFileSync(path.join(TRACES_DIR, file)),
+    });
     assert.equal(res.status, 201, await res.clone().text());
     return ((await res.json()) as { trace_id: number }).trace_id;
   }
@@ -58,11 +61,19 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     b = await upload(TRACE_B);
     stats = (await (await fetch(`${server.url}/api/traces/${a}/stats`)).json()) as Stats;
     statsB = (await (await fetch(`${server.url}/api/traces/${b}/stats`)).json()) as Stats;
-    const counted = await fetch(`${server.url}/api/sql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql: `SELECT count(*) AS n FROM fault_groups WHERE trace_id = ${a}` }) });
+    const counted = await fetch(`${server.url}/api/sql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ sql: `SELECT count(*) AS n FROM fault_groups WHERE trace_id = ${a}` }),
+    });
     groupRows = Number(((await counted.json()) as { rows: number[][] }).rows[0]![0]);
     assert.ok(groupRows >= stats.groups.total && groupRows > 0, `fault_groups rows ${groupRows}`);
     for (const seed of [1, 2]) {
-      const res = await fetch(`${server.url}/api/traces/${a}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'per-device', seed }) });
+      const res = await fetch(`${server.url}/api/traces/${a}/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'per-device', seed }),
+      });
       assert.equal(res.status, 201, await res.clone().text());
       const run = (await res.json()) as { run_id: number; summary: { answered: number } };
       runs.push(run.run_id);
@@ -149,7 +160,11 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.equal(await item.count(), 1);
 
     // The API refuses a bad range with the field named.
-    const bad = await fetch(`${server.url}/api/traces/${a}/annotations`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: '10', end_offset_ns: '5' }) });
+    const bad = await fetch(`${server.url}/api/traces/${a}/annotations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: '10', end_offset_ns: '5' }),
+    });
     assert.equal(bad.status, 400);
     assert.equal(((await bad.json()) as { field: string }).field, 'range');
     await shot(page, '20-annotations');
@@ -179,13 +194,20 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     await page.locator('[data-testid="brush-actions"]').waitFor({ state: 'detached' });
     await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, `${chart} .annotation-band`, { timeout: 20_000 });
 
-    const notes = (await (await fetch(`${server.url}/api/traces/${a}/annotations`)).json()) as { author: string; text: string; start_offset_ns: number; end_offset_ns: number }[];
+    const notes = (await (await fetch(`${server.url}/api/traces/${a}/annotations`)).json()) as {
+      author: string;
+      text: string;
+      start_offset_ns: number;
+      end_offset_ns: number;
+    }[];
     const carol = notes.find((n) => n.author === 'carol');
     assert.deepEqual([carol?.start_offset_ns, carol?.end_offset_ns, carol?.text], [start, end, 'Brushed: p99 climbs here'], 'stored with the dragged range');
     brushed = { start, end };
 
     await page.goto(`${server.url}/traces/${a}`);
-    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, '[data-testid="chart-events-over-time"] .annotation-band', { timeout: 20_000 });
+    await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, '[data-testid="chart-events-over-time"] .annotation-band', {
+      timeout: 20_000,
+    });
     await page.goto(`${server.url}/traces/${a}/annotations`);
     await page.locator('[data-testid="annotation-item"]', { hasText: 'Brushed: p99 climbs here' }).waitFor();
     await shot(page, '29-annotations-with-brushed');
@@ -284,7 +306,11 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.equal(await other.locator('#f-device').inputValue(), '0000:00:0a.0', 'filter restored');
     await fresh.close();
 
-    const offsite = await fetch(`${server.url}/api/views`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'x', url: 'https://evil.example/traces/1' }) });
+    const offsite = await fetch(`${server.url}/api/views`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x', url: 'https://evil.example/traces/1' }),
+    });
     assert.equal(offsite.status, 400);
     assert.equal(((await offsite.json()) as { field: string }).field, 'url');
   });
@@ -294,7 +320,11 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     await page.locator('[data-testid="report"]').waitFor();
     assert.equal(await page.locator('[data-testid="report-annotation"]').count(), 2);
     assert.match((await page.locator('[data-testid="report-annotation"]').first().textContent()) ?? '', /alice.*Spike here <b>not bold<\/b>/s);
-    assert.match((await page.locator('[data-testid="report-annotation"]').nth(1).textContent()) ?? '', /carol.*Brushed: p99 climbs here/s, 'the brushed note in the report');
+    assert.match(
+      (await page.locator('[data-testid="report-annotation"]').nth(1).textContent()) ?? '',
+      /carol.*Brushed: p99 climbs here/s,
+      'the brushed note in the report',
+    );
     const p99 = (await page.locator('[data-testid="report-pct-p99"] td').nth(1).textContent())?.trim();
     assert.equal(p99, String(stats.latency_ns.p99));
     assert.equal(await page.locator('[data-testid="report-replay"] tbody tr').count(), 2);
@@ -316,7 +346,10 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.match(md, /\| measure \| p50 \(ns\) \| p90 \(ns\) \| p99 \(ns\) \|/, 'percentile table header');
     const latencyRow = md.split('\n').find((l) => l.startsWith('| latency'));
     assert.deepEqual(
-      latencyRow?.split('|').slice(2, 7).map((c) => c.trim()),
+      latencyRow
+        ?.split('|')
+        .slice(2, 7)
+        .map((c) => c.trim()),
       (['p50', 'p90', 'p99', 'p999', 'max'] as const).map((k) => String(stats.latency_ns[k])),
       'percentile row equals pritrace stats',
     );
@@ -391,7 +424,10 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.ok((await hist.locator('.recharts-bar-rectangle').count()) >= 2);
     // Device rows against SQL over fault_groups: completed groups and nearest-rank p99 per device.
     const expected = new Map<string, { groups: number; p99: number | null }>();
-    for (const [side, id] of [['a', a], ['b', b]] as const) {
+    for (const [side, id] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
       const rows = await sql(
         `SELECT device, count(*), quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') FROM fault_groups
          WHERE trace_id = ${id} AND status IN ('answered', 'unanswered') GROUP BY device`,
@@ -455,17 +491,20 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
 
   it('SQL console: each refused class is refused with its message; a SELECT runs and charts', async () => {
     const refused: [string, RegExp][] = [
-      ["DELETE FROM traces", /refused/],
-      ["INSERT INTO annotations SELECT * FROM annotations", /refused/],
+      ['DELETE FROM traces', /refused/],
+      ['INSERT INTO annotations SELECT * FROM annotations', /refused/],
       ["COPY traces TO '/tmp/x.csv'", /refused/],
       ["ATTACH '/tmp/other.duckdb' AS o", /refused/],
       ["SELECT * FROM read_csv('/etc/passwd')", /refused \(file-access\)/],
-      ["INSTALL httpfs", /refused/],
-      ["SET enable_external_access = true", /refused/],
+      ['INSTALL httpfs', /refused/],
+      ['SET enable_external_access = true', /refused/],
     ];
     await page.goto(`${server.url}/sql`);
     // Behind the statement checks, the server's DuckDB itself is confined (instrumentation.ts).
-    assert.match((await page.locator('[data-testid="sql-guards"]').textContent()) ?? '', /file access: confined to \d+ ingest and spill directories · configuration locked/);
+    assert.match(
+      (await page.locator('[data-testid="sql-guards"]').textContent()) ?? '',
+      /file access: confined to \d+ ingest and spill directories · configuration locked/,
+    );
     for (const [sql, message] of refused) {
       await page.locator('[data-testid="sql-text"]').fill(sql);
       await page.locator('[data-testid="sql-run"]').click();
@@ -483,7 +522,10 @@ describe('postmortem workflow in a browser', { timeout: 300_000 }, () => {
     assert.ok(n >= 1);
     assert.match(page.url(), /\/sql\?q=SELECT/, 'query in the URL');
     const all = await page.locator('[data-testid="sql-result"] tbody tr td:nth-child(2)').allTextContents();
-    assert.equal(all.reduce((s, v) => s + Number(v), 0), groupRows);
+    assert.equal(
+      all.reduce((s, v) => s + Number(v), 0),
+      groupRows,
+    );
     // The link brings the query back but does not run it until Run is pressed: a link alone
     // (from any site) must not make the server execute a statement.
     const fresh = await browser.newContext();

@@ -59,7 +59,10 @@ describe('SQL console: time-outs reach the server once; chart axes', { timeout: 
     assertPrerequisites();
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startServer({ env: { PRITRACE_SQL_TIMEOUT_MS: String(TIMEOUT_MS) } });
-    const res = await fetch(`${server.url}/api/traces?filename=intel-v6.9-trace.txt`, { method: 'POST', body: fs.readFileSync(path.join(TRACES_DIR, 'intel-v6.9-trace.txt')) });
+    const res = await fetch(`${server.url}/api/traces?filename=intel-v6.9-trace.txt`, {
+      method: 'POST',
+      body: fs.readFileSync(path.join(TRACES_DIR, 'intel-v6.9-trace.txt')),
+    });
     assert.equal(res.status, 201, await res.text());
     proxy = await countingProxy(new URL(server.url));
     browser = await launchBrowser();

@@ -72,7 +72,8 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
   }
 
   async function eventsIn(from: number, to: number): Promise<number> {
-    const [[n]] = (await sqlRows(server, 
+    const [[n]] = (await sqlRows(
+      server,
       `SELECT count(*) FROM events e JOIN traces t ON t.trace_id = e.trace_id WHERE e.trace_id = ${traceId} AND e.ts_ns >= t.first_ts_ns + ${from} AND e.ts_ns < t.first_ts_ns + ${to}`,
     )) as [[number]];
     return Number(n);
@@ -97,7 +98,10 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
     const got = fromTo(page.url())!;
     // One pixel of pointer rounding is (hi − lo) / plot width ns.
     const slack = (hi - lo) / box.width + 1;
-    assert.ok(Math.abs(got.from - want.from) <= slack && Math.abs(got.to - want.to) <= slack, `wheel window ${JSON.stringify(got)} ≈ ${JSON.stringify(want)} (±${slack.toFixed(0)} ns)`);
+    assert.ok(
+      Math.abs(got.from - want.from) <= slack && Math.abs(got.to - want.to) <= slack,
+      `wheel window ${JSON.stringify(got)} ≈ ${JSON.stringify(want)} (±${slack.toFixed(0)} ns)`,
+    );
     assert.ok(lo <= got.from && got.from < t && t < got.to && got.to <= hi, 'zoomed in: inside the old window, around the pointer');
     // The server charted the window: its events, counted by SQL.
     await page.locator(`[data-testid="chart-events-over-time"][data-window="${got.from},${got.to}"]`).waitFor({ timeout: 20_000 });
@@ -126,7 +130,10 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
     const shift = ((x0 - x1) / box.width) * (hi - lo);
     // Within a pixel (the grid's box and recharts' plot box may differ by a fraction of one).
     const slack = (hi - lo) / box.width + 1;
-    assert.ok(Math.abs(got.from - (lo + shift)) <= slack && Math.abs(got.to - (hi + shift)) <= slack, `pan ${JSON.stringify(got)} ≈ [${lo + shift}, ${hi + shift}) ±${slack.toFixed(0)}`);
+    assert.ok(
+      Math.abs(got.from - (lo + shift)) <= slack && Math.abs(got.to - (hi + shift)) <= slack,
+      `pan ${JSON.stringify(got)} ≈ [${lo + shift}, ${hi + shift}) ±${slack.toFixed(0)}`,
+    );
     assert.ok(Math.abs(got.to - got.from - (hi - lo)) <= 1, 'width kept (±1 ns of rounding)');
     assert.ok(got.to <= EXTENT);
     await page.locator(`[data-testid="chart-events-over-time"][data-window="${got.from},${got.to}"]`).waitFor({ timeout: 20_000 });
@@ -168,7 +175,8 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
     await shots('latency-wheel', '[data-testid="chart-latency-over-time"] path.recharts-line-curve');
     // The annotations page draws both time charts, each with its controls, in the same window.
     await page.goto(`${server.url}/traces/${traceId}/annotations?from=${got.from}&to=${got.to}`);
-    for (const c of ['chart-events-over-time', 'chart-latency-over-time']) await page.locator(`[data-testid="${c}"][data-window="${got.from},${got.to}"]`).waitFor({ timeout: 20_000 });
+    for (const c of ['chart-events-over-time', 'chart-latency-over-time'])
+      await page.locator(`[data-testid="${c}"][data-window="${got.from},${got.to}"]`).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('[data-testid="zoom-controls"]').count(), 2);
     await shots('annotations', '[data-testid="chart-latency-over-time"] path.recharts-line-curve');
   });
@@ -176,7 +184,11 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
   it('a run has one colour on the replay page, the report page and the HTML export', async () => {
     const runs: number[] = [];
     for (const model of ['domain-wide', 'per-device']) {
-      const res = await fetch(`${server.url}/api/traces/${traceId}/replay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model }) });
+      const res = await fetch(`${server.url}/api/traces/${traceId}/replay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model }),
+      });
       assert.equal(res.status, 201, await res.clone().text());
       runs.push(((await res.json()) as { run_id: number }).run_id);
     }
@@ -210,8 +222,15 @@ describe('time chart zoom and pan, run colours', { timeout: 300_000 }, () => {
     await shots('compare-colours', '[data-testid="compare-cdf"] path.recharts-line-curve');
 
     const html = await (await fetch(`${server.url}/api/traces/${traceId}/export?format=html`)).text();
-    for (const [id, model] of [[1, 'domain-wide'], [2, 'per-device']] as const) {
-      assert.match(html, new RegExp(`stroke="${colour[id]}" stroke-width="1\\.6" stroke-dasharray="6 4" data-series="run ${id} ${model}"`), `HTML export, run ${id}`);
+    for (const [id, model] of [
+      [1, 'domain-wide'],
+      [2, 'per-device'],
+    ] as const) {
+      assert.match(
+        html,
+        new RegExp(`stroke="${colour[id]}" stroke-width="1\\.6" stroke-dasharray="6 4" data-series="run ${id} ${model}"`),
+        `HTML export, run ${id}`,
+      );
     }
     assert.match(html, /stroke="#6b7280" stroke-width="1\.6" data-series="recorded"/);
     await page.setContent(html);

@@ -20,7 +20,8 @@ function write(root: string, rel: string, at: number): void {
 describe('npm start: is the build fresh?', () => {
   const t0 = 1_700_000_000;
   const root = tempDir('pritrace-freshness-');
-  for (const rel of ['app/page.tsx', 'app/traces/[id]/page.tsx', 'lib/db/schema.ts', 'package.json', 'package-lock.json', 'next.config.js']) write(root, rel, t0);
+  for (const rel of ['app/page.tsx', 'app/traces/[id]/page.tsx', 'lib/db/schema.ts', 'package.json', 'package-lock.json', 'next.config.js'])
+    write(root, rel, t0);
 
   it('no build: missing', () => {
     assert.deepEqual(buildState(root), { kind: 'missing' });
@@ -32,7 +33,8 @@ describe('npm start: is the build fresh?', () => {
   });
 
   it('files outside the sources, node_modules and hidden folders never make it stale', () => {
-    for (const rel of ['tests/e2e/everyday.test.ts', 'traces/x.trace', 'data/pritrace.duckdb', 'app/node_modules/x.js', 'lib/.cache/y.ts', 'README.md']) write(root, rel, t0 + 100);
+    for (const rel of ['tests/e2e/everyday.test.ts', 'traces/x.trace', 'data/pritrace.duckdb', 'app/node_modules/x.js', 'lib/.cache/y.ts', 'README.md'])
+      write(root, rel, t0 + 100);
     assert.deepEqual(buildState(root), { kind: 'fresh' });
   });
 

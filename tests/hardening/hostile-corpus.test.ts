@@ -99,11 +99,7 @@ function checkStored(rows: RowCounts, c: CorpusCase, where: string): void {
   if (c.expect.outcome === 'rejected') {
     assert.deepEqual(rows, { traces: 0, events: 0, fault_groups: 0 }, `${where}: a rejected file leaves nothing behind`);
   } else {
-    assert.deepEqual(
-      rows,
-      { traces: 1, events: c.expect.counts.events, fault_groups: expectedGroupRows(c.expect) },
-      `${where}: stored rows match the result`,
-    );
+    assert.deepEqual(rows, { traces: 1, events: c.expect.counts.events, fault_groups: expectedGroupRows(c.expect) }, `${where}: stored rows match the result`);
   }
 }
 

@@ -147,9 +147,7 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
   async function checkDatabase(db: Db, context: string): Promise<number> {
     const orphans = await orphanRows(db);
     assert.deepEqual(orphans, { events: 0, fault_groups: 0 }, `${context}: rows without their traces row`);
-    const traces = await db.all<{ trace_id: number; name: string; source_file: string }>(
-      'SELECT trace_id, name, source_file FROM traces ORDER BY trace_id',
-    );
+    const traces = await db.all<{ trace_id: number; name: string; source_file: string }>('SELECT trace_id, name, source_file FROM traces ORDER BY trace_id');
     let big = 0;
     for (const t of traces) {
       const want = t.source_file === 'kill.trace' ? reference : probeReference;
@@ -205,7 +203,9 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
 
     const seconds = (performance.now() - started) / 1000;
     const mb = (f: string) => (fs.statSync(f).size / 2 ** 20).toFixed(1);
-    t.diagnostic(`clean ingest (spawn to exit) ${(cleanMs / 1000).toFixed(2)} s for ${reference.rows.events} events, ${mb(file)} MB; seed ${SEED}, window ${WINDOW.join('-')}`);
+    t.diagnostic(
+      `clean ingest (spawn to exit) ${(cleanMs / 1000).toFixed(2)} s for ${reference.rows.events} events, ${mb(file)} MB; seed ${SEED}, window ${WINDOW.join('-')}`,
+    );
     t.diagnostic(
       `kills: ${RUNS} runs, ${RUNS - landings['exited-first']} SIGKILLs sent; mid-ingest ${landings['mid-ingest']}, ` +
         `before the database was opened ${landings['before-open']}, after the commit ${landings['after-commit']}, ` +
@@ -213,7 +213,9 @@ describe('crash safety: SIGKILL during pritrace ingest', { timeout: 15 * 60_000 
     );
     t.diagnostic(`delays ms: ${outcomes.map((o) => `${o.delayMs}:${o.landing}`).join(' ')}`);
     const copies = committed + 1;
-    t.diagnostic(`database files: after the kills ${mb(killDb)} MB holding the trace ${copies} time${copies === 1 ? '' : 's'}; reference ${mb(refDb)} MB holding it once`);
+    t.diagnostic(
+      `database files: after the kills ${mb(killDb)} MB holding the trace ${copies} time${copies === 1 ? '' : 's'}; reference ${mb(refDb)} MB holding it once`,
+    );
     if (WINDOW[0] === 0 && WINDOW[1] === 1) {
       assert.ok(landings['mid-ingest'] > 0 || RUNS < 5, 'with 5 or more runs over the whole duration, at least one kill must land mid-ingest');
     }

@@ -27,9 +27,7 @@ interface Scenario {
   file: string;
   content: () => Buffer;
   env: Record<string, string>;
-  expect:
-    | { outcome: 'rejected'; message: RegExp }
-    | { outcome: 'accepted'; events: number; bad_lines: number; warnings?: RegExp[] };
+  expect: { outcome: 'rejected'; message: RegExp } | { outcome: 'accepted'; events: number; bad_lines: number; warnings?: RegExp[] };
 }
 
 const LIMIT_LINE = 'line longer than the limit \\(PRITRACE_MAX_LINE_BYTES\\)';

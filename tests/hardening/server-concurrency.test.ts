@@ -20,7 +20,18 @@ import { simulate, writeIntelFtrace, writeSimCsv, writeSimJsonl, type SimEvents 
 import { startServer, type Server } from '../e2e/server.ts';
 import { TRACES_DIR, tempDir } from '../helpers/temp-db.ts';
 import { BIN, holdsDatabase, runCli } from './support.ts';
-import { assertBuilt, countsOf, request, sleep, storedTraces, storedTracesViaServer, upload, uploadTempFiles, type HttpAnswer, type TraceCounts } from './server-support.ts';
+import {
+  assertBuilt,
+  countsOf,
+  request,
+  sleep,
+  storedTraces,
+  storedTracesViaServer,
+  upload,
+  uploadTempFiles,
+  type HttpAnswer,
+  type TraceCounts,
+} from './server-support.ts';
 
 const GROUPS = 15_000;
 const RETRYABLE = new Set([409, 429, 503]);
@@ -157,7 +168,17 @@ describe('concurrency: 4 uploads, page loads and replays against one server', { 
       }),
     ).finally(() => (uploadsDone = true));
 
-    const pages = ['/', `/traces/${id}`, `/traces/${id}/latency`, `/traces/${id}/scaling`, `/traces/${id}/replay`, `/traces/${id}/annotations`, `/traces/${id}/report`, '/compare', '/sql'];
+    const pages = [
+      '/',
+      `/traces/${id}`,
+      `/traces/${id}/latency`,
+      `/traces/${id}/scaling`,
+      `/traces/${id}/replay`,
+      `/traces/${id}/annotations`,
+      `/traces/${id}/report`,
+      '/compare',
+      '/sql',
+    ];
     const apis = ['/api/traces', `/api/traces/${id}/stats`, `/api/traces/${id}/replay`, `/api/traces/${id}/annotations`];
     const browse = async (offset: number) => {
       const all = [...pages, ...apis];
@@ -210,12 +231,16 @@ describe('concurrency: 4 uploads, page loads and replays against one server', { 
     for (const s of sent) byStatus.set(s.status, (byStatus.get(s.status) ?? 0) + 1);
     const kinds = [...new Set(sent.map((s) => s.kind))];
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1] ?? 0;
-    t.diagnostic(`${sent.length} requests in ${seconds.toFixed(1)} s; statuses ${[...byStatus].map(([k, v]) => `${k}: ${v}`).join(', ')}; retries ${sent.filter((s) => s.attempts > 1).length}`);
+    t.diagnostic(
+      `${sent.length} requests in ${seconds.toFixed(1)} s; statuses ${[...byStatus].map(([k, v]) => `${k}: ${v}`).join(', ')}; retries ${sent.filter((s) => s.attempts > 1).length}`,
+    );
     for (const k of kinds) {
       const ms = sent.filter((s) => s.kind === k).map((s) => s.ms);
       t.diagnostic(`${k}: ${ms.length} requests, median ${Math.round(median([...ms]))} ms, max ${Math.round(Math.max(...ms))} ms`);
     }
-    t.diagnostic(`uploads: ${uploaded.map((r, i) => `${path.basename(files[i]!)} ${(fs.statSync(files[i]!).size / 2 ** 20).toFixed(1)} MB ${(r.ms / 1000).toFixed(1)} s`).join('; ')}`);
+    t.diagnostic(
+      `uploads: ${uploaded.map((r, i) => `${path.basename(files[i]!)} ${(fs.statSync(files[i]!).size / 2 ** 20).toFixed(1)} MB ${(r.ms / 1000).toFixed(1)} s`).join('; ')}`,
+    );
   });
 
   it('while a CLI ingest holds the database the server answers 503 + Retry-After, never a lock message, and recovers', async (t) => {
@@ -246,7 +271,11 @@ describe('concurrency: 4 uploads, page loads and replays against one server', { 
         await send('api', () => request(`${base}/api/traces`), '/api/traces');
       }
     };
-    const [code, uploaded] = await Promise.all([exited, send('upload', () => upload(base, path.join(TRACES_DIR, 'intel-v6.9-trace.txt')), '/api/traces (upload)'), browse()]);
+    const [code, uploaded] = await Promise.all([
+      exited,
+      send('upload', () => upload(base, path.join(TRACES_DIR, 'intel-v6.9-trace.txt')), '/api/traces (upload)'),
+      browse(),
+    ]);
     assert.equal(code, 0, 'the CLI ingest succeeds');
     assert.deepEqual(problems, [], 'every answer is clean');
     assert.equal(uploaded.status, 201, uploaded.text);
@@ -269,7 +298,9 @@ describe('concurrency: 4 uploads, page loads and replays against one server', { 
 
     const byStatus = new Map<number, number>();
     for (const x of sent) byStatus.set(x.status, (byStatus.get(x.status) ?? 0) + 1);
-    t.diagnostic(`while the CLI held the database: ${sent.length} API/upload answers, ${[...byStatus].map(([k, v]) => `${k}: ${v}`).join(', ')}; pages ${[...pageStatuses].map(([k, v]) => `${k}: ${v}`).join(', ')}`);
+    t.diagnostic(
+      `while the CLI held the database: ${sent.length} API/upload answers, ${[...byStatus].map(([k, v]) => `${k}: ${v}`).join(', ')}; pages ${[...pageStatuses].map(([k, v]) => `${k}: ${v}`).join(', ')}`,
+    );
     t.diagnostic(`server log lines naming DatabaseBusyError: ${log.split('\n').filter((l) => l.includes('DatabaseBusyError')).length}`);
   });
 });

@@ -47,14 +47,23 @@ interface Raw {
 }
 
 /** One request with exactly these headers (Host included), the body streamed in `bodyBytes` bytes of filler when given. */
-function raw(server: Server, method: string, target: string, headers: Record<string, string> = {}, body?: string | { bytes: number; chunked: boolean }): Promise<Raw> {
+function raw(
+  server: Server,
+  method: string,
+  target: string,
+  headers: Record<string, string> = {},
+  body?: string | { bytes: number; chunked: boolean },
+): Promise<Raw> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port: server.port, method, path: target, headers: { host: `127.0.0.1:${server.port}`, ...headers } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port: server.port, method, path: target, headers: { host: `127.0.0.1:${server.port}`, ...headers } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(parts).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     if (typeof body === 'string') {
       req.end(body);
@@ -130,7 +139,12 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
   const mutations = () => [
     { method: 'POST', target: '/api/traces?filename=planted.txt', type: 'application/octet-stream', body: 'x' },
     { method: 'POST', target: '/api/samples', type: 'application/json', body: '{}' },
-    { method: 'POST', target: `/api/traces/${traceId}/annotations`, type: 'application/json', body: JSON.stringify({ author: 'evil', text: 'planted', start_offset_ns: 0, end_offset_ns: 1 }) },
+    {
+      method: 'POST',
+      target: `/api/traces/${traceId}/annotations`,
+      type: 'application/json',
+      body: JSON.stringify({ author: 'evil', text: 'planted', start_offset_ns: 0, end_offset_ns: 1 }),
+    },
     { method: 'PATCH', target: `/api/traces/${traceId}/annotations/${annotationId}`, type: 'application/json', body: JSON.stringify({ text: 'changed' }) },
     { method: 'DELETE', target: `/api/traces/${traceId}/annotations/${annotationId}`, type: 'application/json', body: '' },
     { method: 'POST', target: '/api/views', type: 'application/json', body: JSON.stringify({ name: 'planted', url: '/compare' }) },
@@ -151,7 +165,13 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
         ['POST', '/api/sql', JSON.stringify({ sql: 'SELECT * FROM traces' })],
         ['POST', '/api/traces?filename=rebound.txt', 'x'],
       ] as const) {
-        const r = await raw(server, method, target, { host, 'content-type': method === 'POST' && target.startsWith('/api/sql') ? 'application/json' : 'application/octet-stream' }, body);
+        const r = await raw(
+          server,
+          method,
+          target,
+          { host, 'content-type': method === 'POST' && target.startsWith('/api/sql') ? 'application/json' : 'application/octet-stream' },
+          body,
+        );
         assert.equal(r.status, 421, `${method} ${target} with Host ${JSON.stringify(host)}: ${r.body.slice(0, 200)}`);
         assert.doesNotMatch(r.body, /intel-v6\.9|trace_id/, 'nothing of the database in the answer');
       }
@@ -263,7 +283,9 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ author: 'x', text: 'y', start_offset_ns: 0, end_offset_ns: 1 }),
     });
-    process.stdout.write(`# with 8 trickling uploads and 16 trickling JSON bodies: page ${Math.round(page.ms)} ms, 9th upload ${ninthUpload.status}, 17th body ${seventeenth.status}\n`);
+    process.stdout.write(
+      `# with 8 trickling uploads and 16 trickling JSON bodies: page ${Math.round(page.ms)} ms, 9th upload ${ninthUpload.status}, 17th body ${seventeenth.status}\n`,
+    );
     assert.equal(page.status, 200);
     assert.ok(page.ms < 1000, `page answered in ${page.ms} ms`);
     assert.equal(ninthUpload.status, 429, ninthUpload.text);
@@ -304,7 +326,8 @@ describe('request guard against a running server', { timeout: 10 * 60_000 }, () 
       const r = await raw(server, method, target);
       assert.equal(r.status, status, `${method} ${target}: ${r.body.slice(0, 300)}`);
       // A 404 page is Next's not-found view; a 200 page must not be the error view.
-      if (status === 200) assert.doesNotMatch(r.body, /__next_error__|Internal Server Error|\\?"digest\\?":|<!--\$!-->/, `${method} ${target} renders no error view`);
+      if (status === 200)
+        assert.doesNotMatch(r.body, /__next_error__|Internal Server Error|\\?"digest\\?":|<!--\$!-->/, `${method} ${target} renders no error view`);
     }
   });
 

@@ -46,9 +46,7 @@ export async function upload(serverUrl: string, file: string, opts: UploadOption
   target.searchParams.set('filename', opts.filename ?? path.basename(file));
   if (opts.name) target.searchParams.set('name', opts.name);
   if (opts.job) target.searchParams.set('job', opts.job);
-  const body = opts.chunked
-    ? (fs.createReadStream(file) as unknown as ReadableStream<Uint8Array>)
-    : await fs.openAsBlob(file);
+  const body = opts.chunked ? (fs.createReadStream(file) as unknown as ReadableStream<Uint8Array>) : await fs.openAsBlob(file);
   return request(target.href, {
     method: 'POST',
     body: body as BodyInit,

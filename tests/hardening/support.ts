@@ -34,7 +34,6 @@ export function runCli(args: readonly string[], opts: { env?: Record<string, str
   });
 }
 
-
 /** True when process pid has dbPath (or its WAL) open, read from /proc/<pid>/fd. */
 export function holdsDatabase(pid: number, dbPath: string): boolean {
   const fdDir = `/proc/${pid}/fd`;

@@ -227,7 +227,9 @@ describe('crash safety: SIGKILL of the server during an upload', { timeout: 20 *
         `${midIngest} mid-ingest (queued to commit); ${killedAfterCommit} after the commit (trace kept whole)`,
     );
     t.diagnostic(`upload temp files left by the kills: ${leftBehind} (after ${killsWithLeftovers} kills), all removed at restart`);
-    t.diagnostic(`server restart to first answer: median ${Math.round(startMs.sort((a, b) => a - b)[startMs.length >> 1] ?? 0)} ms; loop ${seconds.toFixed(1)} s`);
+    t.diagnostic(
+      `server restart to first answer: median ${Math.round(startMs.sort((a, b) => a - b)[startMs.length >> 1] ?? 0)} ms; loop ${seconds.toFixed(1)} s`,
+    );
     t.diagnostic(`delays ms: ${log.join(' ')}`);
     if (sent >= 5) {
       assert.ok(midIngest > 0, 'with 5 or more kills, at least one must land mid-ingest');

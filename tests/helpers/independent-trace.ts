@@ -39,7 +39,7 @@ function rng32(seed: number): () => number {
   let c = 0xb7e15162;
   let d = 0x1234567 ^ (seed << 3);
   const next = (): number => {
-    const r = Math.imul(Math.imul(b, 5) << 7 | Math.imul(b, 5) >>> 25, 9);
+    const r = Math.imul((Math.imul(b, 5) << 7) | (Math.imul(b, 5) >>> 25), 9);
     const t = b << 9;
     c ^= a;
     d ^= b;

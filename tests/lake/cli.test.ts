@@ -29,7 +29,21 @@ test('ingest with PRITRACE_LAKE publishes; publish places; fleet prints the lake
   const big = cli(['ingest', path.join(TRACES_DIR, 'large-intel-v6.9.trace.gz'), '--db', db, '--json']);
   assert.equal(big.status, 0, big.stderr);
   assert.equal((JSON.parse(big.stdout) as { lake?: unknown }).lake, undefined, 'no lake, no publish');
-  const pub = cli(['publish', String((JSON.parse(big.stdout) as { trace_id: number }).trace_id), '--db', db, '--lake', lake, '--host', 'rack 7/b', '--kernel', '6.6.30', '--date', '2026-12-03', '--json']);
+  const pub = cli([
+    'publish',
+    String((JSON.parse(big.stdout) as { trace_id: number }).trace_id),
+    '--db',
+    db,
+    '--lake',
+    lake,
+    '--host',
+    'rack 7/b',
+    '--kernel',
+    '6.6.30',
+    '--date',
+    '2026-12-03',
+    '--json',
+  ]);
   assert.equal(pub.status, 0, pub.stderr);
   const published = JSON.parse(pub.stdout) as { host: string; date: string; kernel_era: string; rows: { fault_groups: number } };
   assert.deepEqual([published.host, published.date, published.kernel_era, published.rows.fault_groups], ['rack_7_b', '2026-12-03', 'v6.6', 120000]);
@@ -39,7 +53,10 @@ test('ingest with PRITRACE_LAKE publishes; publish places; fleet prints the lake
   assert.equal(fleet.status, 0, fleet.stderr);
   const doc = JSON.parse(fleet.stdout) as { hosts: unknown[] };
   assert.deepEqual(doc.hosts, await withLake(lake, fleetHosts));
-  assert.deepEqual((doc.hosts as { host: string }[]).map((h) => h.host), ['rack_7_b', 'unknown']);
+  assert.deepEqual(
+    (doc.hosts as { host: string }[]).map((h) => h.host),
+    ['rack_7_b', 'unknown'],
+  );
 });
 
 test('lake errors: no lake is a usage error, a newer schema and a bad date are refused', () => {

@@ -22,11 +22,17 @@ function block(name: string): string {
 function registration(lake: string): string[] {
   const m = /```sql\n(CREATE VIEW traces[\s\S]*?)```/.exec(DOC);
   assert.ok(m, 'docs/lake.md shows how to register the datasets');
-  return m[1]!.trim().split(';\n').map((s) => s.replace(/;$/, '').replaceAll('LAKE/', `${lake}/`)).filter((s) => s.trim());
+  return m[1]!
+    .trim()
+    .split(';\n')
+    .map((s) => s.replace(/;$/, '').replaceAll('LAKE/', `${lake}/`))
+    .filter((s) => s.trim());
 }
 
 const plain = (rows: Record<string, unknown>[]) =>
-  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v])));
+  rows.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v instanceof Date ? v.toISOString().slice(0, 10) : v])),
+  );
 
 test('the documented fleet queries give the dashboard figures', async () => {
   const { dbPath, traceIds } = await databaseWith(['intel-v6.9-trace.txt', 'large-intel-v6.9.trace.gz', 'sim-small.csv']);
@@ -54,7 +60,10 @@ test('the documented fleet queries give the dashboard figures', async () => {
       assert.deepEqual(days, await fleetSeries(l));
     });
     assert.equal(hosts.length, 2);
-    assert.deepEqual(days.map((d) => `${d.host} ${d.kernel_era} ${d.date}`), ['alpha v6.9 2026-12-01', 'beta v5.14 2026-12-01', 'alpha v6.11 2026-12-02']);
+    assert.deepEqual(
+      days.map((d) => `${d.host} ${d.kernel_era} ${d.date}`),
+      ['alpha v6.9 2026-12-01', 'beta v5.14 2026-12-01', 'alpha v6.11 2026-12-02'],
+    );
   } finally {
     plainDb.close();
     await closeDbInstance(scratch);

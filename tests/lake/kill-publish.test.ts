@@ -16,11 +16,9 @@ import { tempDir } from '../helpers/temp-db.ts';
 import { databaseWith, listing, withLake } from './support.ts';
 
 const CHILD = path.join(import.meta.dirname, 'publish-child.ts');
-const STEPS = [...LAKE_DATASETS.filter((d) => d !== 'traces'), 'traces'].flatMap((d) => [`write:${d}`]).concat(
-  'manifest',
-  ...[...LAKE_DATASETS.filter((d) => d !== 'traces'), 'traces'].map((d) => `rename:${d}`),
-  'committed',
-);
+const STEPS = [...LAKE_DATASETS.filter((d) => d !== 'traces'), 'traces']
+  .flatMap((d) => [`write:${d}`])
+  .concat('manifest', ...[...LAKE_DATASETS.filter((d) => d !== 'traces'), 'traces'].map((d) => `rename:${d}`), 'committed');
 
 let dbPath: string;
 let baseline: string;
@@ -55,7 +53,8 @@ before(async () => {
   const db = await openDb(dbPath);
   try {
     await publishTrace(db, made.traceIds[0]!, { lake: baseline, host: 'host-a' });
-    for (const s of Object.values(subject)) s.groups = Number((await db.all<{ n: bigint }>('SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1', [s.id]))[0]!.n);
+    for (const s of Object.values(subject))
+      s.groups = Number((await db.all<{ n: bigint }>('SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1', [s.id]))[0]!.n);
   } finally {
     db.close();
     await closeDbInstance(dbPath);
@@ -64,9 +63,11 @@ before(async () => {
 
 async function checkKilled(lake: string, groups: number, label: string): Promise<void> {
   const before = listing(baseline);
-  const seen = await withLake(lake, (l) => l.all<{ host: string; groups: bigint }>(
-    'SELECT t.host, (SELECT count(*) FROM fault_groups g WHERE g.trace_id = t.trace_id) AS groups FROM traces t ORDER BY t.host',
-  ));
+  const seen = await withLake(lake, (l) =>
+    l.all<{ host: string; groups: bigint }>(
+      'SELECT t.host, (SELECT count(*) FROM fault_groups g WHERE g.trace_id = t.trace_id) AS groups FROM traces t ORDER BY t.host',
+    ),
+  );
   const published = seen.find((s) => s.host === 'host-k');
   assert.equal(seen.length, published ? 2 : 1, `${label}: the trace before is still there`);
   if (published) assert.equal(Number(published.groups), groups, `${label}: a visible trace is whole`);
@@ -92,7 +93,7 @@ test('kill -9 at 5 random moments of a publish', async () => {
   assert.ok(full.ms !== null && full.ms > 0);
   // A seeded sequence, so a failure can be replayed; PRITRACE_KILL_SEED picks another.
   let seed = Number(process.env.PRITRACE_KILL_SEED ?? 11);
-  const next = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = 0; i < 5; i++) {
     const lake = tempDir('pritrace-lake-');
     fs.cpSync(baseline, lake, { recursive: true });

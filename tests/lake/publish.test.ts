@@ -40,11 +40,15 @@ after(async () => {
   await closeDbInstance(dbPath);
 });
 
-const GROUP_COLUMNS = 'group_no, iommu, device, pasid, prgi, status, pages, first_ts_ns, last_ts_ns, response_ts_ns, code, latency_ns, span_ns, first_line, last_line, response_line';
+const GROUP_COLUMNS =
+  'group_no, iommu, device, pasid, prgi, status, pages, first_ts_ns, last_ts_ns, response_ts_ns, code, latency_ns, span_ns, first_line, last_line, response_line';
 
 describe('publish', () => {
   test('the lake holds exactly the database rows of each trace', async () => {
-    for (const [traceId, host] of [[small, 'host-a'], [large, 'host-b']] as const) {
+    for (const [traceId, host] of [
+      [small, 'host-a'],
+      [large, 'host-b'],
+    ] as const) {
       const mine = await db.all(`SELECT ${GROUP_COLUMNS} FROM fault_groups WHERE trace_id = $1 ORDER BY group_no`, [traceId]);
       const events = await db.all('SELECT * EXCLUDE (trace_id) FROM events WHERE trace_id = $1 ORDER BY line', [traceId]);
       const lakeId = lakeTraceId(host, String((await db.all('SELECT file_hash FROM traces WHERE trace_id = $1', [traceId]))[0]!.file_hash));
@@ -57,7 +61,7 @@ describe('publish', () => {
   });
 
   test('the trace row carries host, date, kernel and era; every file carries the schema version', async () => {
-    const rows = await withLake(lake, (l) => l.all('SELECT host, strftime(date, \'%Y-%m-%d\') AS date, kernel, kernel_era, name FROM traces ORDER BY host'));
+    const rows = await withLake(lake, (l) => l.all("SELECT host, strftime(date, '%Y-%m-%d') AS date, kernel, kernel_era, name FROM traces ORDER BY host"));
     assert.deepEqual(rows, [
       { host: 'host-a', date: '2026-11-30', kernel: '6.9.0-rc3', kernel_era: 'v6.9', name: SMALL },
       { host: 'host-b', date: '2026-12-01', kernel: '5.15.0-91-generic', kernel_era: 'v5.14', name: LARGE },
@@ -72,24 +76,40 @@ describe('publish', () => {
   });
 
   test('histogram: every answered group once, in the bucket a binary search over the edges gives', async () => {
-    const lat = (await db.all<{ l: bigint }>("SELECT latency_ns AS l FROM fault_groups WHERE trace_id = $1 AND status = 'answered'", [large])).map((r) => Number(r.l));
+    const lat = (await db.all<{ l: bigint }>("SELECT latency_ns AS l FROM fault_groups WHERE trace_id = $1 AND status = 'answered'", [large])).map((r) =>
+      Number(r.l),
+    );
     const expected = new Map<number, number>();
     for (const l of lat) expected.set(bucketOf(l), (expected.get(bucketOf(l)) ?? 0) + 1);
-    const got = await withLake(lake, (l) => l.all<{ bucket: number; n: bigint }>("SELECT bucket, sum(groups) AS n FROM latency_hist WHERE host = 'host-b' GROUP BY bucket"));
+    const got = await withLake(lake, (l) =>
+      l.all<{ bucket: number; n: bigint }>("SELECT bucket, sum(groups) AS n FROM latency_hist WHERE host = 'host-b' GROUP BY bucket"),
+    );
     assert.deepEqual(new Map(got.map((r) => [r.bucket, Number(r.n)])), expected);
   });
 
   test('fleet percentiles fall in the bucket of the exact nearest-rank value', async () => {
     const hosts = await withLake(lake, fleetHosts);
-    assert.deepEqual(hosts.map((h) => h.host), ['host-b', 'host-a'], 'slowest p99 first');
+    assert.deepEqual(
+      hosts.map((h) => h.host),
+      ['host-b', 'host-a'],
+      'slowest p99 first',
+    );
     const buckets = histBuckets();
-    for (const [traceId, host] of [[small, 'host-a'], [large, 'host-b']] as const) {
-      const lat = (await db.all<{ l: bigint }>("SELECT latency_ns AS l FROM fault_groups WHERE trace_id = $1 AND status = 'answered' ORDER BY 1", [traceId])).map((r) => Number(r.l));
+    for (const [traceId, host] of [
+      [small, 'host-a'],
+      [large, 'host-b'],
+    ] as const) {
+      const lat = (
+        await db.all<{ l: bigint }>("SELECT latency_ns AS l FROM fault_groups WHERE trace_id = $1 AND status = 'answered' ORDER BY 1", [traceId])
+      ).map((r) => Number(r.l));
       const rank = (p: number) => lat[Math.ceil(p * lat.length) - 1]!;
       const h = hosts.find((x) => x.host === host)!;
       assert.equal(h.groups, lat.length);
       assert.equal(h.traces, 1);
-      for (const [p, got] of [[0.5, h.p50], [0.99, h.p99]] as const) {
+      for (const [p, got] of [
+        [0.5, h.p50],
+        [0.99, h.p99],
+      ] as const) {
         const b = buckets[bucketOf(rank(p))]!;
         assert.equal(got, b.mid_ns, `${host} p${p * 100}: exact ${rank(p)} lies in [${b.lo_ns}, ${b.hi_ns})`);
       }
@@ -99,7 +119,9 @@ describe('publish', () => {
   test('publishing again replaces the trace: same lake id, no duplicate rows', async () => {
     const again = await publishTrace(db, small, { lake, host: 'host-a', kernel: '6.9.0-rc3', date: '2026-11-30' });
     assert.equal(again.replaced, true);
-    const n = await withLake(lake, (l) => l.all<{ t: bigint; g: bigint }>('SELECT (SELECT count(*) FROM traces) AS t, (SELECT count(*) FROM fault_groups WHERE trace_id = $1) AS g', [again.trace]));
+    const n = await withLake(lake, (l) =>
+      l.all<{ t: bigint; g: bigint }>('SELECT (SELECT count(*) FROM traces) AS t, (SELECT count(*) FROM fault_groups WHERE trace_id = $1) AS g', [again.trace]),
+    );
     assert.deepEqual(n, [{ t: 2n, g: BigInt(again.rows.fault_groups) }]);
     assert.equal(listing(path.join(lake, 'v1', '.staging')).length, 0);
   });
@@ -134,8 +156,11 @@ describe('publish', () => {
 
   test('a lake dashboard refuses writes with a read-only error', async () => {
     await withLake(lake, async (l) => {
-      await assert.rejects(l.run("INSERT INTO annotations (annotation_id) VALUES (1)"), { name: 'ReadOnlyLakeError' });
-      await assert.rejects(l.transaction(async () => undefined), { name: 'ReadOnlyLakeError' });
+      await assert.rejects(l.run('INSERT INTO annotations (annotation_id) VALUES (1)'), { name: 'ReadOnlyLakeError' });
+      await assert.rejects(
+        l.transaction(async () => undefined),
+        { name: 'ReadOnlyLakeError' },
+      );
     });
   });
 });
@@ -145,7 +170,10 @@ describe('lake versions', () => {
     const newer = tempDir('pritrace-lake-');
     fs.mkdirSync(path.join(newer, 'v2', 'traces'), { recursive: true });
     const msg = /lake schema v2 is newer than this PRI Trace Lab reads \(v1\)/;
-    await assert.rejects(withLake(newer, async () => undefined), (e) => e instanceof LakeVersionError && msg.test(e.message));
+    await assert.rejects(
+      withLake(newer, async () => undefined),
+      (e) => e instanceof LakeVersionError && msg.test(e.message),
+    );
     await assert.rejects(publishTrace(db, small, { lake: newer }), (e) => e instanceof LakeVersionError && msg.test(e.message));
   });
 

@@ -35,7 +35,7 @@ describe('lint fails on a boundary crossing', () => {
 
   test('lib/core importing anything of ours', async () => {
     const errs = await layerErrors('lib/core/probe.ts', "import { EVENT_COLUMNS } from '../trace/schema.ts';\nexport const x = EVENT_COLUMNS;\n");
-    assert.deepEqual(errs, ["../trace/schema.ts: lib/core may not import lib/trace (allowed: nothing of ours)"]);
+    assert.deepEqual(errs, ['../trace/schema.ts: lib/core may not import lib/trace (allowed: nothing of ours)']);
   });
 
   test('a lower layer importing a higher one', async () => {
@@ -63,12 +63,16 @@ describe('lint fails on a boundary crossing', () => {
   });
 
   test('lib importing app or React', async () => {
-    const errs = await layerErrors('lib/queries/probe.ts', "import { withDb } from '@/app/_data/db.ts';\nimport { useState } from 'react';\nexport const x = [withDb, useState];\n");
+    const errs = await layerErrors(
+      'lib/queries/probe.ts',
+      "import { withDb } from '@/app/_data/db.ts';\nimport { useState } from 'react';\nexport const x = [withDb, useState];\n",
+    );
     assert.deepEqual(errs, ['@/app/_data/db.ts: lib/ never imports from app/', 'react: lib/ stays free of UI and Next.js']);
   });
 
   test('a client component importing server code', async () => {
-    const code = "'use client';\nimport { openDb } from '@/lib/db/instance.ts';\nimport { withDb } from '../../_data/db.ts';\nexport const x = [openDb, withDb];\n";
+    const code =
+      "'use client';\nimport { openDb } from '@/lib/db/instance.ts';\nimport { withDb } from '../../_data/db.ts';\nexport const x = [openDb, withDb];\n";
     const errs = await layerErrors('app/_components/charts/probe.tsx', code);
     assert.equal(errs.length, 2);
     assert.match(errs[0]!, /client component cannot import server code \(lib\/db\/instance\.ts\)/);
@@ -78,7 +82,10 @@ describe('lint fails on a boundary crossing', () => {
 
 describe('lint allows the edges the table allows', () => {
   test('lib/replay importing lib/core, a client component importing only types from a query', async () => {
-    assert.deepEqual(await layerErrors('lib/replay/probe.ts', "import { ReplayConfigError } from '../core/errors.ts';\nexport const x = ReplayConfigError;\n"), []);
+    assert.deepEqual(
+      await layerErrors('lib/replay/probe.ts', "import { ReplayConfigError } from '../core/errors.ts';\nexport const x = ReplayConfigError;\n"),
+      [],
+    );
     const client = "'use client';\nimport type { CdfPoint } from '@/lib/queries/charts/latency-cdf.ts';\nexport type X = CdfPoint;\n";
     assert.deepEqual(await layerErrors('app/_components/charts/probe.tsx', client), []);
   });

@@ -5,14 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InvalidAnnotationError, NotFoundError } from '../../lib/core/errors.ts';
-import {
-  ANNOTATION_LIMITS,
-  createAnnotation,
-  deleteAnnotation,
-  getAnnotation,
-  listAnnotations,
-  updateAnnotation,
-} from '../../lib/db/annotations.ts';
+import { ANNOTATION_LIMITS, createAnnotation, deleteAnnotation, getAnnotation, listAnnotations, updateAnnotation } from '../../lib/db/annotations.ts';
 import { ingestFile } from '../../lib/services/ingest.ts';
 import { TRACES_DIR, withTempDb } from '../helpers/temp-db.ts';
 
@@ -24,7 +17,15 @@ describe('annotations', () => {
       const t0 = origin!.t;
       const markup = '<script>alert(1)</script> **bold** | [x](javascript:alert(1))';
       const late = await createAnnotation(db, { trace_id, start_ns: t0 + 500n, end_ns: t0 + 900n, author: ' ana ', text: markup });
-      const early = await createAnnotation(db, { trace_id, start_ns: t0 + 100n, end_ns: t0 + 100n, device: '0000:00:0a.0', pasid: 1, author: 'bo', text: 'spike' });
+      const early = await createAnnotation(db, {
+        trace_id,
+        start_ns: t0 + 100n,
+        end_ns: t0 + 100n,
+        device: '0000:00:0a.0',
+        pasid: 1,
+        author: 'bo',
+        text: 'spike',
+      });
       const free = await createAnnotation(db, { trace_id, author: 'cy', text: 'overall: fine' });
 
       assert.equal(late.text, markup, 'text is stored as given');

@@ -102,7 +102,10 @@ describe('pritrace report / export', () => {
     const lines = fs.readFileSync(out('h.csv'), 'utf8').trim().split('\r\n');
     assert.equal(lines[0], 'lower_ns,upper_ns,groups');
     assert.equal(doc.rows, lines.length - 1);
-    assert.equal(lines.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0), expected['intel-v6.9-trace.txt']!.groups.answered);
+    assert.equal(
+      lines.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0),
+      expected['intel-v6.9-trace.txt']!.groups.answered,
+    );
   });
 
   it('errors are one line on stderr with the documented exit codes', () => {

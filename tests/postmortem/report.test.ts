@@ -45,7 +45,15 @@ async function withReportTrace(fn: (db: Db, traceId: number) => Promise<void>): 
     const [t] = await db.all<{ first: bigint }>('SELECT first_ts_ns AS first FROM traces WHERE trace_id = $1', [trace_id]);
     const t0 = t!.first;
     await createAnnotation(db, { trace_id, start_ns: t0 + 200_000n, end_ns: t0 + 260_000n, author: 'ana <a@x>', text: HOSTILE });
-    await createAnnotation(db, { trace_id, start_ns: t0 + 100_000n, end_ns: t0 + 100_000n, device: '0000:00:0a.0', pasid: 2, author: 'bo', text: 'first spike' });
+    await createAnnotation(db, {
+      trace_id,
+      start_ns: t0 + 100_000n,
+      end_ns: t0 + 100_000n,
+      device: '0000:00:0a.0',
+      pasid: 2,
+      author: 'bo',
+      text: 'first spike',
+    });
     await createAnnotation(db, { trace_id, author: 'cy', text: 'whole-trace note' });
     await runReplayForTrace(db, trace_id, { model: 'domain-wide' });
     await fn(db, trace_id);
@@ -53,7 +61,10 @@ async function withReportTrace(fn: (db: Db, traceId: number) => Promise<void>): 
 }
 
 function cells(line: string): string[] {
-  return line.split('|').slice(1, -1).map((c) => c.trim());
+  return line
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
 }
 
 describe('postmortem report', () => {
@@ -82,7 +93,7 @@ describe('postmortem report', () => {
     });
   });
 
-  it('a run\'s row shows the mean over its seeds, as the replay page does, not its first seed', async () => {
+  it("a run's row shows the mean over its seeds, as the replay page does, not its first seed", async () => {
     await withReportTrace(async (db, traceId) => {
       const [run] = await listReplayRuns(db, traceId);
       const perSeed = run!.summary.seed_samples!.latency_ns.p50 as number[];
@@ -108,7 +119,9 @@ describe('postmortem report', () => {
       assert.ok(!md.includes('<script>'), 'no raw HTML');
       assert.ok(!md.includes('<a@x>'));
       assert.ok(items[1]!.includes('&#60;script&#62;alert(1)&#60;/script&#62;'));
-      assert.ok(items[1]!.includes('\\*\\*bold\\*\\* \\_it\\_ \\[x\\](javascript:alert(1)) \\| pipe \\`code\\` \\@team \\$x\\$ &#38; \\~\\~s\\~\\~ \\# not a heading'));
+      assert.ok(
+        items[1]!.includes('\\*\\*bold\\*\\* \\_it\\_ \\[x\\](javascript:alert(1)) \\| pipe \\`code\\` \\@team \\$x\\$ &#38; \\~\\~s\\~\\~ \\# not a heading'),
+      );
       assert.ok(!/^# not a heading/m.test(md), 'a newline in the text does not start a heading');
     });
   });
@@ -179,14 +192,23 @@ describe('postmortem report', () => {
         assert.equal(lines[0], FAULT_GROUP_COLUMNS.join(','));
         assert.equal(lines.length - 1, n, `one row per group (pageRows ${pageRows})`);
         assert.equal(result.rows, n);
-        assert.deepEqual(lines.slice(1).map((l) => Number(l.split(',')[0])), Array.from({ length: n }, (_, i) => i + 1));
+        assert.deepEqual(
+          lines.slice(1).map((l) => Number(l.split(',')[0])),
+          Array.from({ length: n }, (_, i) => i + 1),
+        );
       }
-      const rows = await db.all<{ group_no: bigint; first_ts_ns: bigint | null }>('SELECT group_no, first_ts_ns FROM fault_groups WHERE trace_id = $1 ORDER BY group_no', [trace_id]);
+      const rows = await db.all<{ group_no: bigint; first_ts_ns: bigint | null }>(
+        'SELECT group_no, first_ts_ns FROM fault_groups WHERE trace_id = $1 ORDER BY group_no',
+        [trace_id],
+      );
       const csv = await collect((emit) => writeFaultGroupsCsv(db, trace_id, emit));
       const col = FAULT_GROUP_COLUMNS.indexOf('first_ts_ns');
-      csv.split('\r\n').slice(1, -1).forEach((line, i) => {
-        assert.equal(line.split(',')[col], rows[i]!.first_ts_ns === null ? '' : rows[i]!.first_ts_ns!.toString());
-      });
+      csv
+        .split('\r\n')
+        .slice(1, -1)
+        .forEach((line, i) => {
+          assert.equal(line.split(',')[col], rows[i]!.first_ts_ns === null ? '' : rows[i]!.first_ts_ns!.toString());
+        });
       assert.ok(rows.some((r) => r.first_ts_ns !== null && r.first_ts_ns > 9007199254740992n));
     });
   });
@@ -197,7 +219,10 @@ describe('postmortem report', () => {
       for (const name of CHART_CSV_NAMES) assert.ok(chartCsv(data, name).endsWith('\r\n'), name);
       const hist = chartCsv(data, 'histogram').trim().split('\r\n');
       assert.equal(hist[0], 'lower_ns,upper_ns,groups');
-      assert.equal(hist.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0), data.stats.groups.answered);
+      assert.equal(
+        hist.slice(1).reduce((s, l) => s + Number(l.split(',')[2]), 0),
+        data.stats.groups.answered,
+      );
       const notes = chartCsv(data, 'annotations');
       assert.ok(notes.includes('"<script>alert(1)</script> **bold** _it_ [x](javascript:alert(1)) | pipe `code` @team $x$ & ~~s~~\n# not a heading"'));
       const cdf = chartCsv(data, 'replay-cdf').trim().split('\r\n');
@@ -215,7 +240,11 @@ describe('postmortem report', () => {
         checkChromeDoc(doc.traceEvents, n);
         assert.equal(summary!.slices, n);
         const groupNos = doc.traceEvents.filter((e) => e.ph === 'X').map((e) => e.args!.group_no as number);
-        assert.deepEqual([...groupNos].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i + 1), 'every group once');
+        assert.deepEqual(
+          [...groupNos].sort((a, b) => a - b),
+          Array.from({ length: n }, (_, i) => i + 1),
+          'every group once',
+        );
         assert.ok(doc.traceEvents.some((e) => e.ph === 'C' && e.name === 'outstanding groups (all devices)'));
       }
     });
@@ -255,7 +284,8 @@ describe('postmortem report', () => {
       const names = new Map(doc.traceEvents.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args!.name]));
       assert.deepEqual([...names.values()].sort(), ['PASID 7', 'PASID 7', 'PASID 7 · 2', 'PASID 7 · 3']);
       const slices = doc.traceEvents.filter((e) => e.ph === 'X');
-      const laneOf = (groupNo: number) => names.get(`${slices.find((s) => s.args!.group_no === groupNo)!.pid}:${slices.find((s) => s.args!.group_no === groupNo)!.tid}`);
+      const laneOf = (groupNo: number) =>
+        names.get(`${slices.find((s) => s.args!.group_no === groupNo)!.pid}:${slices.find((s) => s.args!.group_no === groupNo)!.tid}`);
       assert.equal(laneOf(5), 'PASID 7', 'a later group reuses the first free lane');
       const first = slices.find((s) => s.args!.group_no === 1)!;
       assert.equal(first.tid, 7, 'the first track of a PASID has tid = PASID');
@@ -271,7 +301,16 @@ describe('postmortem report', () => {
       height: 200,
       x: { kind: 'log', min: 0, max: 0, label: 'x', format: String },
       y: { kind: 'linear', min: 5, max: 5, label: 'y', format: String },
-      series: [{ kind: 'line', name: 'l', points: [[0, 5], [10, 5]] }],
+      series: [
+        {
+          kind: 'line',
+          name: 'l',
+          points: [
+            [0, 5],
+            [10, 5],
+          ],
+        },
+      ],
       bands: [{ x0: -100, x1: 1e12, label: 'everything' }],
     });
     assert.ok(svg.includes('a &#60;b&#62; chart'));

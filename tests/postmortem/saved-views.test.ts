@@ -23,12 +23,23 @@ describe('saved views', () => {
       const cmp = await saveView(db, { name: 'overview', url: `/compare?a=${trace_id}&b=${trace_id}` });
       assert.equal(cmp.trace_id, null);
 
-      assert.deepEqual((await listSavedViews(db, trace_id)).map((v) => v.view_id), [overview.view_id, zoom.view_id], 'newest first');
-      assert.deepEqual((await listSavedViews(db, null)).map((v) => v.name), ['overview'], 'compare views apart, same name allowed there');
+      assert.deepEqual(
+        (await listSavedViews(db, trace_id)).map((v) => v.view_id),
+        [overview.view_id, zoom.view_id],
+        'newest first',
+      );
+      assert.deepEqual(
+        (await listSavedViews(db, null)).map((v) => v.name),
+        ['overview'],
+        'compare views apart, same name allowed there',
+      );
       assert.deepEqual(await listSavedViews(db, trace_id + 1), []);
 
       await deleteSavedView(db, zoom.view_id);
-      assert.deepEqual((await listSavedViews(db, trace_id)).map((v) => v.view_id), [overview.view_id]);
+      assert.deepEqual(
+        (await listSavedViews(db, trace_id)).map((v) => v.view_id),
+        [overview.view_id],
+      );
       await assert.rejects(deleteSavedView(db, zoom.view_id), NotFoundError);
     });
   });

@@ -44,7 +44,10 @@ describe('sql console', () => {
          FROM fault_groups g JOIN events e ON e.trace_id = g.trace_id AND e.line = g.first_line
          WHERE g.trace_id = ${traceId} GROUP BY g.status ORDER BY g.status`,
       );
-      assert.deepEqual(r.columns.map((c) => c.name), ['status', 'n', 'max_ns', 'first_ns']);
+      assert.deepEqual(
+        r.columns.map((c) => c.name),
+        ['status', 'n', 'max_ns', 'first_ns'],
+      );
       assert.equal(r.columns[1]!.type, 'BIGINT');
       assert.equal(r.truncated, false);
       const [expected] = await db.all<{ n: bigint }>("SELECT count(*) AS n FROM fault_groups WHERE status = 'answered'");
@@ -83,7 +86,7 @@ describe('sql console', () => {
       fs.writeFileSync(path.join(dir, 'exp', 'schema.sql'), 'CREATE TABLE pwned (a INTEGER);\n');
       fs.writeFileSync(path.join(dir, 'exp', 'load.sql'), '');
       const cases: [string, RefusedClass][] = [
-        ['INSERT INTO annotations VALUES (1, 1, NULL, NULL, NULL, NULL, \'a\', \'t\', now(), now())', 'write'],
+        ["INSERT INTO annotations VALUES (1, 1, NULL, NULL, NULL, NULL, 'a', 't', now(), now())", 'write'],
         ["UPDATE traces SET name = 'x'", 'write'],
         ['DELETE FROM events', 'write'],
         ['CREATE TABLE x AS SELECT 1', 'write'],
@@ -207,16 +210,16 @@ describe('sql console', () => {
         ["SELECT repeat('a', latency_ns) FROM fault_groups", 'size'],
         ["SELECT lpad('a', 1000000000, 'b')", 'size'],
         ["SELECT rpad('a', 5000, 'b')", 'size'],
-        ["SELECT list_resize([1], 100000000)", 'size'],
+        ['SELECT list_resize([1], 100000000)', 'size'],
         ["SELECT printf('%0999999999d', 1)", 'size'],
         ["SELECT printf('%0*d', 999999999, 1)", 'size'],
         ["SELECT format('{:>99999}', 'x')", 'size'],
-        ["SELECT format(device, 1) FROM fault_groups", 'size'],
+        ['SELECT format(device, 1) FROM fault_groups', 'size'],
         ["SELECT hex(hex(hex(hex('a'))))", 'size'],
-        ["SELECT bin(hex(device)) FROM fault_groups", 'size'],
+        ['SELECT bin(hex(device)) FROM fault_groups', 'size'],
         ["SELECT replace(device, 'a', 'aaaaaaaaaaaaaaaaaaaaaaaa') FROM fault_groups", 'size'],
         ["SELECT regexp_replace(device, '', device, 'g') FROM fault_groups", 'size'],
-        ["SELECT bar(1, 0, 2, 100000000)", 'size'],
+        ['SELECT bar(1, 0, 2, 100000000)', 'size'],
       ] as const) {
         await refusedAs(db, sql, cls);
       }
@@ -233,7 +236,7 @@ describe('sql console', () => {
         ["SELECT hex(hex('A'))", '3431'],
         ['SELECT len(range(4096))', 4096],
         ['SELECT list_filter([1, 2, 3], x -> x > 1)::VARCHAR', '[2, 3]'],
-        ["SELECT upper(device) = upper(device) FROM fault_groups LIMIT 1", true],
+        ['SELECT upper(device) = upper(device) FROM fault_groups LIMIT 1', true],
       ] as const) {
         const r = await runConsoleQuery(db, sql);
         assert.equal(r.rows[0]![0], expected, sql);

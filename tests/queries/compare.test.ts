@@ -29,7 +29,11 @@ async function rowsOf(db: Db, src: LatencySource): Promise<Row[]> {
           [src.trace_id],
         )
       : await db.all<Record<string, unknown>>('SELECT device, pasid, latency_ns AS l FROM replay_results WHERE run_id = $1', [src.run_id]);
-  return rows.map((r) => ({ device: r.device === null || r.device === '' ? null : String(r.device), pasid: Number(r.pasid), latency_ns: r.l === null ? null : Number(r.l) }));
+  return rows.map((r) => ({
+    device: r.device === null || r.device === '' ? null : String(r.device),
+    pasid: Number(r.pasid),
+    latency_ns: r.l === null ? null : Number(r.l),
+  }));
 }
 
 /** Per key: groups, nearest-rank p50/p99 of the non-null latencies. */
@@ -61,10 +65,19 @@ describe('compare queries', () => {
     const hb = await latencyHistogram(fx.db, b.trace_id);
     assert.equal(h.total_a, ha.total);
     assert.equal(h.total_b, hb.total);
-    assert.equal(h.bins.reduce((n, x) => n + x.a, 0), ha.total);
-    assert.equal(h.bins.reduce((n, x) => n + x.b, 0), hb.total);
+    assert.equal(
+      h.bins.reduce((n, x) => n + x.a, 0),
+      ha.total,
+    );
+    assert.equal(
+      h.bins.reduce((n, x) => n + x.b, 0),
+      hb.total,
+    );
     // Each trace's own bins sit in the shared ones with the same counts; the rest are 0.
-    for (const [side, own] of [['a', ha], ['b', hb]] as const) {
+    for (const [side, own] of [
+      ['a', ha],
+      ['b', hb],
+    ] as const) {
       const shared = new Map(h.bins.map((x) => [x.lower_ns, x[side]]));
       for (const bin of own.bins) assert.equal(shared.get(bin.lower_ns), bin.count, `${side} @ ${bin.lower_ns}`);
     }
@@ -86,7 +99,14 @@ describe('compare queries', () => {
       for (const r of d.rows) {
         assert.deepEqual(
           [r.groups_a, r.groups_b, r.p50_a, r.p50_b, r.p99_a, r.p99_b],
-          [ea.get(r.key)?.groups ?? 0, eb.get(r.key)?.groups ?? 0, ea.get(r.key)?.p50 ?? null, eb.get(r.key)?.p50 ?? null, ea.get(r.key)?.p99 ?? null, eb.get(r.key)?.p99 ?? null],
+          [
+            ea.get(r.key)?.groups ?? 0,
+            eb.get(r.key)?.groups ?? 0,
+            ea.get(r.key)?.p50 ?? null,
+            eb.get(r.key)?.p50 ?? null,
+            ea.get(r.key)?.p99 ?? null,
+            eb.get(r.key)?.p99 ?? null,
+          ],
           `${dim} ${r.key}`,
         );
       }
@@ -95,7 +115,7 @@ describe('compare queries', () => {
     }
   });
 
-  it('two replay runs: histogram and deltas over the runs\' per-group results', async () => {
+  it("two replay runs: histogram and deltas over the runs' per-group results", async () => {
     const id = fx.ids[SIM]!;
     const r1 = await runReplayForTrace(fx.db, id, { model: 'per-device', preset: 'v5.17' });
     const r2 = await runReplayForTrace(fx.db, id, { model: 'domain-wide', preset: 'v6.9' });

@@ -41,7 +41,10 @@ describe('fault-group explorer', () => {
     const rows = await fx.db.all<{ l: bigint }>("SELECT latency_ns AS l FROM fault_groups WHERE trace_id = $1 AND status = 'answered'", [id]);
     const expected = rows.map((r) => Number(r.l)).sort((a, b) => b - a);
     const p = await listGroups(fx.db, id, {}, { sort: 'latency', dir: 'desc', pageSize: 500 });
-    assert.deepEqual(p.rows.slice(0, expected.length).map((r) => r.latency_ns), expected);
+    assert.deepEqual(
+      p.rows.slice(0, expected.length).map((r) => r.latency_ns),
+      expected,
+    );
     assert.ok(p.rows.slice(expected.length).every((r) => r.latency_ns === null));
   });
 
@@ -88,10 +91,7 @@ describe('fault-group explorer', () => {
     // PASID 0x2 index 0x1 (16 has the last-page flag, at 5823.100004), line 17 the
     // page_grp_resp answering it at 5823.100009: 5 µs.
     const first = (await listGroups(fx.db, id, { device: '0000:00:0a.0', pasid: 2 }, { sort: 'first' })).rows[0]!;
-    assert.deepEqual(
-      [first.first_line, first.last_line, first.response_line, first.pages, first.latency_ns, first.prgi],
-      [15, 16, 17, 2, 5000, 1],
-    );
+    assert.deepEqual([first.first_line, first.last_line, first.response_line, first.pages, first.latency_ns, first.prgi], [15, 16, 17, 2, 5000, 1]);
     const g = await getGroup(fx.db, id, first.group_no);
     assert.deepEqual(g, first);
     const shown = await groupLines(fx.db, id, g, 4);
@@ -102,7 +102,10 @@ describe('fault-group explorer', () => {
     assert.equal(roles[17], 'response');
     assert.equal(roles[14], 'context');
     // Header comment lines 11 and 12 are not events; every other line in the window is.
-    assert.deepEqual(shown.lines.map((l) => l.line), [13, 14, 15, 16, 17, 18, 19, 20, 21]);
+    assert.deepEqual(
+      shown.lines.map((l) => l.line),
+      [13, 14, 15, 16, 17, 18, 19, 20, 21],
+    );
     for (const l of shown.lines) {
       const text = file[l.line - 1]!;
       assert.ok(text.includes(`${l.event}:`), `line ${l.line} is a ${l.event}: ${text}`);
@@ -130,13 +133,31 @@ describe('fault-group explorer', () => {
     const a = (await listGroups(fx.db, id, { pasid: 1 })).rows[0]!;
     assert.deepEqual([a.first_line, a.last_line, a.response_line, a.pages, a.status], [2, 25, 30, 3, 'answered']);
     const la = await groupLines(fx.db, id, a, 4);
-    assert.deepEqual(la.windows, [[1, 6], [12, 12], [21, 34]]);
-    assert.deepEqual(la.lines.filter((l) => l.role !== 'context').map((l) => [l.line, l.role]), [[2, 'request'], [12, 'request'], [25, 'last_request'], [30, 'response']]);
+    assert.deepEqual(la.windows, [
+      [1, 6],
+      [12, 12],
+      [21, 34],
+    ]);
+    assert.deepEqual(
+      la.lines.filter((l) => l.role !== 'context').map((l) => [l.line, l.role]),
+      [
+        [2, 'request'],
+        [12, 'request'],
+        [25, 'last_request'],
+        [30, 'response'],
+      ],
+    );
     const b = (await listGroups(fx.db, id, { pasid: 2 })).rows[0]!;
     assert.deepEqual([b.first_line, b.last_line, b.pages, b.status], [40, null, 2, 'incomplete']);
     const lb = await groupLines(fx.db, id, b, 2);
-    assert.deepEqual(lb.windows, [[38, 42], [45, 45]]);
-    assert.deepEqual(lb.lines.filter((l) => l.role !== 'context').map((l) => l.line), [40, 45]);
+    assert.deepEqual(lb.windows, [
+      [38, 42],
+      [45, 45],
+    ]);
+    assert.deepEqual(
+      lb.lines.filter((l) => l.role !== 'context').map((l) => l.line),
+      [40, 45],
+    );
   });
 
   it('an unknown group is not found', async () => {

@@ -84,10 +84,7 @@ describe('ingestUpload', () => {
   it('stops reading past PRITRACE_MAX_UPLOAD_BYTES and removes the partial file', async () => {
     process.env.PRITRACE_MAX_UPLOAD_BYTES = '1000';
     try {
-      await assert.rejects(
-        ingestUpload({ body: body(path.join(TRACES_DIR, 'intel-v6.9-trace.txt')), displayName: 'big.txt', dbPath }),
-        UploadTooLargeError,
-      );
+      await assert.rejects(ingestUpload({ body: body(path.join(TRACES_DIR, 'intel-v6.9-trace.txt')), displayName: 'big.txt', dbPath }), UploadTooLargeError);
     } finally {
       delete process.env.PRITRACE_MAX_UPLOAD_BYTES;
     }

@@ -35,12 +35,16 @@ describe('latency chart queries', () => {
     }
   });
 
-  it('the trace list\'s stored group counts and p99 equal traceStats, for every sample', async () => {
+  it("the trace list's stored group counts and p99 equal traceStats, for every sample", async () => {
     const listed = new Map((await listTraces(fx.db)).map((t) => [t.trace_id, t]));
     for (const s of SAMPLES) {
       const stats = await traceStats(fx.db, fx.ids[s]!);
       const t = listed.get(fx.ids[s]!)!;
-      assert.deepEqual({ groups: t.groups, answered: t.answered, p99_ns: t.p99_ns }, { groups: stats.groups.total, answered: stats.groups.answered, p99_ns: stats.latency_ns.p99 }, s);
+      assert.deepEqual(
+        { groups: t.groups, answered: t.answered, p99_ns: t.p99_ns },
+        { groups: stats.groups.total, answered: stats.groups.answered, p99_ns: stats.latency_ns.p99 },
+        s,
+      );
     }
   });
 
@@ -101,7 +105,11 @@ describe('latency chart queries', () => {
       const stats = await traceStats(fx.db, id);
       const h = await latencyHistogram(fx.db, id);
       assert.equal(h.total, stats.groups.answered, s);
-      assert.equal(h.bins.reduce((a, b) => a + b.count, 0), stats.groups.answered, s);
+      assert.equal(
+        h.bins.reduce((a, b) => a + b.count, 0),
+        stats.groups.answered,
+        s,
+      );
     }
     const id = fx.ids['intel-v6.9-trace.txt']!;
     const filtered = await latencyHistogram(fx.db, id, { pasid: 2 });
@@ -150,7 +158,11 @@ describe('latency chart queries', () => {
       const id = fx.ids[s]!;
       const stats = await traceStats(fx.db, id);
       const lot = await latencyOverTime(fx.db, id);
-      assert.equal(lot.buckets.reduce((a, b) => a + b.count, 0), stats.groups.answered, s);
+      assert.equal(
+        lot.buckets.reduce((a, b) => a + b.count, 0),
+        stats.groups.answered,
+        s,
+      );
       assert.ok(lot.buckets.length <= MAX_TIME_BUCKETS);
       if (stats.groups.answered) {
         assert.equal(Math.max(...lot.buckets.map((b) => b.max_ns)), stats.latency_ns.max, s);
@@ -202,7 +214,10 @@ describe('latency chart queries', () => {
     assert.deepEqual(await values('pasid', 'x'), []);
     // Counts are those of the listing.
     const listed = (await latencyFilterOptions(fx.db, id)).pasids;
-    assert.deepEqual(await searchFilterValues(fx.db, id, 'pasid', '2'), listed.filter((p) => p.value === 2));
+    assert.deepEqual(
+      await searchFilterValues(fx.db, id, 'pasid', '2'),
+      listed.filter((p) => p.value === 2),
+    );
   });
 
   it('filter SQL holds placeholders only; values travel as parameters', () => {

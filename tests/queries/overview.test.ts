@@ -59,8 +59,14 @@ describe('overview chart queries', () => {
     const d = await deviceBreakdown(fx.db, id);
     assert.equal(d.rows.length, stats.devices);
     assert.equal(d.omitted, 0);
-    assert.equal(d.rows.reduce((a, r) => a + r.page_requests, 0), stats.events.page_requests);
-    assert.equal(d.rows.reduce((a, r) => a + r.groups, 0), stats.groups.total);
+    assert.equal(
+      d.rows.reduce((a, r) => a + r.page_requests, 0),
+      stats.events.page_requests,
+    );
+    assert.equal(
+      d.rows.reduce((a, r) => a + r.groups, 0),
+      stats.groups.total,
+    );
     assert.ok(Math.abs(d.rows.reduce((a, r) => a + r.share, 0) - 1) < 1e-9);
     assert.deepEqual(
       d.rows.map((r) => [r.key, r.page_requests, r.groups, r.unanswered]),
@@ -84,7 +90,10 @@ describe('overview chart queries', () => {
     const all = await pasidBreakdown(fx.db, id);
     assert.equal(all.rows.length, stats.pasids);
     assert.deepEqual(all.rows.map((r) => r.key).sort(), [2, 3, 5]);
-    assert.equal(all.rows.reduce((a, r) => a + r.page_requests, 0), stats.events.page_requests);
+    assert.equal(
+      all.rows.reduce((a, r) => a + r.page_requests, 0),
+      stats.events.page_requests,
+    );
     const top = await pasidBreakdown(fx.db, id, 1);
     assert.equal(top.rows.length, 1);
     assert.equal(top.omitted, 2);
@@ -115,7 +124,10 @@ describe('overview chart queries', () => {
     const id = fx.ids['amd-io-page-fault.txt']!;
     const stats = await traceStats(fx.db, id);
     const d = await deviceBreakdown(fx.db, id);
-    assert.equal(d.rows.reduce((a, r) => a + r.unrecoverable_faults, 0), stats.events.unrecoverable_faults);
+    assert.equal(
+      d.rows.reduce((a, r) => a + r.unrecoverable_faults, 0),
+      stats.events.unrecoverable_faults,
+    );
     assert.ok(d.rows.every((r) => r.groups === 0 && r.p99_ns === null));
   });
 

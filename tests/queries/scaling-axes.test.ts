@@ -26,7 +26,12 @@ describe('scaling axes chart queries', () => {
     assert.equal(d.series.length, 5);
     // PASIDs 2 and 3 on two devices each, PASID 5 on one (traces/README.md).
     assert.ok(Math.abs(d.trace_x! - 5 / 3) < 1e-12);
-    for (const s of d.series) assert.deepEqual(s.points.map((p) => p.x), [2, 4, 8, 16, 32, 64, 128], s.key);
+    for (const s of d.series)
+      assert.deepEqual(
+        s.points.map((p) => p.x),
+        [2, 4, 8, 16, 32, 64, 128],
+        s.key,
+      );
   });
 
   it('outstanding: x is the in-flight groups per device measured in the replay, ascending', async () => {
@@ -36,7 +41,11 @@ describe('scaling axes chart queries', () => {
     // 156 µs in flight over 219 µs and 3 devices (tests/cli/sweep-axes.test.ts works it out).
     assert.ok(Math.abs(d.trace_x! - 156 / 219 / 3) < 1e-12);
     for (const s of d.series) {
-      assert.deepEqual(s.points.map((p) => p.knob), [16, 8, 4, 2, 1, 0.5], `${s.key}: fewer devices, more in flight`);
+      assert.deepEqual(
+        s.points.map((p) => p.knob),
+        [16, 8, 4, 2, 1, 0.5],
+        `${s.key}: fewer devices, more in flight`,
+      );
       for (const p of s.points) assert.equal(p.x, p.outstanding);
     }
   });

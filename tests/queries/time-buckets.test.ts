@@ -52,11 +52,19 @@ describe('one time-bucket width per trace', () => {
         (await latencyOverTime(fx.db, id, { pasid: 2 })).bucket_ns,
         (await gatherPostmortem(fx.db, id)).latency_over_time.bucket_ns,
       ];
-      assert.deepEqual(widths, widths.map(() => Number(t!.width_ns)), s);
+      assert.deepEqual(
+        widths,
+        widths.map(() => Number(t!.width_ns)),
+        s,
+      );
       const range = { from_ns: 0n, to_ns: (t!.to_ns * 2n) / 3n };
       const zoomed = await traceTimeBuckets(fx.db, id, range);
       assert.equal((await eventsOverTime(fx.db, id, range)).bucket_ns, Number(zoomed!.width_ns), `${s}: zoomed events`);
-      assert.equal((await latencyOverTime(fx.db, id, { range, device: 'none' })).bucket_ns, Number(zoomed!.width_ns), `${s}: zoomed latency, filtered to nothing`);
+      assert.equal(
+        (await latencyOverTime(fx.db, id, { range, device: 'none' })).bucket_ns,
+        Number(zoomed!.width_ns),
+        `${s}: zoomed latency, filtered to nothing`,
+      );
     }
   });
 });

@@ -63,7 +63,11 @@ describe('time range filter', () => {
       const whole = await latencyOverTime(fx.db, id);
       const zoomed = await latencyOverTime(fx.db, id, { range: w.range });
       assert.ok(zoomed.bucket_ns <= whole.bucket_ns, `${s}: ${zoomed.bucket_ns} ≤ ${whole.bucket_ns}`);
-      assert.equal(zoomed.buckets.reduce((n, b) => n + b.count, 0), (await latenciesIn(id, w)).length, s);
+      assert.equal(
+        zoomed.buckets.reduce((n, b) => n + b.count, 0),
+        (await latenciesIn(id, w)).length,
+        s,
+      );
       for (const b of zoomed.buckets) {
         assert.ok(b.t_ns >= Number(w.range.from_ns) && b.t_ns < Number(w.range.to_ns), `${s}: bucket at ${b.t_ns} inside the window`);
         assert.equal((b.t_ns - Number(w.range.from_ns)) % zoomed.bucket_ns, 0, `${s}: buckets start at the window's start`);

@@ -43,7 +43,12 @@ describe('service time', () => {
     // 8000 − 5050 = 2950, free 8050; g2 idle → 21 000 − 20 000 − 100 = 900.
     // 2 workers: g1 finds the second idle → 8000 − 1000 − 100 = 6900.
     const base = 1_700_000_000_000_000_000n; // epoch-scale clock: differences must stay exact
-    const g = (last: number, resp: number) => ({ iommu: 'dmar0', firstRequestNs: base + BigInt(last - 10), lastRequestNs: base + BigInt(last), responseNs: base + BigInt(resp) });
+    const g = (last: number, resp: number) => ({
+      iommu: 'dmar0',
+      firstRequestNs: base + BigInt(last - 10),
+      lastRequestNs: base + BigInt(last),
+      responseNs: base + BigInt(resp),
+    });
     const groups = [g(0, 5000), g(1000, 8000), g(20_000, 21_000)];
     assert.deepEqual([...estimateServiceTimes(groups, { workers: 1, overheadNs: 100, busyAfterResponseNs: 50 })], [900, 2950, 4900]);
     assert.deepEqual([...estimateServiceTimes(groups, { workers: 2, overheadNs: 100, busyAfterResponseNs: 50 })], [900, 4900, 6900]);
@@ -71,7 +76,10 @@ describe('percentilesOf', () => {
       const values = Float64Array.from({ length: n }, () => rng.nextInt(50)); // many ties
       const sorted = Float64Array.from(values).sort();
       const qs = [0.5, 0.9, 0.99, 0.999, 1];
-      assert.deepEqual(percentilesOf(values, qs), qs.map((q) => nearestRank(sorted, q)));
+      assert.deepEqual(
+        percentilesOf(values, qs),
+        qs.map((q) => nearestRank(sorted, q)),
+      );
     }
     assert.deepEqual(percentilesOf([NaN, 3, NaN], [0.5]), [3]);
     assert.deepEqual(percentilesOf([], [0.5]), [null]);
@@ -84,7 +92,10 @@ describe('percentilesOf on integer nanoseconds', () => {
     const values = Float64Array.from({ length: 20000 }, (_, i) => (i % 97 === 0 ? NaN : Math.floor(rng.nextExponential(50_000)) + (i % 3) * 70_000));
     const sorted = Float64Array.from(values.filter((v) => !Number.isNaN(v))).sort();
     const qs = [0.5, 0.9, 0.99, 1];
-    assert.deepEqual(percentilesOf(values, qs), qs.map((q) => nearestRank(sorted, q)));
+    assert.deepEqual(
+      percentilesOf(values, qs),
+      qs.map((q) => nearestRank(sorted, q)),
+    );
     // Fractions and huge values take the selection path, with the same answer.
     const mixed = Float64Array.of(0.5, 3, 2 ** 40, 7);
     assert.deepEqual(percentilesOf(mixed, [0.5, 1]), [3, 2 ** 40]);

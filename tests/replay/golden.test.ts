@@ -39,7 +39,20 @@ function digest(res: ReplayResult): string {
   h.update(json(res.summary));
   const g = res.groups;
   h.update(String(g.count));
-  for (const a of [g.lastRequestIndex, g.pasid, g.arrivalNs, g.reportNs, g.responseNs, g.doneNs, g.longestStage, g.latencyNs, g.deviceLatencyNs, g.lookupVisits, g.lookupNs, g.worker]) {
+  for (const a of [
+    g.lastRequestIndex,
+    g.pasid,
+    g.arrivalNs,
+    g.reportNs,
+    g.responseNs,
+    g.doneNs,
+    g.longestStage,
+    g.latencyNs,
+    g.deviceLatencyNs,
+    g.lookupVisits,
+    g.lookupNs,
+    g.worker,
+  ]) {
     h.update(bytes(a));
   }
   h.update(res.requestReportNs ? bytes(res.requestReportNs) : 'null');
@@ -55,7 +68,13 @@ function awkwardInput(): ReplayInput {
   for (let k = 0; k < 4000; k++) {
     const d = rng.nextInt(5);
     const t = BigInt(Math.floor(k / 6) * 900 + rng.nextInt(3) * 300);
-    const common = { iommu: d < 3 ? 'dmar0' : 'dmar1', device: `0000:00:0${d + 1}.0`, rid: (d + 1) << 3, pasid: 1 + rng.nextInt(6) * (d + 1), prgi: rng.nextInt(8) };
+    const common = {
+      iommu: d < 3 ? 'dmar0' : 'dmar1',
+      device: `0000:00:0${d + 1}.0`,
+      rid: (d + 1) << 3,
+      pasid: 1 + rng.nextInt(6) * (d + 1),
+      prgi: rng.nextInt(8),
+    };
     const u = rng.nextFloat();
     if (u < 0.03) rows.push({ ...common, tsNs: t, last: true, perm: '' });
     else rows.push({ ...common, tsNs: t, last: u > 0.45, perm: u > 0.7 ? 'rw' : 'r' });
@@ -168,7 +187,9 @@ function check(name: string, got: Expected): void {
   assert.ok(want, `no expectation recorded for ${name}`);
   if (got.hash === want.hash) return;
   const moved = movedFigures(want.figures, got.figures);
-  assert.fail(`${name}: output changed (hash ${want.hash} → ${got.hash}); ${moved.length > 0 ? `figures moved: ${moved.join('; ')}` : 'no headline figure moved (a per-group value did)'}`);
+  assert.fail(
+    `${name}: output changed (hash ${want.hash} → ${got.hash}); ${moved.length > 0 ? `figures moved: ${moved.join('; ')}` : 'no headline figure moved (a per-group value did)'}`,
+  );
 }
 
 describe('golden replay outputs', () => {
@@ -183,7 +204,10 @@ describe('golden replay outputs', () => {
     const sweep = runSweep(sim, { seed: 3, exponents: [0, 3, 7, 12, 19], maxGroupsPerPoint: 4000, seeds: 2 });
     const hash = createHash('sha256').update(json(sweep)).digest('hex').slice(0, 16);
     const pts = sweep.points;
-    check('sweep', { hash, figures: { points: pts.length, device_p99_first: pts[0]?.device_latency_ns.p99 ?? null, device_p99_last: pts.at(-1)?.device_latency_ns.p99 ?? null } });
+    check('sweep', {
+      hash,
+      figures: { points: pts.length, device_p99_first: pts[0]?.device_latency_ns.p99 ?? null, device_p99_last: pts.at(-1)?.device_latency_ns.p99 ?? null },
+    });
   });
   it('explains moved figures readably', () => {
     assert.deepEqual(movedFigures({ p50: 1000, drops: 0, answered: 5 }, { p50: 1250, drops: 3, answered: 5 }), ['p50 1000 → 1250 (+25.0 %)', 'drops 0 → 3']);

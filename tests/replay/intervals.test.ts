@@ -15,7 +15,10 @@ import { generateTraffic } from '../../lib/sim/traffic.ts';
 function tCdf(x: number, df: number): number {
   const lgamma = (z: number): number => {
     // Lanczos approximation (g = 7, n = 9).
-    const c = [0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.61503916999186, 12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7];
+    const c = [
+      0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.61503916999186, 12.507343278686905, -0.13857109526572012,
+      9.984369578019572e-6, 1.5056327351493116e-7,
+    ];
     z -= 1;
     let a = c[0]!;
     const t = z + 7.5;
@@ -49,7 +52,7 @@ describe('prediction and difference intervals', () => {
     assert.equal(predictionInterval([1, 2, 30], { nonNegative: true })!.lo, 0);
   });
 
-  it("Welch: equal spread, means 10 apart; no spread → exact; a null → none", () => {
+  it('Welch: equal spread, means 10 apart; no spread → exact; a null → none', () => {
     // a: mean 13, var 20/3; b: mean 23, var 20/3; se = √(2·(20/3)/4); df = 6 → t 2.447.
     const d = differenceInterval([10, 12, 14, 16], [20, 22, 24, 26])!;
     const half = 2.447 * Math.sqrt((2 * (20 / 3)) / 4);

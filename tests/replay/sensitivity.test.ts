@@ -18,10 +18,17 @@ describe('sensitivity plan', () => {
   it('halves and doubles numeric parameters the model reads; no flags, enums or zeros', () => {
     const plan = sensitivityPlan('domain-wide', v69.params);
     const names = new Set(plan.map((v) => v.param));
-    for (const skipped of ['serviceDist', 'structure', 'iopfLock', 'nestedFallback', 'responseSvaLookup', 'workerLookup']) assert.ok(!names.has(skipped as never), skipped);
+    for (const skipped of ['serviceDist', 'structure', 'iopfLock', 'nestedFallback', 'responseSvaLookup', 'workerLookup'])
+      assert.ok(!names.has(skipped as never), skipped);
     assert.ok(names.has('qiHwNs') && names.has('workers') && names.has('prqDepth'));
     const w = plan.filter((v) => v.param === 'workers');
-    assert.deepEqual(w.map((v) => [v.factor, v.params.workers]), [[0.5, 4], [2, 16]]);
+    assert.deepEqual(
+      w.map((v) => [v.factor, v.params.workers]),
+      [
+        [0.5, 4],
+        [2, 16],
+      ],
+    );
     // Only the parameter (and, for a lognormal, its partner) changes.
     for (const v of plan) {
       const changed = Object.keys(v.params).filter((k) => v.params[k as keyof typeof v.params] !== v69.params[k as keyof typeof v69.params]);
@@ -50,9 +57,24 @@ describe('sensitivity ranking', () => {
     const seeds = seedList(1, 3);
     const run = (p: ReplayParams) => seeds.map((s) => replayPrepared(prepared, 'domain-wide', p, s, { queueDepthBuckets: 1 }).summary);
     const plan = sensitivityPlan('domain-wide', params);
-    const result = sensitivityRows('domain-wide', 'v6.9', params, provenanceOf(preset, params), plan, run(params), plan.map((v) => run(v.params)));
+    const result = sensitivityRows(
+      'domain-wide',
+      'v6.9',
+      params,
+      provenanceOf(preset, params),
+      plan,
+      run(params),
+      plan.map((v) => run(v.params)),
+    );
     const first = result.rows[0]!;
-    assert.equal(first.param, 'qiHwNs', result.rows.slice(0, 3).map((r) => `${r.param} ${r.swing}`).join(', '));
+    assert.equal(
+      first.param,
+      'qiHwNs',
+      result.rows
+        .slice(0, 3)
+        .map((r) => `${r.param} ${r.swing}`)
+        .join(', '),
+    );
     assert.ok(first.double!.p99_change! > 1, `doubling: ${first.double!.p99_change}`);
     assert.ok(first.half!.p99_change! < 0 && first.half!.significant);
     assert.equal(first.provenance, 'estimate', 'a value set by the user is an estimate');

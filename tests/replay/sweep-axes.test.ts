@@ -8,14 +8,7 @@ import { remapDevices } from '../../lib/replay/device-remap.ts';
 import { replayPrepared } from '../../lib/replay/engine.ts';
 import { prepareInput } from '../../lib/replay/prepare.ts';
 import { presetFor } from '../../lib/replay/presets.ts';
-import {
-  devicesPerPasid,
-  groupFirstRequestNs,
-  meanOutstanding,
-  outstandingRemap,
-  runAxisSweep,
-  sharingRemap,
-} from '../../lib/replay/sweep-axes.ts';
+import { devicesPerPasid, groupFirstRequestNs, meanOutstanding, outstandingRemap, runAxisSweep, sharingRemap } from '../../lib/replay/sweep-axes.ts';
 import { input, req } from './helpers.ts';
 
 const A = { device: '0000:00:0a.0', rid: 0x50 };
@@ -82,7 +75,16 @@ describe('device remap for the sweep axes', () => {
 
   it('splitting each recorded device in two (2): a group stays on one device, new devices get free RIDs', () => {
     const m = outstandingRemap(prepared, 2, 7);
-    assert.deepEqual(m.names, ['0000:00:0a.0#0', '0000:00:0a.0#1', '0000:00:0b.0#0', '0000:00:0b.0#1', '0000:00:0c.0#0', '0000:00:0c.0#1', '0000:6a:01.0#0', '0000:6a:01.0#1']);
+    assert.deepEqual(m.names, [
+      '0000:00:0a.0#0',
+      '0000:00:0a.0#1',
+      '0000:00:0b.0#0',
+      '0000:00:0b.0#1',
+      '0000:00:0c.0#0',
+      '0000:00:0c.0#1',
+      '0000:6a:01.0#0',
+      '0000:6a:01.0#1',
+    ]);
     // #0 keeps the recorded RID; the #1s take the lowest free RIDs on the devfn-step-8 grid in
     // the order they are made (A's, B's, C's, D's): 0x00, 0x08, 0x10, 0x18 (none is in use).
     assert.deepEqual([...m.rids], [0x50, 0x00, 0x58, 0x08, 0x60, 0x10, 0x6a08, 0x18]);
@@ -144,7 +146,14 @@ describe('groups in flight per device', () => {
     // Group first requests, from the comment above: groups 0 … 4 start at 0, 100, 200, 300, 400 (group 4 at r4).
     const first = groupFirstRequestNs(prepared);
     assert.deepEqual([...first], [0, 100, 200, 300, 400]);
-    const s = runAxisSweep(input(rows), { axis: 'outstanding', seed: 4, seeds: 2, knobs: [1], models: ['domain-wide'], structures: { 'domain-wide': ['xarray'] } });
+    const s = runAxisSweep(input(rows), {
+      axis: 'outstanding',
+      seed: 4,
+      seeds: 2,
+      knobs: [1],
+      models: ['domain-wide'],
+      structures: { 'domain-wide': ['xarray'] },
+    });
     const params = { ...s.params['domain-wide']!, structure: 'xarray' as const };
     // The recording's own devices A, B, C, D carry groups 0, 1, 2, 3, 4 as [A, B, C, D, A].
     const dev = Int32Array.from([0, 1, 2, 3, 0]);
@@ -176,7 +185,10 @@ describe('axis sweeps', () => {
   });
 
   it('rejects knobs that are not on the axis', () => {
-    assert.throws(() => runAxisSweep(input(rows), { axis: 'outstanding', seed: 1, knobs: [3] }), /outstanding knobs must be powers of two from 1\/1024 to 64, got 3/);
+    assert.throws(
+      () => runAxisSweep(input(rows), { axis: 'outstanding', seed: 1, knobs: [3] }),
+      /outstanding knobs must be powers of two from 1\/1024 to 64, got 3/,
+    );
     assert.throws(() => runAxisSweep(input(rows), { axis: 'sharing', seed: 1, knobs: [0] }), /sharing knobs must be integers from 1 to 256, got 0/);
   });
 });

@@ -23,7 +23,14 @@ test('a sweep on 2 and 3 worker threads equals the same sweep on one', async () 
 test('an outstanding or sharing sweep on 2 worker threads equals the same sweep on one', async () => {
   const { input } = generateTraffic({ seed: 5, groups: 2000, devicesPerIommu: 4, groupsPerSecond: 50_000 });
   for (const axis of ['outstanding', 'sharing'] as const) {
-    const options = { axis, seed: 9, seeds: 2, maxGroupsPerPoint: 1500, models: ['domain-wide'] as const, knobs: axis === 'outstanding' ? [1 / 4, 1, 4] : [1, 3, 16] };
+    const options = {
+      axis,
+      seed: 9,
+      seeds: 2,
+      maxGroupsPerPoint: 1500,
+      models: ['domain-wide'] as const,
+      knobs: axis === 'outstanding' ? [1 / 4, 1, 4] : [1, 3, 16],
+    };
     const one = runAxisSweep(input, options);
     assert.equal(one.points.length, 3 * 4, axis);
     assert.deepEqual(await axisSweepOffThread(input, options, 2), one, axis);

@@ -23,7 +23,19 @@ describe('PASID sweep', () => {
     assert.equal(sweep.points.length, exponents.length * 2 * 4);
     const p = sweep.points[0]!;
     assert.deepEqual(Object.keys(p).sort(), [
-      'allocation', 'device_latency_ns', 'drain_utilisation', 'drops', 'hypothetical', 'intervals', 'latency_ns', 'lookup', 'model', 'pasids', 'sampled_groups', 'stages', 'structure',
+      'allocation',
+      'device_latency_ns',
+      'drain_utilisation',
+      'drops',
+      'hypothetical',
+      'intervals',
+      'latency_ns',
+      'lookup',
+      'model',
+      'pasids',
+      'sampled_groups',
+      'stages',
+      'structure',
     ]);
     assert.deepEqual(sweep.seeds, [9, 10, 11]);
     assert.deepEqual(Object.keys(p.intervals.device_latency_ns.p99!), ['value', 'lo', 'hi']);
@@ -35,7 +47,14 @@ describe('PASID sweep', () => {
 
   it('domain-wide xarray lookup is flat between steps at 64, 4096 and 262144 dense PASIDs', () => {
     assert.deepEqual(domainLookup('domain-wide', 'xarray', 'dense'), [
-      [1, 1], [32, 1], [64, 2], [2048, 2], [4096, 3], [131072, 3], [262144, 4], [2 ** 20 - 1, 4],
+      [1, 1],
+      [32, 1],
+      [64, 2],
+      [2048, 2],
+      [4096, 3],
+      [131072, 3],
+      [262144, 4],
+      [2 ** 20 - 1, 4],
     ]);
   });
 

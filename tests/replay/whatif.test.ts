@@ -44,7 +44,13 @@ describe('whatif', () => {
   it('a service time 4× longer: every device-side percentile is significant, explained by fault service', () => {
     const a = side(prepared, 'v6.9', 'domain-wide', v69.params, seedList(1, 8));
     const p = v69.params;
-    const slow = { ...p, serviceP50Ns: p.serviceP50Ns * 4, serviceP99Ns: p.serviceP99Ns * 4, serviceSlowP50Ns: p.serviceSlowP50Ns * 4, serviceSlowP99Ns: p.serviceSlowP99Ns * 4 };
+    const slow = {
+      ...p,
+      serviceP50Ns: p.serviceP50Ns * 4,
+      serviceP99Ns: p.serviceP99Ns * 4,
+      serviceSlowP50Ns: p.serviceSlowP50Ns * 4,
+      serviceSlowP99Ns: p.serviceSlowP99Ns * 4,
+    };
     const b = side(prepared, 'v6.9 slow service', 'domain-wide', slow, seedList(1, 8));
     const w = compareRuns(a, b);
     for (const p of ['p50', 'p90', 'p99'] as const) {

@@ -46,7 +46,10 @@ describe('simulator CSV', () => {
     const response = /^\d+,page_response,0000:[0-9a-f]{2}:[0-9a-f]{2}\.0,\d+,\d+,,,,[012],0x[0-9a-f]+,dmar\d+,\d+$/;
     for (const r of rows.slice(1)) assert.ok(request.test(r) || response.test(r), r);
     assert.equal(rows.length - 1, sim.events.count);
-    assert.ok(rows.some((r) => r.includes(',page_response,') && /,1,0x/.test(r)), 'some invalid responses');
+    assert.ok(
+      rows.some((r) => r.includes(',page_response,') && /,1,0x/.test(r)),
+      'some invalid responses',
+    );
   });
 
   it('is in time order and gives every answered group one response', () => {
@@ -78,7 +81,10 @@ describe('simulator CSV', () => {
       }
     }
     const expected = [...sim.groups.responseNs].map((t, k) => Number(t - sim.groups.lastRequestNs[k]!));
-    assert.deepEqual(latencies.sort((a, b) => a - b), expected.sort((a, b) => a - b));
+    assert.deepEqual(
+      latencies.sort((a, b) => a - b),
+      expected.sort((a, b) => a - b),
+    );
   });
 
   it('replays back close to its own latency distribution (calibration)', async () => {
@@ -103,7 +109,10 @@ describe('simulator JSON Lines', () => {
   it('uses the CSV field names, string ts_ns and parses back', async () => {
     const sim = simulate({ ...options, groups: 50 });
     const out = text(writeSimJsonl, sim.events);
-    const objects = out.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const objects = out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(objects.length, sim.events.count);
     for (const o of objects) {
       assert.deepEqual(Object.keys(o), SIM_CSV_HEADER.split(','));
@@ -132,7 +141,9 @@ describe('Intel ftrace text', () => {
 
   it('prints prq_report and page_grp_resp lines in the v6.9 layout', () => {
     const context = String.raw`^[ -~]{16}-\d+ {0,6} \[\d{3}\] [.dDbX][.NnpLlbB][.ZzHhs][.0-9a-f][.0-9a-f]  ?\s*\d+\.\d{6}: `;
-    const prq = new RegExp(`${context}prq_report: dmar\\d+/0000:[0-9a-f]{2}:[0-9a-f]{2}\\.0 seq# \\d+: rid=0x[0-9a-f]+ addr=0x[0-9a-f]+ [r-][w-][x-][p-][l-] pasid=0x[0-9a-f]+ index=0x[0-9a-f]+$`);
+    const prq = new RegExp(
+      `${context}prq_report: dmar\\d+/0000:[0-9a-f]{2}:[0-9a-f]{2}\\.0 seq# \\d+: rid=0x[0-9a-f]+ addr=0x[0-9a-f]+ [r-][w-][x-][p-][l-] pasid=0x[0-9a-f]+ index=0x[0-9a-f]+$`,
+    );
     const qi = new RegExp(`${context}qi_submit: page_grp_resp dmar\\d+: 0x[0-9a-f]+ 0x[0-9a-f]+ 0x0 0x0$`);
     for (const l of all.filter((x) => !x.startsWith('#'))) assert.ok(prq.test(l) || qi.test(l), l);
     const first = all.find((l) => l.includes('prq_report'))!;
@@ -147,8 +158,15 @@ describe('Intel ftrace text', () => {
       const m = /prq_report: (dmar\d+)\/\S+ seq# (\d+):/.exec(l);
       if (m) seqs.set(m[1]!, [...(seqs.get(m[1]!) ?? []), Number(m[2])]);
     }
-    for (const list of seqs.values()) assert.deepEqual(list, list.map((_, i) => i));
-    const csvAddrs = text(writeSimCsv, sim.events).split('\n').filter((l) => l.includes('page_request')).map((l) => BigInt(l.split(',')[6]!) >> 12n);
+    for (const list of seqs.values())
+      assert.deepEqual(
+        list,
+        list.map((_, i) => i),
+      );
+    const csvAddrs = text(writeSimCsv, sim.events)
+      .split('\n')
+      .filter((l) => l.includes('page_request'))
+      .map((l) => BigInt(l.split(',')[6]!) >> 12n);
     const pages = all.filter((l) => l.includes('prq_report')).map((l) => BigInt(/addr=(0x[0-9a-f]+)/.exec(l)![1]!));
     assert.deepEqual(pages, csvAddrs);
   });

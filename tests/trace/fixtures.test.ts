@@ -69,16 +69,20 @@ describe('sample traces decode and pair as worked out by hand', () => {
         assert.equal(stats.events.bad_lines, want.bad_lines);
         assert.equal(stats.events.lost_events, want.lost_events);
         assert.deepEqual(stats.codes, { success: want.codes[0], invalid: want.codes[1], failure: want.codes[2] });
-        const devices = await db.all<{ device: string }>(
-          "SELECT DISTINCT device FROM events WHERE trace_id = $1 AND kind = 'page_request' ORDER BY device",
-          [res.trace_id],
+        const devices = await db.all<{ device: string }>("SELECT DISTINCT device FROM events WHERE trace_id = $1 AND kind = 'page_request' ORDER BY device", [
+          res.trace_id,
+        ]);
+        assert.deepEqual(
+          devices.map((d) => d.device),
+          want.devices,
         );
-        assert.deepEqual(devices.map((d) => d.device), want.devices);
-        const pasids = await db.all<{ pasid: number }>(
-          "SELECT DISTINCT pasid FROM events WHERE trace_id = $1 AND kind = 'page_request' ORDER BY pasid",
-          [res.trace_id],
+        const pasids = await db.all<{ pasid: number }>("SELECT DISTINCT pasid FROM events WHERE trace_id = $1 AND kind = 'page_request' ORDER BY pasid", [
+          res.trace_id,
+        ]);
+        assert.deepEqual(
+          pasids.map((p) => p.pasid),
+          want.pasids,
         );
-        assert.deepEqual(pasids.map((p) => p.pasid), want.pasids);
         assert.equal(stats.devices, want.devices.length);
         assert.equal(stats.pasids, want.pasids.length);
         assert.deepEqual(await firstEvent(db, res.trace_id, 'page_request'), want.firstRequest);

@@ -77,9 +77,13 @@ function randomTrace(seed: number): Gen {
         const dw0 = (BigInt(g.pasid) << 32n) | (BigInt(g.rid) << 16n) | (perm[2] === 'x' ? 1n << 52n : 0n) | (perm[3] === 'p' ? 1n << 53n : 0n) | 0x101n;
         const dw1 = (BigInt(0x559ef6f97 + int(100)) << 12n) | (BigInt(g.prgi) << 3n) | (last ? 4n : 0n) | permBits;
         const num = (v: bigint) => (r() < 0.5 ? `0x${hex(v)}` : v.toString());
-        lines.push(`${head('prq_report')}[FAILED TO PARSE] dw0=${num(dw0)} dw1=${num(dw1)} dw2=0x0 dw3=0x0 seq=0x${hex(i)} iommu=${g.iommu} dev=${g.dev} buff=ARRAY[...]`);
+        lines.push(
+          `${head('prq_report')}[FAILED TO PARSE] dw0=${num(dw0)} dw1=${num(dw1)} dw2=0x0 dw3=0x0 seq=0x${hex(i)} iommu=${g.iommu} dev=${g.dev} buff=ARRAY[...]`,
+        );
       } else {
-        lines.push(`${head('prq_report')}${g.iommu}/${g.dev} seq# ${i}: rid=0x${hex(g.rid)} addr=0x${hex(0x559ef6f97 + int(100))} ${perm}${last ? 'l' : '-'} pasid=0x${hex(g.pasid)} index=0x${hex(g.prgi)}`);
+        lines.push(
+          `${head('prq_report')}${g.iommu}/${g.dev} seq# ${i}: rid=0x${hex(g.rid)} addr=0x${hex(0x559ef6f97 + int(100))} ${perm}${last ? 'l' : '-'} pasid=0x${hex(g.pasid)} index=0x${hex(g.prgi)}`,
+        );
       }
       if (last) open.push(g);
     } else if (roll < 0.7) {
@@ -94,9 +98,13 @@ function randomTrace(seed: number): Gen {
       const dev = pick(DEVICES);
       const variant = pick(['A', 'B']);
       const tail = variant === 'A' ? `last=${int(2)}` : `flags=${hex(int(8))}`;
-      lines.push(`${head('dev_fault')}IOMMU:${dev} type=${pick([1, 2, 2])} reason=0 addr=0x${hex(0x7f0000 + int(999))}${variant === 'B' ? ' fetch=0x0' : ''} pasid=${1 + int(4)} group=${int(8)} ${tail} prot=${int(16)}`);
+      lines.push(
+        `${head('dev_fault')}IOMMU:${dev} type=${pick([1, 2, 2])} reason=0 addr=0x${hex(0x7f0000 + int(999))}${variant === 'B' ? ' fetch=0x0' : ''} pasid=${1 + int(4)} group=${int(8)} ${tail} prot=${int(16)}`,
+      );
     } else if (roll < 0.83) {
-      lines.push(`${head('dev_page_response')}IOMMU:${pick(DEVICES)} code=${int(3)}${r() < 0.5 ? ` addr=0x${hex(int(99999))}` : ''} pasid=${1 + int(4)} group=${int(8)}`);
+      lines.push(
+        `${head('dev_page_response')}IOMMU:${pick(DEVICES)} code=${int(3)}${r() < 0.5 ? ` addr=0x${hex(int(99999))}` : ''} pasid=${1 + int(4)} group=${int(8)}`,
+      );
     } else if (roll < 0.86) {
       lines.push(`${head('io_page_fault')}IOMMU:amd_iommu ${pick(DEVICES)} iova=0x${hex(0xfe980000 + int(9999))} flags=0x000${int(2)}`);
     } else if (roll < 0.9) {
@@ -144,10 +152,12 @@ const PREFIX =
   /^(\s*(.+?)-([0-9]{1,10})\s+(?:\([\s0-9-]{1,12}\)\s+)?\[([0-9]{3,5})\]\s+(?:[dDbX.][NnpLlbB.][ZzHhs.][0-9a-f.][0-9a-f.]?\s+)?([0-9]{1,9}\.[0-9]{6,9}|[0-9]{1,18}):\s+(\w+):\s*)(.*)$/;
 const LOST = /^\s*CPU:([0-9]{1,5}) \[(?:LOST )?([0-9]{1,19}) EVENTS(?: DROPPED)?\]/;
 const SKIP = /^\s*(?:#.*|cpus=[0-9]+|CPU [0-9]+ is empty)?\s*$/;
-const PRQ = /^([^/ ]+)\/(\S+) seq# ([0-9]{1,20}): rid=0x([0-9a-f]{1,4}) addr=0x([0-9a-f]{1,13}) ([r-])([w-])([x-])([p-])([l-]) pasid=0x([0-9a-f]{1,5}) index=0x([0-9a-f]{1,3})/;
+const PRQ =
+  /^([^/ ]+)\/(\S+) seq# ([0-9]{1,20}): rid=0x([0-9a-f]{1,4}) addr=0x([0-9a-f]{1,13}) ([r-])([w-])([x-])([p-])([l-]) pasid=0x([0-9a-f]{1,5}) index=0x([0-9a-f]{1,3})/;
 const PRQ_RAW = /^\[FAILED TO PARSE\] dw0=(\S+) dw1=(\S+) dw2=\S+ dw3=\S+ seq=(\S+) iommu=(\S+) dev=(\S+)/;
 const QI = /^(\w+) (\S+): (\S+) (\S+) \S+ \S+/;
-const DEV_FAULT = /^IOMMU:(\S+) type=(\d+) reason=(\d+) addr=0x([0-9a-f]+)(?: fetch=0x[0-9a-f]+)? pasid=(\d+) group=(\d+) (?:last=([01])|flags=([0-9a-f]+)) prot=(\d+)/;
+const DEV_FAULT =
+  /^IOMMU:(\S+) type=(\d+) reason=(\d+) addr=0x([0-9a-f]+)(?: fetch=0x[0-9a-f]+)? pasid=(\d+) group=(\d+) (?:last=([01])|flags=([0-9a-f]+)) prot=(\d+)/;
 const DEV_RESP = /^IOMMU:(\S+) code=(\d+)(?: addr=0x[0-9a-f]+)? pasid=(\d+) group=(\d+)/;
 const IOPF = /^IOMMU:(\S+) (\S+) iova=0x([0-9a-f]+) flags=0x([0-9a-f]+)/;
 const CONTEXT = new Set(['map', 'unmap']);
@@ -166,7 +176,26 @@ function referenceDecode(text: string): { events: RefEvent[]; lines: number; bad
     if (!m) {
       const lost = LOST.exec(l);
       if (lost) {
-        events.push({ line, ts_ns: null, cpu: Number(lost[1]), task: null, pid: null, kind: 'lost', event: null, iommu: null, device: null, rid: null, pasid: null, prgi: null, last: null, addr: null, perm: null, code: null, seq: null, detail: lost[2]! });
+        events.push({
+          line,
+          ts_ns: null,
+          cpu: Number(lost[1]),
+          task: null,
+          pid: null,
+          kind: 'lost',
+          event: null,
+          iommu: null,
+          device: null,
+          rid: null,
+          pasid: null,
+          prgi: null,
+          last: null,
+          addr: null,
+          perm: null,
+          code: null,
+          seq: null,
+          detail: lost[2]!,
+        });
       } else if (!SKIP.test(l)) bad++;
       return;
     }
@@ -198,14 +227,30 @@ function referenceDecode(text: string): { events: RefEvent[]; lines: number; bad
       const dw0 = BigInt(d[1]!);
       const dw1 = BigInt(d[2]!);
       Object.assign(e, {
-        kind: 'page_request', iommu: d[4], device: d[5], seq: BigInt(d[3]!), rid: field(dw0, 16, 16), pasid: field(dw0, 32, 20), prgi: field(dw1, 3, 9),
-        last: field(dw1, 2, 1) === 1, addr: (dw1 >> 12n) << 12n, perm: perm(field(dw1, 0, 1) === 1, field(dw1, 1, 1) === 1, field(dw0, 52, 1) === 1, field(dw0, 53, 1) === 1),
+        kind: 'page_request',
+        iommu: d[4],
+        device: d[5],
+        seq: BigInt(d[3]!),
+        rid: field(dw0, 16, 16),
+        pasid: field(dw0, 32, 20),
+        prgi: field(dw1, 3, 9),
+        last: field(dw1, 2, 1) === 1,
+        addr: (dw1 >> 12n) << 12n,
+        perm: perm(field(dw1, 0, 1) === 1, field(dw1, 1, 1) === 1, field(dw0, 52, 1) === 1, field(dw0, 53, 1) === 1),
       });
     } else if (event === 'prq_report') {
       if (!(d = PRQ.exec(msg!))) return void bad++;
       Object.assign(e, {
-        kind: 'page_request', iommu: d[1], device: d[2], seq: BigInt(d[3]!), rid: parseInt(d[4]!, 16), addr: BigInt(`0x${d[5]}`) * 4096n,
-        perm: perm(d[6] === 'r', d[7] === 'w', d[8] === 'x', d[9] === 'p'), last: d[10] === 'l', pasid: parseInt(d[11]!, 16), prgi: parseInt(d[12]!, 16),
+        kind: 'page_request',
+        iommu: d[1],
+        device: d[2],
+        seq: BigInt(d[3]!),
+        rid: parseInt(d[4]!, 16),
+        addr: BigInt(`0x${d[5]}`) * 4096n,
+        perm: perm(d[6] === 'r', d[7] === 'w', d[8] === 'x', d[9] === 'p'),
+        last: d[10] === 'l',
+        pasid: parseInt(d[11]!, 16),
+        prgi: parseInt(d[12]!, 16),
       });
     } else if (event === 'qi_submit') {
       if (!(d = QI.exec(msg!))) return void bad++;
@@ -214,15 +259,28 @@ function referenceDecode(text: string): { events: RefEvent[]; lines: number; bad
       if (d[1] === 'page_grp_resp') {
         const code = { 0: 0, 1: 1, 15: 2 }[field(qw0, 12, 4)];
         if (code === undefined) return void bad++;
-        Object.assign(e, { kind: 'page_response', iommu: d[2], rid: field(qw0, 16, 16), pasid: field(qw0, 32, 20), prgi: field(qw1, 3, 9), last: field(qw1, 2, 1) === 1, code });
+        Object.assign(e, {
+          kind: 'page_response',
+          iommu: d[2],
+          rid: field(qw0, 16, 16),
+          pasid: field(qw0, 32, 20),
+          prgi: field(qw1, 3, 9),
+          last: field(qw1, 2, 1) === 1,
+          code,
+        });
       } else Object.assign(e, { kind: 'context', iommu: d[2], detail: msg });
     } else if (event === 'dev_fault') {
       if (!(d = DEV_FAULT.exec(msg!))) return void bad++;
       const prot = Number(d[9]);
       if (d[2] !== '1' && d[2] !== '2') return void bad++;
       Object.assign(e, {
-        kind: d[2] === '2' ? 'page_request' : 'unrecoverable_fault', device: d[1], addr: BigInt(`0x${d[4]}`), pasid: Number(d[5]), prgi: Number(d[6]),
-        last: d[7] !== undefined ? d[7] === '1' : (parseInt(d[8]!, 16) & 2) === 2, perm: perm((prot & 1) > 0, (prot & 2) > 0, (prot & 4) > 0, (prot & 8) > 0),
+        kind: d[2] === '2' ? 'page_request' : 'unrecoverable_fault',
+        device: d[1],
+        addr: BigInt(`0x${d[4]}`),
+        pasid: Number(d[5]),
+        prgi: Number(d[6]),
+        last: d[7] !== undefined ? d[7] === '1' : (parseInt(d[8]!, 16) & 2) === 2,
+        perm: perm((prot & 1) > 0, (prot & 2) > 0, (prot & 4) > 0, (prot & 8) > 0),
         detail: d[2] === '1' ? `reason=${d[3]}` : null,
       });
     } else if (event === 'dev_page_response') {
@@ -230,7 +288,13 @@ function referenceDecode(text: string): { events: RefEvent[]; lines: number; bad
       Object.assign(e, { kind: 'page_response', device: d[1], code: Number(d[2]), pasid: Number(d[3]), prgi: Number(d[4]) });
     } else if (event === 'io_page_fault') {
       if (!(d = IOPF.exec(msg!))) return void bad++;
-      Object.assign(e, { kind: 'unrecoverable_fault', detail: d[1], device: d[2], addr: BigInt(`0x${d[3]}`), perm: (parseInt(d[4]!, 16) & 1) === 1 ? 'w' : 'r' });
+      Object.assign(e, {
+        kind: 'unrecoverable_fault',
+        detail: d[1],
+        device: d[2],
+        addr: BigInt(`0x${d[3]}`),
+        perm: (parseInt(d[4]!, 16) & 1) === 1 ? 'w' : 'r',
+      });
     } else if (CONTEXT.has(event!)) {
       Object.assign(e, { kind: 'context', detail: msg });
     }
@@ -264,21 +328,45 @@ interface RefGroup {
 }
 
 function referencePairing(events: RefEvent[]): RefGroup[] {
-  const sorted = events.filter((e) => e.kind === 'page_request' || e.kind === 'page_response').sort((a, b) => (a.ts_ns! < b.ts_ns! ? -1 : a.ts_ns! > b.ts_ns! ? 1 : a.line - b.line));
+  const sorted = events
+    .filter((e) => e.kind === 'page_request' || e.kind === 'page_response')
+    .sort((a, b) => (a.ts_ns! < b.ts_ns! ? -1 : a.ts_ns! > b.ts_ns! ? 1 : a.line - b.line));
   const out: RefGroup[] = [];
   const keys = new Map<string, { open: RefGroup | null; waiting: RefGroup[] }>();
   for (const e of sorted) {
     // A missing IOMMU or device is the empty string in the group key, and so in fault_groups.
     const base = { iommu: e.iommu ?? '', device: e.device ?? '', pasid: e.pasid, prgi: e.prgi };
     if (e.kind === 'page_request' && e.last && e.perm === '') {
-      out.push({ ...base, status: 'stop_marker', pages: 1, first_ts: e.ts_ns, last_ts: e.ts_ns, response_ts: null, code: null, first_line: e.line, last_line: e.line, response_line: null });
+      out.push({
+        ...base,
+        status: 'stop_marker',
+        pages: 1,
+        first_ts: e.ts_ns,
+        last_ts: e.ts_ns,
+        response_ts: null,
+        code: null,
+        first_line: e.line,
+        last_line: e.line,
+        response_line: null,
+      });
       continue;
     }
     const k = JSON.stringify([e.iommu ?? '', e.device ?? '', e.pasid ?? -1, e.prgi ?? -1]);
     const st = keys.get(k) ?? { open: null, waiting: [] };
     keys.set(k, st);
     if (e.kind === 'page_request') {
-      const g = (st.open ??= { ...base, status: 'incomplete', pages: 0, first_ts: e.ts_ns, last_ts: null, response_ts: null, code: null, first_line: e.line, last_line: null, response_line: null });
+      const g = (st.open ??= {
+        ...base,
+        status: 'incomplete',
+        pages: 0,
+        first_ts: e.ts_ns,
+        last_ts: null,
+        response_ts: null,
+        code: null,
+        first_line: e.line,
+        last_line: null,
+        response_line: null,
+      });
       g.pages++;
       g.first_line = Math.min(g.first_line!, e.line); // the group's lowest line, also in an unsorted file
       if (e.last) {
@@ -292,7 +380,19 @@ function referencePairing(events: RefEvent[]): RefGroup[] {
     } else {
       const g = st.waiting.shift();
       if (g) Object.assign(g, { status: 'answered', response_ts: e.ts_ns, code: e.code, response_line: e.line });
-      else out.push({ ...base, status: 'orphan_response', pages: 0, first_ts: null, last_ts: null, response_ts: e.ts_ns, code: e.code, first_line: null, last_line: null, response_line: e.line });
+      else
+        out.push({
+          ...base,
+          status: 'orphan_response',
+          pages: 0,
+          first_ts: null,
+          last_ts: null,
+          response_ts: e.ts_ns,
+          code: e.code,
+          first_line: null,
+          last_line: null,
+          response_line: e.line,
+        });
     }
   }
   for (const st of keys.values()) if (st.open) out.push(st.open);
@@ -307,9 +407,24 @@ const big = (v: unknown) => (v === null || v === undefined ? null : BigInt(v as 
 async function storedEvents(db: Db, traceId: number): Promise<RefEvent[]> {
   const rows = await db.all(`SELECT * FROM events WHERE trace_id = $1 ORDER BY line`, [traceId]);
   return rows.map((r) => ({
-    line: Number(r.line), ts_ns: big(r.ts_ns), cpu: num(r.cpu), task: r.task as string | null, pid: num(r.pid), kind: r.kind as string, event: r.event as string | null,
-    iommu: r.iommu as string | null, device: r.device as string | null, rid: num(r.rid), pasid: num(r.pasid), prgi: num(r.prgi), last: r.last as boolean | null,
-    addr: big(r.addr), perm: r.perm as string | null, code: num(r.code), seq: big(r.seq), detail: r.detail as string | null,
+    line: Number(r.line),
+    ts_ns: big(r.ts_ns),
+    cpu: num(r.cpu),
+    task: r.task as string | null,
+    pid: num(r.pid),
+    kind: r.kind as string,
+    event: r.event as string | null,
+    iommu: r.iommu as string | null,
+    device: r.device as string | null,
+    rid: num(r.rid),
+    pasid: num(r.pasid),
+    prgi: num(r.prgi),
+    last: r.last as boolean | null,
+    addr: big(r.addr),
+    perm: r.perm as string | null,
+    code: num(r.code),
+    seq: big(r.seq),
+    detail: r.detail as string | null,
   }));
 }
 
@@ -318,9 +433,19 @@ const groupKey = (g: RefGroup) => JSON.stringify(g, (_, v: unknown) => (typeof v
 async function storedGroups(db: Db, traceId: number): Promise<RefGroup[]> {
   const rows = await db.all(`SELECT * FROM fault_groups WHERE trace_id = $1 ORDER BY group_no`, [traceId]);
   return rows.map((r) => ({
-    iommu: r.iommu as string | null, device: r.device as string | null, pasid: num(r.pasid), prgi: num(r.prgi), status: r.status as string, pages: Number(r.pages),
-    first_ts: big(r.first_ts_ns), last_ts: big(r.last_ts_ns), response_ts: big(r.response_ts_ns), code: num(r.code),
-    first_line: num(r.first_line), last_line: num(r.last_line), response_line: num(r.response_line),
+    iommu: r.iommu as string | null,
+    device: r.device as string | null,
+    pasid: num(r.pasid),
+    prgi: num(r.prgi),
+    status: r.status as string,
+    pages: Number(r.pages),
+    first_ts: big(r.first_ts_ns),
+    last_ts: big(r.last_ts_ns),
+    response_ts: big(r.response_ts_ns),
+    code: num(r.code),
+    first_line: num(r.first_line),
+    last_line: num(r.last_line),
+    response_line: num(r.response_line),
   }));
 }
 

@@ -13,12 +13,29 @@ export type AxisMetric = 'device_p99_ns' | 'device_p50_ns' | 'drops' | 'drain_ut
 type Band = { lo: keyof AxisChartPoint; hi: keyof AxisChartPoint };
 
 const METRIC: Record<AxisMetric, { title: string; format: (v: number) => string; tick: (v: number) => string; log: boolean; band: Band | null }> = {
-  device_p99_ns: { title: 'device waits p99', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true, band: { lo: 'device_p99_lo', hi: 'device_p99_hi' } },
-  device_p50_ns: { title: 'device waits p50', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true, band: { lo: 'device_p50_lo', hi: 'device_p50_hi' } },
+  device_p99_ns: {
+    title: 'device waits p99',
+    format: (v) => fmtNs(Math.round(v)),
+    tick: axisNs,
+    log: true,
+    band: { lo: 'device_p99_lo', hi: 'device_p99_hi' },
+  },
+  device_p50_ns: {
+    title: 'device waits p50',
+    format: (v) => fmtNs(Math.round(v)),
+    tick: axisNs,
+    log: true,
+    band: { lo: 'device_p50_lo', hi: 'device_p50_hi' },
+  },
   drops: { title: 'requests dropped (PRQ)', format: (v) => fmtCount(Math.round(v)), tick: axisCount, log: false, band: { lo: 'drops_lo', hi: 'drops_hi' } },
-  drain_utilisation: { title: 'drain thread awake', format: (v) => `${(v * 100).toFixed(1)} %`, tick: (v) => `${Math.round(v * 100)} %`, log: false, band: null },
+  drain_utilisation: {
+    title: 'drain thread awake',
+    format: (v) => `${(v * 100).toFixed(1)} %`,
+    tick: (v) => `${Math.round(v * 100)} %`,
+    log: false,
+    band: null,
+  },
 };
-
 
 /** Powers of two (or of ten below 1) inside [lo, hi], at most about six of them. */
 function xTicks(lo: number, hi: number): number[] {
@@ -33,7 +50,19 @@ function xTicks(lo: number, hi: number): number[] {
  * hypothetical structures dotted), the range one more seed lands in as a band, and the trace's
  * own x as a reference line.
  */
-export function AxisChart({ series, metric, axis, traceX, testId }: { series: AxisSeries[]; metric: AxisMetric; axis: DeviceAxis; traceX: number | null; testId: string }) {
+export function AxisChart({
+  series,
+  metric,
+  axis,
+  traceX,
+  testId,
+}: {
+  series: AxisSeries[];
+  metric: AxisMetric;
+  axis: DeviceAxis;
+  traceX: number | null;
+  testId: string;
+}) {
   const m = METRIC[metric];
   const x = AXIS_X[axis];
   const shown = series.map((s) => ({ ...s, points: s.points.filter((p) => p[metric] !== null && p.x > 0 && (!m.log || (p[metric] as number) > 0)) }));
@@ -114,7 +143,10 @@ export function AxisChart({ series, metric, axis, traceX, testId }: { series: Ax
                 <Area
                   key={`${s.key} band`}
                   data={s.points}
-                  dataKey={(p: AxisChartPoint) => [Math.max(floor, (p[band.lo] as number | null) ?? floor), Math.max(floor, (p[band.hi] as number | null) ?? floor)]}
+                  dataKey={(p: AxisChartPoint) => [
+                    Math.max(floor, (p[band.lo] as number | null) ?? floor),
+                    Math.max(floor, (p[band.hi] as number | null) ?? floor),
+                  ]}
                   name={`${s.key} interval`}
                   legendType="none"
                   tooltipType="none"

@@ -53,7 +53,16 @@ export function FleetChart({ points, metric }: { points: FleetPoint[]; metric: '
           />
           <Legend verticalAlign="top" height={28} wrapperStyle={{ fontSize: 12 }} />
           {series.map((s, i) => (
-            <Line key={s} dataKey={s} name={s} stroke={PALETTE[i % PALETTE.length]} strokeWidth={2} dot={dates.length <= 2} isAnimationActive={false} connectNulls />
+            <Line
+              key={s}
+              dataKey={s}
+              name={s}
+              stroke={PALETTE[i % PALETTE.length]}
+              strokeWidth={2}
+              dot={dates.length <= 2}
+              isAnimationActive={false}
+              connectNulls
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

@@ -45,48 +45,48 @@ export function LatencyHistogramChart({ bins, total, groupsBase }: { bins: Histo
   });
   return (
     <>
-    <div className="chart" data-testid="chart-latency-histogram">
-      <ResponsiveContainer width="100%" height="100%">
-        <BarChart data={data} margin={CHART_MARGIN} barCategoryGap={1}>
-          <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" vertical={false} />
-          <XAxis
-            dataKey="label"
-            tick={AXIS}
-            interval={0}
-            tickFormatter={(label: string, i: number) => (shown.has(i) ? label : '')}
-            label={{ value: 'latency (log buckets, lower edge)', position: 'insideBottom', offset: -10, fontSize: 12 }}
-          />
-          <YAxis tick={AXIS} width={Y_AXIS_WIDTH} allowDecimals={false} tickFormatter={axisCount} label={yTitle('groups')} />
-          <Tooltip
-            cursor={{ fill: 'rgba(36, 87, 197, 0.08)' }}
-            content={({ active, payload }) => {
-              const b = active && payload?.length ? (payload[0]!.payload as HistogramBin) : null;
-              return b ? (
-                <TooltipBox
-                  title={b.lower_ns === 0 ? '0 ns' : `${fmtNs(b.lower_ns)} – ${fmtNs(b.upper_ns)}`}
-                  rows={[
-                    { label: 'groups', value: fmtCount(b.count) },
-                    { label: 'share', value: fmtPercent(total ? b.count / total : null) },
-                    ...(groupsBase && b.count ? [{ label: 'click', value: 'list these groups' }] : []),
-                  ]}
-                />
-              ) : null;
-            }}
-          />
-          <Bar
-            dataKey="count"
-            name="groups"
-            fill="#2457c5"
-            isAnimationActive={false}
-            cursor={groupsBase ? 'pointer' : undefined}
-            onClick={(entry: { payload?: HistogramBin }) => {
-              const href = groupsBase && entry.payload ? bucketHref(groupsBase, entry.payload) : null;
-              if (href) router.push(href);
-            }}
-          />
-        </BarChart>
-      </ResponsiveContainer>
-    </div>
+      <div className="chart" data-testid="chart-latency-histogram">
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={data} margin={CHART_MARGIN} barCategoryGap={1}>
+            <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" vertical={false} />
+            <XAxis
+              dataKey="label"
+              tick={AXIS}
+              interval={0}
+              tickFormatter={(label: string, i: number) => (shown.has(i) ? label : '')}
+              label={{ value: 'latency (log buckets, lower edge)', position: 'insideBottom', offset: -10, fontSize: 12 }}
+            />
+            <YAxis tick={AXIS} width={Y_AXIS_WIDTH} allowDecimals={false} tickFormatter={axisCount} label={yTitle('groups')} />
+            <Tooltip
+              cursor={{ fill: 'rgba(36, 87, 197, 0.08)' }}
+              content={({ active, payload }) => {
+                const b = active && payload?.length ? (payload[0]!.payload as HistogramBin) : null;
+                return b ? (
+                  <TooltipBox
+                    title={b.lower_ns === 0 ? '0 ns' : `${fmtNs(b.lower_ns)} – ${fmtNs(b.upper_ns)}`}
+                    rows={[
+                      { label: 'groups', value: fmtCount(b.count) },
+                      { label: 'share', value: fmtPercent(total ? b.count / total : null) },
+                      ...(groupsBase && b.count ? [{ label: 'click', value: 'list these groups' }] : []),
+                    ]}
+                  />
+                ) : null;
+              }}
+            />
+            <Bar
+              dataKey="count"
+              name="groups"
+              fill="#2457c5"
+              isAnimationActive={false}
+              cursor={groupsBase ? 'pointer' : undefined}
+              onClick={(entry: { payload?: HistogramBin }) => {
+                const href = groupsBase && entry.payload ? bucketHref(groupsBase, entry.payload) : null;
+                if (href) router.push(href);
+              }}
+            />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
       {slowestHref && slowest ? (
         <p className="chart-note no-print">
           Click a bar to list its groups ·{' '}

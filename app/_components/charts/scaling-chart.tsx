@@ -84,8 +84,13 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
                     .map((p) => {
                       const pt = p.payload as ScalingPoint;
                       const v = pt[metric];
-                      const range = band && pt.device_p99_lo !== null && pt.device_p99_hi !== null ? ` [${m.format(pt.device_p99_lo)}, ${m.format(pt.device_p99_hi)}]` : '';
-                      return { label: String(p.name), value: `${v === null ? '—' : m.format(v)}${range} (${fmtCount(pt.sampled_groups)} groups)`, color: String(p.color) };
+                      const range =
+                        band && pt.device_p99_lo !== null && pt.device_p99_hi !== null ? ` [${m.format(pt.device_p99_lo)}, ${m.format(pt.device_p99_hi)}]` : '';
+                      return {
+                        label: String(p.name),
+                        value: `${v === null ? '—' : m.format(v)}${range} (${fmtCount(pt.sampled_groups)} groups)`,
+                        color: String(p.color),
+                      };
                     })}
                 />
               ) : null

@@ -17,12 +17,20 @@ export function StageBarChart({ bars, stages, testId }: { bars: StageBar[]; stag
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={rows} layout="vertical" margin={{ top: 4, right: 24, bottom: 20, left: 8 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" horizontal={false} />
-          <XAxis type="number" tick={AXIS} tickFormatter={axisNs} label={{ value: 'mean per answered group (request → response at the device)', position: 'insideBottom', offset: -12, fontSize: 12 }} />
+          <XAxis
+            type="number"
+            tick={AXIS}
+            tickFormatter={axisNs}
+            label={{ value: 'mean per answered group (request → response at the device)', position: 'insideBottom', offset: -12, fontSize: 12 }}
+          />
           <YAxis type="category" dataKey="label" tick={AXIS} width={170} />
           <Tooltip
             content={({ active, payload, label }) =>
               active && payload?.length ? (
-                <TooltipBox title={String(label)} rows={payload.map((p) => ({ label: String(p.name), value: fmtNs(Math.round(Number(p.value))), color: String(p.color) }))} />
+                <TooltipBox
+                  title={String(label)}
+                  rows={payload.map((p) => ({ label: String(p.name), value: fmtNs(Math.round(Number(p.value))), color: String(p.color) }))}
+                />
               ) : null
             }
           />

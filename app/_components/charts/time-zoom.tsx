@@ -83,7 +83,8 @@ export function useTimeZoom({ probe, zoom, extentNs, brush }: { probe: RefObject
     // Native and not passive: a wheel over the plot zooms instead of scrolling the page.
     const onWheel = (e: WheelEvent) => {
       const area = plot();
-      if (!area || e.clientX < area.left || e.clientX > area.left + area.width || e.clientY < area.top || e.clientY > area.top + area.height || e.deltaY === 0) return;
+      if (!area || e.clientX < area.left || e.clientX > area.left + area.width || e.clientY < area.top || e.clientY > area.top + area.height || e.deltaY === 0)
+        return;
       const [lo, hi] = current.current;
       const at = lo + ((e.clientX - area.left) / area.width) * (hi - lo);
       const next = zoomWindow(current.current, at, wheelFactor(e.deltaY, e.deltaMode), extentNs);
@@ -153,20 +154,54 @@ export function ZoomControls({ zoomState, extentNs, zoomed }: { zoomState: Retur
         <button type="button" className="secondary small" aria-pressed={mode === 'select'} onClick={() => setMode('select')} data-testid="drag-select">
           select
         </button>
-        <button type="button" className="secondary small" aria-pressed={mode === 'pan'} onClick={() => setMode('pan')} data-testid="drag-pan" title="Or hold Shift while dragging">
+        <button
+          type="button"
+          className="secondary small"
+          aria-pressed={mode === 'pan'}
+          onClick={() => setMode('pan')}
+          data-testid="drag-pan"
+          title="Or hold Shift while dragging"
+        >
           pan
         </button>
       </span>
-      <button type="button" className="secondary small" onClick={() => go(zoomWindow(w, mid, 0.5, extentNs))} data-testid="zoom-in" aria-label="Zoom in (halve the time window)">
+      <button
+        type="button"
+        className="secondary small"
+        onClick={() => go(zoomWindow(w, mid, 0.5, extentNs))}
+        data-testid="zoom-in"
+        aria-label="Zoom in (halve the time window)"
+      >
         + zoom in
       </button>
-      <button type="button" className="secondary small" onClick={() => go(zoomWindow(w, mid, 2, extentNs))} disabled={!zoomed} data-testid="zoom-out" aria-label="Zoom out (double the time window)">
+      <button
+        type="button"
+        className="secondary small"
+        onClick={() => go(zoomWindow(w, mid, 2, extentNs))}
+        disabled={!zoomed}
+        data-testid="zoom-out"
+        aria-label="Zoom out (double the time window)"
+      >
         − zoom out
       </button>
-      <button type="button" className="secondary small" onClick={() => go(panWindow(w, -quarter, extentNs))} disabled={w[0] <= 0} data-testid="pan-earlier" aria-label="Earlier (a quarter of the window)">
+      <button
+        type="button"
+        className="secondary small"
+        onClick={() => go(panWindow(w, -quarter, extentNs))}
+        disabled={w[0] <= 0}
+        data-testid="pan-earlier"
+        aria-label="Earlier (a quarter of the window)"
+      >
         ← earlier
       </button>
-      <button type="button" className="secondary small" onClick={() => go(panWindow(w, quarter, extentNs))} disabled={w[1] >= extentNs} data-testid="pan-later" aria-label="Later (a quarter of the window)">
+      <button
+        type="button"
+        className="secondary small"
+        onClick={() => go(panWindow(w, quarter, extentNs))}
+        disabled={w[1] >= extentNs}
+        data-testid="pan-later"
+        aria-label="Later (a quarter of the window)"
+      >
         later →
       </button>
       <button type="button" className="secondary small" onClick={() => go([0, extentNs])} disabled={!zoomed} data-testid="chart-zoom-reset">

@@ -25,7 +25,12 @@ export function TornadoChart({ rows, testId }: { rows: TornadoRow[]; testId?: st
       <ResponsiveContainer width="100%" height="100%">
         <BarChart data={data} layout="vertical" margin={{ top: 4, right: 24, bottom: 20, left: 8 }} barGap={-14} barCategoryGap={8}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" horizontal={false} />
-          <XAxis type="number" tick={AXIS} tickFormatter={pct} label={{ value: 'change of device-side p99', position: 'insideBottom', offset: -12, fontSize: 12 }} />
+          <XAxis
+            type="number"
+            tick={AXIS}
+            tickFormatter={pct}
+            label={{ value: 'change of device-side p99', position: 'insideBottom', offset: -12, fontSize: 12 }}
+          />
           <YAxis type="category" dataKey="label" tick={AXIS} width={250} interval={0} />
           <ReferenceLine x={0} stroke="#5c6578" />
           <Tooltip
@@ -35,8 +40,16 @@ export function TornadoChart({ rows, testId }: { rows: TornadoRow[]; testId?: st
                 <TooltipBox
                   title={String(label)}
                   rows={[
-                    { label: 'halved', value: `${r.halfP99 === null ? '—' : fmtNs(Math.round(r.halfP99))} (${r.half === null ? '—' : pct(r.half)})`, color: '#2f9e44' },
-                    { label: 'doubled', value: `${r.doubleP99 === null ? '—' : fmtNs(Math.round(r.doubleP99))} (${r.double === null ? '—' : pct(r.double)})`, color: '#d9480f' },
+                    {
+                      label: 'halved',
+                      value: `${r.halfP99 === null ? '—' : fmtNs(Math.round(r.halfP99))} (${r.half === null ? '—' : pct(r.half)})`,
+                      color: '#2f9e44',
+                    },
+                    {
+                      label: 'doubled',
+                      value: `${r.doubleP99 === null ? '—' : fmtNs(Math.round(r.doubleP99))} (${r.double === null ? '—' : pct(r.double)})`,
+                      color: '#d9480f',
+                    },
                   ]}
                 />
               ) : null;

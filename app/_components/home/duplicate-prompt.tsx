@@ -48,7 +48,8 @@ export function DuplicatePrompt({ traceId, name }: { traceId: number; name: stri
   return (
     <div className="notice warn" role="status" data-testid="duplicate-prompt" style={{ marginTop: '0.4rem' }}>
       <p style={{ margin: 0 }}>
-        This file was already uploaded as <Link href={`/traces/${existing.trace_id}`}>{existing.name}</Link> (trace #{existing.trace_id}, {existing.ingested_at} UTC)
+        This file was already uploaded as <Link href={`/traces/${existing.trace_id}`}>{existing.name}</Link> (trace #{existing.trace_id}, {existing.ingested_at}{' '}
+        UTC)
         {same.length > 1 ? ` and ${same.length - 1} more` : ''}. Open that trace, or keep this second copy as “{name}”?
       </p>
       <p style={{ margin: '0.4rem 0 0', display: 'flex', gap: '0.5rem', flexWrap: 'wrap' }}>

@@ -98,7 +98,10 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
     (file: File, key: string) =>
       new Promise<void>((resolve) => {
         if (file.size > maxBytes) {
-          patch(key, { stage: 'failed', error: { message: `${file.name} is ${fmtBytes(file.size)}, over the upload limit of ${fmtBytes(maxBytes)}`, locations: [] } });
+          patch(key, {
+            stage: 'failed',
+            error: { message: `${file.name} is ${fmtBytes(file.size)}, over the upload limit of ${fmtBytes(maxBytes)}`, locations: [] },
+          });
           resolve();
           return;
         }
@@ -154,7 +157,10 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
             patch(key, { stage: 'done', uploadFraction: 1, job: { phase: 'done', fraction: 1 }, result: body as unknown as UploadedTrace });
             router.refresh();
           } else {
-            const reason = typeof body.reason === 'string' && typeof body.file === 'string' ? `${body.file}: ${body.reason}` : String(body.error ?? `server answered ${xhr.status}`);
+            const reason =
+              typeof body.reason === 'string' && typeof body.file === 'string'
+                ? `${body.file}: ${body.reason}`
+                : String(body.error ?? `server answered ${xhr.status}`);
             const retry = xhr.status === 503 ? ' (the database is busy; try again in a few seconds)' : '';
             patch(key, {
               stage: 'failed',
@@ -213,8 +219,8 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
           </button>
         </p>
         <p className="muted">
-          .txt, .csv, .jsonl, or any of them .gz — up to {fmtBytes(maxBytes)}. The file streams to the server; nothing is stored
-          unless the whole trace is accepted.
+          .txt, .csv, .jsonl, or any of them .gz — up to {fmtBytes(maxBytes)}. The file streams to the server; nothing is stored unless the whole trace is
+          accepted.
         </p>
         <input
           ref={inputRef}
@@ -244,7 +250,7 @@ export function UploadPanel({ maxBytes }: { maxBytes: number }) {
 
 function UploadRow({ upload: u }: { upload: Upload }) {
   const ingest = ingestFraction(u.job, u.stage);
-  const phase = u.stage === 'done' ? 'done' : u.stage === 'uploading' ? 'waiting for upload' : PHASE_LABEL[u.job?.phase ?? 'receive'] ?? u.job?.phase;
+  const phase = u.stage === 'done' ? 'done' : u.stage === 'uploading' ? 'waiting for upload' : (PHASE_LABEL[u.job?.phase ?? 'receive'] ?? u.job?.phase);
   return (
     <li className={`upload-item${u.stage === 'failed' ? ' failed' : ''}`} data-testid="upload-item" data-stage={u.stage}>
       <div>

@@ -28,7 +28,17 @@ function fromNs(ns: number | null, unit: Unit): string {
 /** A new note's range chosen elsewhere (a brushed chart), ns since trace start. */
 export type AnnotationPrefill = Pick<EditableAnnotation, 'start_offset_ns' | 'end_offset_ns'>;
 
-export function AnnotationForm({ traceId, initial, prefill, onDone }: { traceId: number; initial?: EditableAnnotation; prefill?: AnnotationPrefill; onDone?: () => void }) {
+export function AnnotationForm({
+  traceId,
+  initial,
+  prefill,
+  onDone,
+}: {
+  traceId: number;
+  initial?: EditableAnnotation;
+  prefill?: AnnotationPrefill;
+  onDone?: () => void;
+}) {
   const router = useRouter();
   const [unit, setUnit] = useState<Unit>('us');
   const [error, setError] = useState<string | null>(null);

@@ -52,7 +52,9 @@ export function CopyLinkButton() {
       <span role="status" data-testid="copy-link-status" data-url={state.url} className="muted">
         {state.status === 'copied' ? ' Link copied.' : null}
       </span>
-      {state.status === 'manual' ? <input readOnly value={state.url} aria-label="Link to this view" onFocus={(e) => e.currentTarget.select()} size={40} /> : null}
+      {state.status === 'manual' ? (
+        <input readOnly value={state.url} aria-label="Link to this view" onFocus={(e) => e.currentTarget.select()} size={40} />
+      ) : null}
     </span>
   );
 }

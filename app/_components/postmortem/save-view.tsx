@@ -60,7 +60,12 @@ export function SaveViewButton() {
         </button>
       )}
       {message ? (
-        <span role={message.ok ? 'status' : 'alert'} data-testid="save-view-status" style={message.ok ? undefined : { color: 'var(--bad)' }} className={message.ok ? 'muted' : undefined}>
+        <span
+          role={message.ok ? 'status' : 'alert'}
+          data-testid="save-view-status"
+          style={message.ok ? undefined : { color: 'var(--bad)' }}
+          className={message.ok ? 'muted' : undefined}
+        >
           {' '}
           {message.text}
         </span>

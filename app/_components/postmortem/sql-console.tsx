@@ -13,7 +13,8 @@ import { AXIS, CHART_MARGIN, Y_AXIS_WIDTH, axisCount } from '../charts/common.ts
 type Result = SqlResult;
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/;
-const EXAMPLE = "SELECT device, count(*) AS groups, quantile_disc(latency_ns, 0.99) AS p99_ns\nFROM fault_groups WHERE status = 'answered'\nGROUP BY device ORDER BY groups DESC";
+const EXAMPLE =
+  "SELECT device, count(*) AS groups, quantile_disc(latency_ns, 0.99) AS p99_ns\nFROM fault_groups WHERE status = 'answered'\nGROUP BY device ORDER BY groups DESC";
 
 function cell(v: unknown): string {
   if (v === null || v === undefined) return 'NULL';
@@ -54,7 +55,6 @@ export function SqlConsole() {
       setBusy(false);
     }
   }
-
 
   const numeric = result ? result.columns.map((c, i) => ({ ...c, i })).filter((c) => NUMERIC.test(c.type)) : [];
   const xCol = numeric.find((c) => c.i === axes?.x) ?? numeric[0];
@@ -101,7 +101,13 @@ export function SqlConsole() {
         ) : null}
       </form>
       {error ? (
-        <p role="alert" className="error" data-testid="sql-error" data-status={error.status} style={{ color: 'var(--bad)', background: 'var(--bad-soft)', padding: '0.4rem 0.6rem', borderRadius: 4 }}>
+        <p
+          role="alert"
+          className="error"
+          data-testid="sql-error"
+          data-status={error.status}
+          style={{ color: 'var(--bad)', background: 'var(--bad-soft)', padding: '0.4rem 0.6rem', borderRadius: 4 }}
+        >
           {error.message}
         </p>
       ) : null}
@@ -141,7 +147,14 @@ export function SqlConsole() {
               <ResponsiveContainer width="100%" height="100%">
                 <LineChart data={chart} margin={CHART_MARGIN}>
                   <CartesianGrid strokeDasharray="3 3" stroke="#e9ecef" />
-                  <XAxis dataKey="x" type="number" domain={['dataMin', 'dataMax']} tick={AXIS} tickFormatter={axisCount} label={{ value: xCol!.name, position: 'insideBottom', offset: -10, fontSize: 12 }} />
+                  <XAxis
+                    dataKey="x"
+                    type="number"
+                    domain={['dataMin', 'dataMax']}
+                    tick={AXIS}
+                    tickFormatter={axisCount}
+                    label={{ value: xCol!.name, position: 'insideBottom', offset: -10, fontSize: 12 }}
+                  />
                   <YAxis dataKey="y" tick={AXIS} width={Y_AXIS_WIDTH} tickFormatter={axisCount} />
                   <Tooltip />
                   <Line dataKey="y" name={yCol!.name} stroke="#2457c5" dot={chart.length <= 50} isAnimationActive={false} />

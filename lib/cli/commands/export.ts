@@ -99,8 +99,10 @@ export const exportVerb: DbVerb<ExportOp, ExportSummary> = {
     if (format === undefined) throw new CliError(`missing --format\nusage: ${USAGE}`, 2);
     if (!FORMATS.includes(format)) throw new CliError(`--format must be one of ${FORMATS.join(', ')}; got ${JSON.stringify(format)}`, 2);
     const runId = parseRunId(values.run);
-    if (runId !== undefined && format !== 'chrome-json' && format !== 'groups-csv') throw new CliError('--run applies to --format chrome-json and groups-csv only', 2);
-    if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
+    if (runId !== undefined && format !== 'chrome-json' && format !== 'groups-csv')
+      throw new CliError('--run applies to --format chrome-json and groups-csv only', 2);
+    if (values.json && (values.out === undefined || values.out === '-'))
+      throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
     return { op: { ref, format, runId, out: values.out }, db: values.db, json: values.json };
   },
   async execute(db, { ref, format, runId }, { emit }) {

@@ -48,7 +48,8 @@ export async function ingestCommand(argv: string[]): Promise<void> {
         `${result.bad_lines} bad lines, ${result.seconds.toFixed(2)} s\n`,
     );
     for (const w of result.warnings) process.stdout.write(`  warning: ${w}\n`);
-    if (result.lake && 'trace' in result.lake) process.stdout.write(`  published to the lake as trace ${result.lake.trace} (host=${result.lake.host}, date=${result.lake.date})\n`);
+    if (result.lake && 'trace' in result.lake)
+      process.stdout.write(`  published to the lake as trace ${result.lake.trace} (host=${result.lake.host}, date=${result.lake.date})\n`);
   }
 }
 

@@ -51,7 +51,9 @@ export async function publishCommand(argv: string[]): Promise<void> {
   const prepared = publishVerb.prepare(argv);
   const result = await runVerb(publishVerb, argv, prepared);
   if (prepared.json) return printJson(result);
-  const rows = Object.entries(result.rows).map(([d, n]) => `${n} ${d}`).join(', ');
+  const rows = Object.entries(result.rows)
+    .map(([d, n]) => `${n} ${d}`)
+    .join(', ');
   process.stdout.write(
     `${result.replaced ? 'republished' : 'published'} as lake trace ${result.trace} (host=${result.host}, date=${result.date}, kernel ${result.kernel ?? 'unknown'}): ${rows}; ${(result.bytes / 1e6).toFixed(2)} MB\n`,
   );

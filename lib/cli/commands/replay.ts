@@ -19,7 +19,8 @@ const USAGE = `pritrace replay TRACE --model per-device|domain-wide [--preset ${
 /** `--seeds K`: replays at seeds S … S + K − 1 for the intervals (default 8). */
 export function parseSeeds(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > MAX_SEEDS) throw new CliError(`--seeds must be an integer in [1, ${MAX_SEEDS}], got ${JSON.stringify(text)}`, 2);
+  if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > MAX_SEEDS)
+    throw new CliError(`--seeds must be an integer in [1, ${MAX_SEEDS}], got ${JSON.stringify(text)}`, 2);
   return Number(text);
 }
 
@@ -75,7 +76,13 @@ function replayDoc(run: SavedRun) {
     stage_time_ns: s.stage_time_ns,
     lock_wait_ns: s.lock_wait_ns,
     calibration: s.calibration
-      ? { recorded: s.calibration.recorded, error_p50: iv.calibration_error?.p50 ?? null, error_p99: iv.calibration_error?.p99 ?? null, circular: Boolean(s.calibration_note), note: s.calibration_note ?? null }
+      ? {
+          recorded: s.calibration.recorded,
+          error_p50: iv.calibration_error?.p50 ?? null,
+          error_p99: iv.calibration_error?.p99 ?? null,
+          circular: Boolean(s.calibration_note),
+          note: s.calibration_note ?? null,
+        }
       : null,
     svm_prq: { buckets: ['1-10us', '10-100us', '100us-1ms'], real_percent: SVM_PRQ_PERCENT, replayed_percent: s.svm_prq_buckets },
     params: s.params,
@@ -103,7 +110,14 @@ export const replayVerb: DbVerb<ReplayOp, ReturnType<typeof replayDoc>> = {
   async execute(db, op, ctx) {
     const trace = await resolveTrace(db, op.ref);
     // The CLI has the machine to itself: the seeds spread over every core (the server keeps one for pages).
-    const run = await runReplayForTrace(db, trace.trace_id, { model: op.model, preset: op.preset, params: op.params, seed: op.seed, seeds: op.seeds, threads: ctx.threads });
+    const run = await runReplayForTrace(db, trace.trace_id, {
+      model: op.model,
+      preset: op.preset,
+      params: op.params,
+      seed: op.seed,
+      seeds: op.seeds,
+      threads: ctx.threads,
+    });
     return replayDoc(run);
   },
 };
@@ -126,8 +140,12 @@ export async function replayCommand(argv: string[]): Promise<void> {
       `the rest is seed ${s.seed}'s (saved per group):`,
       `lookup   visits mean ${s.lookup.visits_mean?.toFixed(2) ?? '-'} p99 ${s.lookup.visits_p99 ?? '-'}; ns mean ${s.lookup.ns_mean?.toFixed(1) ?? '-'} p99 ${s.lookup.ns_p99 ?? '-'}`,
       `drops ${s.drops} (${s.overflow_episodes} overflow episodes, ${s.auto_responses} auto-responses), whole-group retries ${s.retries}, lost groups ${s.lost_groups}, credit waits ${s.credit_waits}`,
-      `stages (mean per group, request → response at the device): ${Object.entries(s.stage_time_ns).map(([k, v]) => `${k} ${d(v)}`).join(', ')}`,
-      `lock waits (mean per group): ${Object.entries(s.lock_wait_ns).map(([k, v]) => `${k} ${d(v)}`).join(', ')}`,
+      `stages (mean per group, request → response at the device): ${Object.entries(s.stage_time_ns)
+        .map(([k, v]) => `${k} ${d(v)}`)
+        .join(', ')}`,
+      `lock waits (mean per group): ${Object.entries(s.lock_wait_ns)
+        .map(([k, v]) => `${k} ${d(v)}`)
+        .join(', ')}`,
       c
         ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; error over the seeds p50 ${pi(c.error_p50)} p99 ${pi(c.error_p99)}`
         : 'calibration: the trace has no answered groups',

@@ -28,7 +28,8 @@ export const reportVerb: DbVerb<ReportOp, ReportSummary> = {
     const ref = positional(positionals, 'TRACE (id or name)', USAGE);
     const format = values.format ?? (/\.html?$/i.test(values.out ?? '') ? 'html' : 'md');
     if (format !== 'md' && format !== 'html') throw new CliError(`--format must be md or html, got ${JSON.stringify(format)}`, 2);
-    if (values.json && (values.out === undefined || values.out === '-')) throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
+    if (values.json && (values.out === undefined || values.out === '-'))
+      throw new CliError(`--json needs --out FILE (stdout carries the JSON)\nusage: ${USAGE}`, 2);
     return { op: { ref, format, out: values.out }, db: values.db, json: values.json };
   },
   async execute(db, op, ctx) {

@@ -39,7 +39,14 @@ export const sensitivityVerb: DbVerb<SensitivityOp, Awaited<ReturnType<typeof se
   },
   async execute(db, op, ctx) {
     const trace = await resolveTrace(db, op.ref);
-    return sensitivityForTrace(db, trace.trace_id, { model: op.model, preset: op.preset, params: op.params, seed: op.seed, seeds: op.seeds, threads: ctx.threads });
+    return sensitivityForTrace(db, trace.trace_id, {
+      model: op.model,
+      preset: op.preset,
+      params: op.params,
+      seed: op.seed,
+      seeds: op.seeds,
+      threads: ctx.threads,
+    });
   },
 };
 
@@ -56,7 +63,9 @@ export async function sensitivityCommand(argv: string[]): Promise<void> {
   ];
   for (const r of result.rows) {
     const side = (s: typeof r.half) => (s ? `${d(s.p99)} (${pc(s.p99_change)})` : '-').padEnd(26);
-    lines.push(`${r.param.padEnd(23)} ${r.provenance.padEnd(11)} ${String(r.base).padEnd(13)} ${side(r.half)}${side(r.double)}${r.estimate_dominant ? 'DOMINANT ESTIMATE' : r.dominant ? 'dominant' : ''}`);
+    lines.push(
+      `${r.param.padEnd(23)} ${r.provenance.padEnd(11)} ${String(r.base).padEnd(13)} ${side(r.half)}${side(r.double)}${r.estimate_dominant ? 'DOMINANT ESTIMATE' : r.dominant ? 'dominant' : ''}`,
+    );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -52,7 +52,8 @@ export async function simulateCommand(argv: string[]): Promise<void> {
   );
   if (!values.out) throw new CliError(`missing --out FILE\nusage: ${USAGE}`, 2);
   const format = values.format ?? formatFromName(values.out);
-  if (!format || !WRITERS[format]) throw new CliError(`cannot tell the output format of ${values.out}: use .csv, .jsonl, .trace/.txt or --format csv|jsonl|ftrace`, 2);
+  if (!format || !WRITERS[format])
+    throw new CliError(`cannot tell the output format of ${values.out}: use .csv, .jsonl, .trace/.txt or --format csv|jsonl|ftrace`, 2);
   if (values.preset && !(KERNEL_ERAS as readonly string[]).includes(values.preset)) {
     throw new CliError(`--preset must be one of ${KERNEL_ERAS.join(', ')}, got ${JSON.stringify(values.preset)}`, 2);
   }

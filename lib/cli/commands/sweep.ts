@@ -43,7 +43,13 @@ export const sweepVerb: DbVerb<SweepOp, TraceSweep | TraceAxisSweepReport> = {
     const maxText = values['max-groups'];
     if (maxText !== undefined && !/^\d+$/.test(maxText)) throw new CliError(`--max-groups must be a positive integer, got ${JSON.stringify(maxText)}`, 2);
     return {
-      op: { ref, axis: axis as SweepAxis, seed: parseSeed(values.seed) ?? 1, maxGroupsPerPoint: maxText ? Number(maxText) : undefined, refresh: values.refresh },
+      op: {
+        ref,
+        axis: axis as SweepAxis,
+        seed: parseSeed(values.seed) ?? 1,
+        maxGroupsPerPoint: maxText ? Number(maxText) : undefined,
+        refresh: values.refresh,
+      },
       db: values.db,
       json: values.json,
     };
@@ -62,7 +68,9 @@ export async function sweepCommand(argv: string[]): Promise<void> {
   const sweep = await runVerb(sweepVerb, argv, prepared);
   if ('axis' in sweep) return printAxisSweep(sweep, prepared.json);
   if (prepared.json) return printJson(sweep.points);
-  process.stdout.write(`sweep of trace ${sweep.trace_id} (${sweep.groups} groups, trace has ${sweep.trace_pasids} PASIDs) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.note}\n`);
+  process.stdout.write(
+    `sweep of trace ${sweep.trace_id} (${sweep.groups} groups, trace has ${sweep.trace_pasids} PASIDs) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.note}\n`,
+  );
   process.stdout.write('pasids    alloc   model        structure  visits mean/p99   ns mean/p99        device p99 (ns, mean of seeds)  drops  drain awake\n');
   for (const p of sweep.points) {
     process.stdout.write(
@@ -85,9 +93,13 @@ function printAxisSweep(sweep: TraceAxisSweepReport, json: boolean): void {
     sweep.axis === 'outstanding'
       ? `trace has ${fmt(pos.outstanding_per_device, 3)} groups in flight per device (recorded)`
       : `trace has ${fmt(pos.devices_per_pasid, 2)} devices per PASID (recorded)`;
-  process.stdout.write(`${sweep.axis} sweep of trace ${sweep.trace_id} (${sweep.groups} groups, ${trace}) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.method}\n${sweep.note}\n`);
+  process.stdout.write(
+    `${sweep.axis} sweep of trace ${sweep.trace_id} (${sweep.groups} groups, ${trace}) in ${sweep.seconds.toFixed(1)} s${sweep.cached ? ' (cached)' : ''}\n${sweep.method}\n${sweep.note}\n`,
+  );
   const knob = sweep.axis === 'outstanding' ? 'dev/recorded' : 'dev/IOMMU';
-  process.stdout.write(`${knob.padEnd(12)} devices  in flight/dev  dev/PASID  model        structure  device p50 / p99 (ns, mean of seeds)  drops  drain awake\n`);
+  process.stdout.write(
+    `${knob.padEnd(12)} devices  in flight/dev  dev/PASID  model        structure  device p50 / p99 (ns, mean of seeds)  drops  drain awake\n`,
+  );
   for (const p of sweep.points) {
     const iv = p.intervals;
     process.stdout.write(

@@ -27,7 +27,8 @@ export function parseSide(text: string | undefined, fallback: ModelName, flag: s
   if (era !== undefined && !(KERNEL_ERAS as readonly string[]).includes(era)) {
     throw new CliError(`${flag}: unknown era ${JSON.stringify(era)}; known: ${KERNEL_ERAS.join(', ')}`, 2);
   }
-  if (left && !(MODEL_NAMES as readonly string[]).includes(left!)) throw new CliError(`${flag}: model must be ${MODEL_NAMES.join(' or ')}, got ${JSON.stringify(left)}`, 2);
+  if (left && !(MODEL_NAMES as readonly string[]).includes(left!))
+    throw new CliError(`${flag}: model must be ${MODEL_NAMES.join(' or ')}, got ${JSON.stringify(left)}`, 2);
   const model = (left || (era ? PRESETS[era as KernelEra].model : fallback)) as ModelName;
   return { model, preset: era ?? defaultPresetForModel(model).era };
 }
@@ -52,7 +53,13 @@ export const whatifVerb: DbVerb<WhatifOp, Awaited<ReturnType<typeof whatifDoc>>>
   prepare(argv) {
     const { values, positionals } = parse(argv, { a: { type: 'string' }, b: { type: 'string' }, seed: { type: 'string' }, seeds: { type: 'string' } }, USAGE);
     const ref = positional(positionals, 'TRACE (id or name)', USAGE);
-    const op = { ref, a: parseSide(values.a, 'per-device', '--a'), b: parseSide(values.b, 'domain-wide', '--b'), seed: parseSeed(values.seed), seeds: parseSeeds(values.seeds) };
+    const op = {
+      ref,
+      a: parseSide(values.a, 'per-device', '--a'),
+      b: parseSide(values.b, 'domain-wide', '--b'),
+      seed: parseSeed(values.seed),
+      seeds: parseSeeds(values.seeds),
+    };
     return { op, db: values.db, json: values.json };
   },
   execute: (db, op, ctx) => whatifDoc(db, op, ctx.threads),
@@ -64,7 +71,11 @@ export async function whatifCommand(argv: string[]): Promise<void> {
   const seconds = result.seconds;
   if (prepared.json) return printJson(result);
   const d = (v: number | null | undefined) => (v === null || v === undefined ? '-' : formatDurationNs(Math.round(v)));
-  const lines = [result.verdict, '', `A = run ${result.a.run_id} ${result.a.label}, B = run ${result.b.run_id} ${result.b.label}; seeds ${result.a.seeds.join(',')}; ${seconds.toFixed(1)} s`];
+  const lines = [
+    result.verdict,
+    '',
+    `A = run ${result.a.run_id} ${result.a.label}, B = run ${result.b.run_id} ${result.b.label}; seeds ${result.a.seeds.join(',')}; ${seconds.toFixed(1)} s`,
+  ];
   lines.push('device waits  A (± one more seed)        B (± one more seed)        B − A (95 % interval)       significant');
   for (const p of PERCENTILES) {
     const ia = result.a.device_latency_ns[p];

@@ -24,7 +24,18 @@ import {
   type LakeDataset,
 } from '../../lake/layout.ts';
 import type { Db } from '../instance.ts';
-import { checkLakeVersion, dirBytes, findPartitions, lakeVersionRoot, MANIFEST, movePartitionIn, recoverLake, recoverStaging, STAGING, type Manifest } from './files.ts';
+import {
+  checkLakeVersion,
+  dirBytes,
+  findPartitions,
+  lakeVersionRoot,
+  MANIFEST,
+  movePartitionIn,
+  recoverLake,
+  recoverStaging,
+  STAGING,
+  type Manifest,
+} from './files.ts';
 
 export interface PublishOptions {
   lake: string;

@@ -50,7 +50,13 @@ export type SearchableDimension = 'device' | 'pasid';
  * name contains the text (any case), PASIDs whose decimal form starts with it, or whose hex form
  * starts with it after "0x". Most groups first, at most `limit`.
  */
-export async function searchFilterValues(db: Db, traceId: number, dim: SearchableDimension, text: string, limit = 50): Promise<FilterOption<string | number>[]> {
+export async function searchFilterValues(
+  db: Db,
+  traceId: number,
+  dim: SearchableDimension,
+  text: string,
+  limit = 50,
+): Promise<FilterOption<string | number>[]> {
   const q = text.trim().toLowerCase();
   if (dim === 'device') {
     const rows = await db.all<{ v: string; n: bigint }>(

@@ -50,12 +50,7 @@ async function cumulativeCdf(db: Db, source: string, params: readonly SqlParam[]
 export async function latencyCdf(db: Db, traceId: number, filter: LatencyFilter = {}, points = 1000): Promise<CdfPoint[]> {
   checkPoints(points);
   const f = latencyFilterSql(filter, 3);
-  return cumulativeCdf(
-    db,
-    `SELECT latency_ns FROM fault_groups WHERE trace_id = $2 AND status = 'answered' ${f.sql}`,
-    [traceId, ...f.params],
-    points,
-  );
+  return cumulativeCdf(db, `SELECT latency_ns FROM fault_groups WHERE trace_id = $2 AND status = 'answered' ${f.sql}`, [traceId, ...f.params], points);
 }
 
 /** The replayed latency CDF of a saved run (groups lost to the PRQ have no latency and are left out). */

@@ -42,12 +42,7 @@ export function checkBinsPerDecade(binsPerDecade: number): void {
   }
 }
 
-export async function latencyHistogram(
-  db: Db,
-  traceId: number,
-  filter: LatencyFilter = {},
-  binsPerDecade = 10,
-): Promise<LatencyHistogram> {
+export async function latencyHistogram(db: Db, traceId: number, filter: LatencyFilter = {}, binsPerDecade = 10): Promise<LatencyHistogram> {
   checkBinsPerDecade(binsPerDecade);
   const f = latencyFilterSql(filter, 3);
   const rows = await db.all<{ b: number | null; n: bigint; lo: bigint | null; hi: bigint | null }>(
@@ -73,7 +68,13 @@ export async function latencyHistogram(
     const hi = Math.max(...keys);
     for (let b = lo; b <= hi; b++) {
       const x = byBucket.get(b);
-      bins.push({ lower_ns: bucketEdgeNs(b, binsPerDecade), upper_ns: bucketEdgeNs(b + 1, binsPerDecade), count: x?.n ?? 0, min_ns: x?.lo ?? null, max_ns: x?.hi ?? null });
+      bins.push({
+        lower_ns: bucketEdgeNs(b, binsPerDecade),
+        upper_ns: bucketEdgeNs(b + 1, binsPerDecade),
+        count: x?.n ?? 0,
+        min_ns: x?.lo ?? null,
+        max_ns: x?.hi ?? null,
+      });
     }
   }
   return { bins, total, bins_per_decade: binsPerDecade };

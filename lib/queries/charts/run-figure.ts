@@ -8,7 +8,11 @@ import type { RunRow } from './replay-comparison.ts';
  * and the larger half of the range where one more seed lands (the range may be cut at 0 below),
  * both rounded to whole ns; for a run saved before runs kept their seeds, its one value and no spread.
  */
-export function runFigure(r: RunRow, of: 'latency_ns' | 'device_latency_ns', p: 'p50' | 'p90' | 'p99' | 'max'): { value: number | null; spread: number | null } {
+export function runFigure(
+  r: RunRow,
+  of: 'latency_ns' | 'device_latency_ns',
+  p: 'p50' | 'p90' | 'p99' | 'max',
+): { value: number | null; spread: number | null } {
   const iv = r.intervals?.[of][p] ?? null;
   if (!iv) return { value: r[of][p], spread: null };
   return { value: Math.round(iv.value), spread: Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)) };

@@ -112,6 +112,14 @@ function rankAtLargest(series: ScalingSeries[]): ScalingRank[] {
   return series
     .map((s) => ({ s, p: s.points.find((p) => p.pasids === n) }))
     .filter((x): x is { s: ScalingSeries; p: ScalingPoint } => x.p !== undefined)
-    .map(({ s, p }) => ({ key: s.key, pasids: n, device_p99_ns: p.device_p99_ns, device_p99_lo: p.device_p99_lo, device_p99_hi: p.device_p99_hi, drops: p.drops, drain_utilisation: p.drain_utilisation }))
+    .map(({ s, p }) => ({
+      key: s.key,
+      pasids: n,
+      device_p99_ns: p.device_p99_ns,
+      device_p99_lo: p.device_p99_lo,
+      device_p99_hi: p.device_p99_hi,
+      drops: p.drops,
+      drain_utilisation: p.drain_utilisation,
+    }))
     .sort((a, b) => (b.device_p99_ns ?? -1) - (a.device_p99_ns ?? -1));
 }

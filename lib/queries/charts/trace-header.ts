@@ -47,10 +47,9 @@ export async function traceHeader(db: Db, traceId: number): Promise<TraceHeader>
 }
 
 export async function traceOrigin(db: Db, traceId: number): Promise<TraceOrigin> {
-  const [r] = await db.all<{ first_ts_ns: bigint | null; last_ts_ns: bigint | null }>(
-    'SELECT first_ts_ns, last_ts_ns FROM traces WHERE trace_id = $1',
-    [traceId],
-  );
+  const [r] = await db.all<{ first_ts_ns: bigint | null; last_ts_ns: bigint | null }>('SELECT first_ts_ns, last_ts_ns FROM traces WHERE trace_id = $1', [
+    traceId,
+  ]);
   if (!r) throw new NotFoundError(`no trace with id ${traceId}`);
   return { first_ts_ns: r.first_ts_ns, last_ts_ns: r.last_ts_ns };
 }

@@ -121,7 +121,10 @@ export class ModelContext {
 
   /** The PCI bus list walked by pci_get_domain_bus_and_slot (v6.1–6.8). */
   pciBus(): LinkedList {
-    const rids = this.ridsWithFillers(this.deviceRid.filter((r) => r >= 0), this.params.pciDevices);
+    const rids = this.ridsWithFillers(
+      this.deviceRid.filter((r) => r >= 0),
+      this.params.pciDevices,
+    );
     const list = new LinkedList(rids.length);
     rids.forEach((rid, k) => list.insert(rid, k));
     return list;

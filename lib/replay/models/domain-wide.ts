@@ -73,6 +73,7 @@ class DomainWideRuntime implements ModelRuntime {
 
 export const domainWideModel: HandlingModel = {
   name: 'domain-wide',
-  summary: 'v6.9+: the core converts the request (device rbtree, domain / attach handle in the group pasid_array at report time); O(1) response, still device-addressed.',
+  summary:
+    'v6.9+: the core converts the request (device rbtree, domain / attach handle in the group pasid_array at report time); O(1) response, still device-addressed.',
   create: (ctx) => new DomainWideRuntime(ctx),
 };

@@ -103,6 +103,7 @@ class PerDeviceRuntime implements ModelRuntime {
 
 export const perDeviceModel: HandlingModel = {
   name: 'per-device',
-  summary: 'v5.14–v6.8: per-era RID/PASID lookups, faults on a per-device pending list that the response walks under fault_param->lock (and pasid_mutex up to v6.0).',
+  summary:
+    'v5.14–v6.8: per-era RID/PASID lookups, faults on a per-device pending list that the response walks under fault_param->lock (and pasid_mutex up to v6.0).',
   create: (ctx) => new PerDeviceRuntime(ctx),
 };

@@ -10,7 +10,11 @@ import { TraceParseError } from '../../core/errors.ts';
 import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type SimRecord } from './sim-record.ts';
 
 function splitHeader(line: string): string[] {
-  return line.replace(/^\uFEFF/, '').trim().split(',').map((h) => h.trim().replace(/^"|"$/g, ''));
+  return line
+    .replace(/^\uFEFF/, '')
+    .trim()
+    .split(',')
+    .map((h) => h.trim().replace(/^"|"$/g, ''));
 }
 
 export function detectSimCsv(lines: readonly string[]): boolean {
@@ -71,10 +75,7 @@ export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, 
     }
     if (row.length !== header.length) {
       yield {
-        error: new TraceParseError(
-          { file, line, column: 1 },
-          `expected ${header.length} fields as in the header, found ${row.length}`,
-        ),
+        error: new TraceParseError({ file, line, column: 1 }, `expected ${header.length} fields as in the header, found ${row.length}`),
       };
       continue;
     }

@@ -56,8 +56,7 @@ export function simRecordToEvent(rec: SimRecord, ctx: RecordContext): TraceEvent
   const timeCol = SIM_TIME_COLUMNS.find((c) => val(c) !== null);
   if (!timeCol) bad('ts_ns', 'missing timestamp (ts_ns, ts_us or ts_s)');
   const tsText = val(timeCol)!;
-  const tsNs =
-    timeCol === 'ts_ns' ? scaledTime(tsText, 1n, 0) : timeCol === 'ts_us' ? scaledTime(tsText, NS_PER_US, 3) : scaledTime(tsText, NS_PER_S, 9);
+  const tsNs = timeCol === 'ts_ns' ? scaledTime(tsText, 1n, 0) : timeCol === 'ts_us' ? scaledTime(tsText, NS_PER_US, 3) : scaledTime(tsText, NS_PER_S, 9);
   if (tsNs === null || tsNs > 9223372036854775807n) bad(timeCol, `not a non-negative time: ${JSON.stringify(tsText)}`);
 
   const kind = val('kind');

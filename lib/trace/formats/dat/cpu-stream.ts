@@ -70,7 +70,10 @@ export class CpuPages {
     const csize = h.u32();
     const usize = h.u32();
     if (at + 8 + csize > this.end) {
-      throw new DatFormatError(this.loc(at), `corrupt chunk size: a chunk of ${csize} compressed bytes runs past the CPU data (${this.end - at - 8} bytes left)`);
+      throw new DatFormatError(
+        this.loc(at),
+        `corrupt chunk size: a chunk of ${csize} compressed bytes runs past the CPU data (${this.end - at - 8} bytes left)`,
+      );
     }
     if (usize === 0 || usize % this.pageSize !== 0) {
       throw new DatFormatError(this.loc(at), `corrupt chunk size: ${usize} uncompressed bytes is not a whole number of ${this.pageSize}-byte pages`);

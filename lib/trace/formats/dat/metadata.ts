@@ -185,7 +185,8 @@ export async function readDatMetadata(src: ByteSource): Promise<DatFile> {
   const longSize = (await fc.block(1, 'the long size')).u8();
   if (longSize !== 4 && longSize !== 8) fc.fail(`long size ${longSize} is neither 4 nor 8`, fc.pos - 1);
   const pageSize = await fc.u32('the page size');
-  if (pageSize < 64 || pageSize > 1 << 24 || (pageSize & (pageSize - 1)) !== 0) fc.fail(`page size ${pageSize} is not a power of two between 64 B and 16 MiB`, fc.pos - 4);
+  if (pageSize < 64 || pageSize > 1 << 24 || (pageSize & (pageSize - 1)) !== 0)
+    fc.fail(`page size ${pageSize} is not a power of two between 64 B and 16 MiB`, fc.pos - 4);
 
   const p: Collected = {
     events: new Map(),
@@ -455,7 +456,10 @@ async function v6CpuTable(fc: FileCursor, cpus: number): Promise<CpuData[]> {
     const offset = await fc.u64('a CPU data offset');
     const size = await fc.u64('a CPU data size');
     if (size > 0 && offset + size > fc.src.size) {
-      throw new DatFormatError({ offset: at, section: fc.section, cpu }, `CPU data ${offset}+${size} runs past the end of the file (${fc.src.size} bytes): truncated file?`);
+      throw new DatFormatError(
+        { offset: at, section: fc.section, cpu },
+        `CPU data ${offset}+${size} runs past the end of the file (${fc.src.size} bytes): truncated file?`,
+      );
     }
     out.push({ cpu, offset, size });
   }
@@ -510,7 +514,7 @@ export function decompressBlock(raw: Uint8Array, endian: Endian, codec: Codec, a
 
 async function readV7(src: ByteSource, p: Collected, endian: Endian, codec: Codec | null, first: number): Promise<void> {
   const seen = new Set<number>();
-  for (let next = first; next !== 0; ) {
+  for (let next = first; next !== 0;) {
     if (seen.has(next)) throw new DatFormatError({ offset: next, section: 'OPTIONS' }, 'the options sections form a loop');
     seen.add(next);
     const c = await readSection(src, endian, codec, next, 0);
@@ -541,7 +545,10 @@ async function readV7(src: ByteSource, p: Collected, endian: Endian, codec: Code
   for (const b of p.buffers) {
     const at = b.at;
     if (at + SECTION_HEADER > src.size) {
-      throw new DatFormatError({ offset: at, section: 'BUFFER', instance: b.name }, `flyrecord section offset ${at} is past the end of the file (${src.size} bytes)`);
+      throw new DatFormatError(
+        { offset: at, section: 'BUFFER', instance: b.name },
+        `flyrecord section offset ${at} is past the end of the file (${src.size} bytes)`,
+      );
     }
     const h = new ByteCursor(await src.read(at, SECTION_HEADER), endian, at, 'BUFFER');
     const id = h.u16('the section id');

@@ -73,7 +73,12 @@ class Cursor {
         if (page.fault) {
           const w = this.window;
           throw new DatFormatError(
-            { offset: w.compressed ? w.fileOffset : w.fileOffset + at + page.fault.at, section: 'flyrecord', cpu: this.cpu, instance: this.pages.where.instance || undefined },
+            {
+              offset: w.compressed ? w.fileOffset : w.fileOffset + at + page.fault.at,
+              section: 'flyrecord',
+              cpu: this.cpu,
+              instance: this.pages.where.instance || undefined,
+            },
             `corrupt ring-buffer page${w.compressed ? ` (byte ${at + page.fault.at} of the decompressed chunk)` : ''}: ${page.fault.reason}`,
           );
         }
@@ -158,7 +163,7 @@ class Heap {
   push(c: Cursor) {
     const a = this.a;
     a.push(c);
-    for (let i = a.length - 1; i > 0; ) {
+    for (let i = a.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!this.less(a[i]!, a[p]!)) break;
       [a[i], a[p]] = [a[p]!, a[i]!];
@@ -246,7 +251,18 @@ export async function* readDat(src: ByteSource, opts: DatReadOptions = {}): Asyn
     const cur = heap.top();
     const page = cur.page!;
     if (cur.i === 0 && page.lost !== 0) {
-      rows.push({ tsNs: null, cpu: cur.cpu, task: null, pid: null, event: null, type: 'lost', owner: null, msg: null, lostCount: page.lost > 0 ? BigInt(page.lost) : null, bad: null });
+      rows.push({
+        tsNs: null,
+        cpu: cur.cpu,
+        task: null,
+        pid: null,
+        event: null,
+        type: 'lost',
+        owner: null,
+        msg: null,
+        lostCount: page.lost > 0 ? BigInt(page.lost) : null,
+        bad: null,
+      });
     }
     reader.load(cur.payload());
     const type = commonType ? reader.small(commonType) : null;

@@ -9,15 +9,7 @@ import { devFault, devPageResponse } from './dev-fault.ts';
 import { ioPageFault } from './io-page-fault.ts';
 import { iommuContext } from './iommu-context.ts';
 
-export const FTRACE_EVENT_FORMATS: readonly FtraceEventFormat[] = [
-  prqReport,
-  prqReportRaw,
-  qiSubmit,
-  devFault,
-  devPageResponse,
-  ioPageFault,
-  iommuContext,
-];
+export const FTRACE_EVENT_FORMATS: readonly FtraceEventFormat[] = [prqReport, prqReportRaw, qiSubmit, devFault, devPageResponse, ioPageFault, iommuContext];
 
 const byEvent = new Map<string, FtraceEventFormat[]>();
 for (const f of FTRACE_EVENT_FORMATS) for (const e of f.events) byEvent.set(e, [...(byEvent.get(e) ?? []), f]);

@@ -1,28 +1,27 @@
-// Display formatting shared by server pages and client charts. Durations go through the
-// project's formatDurationNs so the CLI and the pages print the same units.
+// Display formatting shared by server pages and client charts, in the one convention of
+// lib/core/display.ts and time.ts that the reports and the CLI use too.
 
+import { NONE, percentText, signedPercentText } from '@/lib/core/display.ts';
 import { formatDurationNs } from '@/lib/core/time.ts';
 import type { RunRow } from '@/lib/queries/charts/replay-comparison.ts';
 import { runFigure } from '@/lib/queries/charts/run-figure.ts';
 import { RESPONSE_CODE_NAMES } from '@/lib/trace/schema.ts';
 
 export function fmtNs(ns: number | null | undefined): string {
-  return ns === null || ns === undefined ? '—' : formatDurationNs(ns);
+  return ns === null || ns === undefined ? NONE : formatDurationNs(ns);
 }
 
 const intFmt = new Intl.NumberFormat('en-US');
 
 export function fmtCount(n: number | null | undefined): string {
-  return n === null || n === undefined ? '—' : intFmt.format(n);
+  return n === null || n === undefined ? NONE : intFmt.format(n);
 }
 
-export function fmtPercent(fraction: number | null | undefined, digits = 1): string {
-  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(digits)} %`;
-}
+export const fmtPercent = percentText;
+export const fmtSignedPercent = signedPercentText;
 
 export function fmtBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '—';
+  if (bytes === null || bytes === undefined) return NONE;
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let v = bytes;
   let u = 0;

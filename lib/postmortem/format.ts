@@ -1,8 +1,9 @@
 // Number and time formatting shared by the Markdown and HTML reports, so both print the same
-// figures the same way. Called by markdown.ts and html.ts. Percentiles are printed as exact
+// figures the same way, in the convention the pages use too (core/display.ts). Called by markdown.ts and html.ts. Percentiles are printed as exact
 // integer nanoseconds (what `pritrace stats --json` says) next to a human unit, never rounded
 // in place of the exact value.
 
+import { NONE, percentText, signedPercentText } from '../core/display.ts';
 import { formatDurationNs } from '../core/time.ts';
 import type { LatencyBucket } from '../queries/charts/latency-over-time.ts';
 import type { RunRow } from '../queries/charts/replay-comparison.ts';
@@ -18,9 +19,9 @@ export const PERCENTILES = [
   ['mean', 'mean'],
 ] as const;
 
-/** Exact ns (integers as digits; a mean to one decimal), or '–' for no value. */
+/** Exact ns (integers as digits; a mean to one decimal), or NONE for no value. */
 export function exactNs(v: number | null | undefined): string {
-  if (v === null || v === undefined) return '–';
+  if (v === null || v === undefined) return NONE;
   return Number.isInteger(v) ? String(v) : v.toFixed(1);
 }
 
@@ -31,22 +32,15 @@ export function runLatency(r: RunRow, p: 'p50' | 'p90' | 'p99' | 'max'): string 
 }
 
 export function human(v: number | null | undefined): string {
-  return v === null || v === undefined ? '–' : formatDurationNs(v);
+  return v === null || v === undefined ? NONE : formatDurationNs(v);
 }
 
-export function percent(fraction: number | null | undefined, digits = 1): string {
-  return fraction === null || fraction === undefined ? '–' : `${(fraction * 100).toFixed(digits)}%`;
-}
-
-/** A relative error as a signed percentage ("+4.2%"). */
-export function signedPercent(fraction: number | null | undefined): string {
-  if (fraction === null || fraction === undefined) return '–';
-  return `${fraction >= 0 ? '+' : '−'}${Math.abs(fraction * 100).toFixed(1)}%`;
-}
+export const percent = percentText;
+export const signedPercent = signedPercentText;
 
 /** Time since the trace's first event, for people: "+1.25 ms". */
 export function offset(ns: number | null): string {
-  return ns === null ? '–' : `+${formatDurationNs(ns)}`;
+  return ns === null ? NONE : `+${formatDurationNs(ns)}`;
 }
 
 /** When and what an annotation marks, as plain (unescaped) text. */

@@ -3,6 +3,7 @@
 // browser as well. Called by `pritrace report --format html` and the report page's download.
 // Same sections and figures as markdown.ts; every user or trace-file text goes through escapeHtml.
 
+import { NONE } from '../core/display.ts';
 import { escapeHtml as h } from './escape.ts';
 import { annotationScope, exactNs, human, percent, PERCENTILES, runLatency, signedPercent } from './format.ts';
 import { runFigure } from '../queries/charts/run-figure.ts';
@@ -114,7 +115,7 @@ export function renderHtml(d: PostmortemData): string {
   if (d.replay.runs.length === 0) body.push('<p>No saved replay runs (<code>pritrace replay TRACE --model per-device|domain-wide</code>).</p>');
   else {
     const rec = s.latency_ns;
-    const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
+    const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? NONE : signedPercent((v - rec.p99) / rec.p99));
     body.push(
       '<p class="note">Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.</p>',
     );
@@ -137,19 +138,19 @@ export function renderHtml(d: PostmortemData): string {
         ],
         [false, false, false, true, false, true, true, true, true, true, true, true, true],
         [
-          ['recorded', '–', '–', '–', '–', exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), '–', '–', '–', '–'],
+          ['recorded', NONE, NONE, NONE, NONE, exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), NONE, NONE, NONE, NONE],
           ...d.replay.runs.map(({ run: r }) => [
             String(r.run_id),
             r.model,
             r.preset,
             String(r.seed),
-            r.overrides.length ? r.overrides.join(', ') : '–',
+            r.overrides.length ? r.overrides.join(', ') : NONE,
             runLatency(r, 'p50'),
             runLatency(r, 'p90'),
             runLatency(r, 'p99'),
             runLatency(r, 'max'),
             delta(runFigure(r, 'latency_ns', 'p99').value),
-            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : '–',
+            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : NONE,
             String(r.drops),
             String(r.lost_groups),
           ]),

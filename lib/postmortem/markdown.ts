@@ -3,6 +3,7 @@
 // in time order and the replay comparison. Called by `pritrace report --format md` and the
 // report page's download. Every text that came from a user or a trace file is escaped.
 
+import { NONE } from '../core/display.ts';
 import { escapeMarkdown as md } from './escape.ts';
 import { annotationScope, exactNs, human, offset, percent, PERCENTILES, runLatency, signedPercent, worstMoments } from './format.ts';
 import { runFigure } from '../queries/charts/run-figure.ts';
@@ -108,7 +109,7 @@ export function renderMarkdown(d: PostmortemData): string {
   if (d.replay.runs.length === 0) out.push('No saved replay runs (`pritrace replay TRACE --model per-device|domain-wide`).', '');
   else {
     const rec = s.latency_ns;
-    const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? '–' : signedPercent((v - rec.p99) / rec.p99));
+    const delta = (v: number | null) => (v === null || rec.p99 === null || rec.p99 === 0 ? NONE : signedPercent((v - rec.p99) / rec.p99));
     out.push(
       'Replayed latency (response − report of the last-page request) of each saved run next to the recording: the mean over its seeds ± half the range where one more seed lands, as on the replay page; Δ p99 is relative to the recorded p99.',
       '',
@@ -132,19 +133,19 @@ export function renderMarkdown(d: PostmortemData): string {
         ],
         ['l', 'l', 'l', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
         [
-          ['recorded', '–', '–', '–', '–', exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), '–', '–', '–', '–'],
+          ['recorded', NONE, NONE, NONE, NONE, exactNs(rec.p50), exactNs(rec.p90), exactNs(rec.p99), exactNs(rec.max), NONE, NONE, NONE, NONE],
           ...d.replay.runs.map(({ run: r }) => [
             String(r.run_id),
             md(r.model),
             md(r.preset),
             String(r.seed),
-            r.overrides.length ? md(r.overrides.join(', ')) : '–',
+            r.overrides.length ? md(r.overrides.join(', ')) : NONE,
             runLatency(r, 'p50'),
             runLatency(r, 'p90'),
             runLatency(r, 'p99'),
             runLatency(r, 'max'),
             delta(runFigure(r, 'latency_ns', 'p99').value),
-            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : '–',
+            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : NONE,
             String(r.drops),
             String(r.lost_groups),
           ]),

@@ -20,7 +20,8 @@ import { RECORDED_COLOR, runColor } from '@/lib/core/series-colors.ts';
 import { RunSwatch } from '../../../_components/charts/run-swatch.tsx';
 import { Empty } from '../../../_components/empty.tsx';
 import { withDb } from '../../../_data/db.ts';
-import { fmtCount, fmtNs, fmtRunNs } from '../../../_lib/format.ts';
+import { NONE } from '@/lib/core/display.ts';
+import { fmtCount, fmtNs, fmtRunNs, fmtSignedPercent } from '../../../_lib/format.ts';
 
 export function runLabel(r: Pick<RunRow, 'run_id' | 'model' | 'preset'>): string {
   return `#${r.run_id} ${r.model} ${r.preset}`;
@@ -43,14 +44,12 @@ export async function ReplayCdfCard({ traceId, selected }: { traceId: number; se
 type Pct = 'p50' | 'p90' | 'p99' | 'max';
 
 function delta(replayed: number | null, recorded: number | null): { text: string; cls: string } {
-  if (replayed === null || recorded === null || recorded === 0) return { text: '—', cls: '' };
+  if (replayed === null || recorded === null || recorded === 0) return { text: NONE, cls: '' };
   const d = (replayed - recorded) / recorded;
-  return { text: `${d >= 0 ? '+' : ''}${(d * 100).toFixed(1)} %`, cls: d > 0.005 ? 'delta-up' : d < -0.005 ? 'delta-down' : '' };
+  return { text: fmtSignedPercent(d), cls: d > 0.005 ? 'delta-up' : d < -0.005 ? 'delta-down' : '' };
 }
 
-function fmtErr(e: number | null | undefined): string {
-  return e === null || e === undefined ? '—' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(1)} %`;
-}
+const fmtErr = fmtSignedPercent;
 
 /** Mean ± half the prediction interval (the interval may be cut at 0 below: the larger half shown). */
 function fmtNsInterval(iv: Interval): string {

@@ -18,6 +18,7 @@ import { PrintButton } from '../../../_components/postmortem/print-button.tsx';
 import { traceIdFromParam, withDbOrNotFound } from '../../../_data/db.ts';
 import { groupsHref } from '../../../_data/group-params.ts';
 import { annotationBands } from '../../../_lib/annotation-bands.ts';
+import { NONE } from '@/lib/core/display.ts';
 import { fmtCount, fmtNs, fmtPercent, fmtRunNs } from '../../../_lib/format.ts';
 import type { RunRow } from '@/lib/queries/charts/replay-comparison.ts';
 import { runFigure } from '@/lib/queries/charts/run-figure.ts';
@@ -41,7 +42,7 @@ function ChartActions({ traceId, chart, testId, title }: { traceId: number; char
 /** The run's p99 (mean over its seeds) against the recorded p99. */
 function runP99Change(run: RunRow, recordedP99: number | null): string {
   const v = runFigure(run, 'latency_ns', 'p99').value;
-  return v !== null && recordedP99 ? signedPercent((v - recordedP99) / recordedP99) : '—';
+  return v !== null && recordedP99 ? signedPercent((v - recordedP99) / recordedP99) : NONE;
 }
 
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {

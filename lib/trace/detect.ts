@@ -19,8 +19,8 @@ const DETECTORS: readonly Detector[] = [
   { name: 'simulator JSON Lines', detect: (l) => (detectSimJsonl(l) ? 'sim-jsonl' : null) },
 ];
 
-/** trace.dat is recognised before any of these, by its first bytes (services/ingest.ts); a rejection names it too. */
-const DAT_TRIED = 'trace-cmd trace.dat (magic bytes 17 08 44 "tracing")';
+/** trace.dat is recognised before any of these, by its first bytes (services/ingest.ts); a rejection names it too, after the first line, where the message has always ended. */
+const DAT_TRIED = 'trace-cmd trace.dat (its first bytes are 17 08 44 "tracing")';
 
 export function detectFormat(file: string, headLines: readonly string[]): TraceFormat {
   const content = headLines.filter((l) => l.trim() !== '');
@@ -31,6 +31,6 @@ export function detectFormat(file: string, headLines: readonly string[]): TraceF
   }
   throw new TraceRejectedError(
     file,
-    `unrecognised format; tried: ${[...DETECTORS.map((d) => d.name), DAT_TRIED].join('; ')}. First line: "${printable(content[0]!, 120)}"`,
+    `unrecognised format; tried: ${DETECTORS.map((d) => d.name).join('; ')}. First line: "${printable(content[0]!, 120)}". Not a ${DAT_TRIED} either`,
   );
 }

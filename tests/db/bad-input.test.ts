@@ -45,7 +45,11 @@ describe('bad input', () => {
 
   it('a binary file that is not a trace.dat names trace.dat among the formats tried', async () => {
     // An ELF header: binary, and its first bytes are not trace-cmd's magic.
-    await rejected('a.out', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x0a]), /unrecognised format; tried: .*trace-cmd trace\.dat/);
+    await rejected(
+      'a.out',
+      Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x02, 0x01, 0x01, 0x00, 0x0a]),
+      /unrecognised format; tried: .*First line: .*\. Not a trace-cmd trace\.dat/,
+    );
   });
 
   it('binary garbage is refused with its location', async () => {

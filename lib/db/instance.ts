@@ -10,7 +10,6 @@ import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb
 import { envText } from '../core/config.ts';
 import { DatabaseBusyError, QueryError, ReadOnlyLakeError } from '../core/errors.ts';
 import { appendColumns, createBatchAppender, type BatchAppender, type ColumnBlock } from './column-append.ts';
-import { readColumns, type ColumnWidth, type ReadColumns } from './column-read.ts';
 import { lakeInitialised, lakeViewStatements } from './lake/views.ts';
 import { applySchema } from './schema.ts';
 
@@ -29,8 +28,6 @@ export interface Db {
   appender(table: string, columns: readonly ColumnKind[]): Promise<RowAppender>;
   /** A DataChunk appender for columnar event batches (column-append.ts); joins the open transaction. */
   batchAppender(table: string): Promise<BatchAppender>;
-  /** Fixed-width columns of a query that yields no NULL, as typed-array buffers (column-read.ts). */
-  readColumns(sql: string, params: readonly SqlParam[], widths: readonly ColumnWidth[]): Promise<ReadColumns>;
   /** Appends blocks of fixed-width columns to table as DataChunks (column-append.ts); joins the open transaction. */
   appendColumns(table: string, blocks: Iterable<ColumnBlock>): Promise<void>;
   close(): void;
@@ -307,14 +304,6 @@ function wrap(conn: DuckDBConnection, dbPath: string, release: () => void, readO
     },
     batchAppender(table) {
       return createBatchAppender(conn, table);
-    },
-    async readColumns(sql, params, widths) {
-      refuseWrite(sql);
-      try {
-        return await readColumns(conn, sql, toDuckValues(params) ?? [], widths);
-      } catch (e) {
-        throw new QueryError((e as Error).message, { cause: e });
-      }
     },
     async appendColumns(table, blocks) {
       if (readOnly) throw new ReadOnlyLakeError(`append to ${table}`);

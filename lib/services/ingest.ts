@@ -7,7 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
-import { deriveFaultGroups, stageFaultGroups, type StagedGroups } from './pairing.ts';
+import { collectGarbage } from './collect-garbage.ts';
+import { stageFaultGroups, type StagedGroups } from './pairing.ts';
+import { PageEventCollector } from '../trace/page-event-collector.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
@@ -68,7 +70,7 @@ interface Decoded {
   firstBad: TraceParseError[];
   /** Sum of the lost-events markers' counts, when the decoder added them up exactly. */
   lostEvents?: bigint;
-  /** Fault groups already paired by the decoding path, waiting to be inserted. */
+  /** Fault groups paired from the decoded events, waiting to be inserted; absent when the file is rejected for its bad lines. */
   groups?: StagedGroups;
 }
 
@@ -189,13 +191,11 @@ async function ingestInTransaction(
 
     progress({ phase: 'pair', fraction: 0 });
     const onPair = (f: number) => progress({ phase: 'pair', fraction: f });
-    if (decoded.groups) {
-      try {
-        await decoded.groups.insert(traceId, onPair);
-      } finally {
-        await decoded.groups.drop();
-      }
-    } else await deriveFaultGroups(tx, traceId, onPair);
+    try {
+      await decoded.groups?.insert(traceId, onPair);
+    } finally {
+      await decoded.groups?.drop();
+    }
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
@@ -308,6 +308,8 @@ async function ingestSim(
     'events',
     EVENT_COLUMNS.map(([, kind]) => kind),
   );
+  // What pairing needs of each event, kept as it goes by, as the batch decoders' are.
+  const collector = new PageEventCollector();
   let lines = 0;
   let badLines = 0;
   let candidates = 0;
@@ -332,11 +334,14 @@ async function ingestSim(
         );
       }
       appender.row(eventRow(traceId, r.event));
+      collector.addEvent(r.event);
     }
   } finally {
     appender.close();
   }
-  return { lines, badLines, candidates, firstBad };
+  const out: Decoded = { lines, badLines, candidates, firstBad };
+  if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
+  return { ...out, groups: await stageFaultGroups(tx, () => collector.finish([0], () => null, collectGarbage)) };
 }
 
 function eventRow(traceId: number, e: TraceEvent) {

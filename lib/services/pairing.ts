@@ -1,72 +1,18 @@
 // Stores fault_groups for one trace (docs/pairing.md), inside the ingest's transaction: the
-// page events, collected from the decoders' batches or read back out of `events` as typed
-// arrays, are paired in JS (lib/trace/pairing.ts) and the groups appended to temp tables as
-// DataChunks; SQL then joins the (IOMMU, device) strings back and subtracts the times. The
-// keys' strings are a small code dk, so neither side moves a string per event: the node
-// appender costs ~0.45 µs per string, more than the whole walk per event.
+// page events, collected as the decoders' batches or the simulator parser's rows went by
+// (trace/page-event-collector.ts), are paired in JS (lib/trace/pairing.ts) and the groups
+// appended to temp tables as DataChunks; SQL then joins the (IOMMU, device) strings back and
+// subtracts the times. The keys' strings are a small code dk, so neither side moves a string
+// per event: the node appender costs ~0.45 µs per string, more than the whole walk per event.
 
 import { NO_CODE, type CollectedPageEvents } from '../trace/page-event-collector.ts';
-import { keyPasid, keyPrgi, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, pairEvents, type PairedGroups, type PairingEvents } from '../trace/pairing.ts';
+import { keyPasid, keyPrgi, pairEvents, type PairedGroups, type PairingEvents } from '../trace/pairing.ts';
 import { GROUP_STATUSES } from '../trace/schema.ts';
 import { collectGarbage } from './collect-garbage.ts';
 import type { ColumnBlock, ColumnData } from '../db/column-append.ts';
 import type { Db } from '../db/instance.ts';
 
 let tempSeq = 0;
-
-const PAGE_EVENTS = `trace_id = $1 AND kind IN ('page_request', 'page_response')`;
-
-/** Pairs a trace whose events are in `events` (every ingest path but the staged one, and tests). */
-export async function deriveFaultGroups(db: Db, traceId: number, onProgress?: (fraction: number) => void): Promise<void> {
-  const devTable = `pair_keys_${++tempSeq}`;
-  await db.run(
-    `CREATE TEMP TABLE ${devTable} AS
-     SELECT iommu, device, CAST(row_number() OVER () - 1 AS INTEGER) AS dk
-     FROM (SELECT DISTINCT coalesce(iommu, '') AS iommu, coalesce(device, '') AS device FROM events WHERE ${PAGE_EVENTS})`,
-    [traceId],
-  );
-  try {
-    const stop = `(kind = 'page_request' AND coalesce(last, false) AND perm = '')`;
-    const read = await db.readColumns(
-      `SELECT dk, CASE WHEN coalesce(pasid, -1) BETWEEN -1 AND ${PASID_MAX} AND coalesce(prgi, -1) BETWEEN -1 AND ${PRGI_MAX}
-           THEN (coalesce(pasid, -1) + 1) * 1024 + (coalesce(prgi, -1) + 1)
-           ELSE error('pairing: pasid or prgi out of range at line ' || line) END,
-         coalesce(ts_ns, error('pairing: page event without a timestamp at line ' || line)), CAST(line AS UINTEGER),
-         ${flagsSql(`kind = 'page_response'`, stop)}, coalesce(CAST(code AS INTEGER), ${NO_CODE})
-       FROM events e JOIN ${devTable} d ON d.iommu = coalesce(e.iommu, '') AND d.device = coalesce(e.device, '')
-       WHERE ${PAGE_EVENTS}`,
-      [traceId],
-      [4, 4, 8, 4, 1, 4],
-    );
-    const keys = await db.all<{ dk: number; iommu: string; device: string }>(`SELECT dk, iommu, device FROM ${devTable}`);
-    const byDk = new Array<{ iommu: string; device: string }>(keys.length);
-    for (const k of keys) byDk[k.dk] = { iommu: k.iommu, device: k.device };
-    const events: PairingEvents = {
-      n: read.rows,
-      dk: new Int32Array(read.data[0]!),
-      key: new Int32Array(read.data[1]!),
-      ts: new Int32Array(read.data[2]!),
-      line: new Uint32Array(read.data[3]!),
-      flags: new Uint8Array(read.data[4]!),
-    };
-    onProgress?.(0.3);
-    const groups = await stageFaultGroups(db, () => ({ events, code: new Int32Array(read.data[5]!), keys: byDk }));
-    try {
-      onProgress?.(0.6);
-      await groups.insert(traceId, (f) => onProgress?.(0.6 + 0.4 * f));
-    } finally {
-      await groups.drop();
-    }
-  } finally {
-    await db.run(`DROP TABLE IF EXISTS ${devTable}`);
-  }
-}
-
-/** The flags byte (trace/pairing.ts) in SQL; stop is SQL's three-valued stop-marker test, NULL for a last-page request of unknown access. */
-function flagsSql(isResponse: string, stop: string): string {
-  return `CAST(CASE WHEN ${isResponse} THEN ${PAIR_RESPONSE} ELSE 0 END + CASE WHEN coalesce(last, false) THEN ${PAIR_LAST} ELSE 0 END
-    + CASE WHEN ${stop} THEN ${PAIR_STOP} WHEN ${stop} IS NULL THEN ${PAIR_SKIP} ELSE 0 END AS UTINYINT)`;
-}
 
 /** A trace's fault groups paired and held in temp tables, until inserted into fault_groups. */
 export interface StagedGroups {
@@ -201,8 +147,5 @@ function groupColumns(ev: PairingEvents, code: Int32Array, g: PairedGroups, from
   ];
 }
 
-/** The fields' largest values (trace/pairing.ts keyInRange). */
-const PASID_MAX = 1048575;
-const PRGI_MAX = 511;
 const ANSWERED = GROUP_STATUSES.indexOf('answered');
 const sqlList = (xs: readonly string[]) => `[${xs.map((x) => `'${x}'`).join(', ')}]`;

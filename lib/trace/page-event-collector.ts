@@ -5,6 +5,7 @@
 // line order, so the parts laid end to end are in file order and need no sort by line.
 
 import { COL, type EventBatch } from './event-batch.ts';
+import type { TraceEvent } from './schema.ts';
 import { KIND_CODE } from './formats/ftrace/kind-codes.ts';
 import { KeyTable, keyInRange, packKey, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, type PairingEvents } from './pairing.ts';
 
@@ -39,15 +40,33 @@ interface Slice {
 /** Stands for a NULL code in a slice: decoders' codes are 0, 1 or 2. */
 const NO_CODE8 = -128;
 
-const EMPTY: Slice = {
+const emptySlice = (rows: number): Slice => ({
   rows: 0,
-  keyRef: new Int32Array(0),
-  key: new Int32Array(0),
-  ts: new Int32Array(0),
-  line: new Uint32Array(0),
-  flags: new Uint8Array(0),
-  code: new Int8Array(0),
-};
+  keyRef: new Int32Array(rows),
+  key: new Int32Array(rows),
+  ts: new Int32Array(2 * rows),
+  line: new Uint32Array(rows),
+  flags: new Uint8Array(rows),
+  code: new Int8Array(rows),
+});
+const EMPTY = emptySlice(0);
+
+/** A code that fits the slice's byte: decoders and the simulator parser give 0, 1 or 2. */
+function checkedCode(c: number, line: number, part: number): number {
+  if (c !== NO_CODE8 && (c < 0 || c > 127)) throw new Error(`pairing: response code ${c} at line ${line} of part ${part} is out of range`);
+  return c;
+}
+
+/** The code of a name, given on first sight and recorded with its text. */
+function nameCode(codes: Map<string, number>, texts: Map<number, string>, name: string): number {
+  let c = codes.get(name);
+  if (c === undefined) {
+    c = codes.size;
+    codes.set(name, c);
+    texts.set(c, name);
+  }
+  return c;
+}
 
 const REQUEST = KIND_CODE.page_request;
 const RESPONSE = KIND_CODE.page_response;
@@ -65,6 +84,10 @@ export class PageEventCollector {
   private readonly ridOf: [number, number][] = [];
   /** The first event whose PASID or PRG index is outside its field (decoders never write one). */
   private badKey: { part: number; line: number } | null = null;
+  /** For addEvent: codes given to IOMMU and device names, and the slice being filled. */
+  private readonly iommuCode = new Map<string, number>();
+  private readonly deviceCode = new Map<string, number>();
+  private open: Slice | null = null;
 
   add(b: EventBatch): void {
     for (const [code, text] of b.dict.iommu) this.iommus.set(code, text);
@@ -146,12 +169,42 @@ export class PageEventCollector {
       let f = (kd === RESPONSE ? PAIR_RESPONSE : 0) | (isLast ? PAIR_LAST : 0);
       if (kd === REQUEST && isLast && isSet(permV, r) && permA[r] === 0) f |= PAIR_STOP;
       s.flags[k] = kd === REQUEST && isLast && !isSet(permV, r) ? f | PAIR_SKIP : f;
-      const c = isSet(codeV, r) ? codeA[r]! : NO_CODE8;
-      if (c !== NO_CODE8 && (c < 0 || c > 127)) throw new Error(`pairing: response code ${c} at line ${lineA[r]} of part ${part} is not a decoder's`);
-      s.code[k] = c;
+      s.code[k] = checkedCode(isSet(codeV, r) ? codeA[r]! : NO_CODE8, lineA[r]!, part);
       k++;
     }
     (this.parts[part] ??= []).push(s);
+  }
+
+  /**
+   * One parsed event (the simulator formats, parsed row by row in JS; one part): what add()
+   * keeps of a batch row, with the names given codes here.
+   */
+  addEvent(e: TraceEvent): void {
+    if (e.kind !== 'page_request' && e.kind !== 'page_response') return;
+    if (e.tsNs === null) throw new Error(`pairing: page event without a timestamp at line ${e.line}`);
+    if (this.open === null || this.open.rows === this.open.key.length) {
+      if (this.open) (this.parts[0] ??= []).push(this.open);
+      this.open = emptySlice(1 << 16);
+    }
+    const s: Slice = this.open;
+    const k = s.rows++;
+    const ic = e.iommu === null ? -1 : nameCode(this.iommuCode, this.iommus, e.iommu);
+    const dc = e.device === null ? -1 : nameCode(this.deviceCode, this.devices, e.device);
+    const slot = this.byCodes.slot(ic + 1, dc + 1);
+    if (this.byCodes.fresh) this.codesOf.push([ic, dc]);
+    s.keyRef[k] = slot;
+    const p = e.pasid ?? -1;
+    const q = e.prgi ?? -1;
+    if (!keyInRange(p, q)) this.badKey ??= { part: 0, line: e.line };
+    s.key[k] = packKey(p, q);
+    s.ts[2 * k] = Number(BigInt.asIntN(32, e.tsNs));
+    s.ts[2 * k + 1] = Number(BigInt.asIntN(32, e.tsNs >> 32n));
+    s.line[k] = e.line;
+    const isLast = e.last === true;
+    let f = (e.kind === 'page_response' ? PAIR_RESPONSE : 0) | (isLast ? PAIR_LAST : 0);
+    if (e.kind === 'page_request' && isLast && e.perm === '') f |= PAIR_STOP;
+    s.flags[k] = e.kind === 'page_request' && isLast && e.perm === null ? f | PAIR_SKIP : f;
+    s.code[k] = checkedCode(e.code ?? NO_CODE8, e.line, 0);
   }
 
   /**
@@ -159,6 +212,20 @@ export class PageEventCollector {
    * (base), and the device of a response named by RID from ridDevice (storeStaged's rule).
    */
   finish(base: readonly number[], ridDevice: (iommu: string, rid: number) => string | null, release: (events: number) => void): CollectedPageEvents {
+    if (this.open) {
+      const o = this.open;
+      const n = o.rows;
+      (this.parts[0] ??= []).push({
+        rows: n,
+        keyRef: o.keyRef.subarray(0, n),
+        key: o.key.subarray(0, n),
+        ts: o.ts.subarray(0, 2 * n),
+        line: o.line.subarray(0, n),
+        flags: o.flags.subarray(0, n),
+        code: o.code.subarray(0, n),
+      });
+      this.open = null;
+    }
     // Decoders reject such a line as bad; one here is a decoder's bug, and would merge keys.
     if (this.badKey) throw new Error(`pairing: pasid or prgi out of range at line ${base[this.badKey.part]! + this.badKey.line}`);
     const keys: PairingKey[] = [];

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { packKey, pairEvents, pairingOrder, PAIR_LAST, PAIR_RESPONSE, type PairingEvents } from '../../lib/trace/pairing.ts';
-import { GROUP_STATUSES } from '../../lib/trace/schema.ts';
+import { NO_CODE, PageEventCollector } from '../../lib/trace/page-event-collector.ts';
+import { GROUP_STATUSES, type TraceEvent } from '../../lib/trace/schema.ts';
 
 interface Ev {
   ts: number;
@@ -69,3 +70,59 @@ describe('pairing walk', () => {
     ]);
   });
 });
+
+describe('page event collector', () => {
+  it('refuses to pair a PASID or PRG index beyond its field rather than merge keys', () => {
+    // No parser lets one through (they are bad lines); given straight to the collector to reach the guard.
+    const c = new PageEventCollector();
+    c.addEvent({ ...REQUEST_AT_LINE_1, pasid: 1048576 });
+    assert.throws(
+      () =>
+        c.finish(
+          [0],
+          () => null,
+          () => undefined,
+        ),
+      /pasid or prgi out of range at line 1/,
+    );
+  });
+
+  it('keeps a parsed event as a batch row would be kept', () => {
+    // A last-page request (line 1, ts 2^32 + 5: both halves used) and its response (line 2, code 1).
+    const c = new PageEventCollector();
+    c.addEvent({ ...REQUEST_AT_LINE_1, tsNs: 4294967301n });
+    c.addEvent({ ...REQUEST_AT_LINE_1, line: 2, kind: 'page_response', tsNs: 4294967401n, last: null, perm: null, code: 1 });
+    const { events, code, keys } = c.finish(
+      [0],
+      () => null,
+      () => undefined,
+    );
+    assert.equal(events.n, 2);
+    assert.deepEqual(keys, [{ iommu: 'dmar0', device: '0000:00:0a.0' }]);
+    assert.deepEqual([...events.ts], [5, 1, 105, 1]);
+    assert.deepEqual([...events.flags], [PAIR_LAST, PAIR_RESPONSE]);
+    assert.deepEqual([...code], [NO_CODE, 1]);
+    assert.deepEqual([...events.key], [packKey(3, 7), packKey(3, 7)]);
+  });
+});
+
+const REQUEST_AT_LINE_1: TraceEvent = {
+  line: 1,
+  tsNs: 100n,
+  cpu: null,
+  task: null,
+  pid: null,
+  kind: 'page_request',
+  event: null,
+  iommu: 'dmar0',
+  device: '0000:00:0a.0',
+  rid: null,
+  pasid: 3,
+  prgi: 7,
+  last: true,
+  addr: null,
+  perm: 'r',
+  code: null,
+  seq: null,
+  detail: null,
+};

@@ -96,6 +96,15 @@ describe('percentilesOf on integer nanoseconds', () => {
       percentilesOf(values, qs),
       qs.map((q) => nearestRank(sorted, q)),
     );
+    // A CDF's 50 quantiles over values spread across many 65 536-wide high buckets (a heavy
+    // tail up to ~4 s): each distinct bucket gets its own low-bits table.
+    const tail = Float64Array.from({ length: 30000 }, (_, i) => (i % 101 === 0 ? NaN : Math.floor(rng.nextFloat() ** 4 * 4e9)));
+    const tailSorted = Float64Array.from(tail.filter((v) => !Number.isNaN(v))).sort();
+    const cdf = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
+    assert.deepEqual(
+      percentilesOf(tail, cdf),
+      cdf.map((q) => nearestRank(tailSorted, q)),
+    );
     // Fractions and huge values take the selection path, with the same answer.
     const mixed = Float64Array.of(0.5, 3, 2 ** 40, 7);
     assert.deepEqual(percentilesOf(mixed, [0.5, 1]), [3, 2 ** 40]);

@@ -15,7 +15,7 @@ import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
 import { Rng } from './rng.ts';
 import { scratchF64, scratchI32, scratchU8 } from './scratch.ts';
-import { makeServiceSampler, makeWakeupSampler } from './service-time.ts';
+import { ServiceSampler, WakeupSampler } from './service-time.ts';
 import { INV_DEVTLB, LOCK_WAITS, STAGE_TIMES, type ModelName, type ReplayInput, type ReplayResult, type ReplaySummary } from './types.ts';
 
 export interface ReplayExtras {
@@ -94,8 +94,8 @@ export function replayPrepared(
   const { tsNs, iommu, device, last, reqGroup, reqOpen, groupLastReq } = p;
 
   const rng = new Rng(seed);
-  const sampleService = makeServiceSampler(params, rng, extras.serviceSamplesNs);
-  const sampleWakeup = makeWakeupSampler(params, rng);
+  const service = new ServiceSampler(params, rng, extras.serviceSamplesNs);
+  const wakeup = new WakeupSampler(params, rng);
   const ledger = new VisitLedger(G, extras.summaryOnly ? (name, n) => scratchF64(`result.${name}`, n) : undefined);
   const rt = model.create(new ModelContext(view, params, ledger));
 
@@ -354,7 +354,7 @@ export function replayPrepared(
         gStart[queued] = done;
         const qlr = groupLastReq[queued]!;
         const cost = rt.groupStartCost(queued, qlr, gFaults[queued]!);
-        q.push(done + cost + (iommufd ? userspaceNs : sampleService(gFaults[queued]!)), EV_SERVICE_DONE, iommu[qlr]!, queued);
+        q.push(done + cost + (iommufd ? userspaceNs : service.sample(gFaults[queued]!)), EV_SERVICE_DONE, iommu[qlr]!, queued);
       } else {
         freeing.push(done, 0, w, 0);
       }
@@ -530,7 +530,7 @@ export function replayPrepared(
             let at = 0;
             if (idleCount > 0) {
               w = idle[--idleCount]!;
-              at = t + sampleWakeup();
+              at = t + wakeup.sample();
             } else if (freeing.size > 0) {
               // Busy kworkers come back for the next work item without a wake-up.
               freeing.pop();
@@ -541,7 +541,7 @@ export function replayPrepared(
               gWorker[g0] = w;
               gStart[g0] = at;
               const cost = rt.groupStartCost(g0, groupLastReq[g0]!, gFaults[g0]!);
-              q.push(at + cost + (iommufd ? userspaceNs : sampleService(gFaults[g0]!)), EV_SERVICE_DONE, i, g0);
+              q.push(at + cost + (iommufd ? userspaceNs : service.sample(gFaults[g0]!)), EV_SERVICE_DONE, i, g0);
             } else {
               wqNext[g0] = -1;
               if (wqTail === -1) wqHead = g0;

@@ -9,82 +9,124 @@ import type { ReplayParams } from './params.ts';
 import { atProbability, drawFrom, exponentialTable, lognormalTable } from './quantile-table.ts';
 import type { Rng } from './rng.ts';
 
-/** Handling time of a group of `pages` faults, ns. */
-export type ServiceSampler = (pages: number) => number;
-export type WakeupSampler = () => number;
+const FIXED = 0;
+/** One table per page: exponential or lognormal. */
+const TABLE = 1;
+const MIXTURE = 2;
+const EMPIRICAL = 3;
 
-function lognormal(rng: Rng, p50: number, p99: number): () => number {
-  const t = lognormalTable(p50, p99);
-  return () => drawFrom(t, rng);
-}
+/**
+ * Handling time of a group of `pages` faults, ns, for every distribution. One class with a
+ * kind, not a closure per replay: the engine's call site then sees the same target in every
+ * replay, where a fresh closure made V8 drop the engine's optimised loop at each replay's
+ * first draw (a "wrong call target" deopt) and run it unoptimised until recompiled.
+ */
+export class ServiceSampler {
+  private readonly kind: number;
+  private readonly fixedNs: number = 0;
+  /** The per-page table, or the mixture's fast component. */
+  private readonly table: Float64Array = EMPTY;
+  private readonly slow: Float64Array = EMPTY;
+  private readonly slowFraction: number = 0;
+  private readonly deck: Float64Array = EMPTY;
+  private left = 0;
 
-export function makeServiceSampler(params: ReplayParams, rng: Rng, empiricalNs?: Float64Array): ServiceSampler {
-  const p50 = params.serviceP50Ns;
-  let perPage: () => number;
-  switch (params.serviceDist) {
-    case 'fixed': {
-      const v = Math.round(p50);
-      return (pages) => v * pages;
-    }
-    case 'exponential': {
-      // The median of an exponential is mean·ln 2.
-      const t = exponentialTable(p50 / Math.LN2);
-      perPage = () => drawFrom(t, rng);
-      break;
-    }
-    case 'lognormal':
-      perPage = lognormal(rng, p50, params.serviceP99Ns);
-      break;
-    case 'mixture': {
-      // One 32-bit draw picks the component and the probability within it.
-      const fast = lognormalTable(p50, params.serviceP99Ns);
-      const slow = lognormalTable(params.serviceSlowP50Ns, params.serviceSlowP99Ns);
-      const w = params.serviceSlowFraction;
-      perPage = () => {
-        const u = rng.nextU32() / 4294967296;
-        return u < w ? atProbability(slow, u / w) : atProbability(fast, (u - w) / (1 - w));
-      };
-      break;
-    }
-    case 'empirical': {
-      if (!empiricalNs || empiricalNs.length === 0) {
-        throw new ReplayConfigError('serviceDist', 'empirical needs service samples (estimateServiceTimes on the recorded groups)');
-      }
-      // Samples are whole-group times (what a trace shows), so one per group, dealt from a
-      // seeded shuffle of the whole set (reshuffled when used up): every recorded service
-      // time is replayed once per pass, so the tail is not at the mercy of resampling.
-      const deck = Float64Array.from(empiricalNs);
-      let left = 0;
-      return () => {
-        if (left === 0) {
-          for (let i = deck.length - 1; i > 0; i--) {
-            const j = rng.nextInt(i + 1);
-            const x = deck[i]!;
-            deck[i] = deck[j]!;
-            deck[j] = x;
-          }
-          left = deck.length;
+  constructor(
+    params: ReplayParams,
+    private readonly rng: Rng,
+    empiricalNs?: Float64Array,
+  ) {
+    const p50 = params.serviceP50Ns;
+    switch (params.serviceDist) {
+      case 'fixed':
+        this.kind = FIXED;
+        this.fixedNs = Math.round(p50);
+        break;
+      case 'exponential':
+        // The median of an exponential is mean·ln 2.
+        this.kind = TABLE;
+        this.table = exponentialTable(p50 / Math.LN2);
+        break;
+      case 'lognormal':
+        this.kind = TABLE;
+        this.table = lognormalTable(p50, params.serviceP99Ns);
+        break;
+      case 'mixture':
+        this.kind = MIXTURE;
+        this.table = lognormalTable(p50, params.serviceP99Ns);
+        this.slow = lognormalTable(params.serviceSlowP50Ns, params.serviceSlowP99Ns);
+        this.slowFraction = params.serviceSlowFraction;
+        break;
+      case 'empirical':
+        if (!empiricalNs || empiricalNs.length === 0) {
+          throw new ReplayConfigError('serviceDist', 'empirical needs service samples (estimateServiceTimes on the recorded groups)');
         }
-        return Math.round(deck[--left]!);
-      };
+        this.kind = EMPIRICAL;
+        this.deck = Float64Array.from(empiricalNs);
+        break;
     }
   }
-  return (pages) => {
+
+  sample(pages: number): number {
+    const kind = this.kind;
+    if (kind === FIXED) return this.fixedNs * pages;
+    if (kind === EMPIRICAL) return this.deal();
+    const rng = this.rng;
+    const fast = this.table;
     let s = 0;
-    for (let k = 0; k < pages; k++) s += perPage();
+    if (kind === TABLE) {
+      for (let k = 0; k < pages; k++) s += drawFrom(fast, rng);
+    } else {
+      // One 32-bit draw picks the component and the probability within it.
+      const slow = this.slow;
+      const w = this.slowFraction;
+      for (let k = 0; k < pages; k++) {
+        const u = rng.nextU32() / 4294967296;
+        s += u < w ? atProbability(slow, u / w) : atProbability(fast, (u - w) / (1 - w));
+      }
+    }
     return Math.round(s);
-  };
+  }
+
+  /**
+   * Samples are whole-group times (what a trace shows), so one per group, dealt from a
+   * seeded shuffle of the whole set (reshuffled when used up): every recorded service time
+   * is replayed once per pass, so the tail is not at the mercy of resampling.
+   */
+  private deal(): number {
+    const deck = this.deck;
+    if (this.left === 0) {
+      for (let i = deck.length - 1; i > 0; i--) {
+        const j = this.rng.nextInt(i + 1);
+        const x = deck[i]!;
+        deck[i] = deck[j]!;
+        deck[j] = x;
+      }
+      this.left = deck.length;
+    }
+    return Math.round(deck[--this.left]!);
+  }
 }
+
+const EMPTY = new Float64Array(0);
 
 /** The workqueue wake-up: lognormal (median wqWakeupNs, p99 wqWakeupP99Ns), fixed when they are equal. */
-export function makeWakeupSampler(params: ReplayParams, rng: Rng): WakeupSampler {
-  const p50 = params.wqWakeupNs;
-  if (params.wqWakeupP99Ns === p50) {
-    const v = Math.round(p50);
-    return () => v;
+export class WakeupSampler {
+  private readonly fixedNs: number;
+  private readonly table: Float64Array | null;
+
+  constructor(
+    params: ReplayParams,
+    private readonly rng: Rng,
+  ) {
+    const p50 = params.wqWakeupNs;
+    this.fixedNs = Math.round(p50);
+    this.table = params.wqWakeupP99Ns === p50 ? null : lognormalTable(p50, params.wqWakeupP99Ns);
   }
-  const t = lognormalTable(p50, params.wqWakeupP99Ns);
-  return () => Math.round(drawFrom(t, rng));
+
+  sample(): number {
+    return this.table === null ? this.fixedNs : Math.round(drawFrom(this.table, this.rng));
+  }
 }
 
 export interface RecordedGroupTimes {

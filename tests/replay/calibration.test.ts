@@ -5,7 +5,7 @@ import { runReplay } from '../../lib/replay/engine.ts';
 import { calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
 import { atProbability, exponentialTable, inverseNormal } from '../../lib/replay/quantile-table.ts';
 import { Rng } from '../../lib/replay/rng.ts';
-import { estimateServiceTimes, makeServiceSampler } from '../../lib/replay/service-time.ts';
+import { estimateServiceTimes, ServiceSampler } from '../../lib/replay/service-time.ts';
 import { handParams, input, req } from './helpers.ts';
 
 describe('percentiles and calibration', () => {
@@ -55,8 +55,8 @@ describe('service time', () => {
   });
 
   it('samples a lognormal with the requested median and p99', () => {
-    const s = makeServiceSampler(handParams({ serviceDist: 'lognormal', serviceP50Ns: 3000, serviceP99Ns: 100_000 }), new Rng(3));
-    const v = Float64Array.from({ length: 200_000 }, () => s(1)).sort();
+    const s = new ServiceSampler(handParams({ serviceDist: 'lognormal', serviceP50Ns: 3000, serviceP99Ns: 100_000 }), new Rng(3));
+    const v = Float64Array.from({ length: 200_000 }, () => s.sample(1)).sort();
     assert.ok(Math.abs(nearestRank(v, 0.5)! / 3000 - 1) < 0.03);
     assert.ok(Math.abs(nearestRank(v, 0.99)! / 100_000 - 1) < 0.06);
   });

@@ -96,7 +96,8 @@ export function replayPrepared(
   const rng = new Rng(seed);
   const service = new ServiceSampler(params, rng, extras.serviceSamplesNs);
   const wakeup = new WakeupSampler(params, rng);
-  const ledger = new VisitLedger(G, extras.summaryOnly ? (name, n) => scratchF64(`result.${name}`, n) : undefined);
+  const out = new ResultArrays(extras.summaryOnly === true);
+  const ledger = new VisitLedger(out.f64('groupVisits', G), out.f64('groupNs', G));
   const rt = model.create(new ModelContext(view, params, ledger));
 
   const nI = p.iommus.length;
@@ -180,7 +181,6 @@ export function replayPrepared(
   // Report and response times start at zero; a group was reported, handled and answered
   // exactly when a worker took it (every reported group is, before the event queue runs
   // dry), so buildResult marks the others NaN by gWorker = −1.
-  const out = resultArrays(extras.summaryOnly === true);
   const gReport = out.f64('report', G);
   const gResponse = out.f64('response', G);
   const gDone = out.f64('done', G);
@@ -683,14 +683,24 @@ interface Collected {
 /**
  * Where a replay's per-group arrays come from: fresh memory when the caller keeps them, the
  * scratch pool when it keeps only the summary (a batch of seeds): ~85 MB per million groups
- * whose first touch cost more than a tenth of the replay (page faults, see scratch.ts).
+ * whose first touch cost more than a tenth of the replay (page faults, see scratch.ts). A
+ * class, not closures made per replay: their call sites in the engine then see the same
+ * target in every replay, so V8 keeps the engine's optimised code (see ServiceSampler).
  */
-function resultArrays(summaryOnly: boolean) {
-  return {
-    f64: (name: string, n: number) => (summaryOnly ? scratchF64(`result.${name}`, n) : new Float64Array(n)),
-    i32: (name: string, n: number) => (summaryOnly ? scratchI32(`result.${name}`, n) : new Int32Array(n)),
-    u8: (name: string, n: number) => (summaryOnly ? scratchU8(`result.${name}`, n) : new Uint8Array(n)),
-  };
+class ResultArrays {
+  constructor(private readonly pooled: boolean) {}
+
+  f64(name: string, n: number): Float64Array {
+    return this.pooled ? scratchF64(`result.${name}`, n) : new Float64Array(n);
+  }
+
+  i32(name: string, n: number): Int32Array {
+    return this.pooled ? scratchI32(`result.${name}`, n) : new Int32Array(n);
+  }
+
+  u8(name: string, n: number): Uint8Array {
+    return this.pooled ? scratchU8(`result.${name}`, n) : new Uint8Array(n);
+  }
 }
 
 function buildResult(c: Collected): ReplayResult {
@@ -698,7 +708,7 @@ function buildResult(c: Collected): ReplayResult {
   const p = view.prepared;
   const G = view.groupCount;
   const N = view.requestCount;
-  const out = resultArrays(c.extras.summaryOnly === true);
+  const out = new ResultArrays(c.extras.summaryOnly === true);
   const lastRequestIndex = out.i32('lastRequest', G);
   const arrivalNs = out.f64('arrival', G);
   const latencyNs = out.f64('latency', G);

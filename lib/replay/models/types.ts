@@ -26,10 +26,10 @@ export class VisitLedger {
   readonly stageVisits = new Float64Array(STAGES.length);
   readonly stageNs = new Float64Array(STAGES.length);
 
-  /** alloc: where the per-group arrays come from (the engine passes the scratch pool for summary-only replays). */
-  constructor(groupCount: number, alloc: (name: string, n: number) => Float64Array = (_name, n) => new Float64Array(n)) {
-    this.groupVisits = alloc('groupVisits', groupCount);
-    this.groupNs = alloc('groupNs', groupCount);
+  /** The per-group arrays (zeroed, one entry per group) come from the engine: fresh, or the scratch pool for summary-only replays. */
+  constructor(groupVisits: Float64Array, groupNs: Float64Array) {
+    this.groupVisits = groupVisits;
+    this.groupNs = groupNs;
   }
 
   /** Records visits at nsPerVisit and returns their cost in whole ns. */

@@ -1,11 +1,13 @@
 // Replay speed: throughput of each model on a simulated 1 M-group trace (one core), and
 // the time of a full PASID sweep (21 points × 2 allocations × both models, the default
-// structures) and of the outstanding-groups and devices-per-PASID sweeps on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
+// structures) on one thread and as the CLI runs it (a worker thread per core) and of the outstanding-groups and devices-per-PASID sweeps on it. Run with `node --import tsx scripts/bench-replay.ts`; the project
 // bench calls benchReplay(). Wall-clock timings (CPU time beside the steady replays).
 
+import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 
 import { replayPrepared } from '../lib/replay/engine.ts';
+import { sweepOffThread } from '../lib/replay/off-thread.ts';
 import { prepareInput } from '../lib/replay/prepare.ts';
 import { defaultPresetForModel } from '../lib/replay/presets.ts';
 import { sweepPrepared } from '../lib/replay/sweep.ts';
@@ -66,6 +68,18 @@ export async function benchReplay(): Promise<Record<string, number | string>> {
   out.sweep_cpu_s = Math.round((used.user + used.system) / 1000) / 1000;
   out.sweep_points = sweep.points.length;
   out.sweep_sampling = sweep.note;
+
+  // The same sweep as `pritrace sweep` runs it: its points dealt over a worker thread per
+  // core (os.availableParallelism(), as the CLI does; the server keeps one), each worker
+  // preparing the input itself. Same points as the one-thread run (tests/replay/sweep-shards.test.ts).
+  const threads = os.availableParallelism();
+  t = performance.now();
+  const offCpu = process.cpuUsage();
+  await sweepOffThread(input, { seed: 1 }, threads);
+  out.sweep_cli_threads = threads;
+  out.sweep_cli_s = Math.round(performance.now() - t) / 1000;
+  const offUsed = process.cpuUsage(offCpu);
+  out.sweep_cli_cpu_s = Math.round((offUsed.user + offUsed.system) / 1000) / 1000;
 
   // The device axes (sweep-axes.ts) on the same input, group sample and seeds: one remap per knob, then the replays.
   for (const axis of ['outstanding', 'sharing'] as const) {

@@ -44,6 +44,7 @@ export function ReplayForm({
   const preset = presets.find((p) => p.era === presetEra)!;
   const [model, setModel] = useState(preset.model);
   const [seed, setSeed] = useState('1');
+  const [holdout, setHoldout] = useState('');
   const [values, setValues] = useState<Record<string, string>>(() => stringify(preset.params));
   const { running, elapsed, error, setError, start } = useServerRun('the replay request failed (network error or server restart)');
 
@@ -66,7 +67,18 @@ export function ReplayForm({
       setError({ message: 'seed must be a non-negative integer', parameter: 'seed' });
       return;
     }
-    const saved = await start<{ run_id?: number }>(`/api/traces/${traceId}/replay`, { model, preset: presetEra, params: overrides, seed: Number(seed.trim()) });
+    const fit = holdout.trim() === '' ? undefined : Number(holdout.trim());
+    if (fit !== undefined && !(fit > 0 && fit < 1)) {
+      setError({ message: 'held-out fit share must be a fraction strictly between 0 and 1, or empty', parameter: 'holdout' });
+      return;
+    }
+    const saved = await start<{ run_id?: number }>(`/api/traces/${traceId}/replay`, {
+      model,
+      preset: presetEra,
+      params: overrides,
+      seed: Number(seed.trim()),
+      ...(fit === undefined ? {} : { holdout: fit }),
+    });
     if (!saved) return;
     const runId = saved.run_id;
     if (runId === undefined) {
@@ -112,6 +124,26 @@ export function ReplayForm({
             size={8}
             disabled={running}
             aria-invalid={error?.parameter === 'seed'}
+          />
+        </div>
+        <div className="field">
+          <label
+            htmlFor="r-holdout"
+            title="Estimate service times (serviceDist=empirical) on this share of the answered groups, earliest first, and check the replay on the rest only. Empty: no held-out check."
+          >
+            Held out: fit share
+          </label>
+          <input
+            id="r-holdout"
+            type="text"
+            inputMode="decimal"
+            placeholder="e.g. 0.5"
+            value={holdout}
+            onChange={(e) => setHoldout(e.target.value)}
+            size={6}
+            disabled={running}
+            aria-invalid={error?.parameter === 'holdout'}
+            data-testid="replay-holdout"
           />
         </div>
         <button type="submit" disabled={running} data-testid="replay-run">

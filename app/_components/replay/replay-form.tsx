@@ -113,39 +113,29 @@ export function ReplayForm({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="r-seed">Seed</label>
-          <input
-            id="r-seed"
-            type="text"
-            inputMode="numeric"
-            value={seed}
-            onChange={(e) => setSeed(e.target.value)}
-            size={8}
-            disabled={running}
-            aria-invalid={error?.parameter === 'seed'}
-          />
-        </div>
-        <div className="field">
-          <label
-            htmlFor="r-holdout"
-            title="Estimate service times (serviceDist=empirical) on this share of the answered groups, earliest first, and check the replay on the rest only. Empty: no held-out check."
-          >
-            Held out: fit share
-          </label>
-          <input
-            id="r-holdout"
-            type="text"
-            inputMode="decimal"
-            placeholder="e.g. 0.5"
-            value={holdout}
-            onChange={(e) => setHoldout(e.target.value)}
-            size={6}
-            disabled={running}
-            aria-invalid={error?.parameter === 'holdout'}
-            data-testid="replay-holdout"
-          />
-        </div>
+        <ShortField
+          id="r-seed"
+          label="Seed"
+          inputMode="numeric"
+          value={seed}
+          onChange={setSeed}
+          size={8}
+          disabled={running}
+          invalid={error?.parameter === 'seed'}
+        />
+        <ShortField
+          id="r-holdout"
+          label="Held out: fit share"
+          title="Estimate service times (serviceDist=empirical) on this share of the answered groups, earliest first, and check the replay on the rest only. Empty: no held-out check."
+          inputMode="decimal"
+          placeholder="e.g. 0.5"
+          value={holdout}
+          onChange={setHoldout}
+          size={6}
+          disabled={running}
+          invalid={error?.parameter === 'holdout'}
+          testId="replay-holdout"
+        />
         <button type="submit" disabled={running} data-testid="replay-run">
           {running ? (
             <>
@@ -234,4 +224,39 @@ export function ReplayForm({
 
 function stringify(params: Record<string, number | string>): Record<string, string> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+}
+
+/** A short text box with its label: the seed and the held-out share. */
+function ShortField(props: {
+  id: string;
+  label: string;
+  title?: string;
+  inputMode: 'numeric' | 'decimal';
+  placeholder?: string;
+  value: string;
+  onChange: (v: string) => void;
+  size: number;
+  disabled: boolean;
+  invalid: boolean;
+  testId?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id} title={props.title}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="text"
+        inputMode={props.inputMode}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        size={props.size}
+        disabled={props.disabled}
+        aria-invalid={props.invalid}
+        data-testid={props.testId}
+      />
+    </div>
+  );
 }

@@ -115,6 +115,7 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   return (
     <div className="table-wrap">
       <CircularNotice runs={shown} />
+      <HoldoutNotice runs={shown} />
       <table data-testid="replay-percentiles">
         <thead>
           <tr>
@@ -155,7 +156,6 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
         comparable at low load. Latency as a trace shows it: response − last-page
         request; device wait adds PRQ queueing and retries.
       </p>
-      <HoldoutNotice runs={shown} />
     </div>
   );
 }
@@ -179,11 +179,11 @@ function HoldoutNotice({ runs }: { runs: RunRow[] }) {
       {held.map((r) => {
         const h = r.holdout!;
         return (
-          <p key={r.run_id} className="notice" data-run-id={r.run_id} data-fit-groups={h.fit_groups} data-check-groups={h.check_groups}>
-            Held out, {runLabel(r)}: service times (serviceDist=empirical) estimated on the {fmtCount(h.fit_groups)} answered groups whose last-page
+          <p key={r.run_id} role="note" style={{ marginTop: 0 }} data-run-id={r.run_id} data-fit-groups={h.fit_groups} data-check-groups={h.check_groups}>
+            <b>Held out, {runLabel(r)}:</b> service times (serviceDist=empirical) estimated on the {fmtCount(h.fit_groups)} answered groups whose last-page
             request came in the trace&apos;s first {fmtNs(h.split_ns)} (fit share {h.fraction}); replayed over the whole trace and compared on the
             other {fmtCount(h.check_groups)} only — recorded there p50 {fmtNs(h.recorded.p50)}, p90 {fmtNs(h.recorded.p90)}, p99{' '}
-            {fmtNs(h.recorded.p99)}. The calibration error rows above compare every group, the fitted ones included.
+            {fmtNs(h.recorded.p99)}. The calibration error rows compare every group, the fitted ones included; the held-out rows only the checked ones.
           </p>
         );
       })}

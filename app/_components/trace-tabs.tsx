@@ -8,7 +8,7 @@ const TABS = [
   { suffix: '/latency', label: 'Latency' },
   { suffix: '/groups', label: 'Fault groups' },
   { suffix: '/replay', label: 'Replay' },
-  { suffix: '/scaling', label: 'PASID scaling' },
+  { suffix: '/scaling', label: 'Scaling' },
   { suffix: '/annotations', label: 'Annotations' },
   { suffix: '/report', label: 'Report' },
 ] as const;

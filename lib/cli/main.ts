@@ -88,6 +88,19 @@ function reportError(e: unknown): number {
   return code;
 }
 
+/**
+ * `pritrace sweep … | head`: once the reader has closed the pipe nothing more can be said, and
+ * the reader asked for no more, so the CLI ends quietly with 0 instead of dying on an
+ * unhandled EPIPE with a stack trace. Whatever the verb saved is committed before it prints.
+ */
+function endQuietlyWhenStdoutCloses(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
+  endQuietlyWhenStdoutCloses();
   process.exitCode = await main(process.argv.slice(2));
 }

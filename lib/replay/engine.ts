@@ -10,6 +10,7 @@ import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
 import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
+import { holdoutCalibration, type HoldoutCheck } from './holdout.ts';
 import { answeredStats, calibrate, svmPrqBuckets } from './percentiles.ts';
 import { prepareInput, STOP_MARKER, type PreparedInput } from './prepare.ts';
 import { LevelSeries } from './queue-depth.ts';
@@ -23,6 +24,8 @@ export interface ReplayExtras {
   serviceSamplesNs?: Float64Array;
   /** The trace's own latencies (response − last-page request), for the calibration report. */
   recordedLatenciesNs?: ArrayLike<number>;
+  /** Held-out calibration: the check part of a split trace (holdout.ts), compared on its own. */
+  holdout?: HoldoutCheck;
   /** Buckets of the queue-depth series (default 1000). */
   queueDepthBuckets?: number;
   /** Also return per-request report times and groups (requestReportNs, requestGroup), as
@@ -788,6 +791,7 @@ function buildResult(c: Collected): ReplayResult {
     stop_markers: stopMarkers,
   };
   if (c.extras.recordedLatenciesNs) summary.calibration = calibrate(c.extras.recordedLatenciesNs, latencyNs);
+  if (c.extras.holdout) summary.holdout_calibration = holdoutCalibration(c.extras.holdout, latencyNs, arrivalNs);
   return {
     summary,
     groups: {

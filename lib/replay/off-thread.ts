@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { ReplayConfigError } from '../core/errors.ts';
 import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
+import type { HoldoutCheck } from './holdout.ts';
 import type { ReplayParams } from './params.ts';
 import type { RecordedGroupTimes } from './service-time.ts';
 import { DEFAULT_SWEEP_EXPONENTS, type SweepOptions, type SweepResult } from './sweep.ts';
@@ -24,6 +25,8 @@ export type WorkerJob =
       recordedLatenciesNs: ArrayLike<number> | null;
       /** Recorded groups, for runs whose params say serviceDist=empirical. */
       empiricalGroups: RecordedGroupTimes[] | null;
+      /** Held-out calibration: the check part every run of the batch reports on. */
+      holdout: HoldoutCheck | null;
     };
 
 /** One replay of a batch: the model, its parameters and a seed. */
@@ -132,7 +135,13 @@ export async function axisSweepOffThread(input: ReplayInput, options: AxisSweepO
 export async function replayBatchOffThread(
   input: ReplayInput,
   runs: readonly BatchRun[],
-  options: { fullRun?: number | null; recordedLatenciesNs?: ArrayLike<number> | null; empiricalGroups?: RecordedGroupTimes[] | null; threads?: number },
+  options: {
+    fullRun?: number | null;
+    recordedLatenciesNs?: ArrayLike<number> | null;
+    empiricalGroups?: RecordedGroupTimes[] | null;
+    holdout?: HoldoutCheck | null;
+    threads?: number;
+  },
 ): Promise<BatchResult> {
   const n = Math.max(1, Math.min(Math.floor(options.threads ?? 1), runs.length));
   const fullRun = options.fullRun ?? null;
@@ -147,6 +156,7 @@ export async function replayBatchOffThread(
         fullRun: local < 0 ? null : local,
         recordedLatenciesNs: options.recordedLatenciesNs ?? null,
         empiricalGroups: options.empiricalGroups ?? null,
+        holdout: options.holdout ?? null,
       });
       if (reply.kind !== 'batch') throw new Error('replay worker answered a batch with something else');
       return reply.result;

@@ -196,7 +196,8 @@ function maskedPercentiles(values: Float64Array, worker: Int32Array, qs: readonl
   return percentilesOf(masked, qs);
 }
 
-function relativeError(recorded: number | null, replayed: number | null): number | null {
+/** (replayed − recorded) / recorded; null when either is missing or recorded is 0. */
+export function relativeError(recorded: number | null, replayed: number | null): number | null {
   if (recorded === null || replayed === null || recorded === 0) return null;
   return (replayed - recorded) / recorded;
 }

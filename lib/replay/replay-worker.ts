@@ -42,6 +42,7 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
     const res = replayPrepared(prepared, r.model, r.params, r.seed, {
       serviceSamplesNs: samplesFor(r.params),
       recordedLatenciesNs: recorded,
+      holdout: job.holdout ?? undefined,
       ...(isFull ? {} : { queueDepthBuckets: 1, summaryOnly: true }),
     });
     if (isFull) full = res;

@@ -16,6 +16,8 @@ export interface SeedSamples {
   device_latency_ns: Record<Percentile, PerSeed>;
   /** (replayed − recorded) / recorded per seed; absent when the trace has no answered groups. */
   calibration_error: { p50: PerSeed; p99: PerSeed } | null;
+  /** The same on the held-out check part (runs with a holdout; absent otherwise and in older runs). */
+  holdout_error?: { p50: PerSeed; p90: PerSeed; p99: PerSeed };
   stage_time_ns: Record<string, number[]>;
   lock_wait_ns: Record<string, number[]>;
   drops: number[];
@@ -29,6 +31,7 @@ export interface ReplayIntervals {
   latency_ns: Record<Percentile, Interval | null>;
   device_latency_ns: Record<Percentile, Interval | null>;
   calibration_error: { p50: Interval | null; p99: Interval | null } | null;
+  holdout_error: { p50: Interval | null; p90: Interval | null; p99: Interval | null } | null;
   stage_time_ns: Record<string, Interval | null>;
   drops: Interval | null;
 }
@@ -42,11 +45,21 @@ export function seedSamplesOf(summaries: readonly ReplaySummary[]): SeedSamples 
   const pct = (pick: (s: ReplaySummary) => Record<Percentile, number | null>) =>
     Object.fromEntries(PERCENTILES.map((p) => [p, summaries.map((s) => pick(s)[p])])) as Record<Percentile, PerSeed>;
   const calibrated = summaries.every((s) => s.calibration);
+  const heldOut = summaries.length > 0 && summaries.every((s) => s.holdout_calibration);
   return {
     seeds: summaries.map((s) => s.seed),
     latency_ns: pct((s) => s.latency_ns),
     device_latency_ns: pct((s) => s.device_latency_ns),
     calibration_error: calibrated ? { p50: summaries.map((s) => s.calibration!.error_p50), p99: summaries.map((s) => s.calibration!.error_p99) } : null,
+    ...(heldOut
+      ? {
+          holdout_error: {
+            p50: summaries.map((s) => s.holdout_calibration!.error_p50),
+            p90: summaries.map((s) => s.holdout_calibration!.error_p90),
+            p99: summaries.map((s) => s.holdout_calibration!.error_p99),
+          },
+        }
+      : {}),
     stage_time_ns: Object.fromEntries(STAGE_TIMES.map((k) => [k, summaries.map((s) => s.stage_time_ns[k] ?? 0)])),
     lock_wait_ns: Object.fromEntries(LOCK_WAITS.map((k) => [k, summaries.map((s) => s.lock_wait_ns[k] ?? 0)])),
     drops: summaries.map((s) => s.drops),
@@ -64,11 +77,14 @@ export function intervalsOf(samples: SeedSamples): ReplayIntervals {
   const ns = (v: PerSeed) => rounded(predictionInterval(v, { nonNegative: true }), 10);
   const pct = (r: Record<Percentile, PerSeed>) => Object.fromEntries(PERCENTILES.map((p) => [p, ns(r[p])])) as Record<Percentile, Interval | null>;
   const c = samples.calibration_error;
+  const h = samples.holdout_error;
+  const ratio = (v: PerSeed) => rounded(predictionInterval(v), 1e5);
   return {
     seeds: samples.seeds,
     latency_ns: pct(samples.latency_ns),
     device_latency_ns: pct(samples.device_latency_ns),
-    calibration_error: c ? { p50: rounded(predictionInterval(c.p50), 1e5), p99: rounded(predictionInterval(c.p99), 1e5) } : null,
+    calibration_error: c ? { p50: ratio(c.p50), p99: ratio(c.p99) } : null,
+    holdout_error: h ? { p50: ratio(h.p50), p90: ratio(h.p90), p99: ratio(h.p99) } : null,
     stage_time_ns: Object.fromEntries(Object.entries(samples.stage_time_ns).map(([k, v]) => [k, ns(v)])),
     drops: rounded(predictionInterval(samples.drops, { nonNegative: true }), 10),
   };

@@ -6,6 +6,7 @@
 import { ReplayConfigError } from '../core/errors.ts';
 import type { ReplayParams } from './params.ts';
 import type { ParamsProvenance } from './presets.ts';
+import type { HoldoutCalibration } from './holdout.ts';
 import type { SeedSamples } from './seed-samples.ts';
 
 export type { StructureKind } from './lookup/types.ts';
@@ -238,6 +239,9 @@ export interface ReplaySummary {
   /** Said plainly when the calibration compares the engine with itself: set by the store
    *  layer when the trace is in the simulator's own format. */
   calibration_note?: string;
+  /** Held-out calibration (a run with --holdout): service times estimated on the earlier
+   *  groups, recorded vs replayed on the later ones only (holdout.ts). */
+  holdout_calibration?: HoldoutCalibration;
   /** Where each parameter's value comes from; added by the store layer (it knows the preset). */
   params_provenance?: ParamsProvenance;
   /** The run's figures at each of its K seeds (this summary's seed first); intervals come

@@ -4,7 +4,8 @@
 // from DuckDB and stores what it returns.
 
 import { ReplayConfigError } from '../core/errors.ts';
-import { applyParamOverrides } from '../replay/params.ts';
+import { checkHoldoutFraction, holdoutCheck, splitHoldout } from '../replay/holdout.ts';
+import { applyParamOverrides, type ReplayParams } from '../replay/params.ts';
 import { defaultPresetForModel, presetFor, provenanceOf } from '../replay/presets.ts';
 import { CDF_QUANTILES, replayBatchOffThread } from '../replay/off-thread.ts';
 import { seedList, seedSamplesOf } from '../replay/seed-samples.ts';
@@ -24,6 +25,9 @@ export interface ReplayRunOptions {
   seeds?: number;
   /** Worker threads the seeds are dealt to. The server keeps 1 so pages keep a core. */
   threads?: number;
+  /** Held-out calibration: the share of answered groups (earliest first) the service times
+   *  are estimated on; the rest are the check part (holdout.ts). Implies serviceDist=empirical. */
+  holdout?: number;
 }
 
 export const DEFAULT_SEED = 1;
@@ -38,9 +42,11 @@ export function checkSeedCount(k: number): number {
 export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRunOptions): Promise<SavedRun> {
   const preset = opts.preset ? presetFor(opts.preset) : defaultPresetForModel(opts.model);
   const overrides = [...(opts.params ?? [])];
+  if (opts.holdout !== undefined) holdoutOverrides(preset.params, overrides, opts.holdout);
   const params = applyParamOverrides(preset.params, overrides);
   const seed = opts.seed ?? DEFAULT_SEED;
   const data = await loadReplayData(db, traceId);
+  const split = opts.holdout === undefined ? null : splitHoldout(data.recordedGroups, opts.holdout);
   const started = performance.now();
   const provenance = provenanceOf(preset, params);
   const seeds = seedList(seed, checkSeedCount(opts.seeds ?? DEFAULT_SEEDS));
@@ -50,7 +56,8 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     {
       fullRun: 0,
       recordedLatenciesNs: data.recordedLatenciesNs,
-      empiricalGroups: params.serviceDist === 'empirical' ? data.recordedGroups : null,
+      empiricalGroups: params.serviceDist === 'empirical' ? (split?.fit ?? data.recordedGroups) : null,
+      holdout: split && holdoutCheck(split, data.input.originNs ?? 0n),
       threads: opts.threads ?? 1,
     },
   );
@@ -131,6 +138,21 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     }
     return getReplayRun(tx, runId);
   });
+}
+
+/**
+ * A held-out run checks trace-driven service times, so it replays with serviceDist=empirical:
+ * added to the overrides (the saved run shows it) unless the user chose another distribution,
+ * which is refused — with a distribution nobody fitted to this trace there is nothing to hold out.
+ */
+function holdoutOverrides(base: ReplayParams, overrides: string[], fraction: number): void {
+  checkHoldoutFraction(fraction);
+  const dist = applyParamOverrides(base, overrides).serviceDist;
+  if (dist === 'empirical') return;
+  if (overrides.some((o) => o.slice(0, o.indexOf('=')).trim() === 'serviceDist')) {
+    throw new ReplayConfigError('holdout', `checks service times estimated from the trace (serviceDist=empirical); this run sets serviceDist=${dist}`);
+  }
+  overrides.push('serviceDist=empirical');
 }
 
 /**

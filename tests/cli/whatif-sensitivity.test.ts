@@ -63,6 +63,42 @@ describe('pritrace replay --seeds and whatif', () => {
     assert.equal(typeof (doc.seed_latency_ns as Record<string, number>).p50, 'number');
   });
 
+  it('replay --holdout 0.5 --json: calibration.holdout names the split and gives p50/p90/p99 errors over the seeds', () => {
+    const r = cli(['replay', 'sim', '--model', 'domain-wide', '--seeds', '3', '--holdout', '0.5', '--json'], db);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { overrides: string[]; answered: number; calibration: { holdout: Record<string, unknown> } };
+    assert.deepEqual(doc.overrides, ['serviceDist=empirical']);
+    const h = doc.calibration.holdout as {
+      fraction: number;
+      fit_groups: number;
+      check_groups: number;
+      split_ns: number;
+      recorded: Record<string, number>;
+    } & Record<string, Iv>;
+    assert.deepEqual(Object.keys(h), [
+      'fraction',
+      'fit_groups',
+      'check_groups',
+      'replayed_check_groups',
+      'split_ns',
+      'recorded',
+      'error_p50',
+      'error_p90',
+      'error_p99',
+    ]);
+    assert.equal(h.fraction, 0.5);
+    // 1 500 groups halved: 750 fitted unless groups tie at the cut (those are checked).
+    assert.ok(h.fit_groups <= 750 && h.fit_groups > 700, `fit ${h.fit_groups}`);
+    assert.ok(h.split_ns > 0);
+    assert.deepEqual(Object.keys(h.recorded), ['p50', 'p90', 'p99']);
+    for (const p of ['p50', 'p90', 'p99']) assertInterval(h[`error_${p}`]!, `holdout.error_${p}`);
+    for (const bad of ['0', '1', '1.5', 'half', '-0.2']) {
+      const u = cli(['replay', 'sim', '--model', 'domain-wide', `--holdout=${bad}`], db);
+      assert.equal(u.code, 2, bad);
+      assert.match(u.stderr, /--holdout must be a fraction strictly between 0 and 1/);
+    }
+  });
+
   it('replay --seeds outside 1 … 64 is a usage error', () => {
     for (const bad of ['0', '65', 'x']) {
       const r = cli(['replay', 'sim', '--model', 'domain-wide', '--seeds', bad], db);

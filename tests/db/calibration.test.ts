@@ -56,3 +56,43 @@ describe('calibration: simulate → ingest → replay', () => {
     });
   }
 });
+
+describe('held-out calibration: simulate → ingest → replay --holdout', () => {
+  it('fits on the earlier groups, reports on the later ones over every seed, and says it replayed serviceDist=empirical', async () => {
+    const sim = simulate({
+      seed: 5,
+      groups: 20_000,
+      model: 'domain-wide',
+      preset: 'v6.9',
+      overrides: SERVICE,
+      iommus: 1,
+      devicesPerIommu: 2,
+      pasidsPerDevice: 4,
+      groupsPerSecond: 50_000,
+    });
+    const file = path.join(tempDir(), 'holdout.csv');
+    const chunks: string[] = [];
+    writeSimCsv(sim.events, (c) => chunks.push(c));
+    fs.writeFileSync(file, chunks.join(''));
+    await withTempDb(async (db) => {
+      const trace = await ingestFile(db, { file });
+      const run = await runReplayForTrace(db, trace.trace_id, { model: 'domain-wide', preset: 'v6.9', holdout: 0.25, seeds: 3 });
+      assert.deepEqual(run.overrides, ['serviceDist=empirical']);
+      const h = run.summary.holdout_calibration!;
+      // round(0.25 · 20 000) = 5 000 groups fitted unless some tie at the cut (they go to the check part).
+      assert.equal(h.fit_groups + h.check_groups, trace.groups.answered);
+      assert.ok(h.fit_groups <= 5000 && h.fit_groups > 4990, `fit ${h.fit_groups}`);
+      assert.equal(h.replayed_groups, h.check_groups);
+      const [{ n }] = (await db.all<{ n: bigint }>(
+        "SELECT count(*) AS n FROM fault_groups WHERE trace_id = $1 AND status = 'answered' AND last_ts_ns - (SELECT min(ts_ns) FROM events WHERE trace_id = $1 AND kind = 'page_request') >= $2",
+        [trace.trace_id, BigInt(h.split_ns)],
+      )) as [{ n: bigint }];
+      assert.equal(Number(n), h.check_groups, 'the check part is every answered group reported from split_ns on');
+      assert.equal(run.summary.seed_samples!.holdout_error!.p99.length, 3);
+      await assert.rejects(
+        runReplayForTrace(db, trace.trace_id, { model: 'domain-wide', params: ['serviceDist=mixture'], holdout: 0.5, seeds: 1 }),
+        /holdout.*serviceDist=mixture/,
+      );
+    });
+  });
+});

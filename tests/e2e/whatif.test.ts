@@ -2,7 +2,8 @@
 // `pritrace whatif --json` on the same saved runs, the sensitivity tornado is drawn, and the
 // rebuilt scaling page ranks the structures by what the device waits — on the bundled sample
 // a list at 2^20 − 1 PASIDs is the worst line, not the best — with drops and drain load on
-// the same x axis and the hypothetical structures labelled. Screenshots at 1024 and 1440 px.
+// the same x axis and the hypothetical structures labelled; a held-out run's card says which
+// groups fitted and which were checked. Screenshots at 1024 and 1440 px.
 
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -95,8 +96,12 @@ describe('what-if, sensitivity and scaling in a browser', { timeout: 300_000 }, 
     const p99s = await ranking.evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-device-p99'))));
     for (let i = 1; i < p99s.length; i++) assert.ok(p99s[i - 1]! >= p99s[i]!, `worst first: ${p99s.join(', ')}`);
     assert.ok(p99s[0]! > 10 * p99s.at(-1)!, `the list's devices wait far longer: ${p99s.join(', ')}`);
-    const lines = (id: string) => page.locator(`[data-testid="${id}"] path.recharts-line-curve`).count();
-    await page.locator('[data-testid="chart-scaling-device_p99_ns"] path.recharts-line-curve').first().waitFor({ state: 'attached' });
+    // Each chart hydrates on its own: counting one's lines before it has drawn any found 0 (seen once).
+    const lines = async (id: string) => {
+      const curves = page.locator(`[data-testid="${id}"] path.recharts-line-curve`);
+      await curves.first().waitFor({ state: 'attached' });
+      return curves.count();
+    };
     assert.equal(await lines('chart-scaling-device_p99_ns'), 5);
     assert.ok((await page.locator('[data-testid="chart-scaling-device_p99_ns"] path.recharts-area-area').count()) >= 1, 'interval bands');
     assert.equal(await lines('chart-scaling-drops'), 5);
@@ -145,4 +150,27 @@ describe('what-if, sensitivity and scaling in a browser', { timeout: 300_000 }, 
       assert.deepEqual(pageErrors, []);
     });
   }
+
+  // Last, so the verdict card's "two latest runs" above stay the what-if pair.
+  it('held-out calibration: the percentile card names the groups fitted and checked, as the API saved them', async () => {
+    const res = await fetch(`${server.url}/api/traces/1/replay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'domain-wide', preset: 'v6.9', holdout: 0.5 }),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const saved = (await res.json()) as { run_id: number; overrides: string[]; summary: { holdout_calibration: { fit_groups: number; check_groups: number } } };
+    assert.deepEqual(saved.overrides, ['serviceDist=empirical']);
+    const h = saved.summary.holdout_calibration;
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(`${server.url}/traces/1/replay?runs=${saved.run_id}`);
+    const note = page.locator(`[data-testid="calibration-holdout"] [data-run-id="${saved.run_id}"]`);
+    await note.waitFor();
+    assert.equal(Number(await note.getAttribute('data-fit-groups')), h.fit_groups);
+    assert.equal(Number(await note.getAttribute('data-check-groups')), h.check_groups);
+    assert.match((await note.textContent()) ?? '', new RegExp(`estimated on the ${h.fit_groups} answered groups.*other ${h.check_groups} only`));
+    assert.match((await page.locator('[data-testid="replay-percentiles"]').textContent()) ?? '', /held-out error p99 \(check part only\)/);
+    await shots('15-replay-holdout');
+    assert.deepEqual(pageErrors, []);
+  });
 });

@@ -1,12 +1,12 @@
 'use client';
 
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { AxisChartPoint, AxisSeries } from '@/lib/queries/charts/scaling-axes.ts';
 import type { DeviceAxis } from '@/lib/replay/sweep-axes.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
-import { AXIS, CHART_MARGIN, TooltipBox, Y_AXIS_WIDTH, axisCount, logAxis, yTitle } from './common.tsx';
+import { AXIS, CHART_MARGIN, TooltipBox, axisCount, metricYAxis } from './common.tsx';
 import { AXIS_X } from './axis-x.ts';
-import { colorOf } from './scaling-chart.tsx';
+import { SeedBandLines } from './seed-band-lines.tsx';
 
 export type AxisMetric = 'device_p99_ns' | 'device_p50_ns' | 'drops' | 'drain_utilisation';
 
@@ -73,10 +73,7 @@ export function AxisChart({
   const xLo = xs.length ? Math.min(...xs) : 1;
   const xHi = xs.length ? Math.max(...xs) : 2;
   const xDomain: [number, number] = [xLo / 1.25, xHi * 1.25];
-  const yAxis = m.log
-    ? logAxis(ys.length ? Math.min(...ys) : 1, Math.max(ys.length ? Math.max(...ys) : 10, ...his))
-    : { domain: [0, metric === 'drain_utilisation' ? 1 : Math.max(1, ...ys, ...his) * 1.05] as [number, number], ticks: undefined };
-  const floor = yAxis.domain[0];
+  const yAxis = metricYAxis(m, ys, his, { share: metric === 'drain_utilisation', integers: metric === 'drops' });
   const band = m.band;
   // The trace's label goes on the side of its line with more room.
   const traceRight = traceX !== null && traceX > 0 && Math.log(traceX / xDomain[0]) > Math.log(xDomain[1] / xDomain[0]) / 2;
@@ -96,18 +93,7 @@ export function AxisChart({
             tick={AXIS}
             label={{ value: x.label, position: 'insideBottom', offset: -10, fontSize: 12 }}
           />
-          <YAxis
-            type="number"
-            scale={m.log ? 'log' : 'linear'}
-            allowDecimals={metric !== 'drops'}
-            domain={yAxis.domain}
-            ticks={yAxis.ticks}
-            allowDataOverflow
-            tickFormatter={m.tick}
-            tick={AXIS}
-            width={Y_AXIS_WIDTH}
-            label={yTitle(m.log ? `${m.title} (log)` : m.title)}
-          />
+          <YAxis {...yAxis} />
           <Tooltip
             content={({ active, payload }) =>
               active && payload?.length ? (
@@ -138,38 +124,12 @@ export function AxisChart({
               ifOverflow="extendDomain"
             />
           ) : null}
-          {band
-            ? shown.map((s) => (
-                <Area
-                  key={`${s.key} band`}
-                  data={s.points}
-                  dataKey={(p: AxisChartPoint) => [
-                    Math.max(floor, (p[band.lo] as number | null) ?? floor),
-                    Math.max(floor, (p[band.hi] as number | null) ?? floor),
-                  ]}
-                  name={`${s.key} interval`}
-                  legendType="none"
-                  tooltipType="none"
-                  stroke="none"
-                  fill={colorOf(s)}
-                  fillOpacity={0.08}
-                  isAnimationActive={false}
-                />
-              ))
-            : null}
-          {shown.map((s) => (
-            <Line
-              key={s.key}
-              data={s.points}
-              dataKey={metric}
-              name={s.key}
-              stroke={colorOf(s)}
-              strokeWidth={2}
-              strokeDasharray={s.model === 'per-device' ? '6 4' : s.hypothetical ? '2 3' : undefined}
-              dot={{ r: 2 }}
-              isAnimationActive={false}
-            />
-          ))}
+          <SeedBandLines
+            series={shown}
+            dataKey={metric}
+            band={band ? (p: AxisChartPoint) => [p[band.lo] as number | null, p[band.hi] as number | null] : null}
+            floor={yAxis.domain[0]}
+          />
         </ComposedChart>
       </ResponsiveContainer>
     </div>

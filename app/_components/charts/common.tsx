@@ -52,3 +52,30 @@ export const CHART_MARGIN = { top: 8, right: 20, bottom: 22, left: 12 } as const
 export function yTitle(value: string) {
   return { value, angle: -90, position: 'insideLeft' as const, offset: 0, dx: -6, style: { textAnchor: 'middle' as const }, fontSize: 12 };
 }
+
+/**
+ * The y axis of a metric over a scaling axis, as YAxis props: a decade log axis, or linear from
+ * 0 (to 1 for a share), covering the values and their bands' upper ends (`his`).
+ */
+export function metricYAxis(
+  spec: { title: string; tick: (v: number) => string; log: boolean },
+  ys: number[],
+  his: number[],
+  opts: { share?: boolean; integers?: boolean } = {},
+) {
+  const axis = spec.log
+    ? logAxis(ys.length ? Math.min(...ys) : 1, Math.max(ys.length ? Math.max(...ys) : 10, ...his))
+    : { domain: [0, opts.share ? 1 : Math.max(1, ...ys, ...his) * 1.05] as [number, number], ticks: undefined };
+  return {
+    type: 'number' as const,
+    scale: spec.log ? ('log' as const) : ('linear' as const),
+    allowDecimals: !opts.integers,
+    domain: axis.domain,
+    ticks: axis.ticks,
+    allowDataOverflow: true,
+    tickFormatter: spec.tick,
+    tick: AXIS,
+    width: Y_AXIS_WIDTH,
+    label: yTitle(spec.log ? `${spec.title} (log)` : spec.title),
+  };
+}

@@ -1,9 +1,10 @@
 'use client';
 
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, Legend, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ScalingPoint, ScalingSeries } from '@/lib/queries/charts/scaling.ts';
 import { axisNs, fmtCount, fmtNs } from '../../_lib/format.ts';
-import { AXIS, CHART_MARGIN, PALETTE, TooltipBox, Y_AXIS_WIDTH, axisCount, logAxis, yTitle } from './common.tsx';
+import { AXIS, CHART_MARGIN, TooltipBox, axisCount, metricYAxis } from './common.tsx';
+import { SeedBandLines } from './seed-band-lines.tsx';
 
 export type ScalingMetric = 'device_p99_ns' | 'drops' | 'drain_utilisation' | 'p99_ns' | 'visits_mean' | 'ns_mean';
 
@@ -15,14 +16,6 @@ const METRIC: Record<ScalingMetric, { title: string; format: (v: number) => stri
   visits_mean: { title: 'lookup visits per group (mean)', format: (v) => v.toFixed(1), tick: axisCount, log: true },
   ns_mean: { title: 'lookup cost per group (mean)', format: (v) => fmtNs(Math.round(v)), tick: axisNs, log: true },
 };
-
-const STRUCTURE_COLOR: Record<string, string> = { xarray: PALETTE[0]!, list: PALETTE[1]!, rbtree: PALETTE[2]!, hash: PALETTE[3]! };
-const PER_DEVICE_COLOR = '#1b2538';
-
-/** Per-device dark, domain-wide by structure: the same colours on every scaling axis. */
-export function colorOf(s: Pick<ScalingSeries, 'model' | 'structure'>): string {
-  return s.model === 'per-device' ? PER_DEVICE_COLOR : (STRUCTURE_COLOR[s.structure] ?? PALETTE[4]!);
-}
 
 function pasidTick(v: number): string {
   return v >= 1024 * 1024 ? `${Math.round(v / (1024 * 1024))}M` : v >= 1024 ? `${Math.round(v / 1024)}K` : String(v);
@@ -40,10 +33,7 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
   const xs = shown.flatMap((s) => s.points.map((p) => p.pasids));
   const band = metric === 'device_p99_ns';
   const his = band ? shown.flatMap((s) => s.points.map((p) => p.device_p99_hi ?? 0)) : [];
-  const yAxis = m.log
-    ? logAxis(ys.length ? Math.min(...ys) : 1, Math.max(ys.length ? Math.max(...ys) : 10, ...his))
-    : { domain: [0, metric === 'drain_utilisation' ? 1 : Math.max(1, ...ys) * 1.05] as [number, number], ticks: undefined };
-  const floor = yAxis.domain[0];
+  const yAxis = metricYAxis(m, ys, his, { share: metric === 'drain_utilisation', integers: metric === 'drops' });
   const xMax = xs.length ? Math.max(...xs) : 1 << 20;
   const xTicks = [1, 16, 256, 4096, 65536, 1 << 20].filter((t) => t <= xMax * 2);
   return (
@@ -62,18 +52,7 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
             tick={AXIS}
             label={{ value: 'live PASIDs (log scale)', position: 'insideBottom', offset: -10, fontSize: 12 }}
           />
-          <YAxis
-            type="number"
-            scale={m.log ? 'log' : 'linear'}
-            allowDecimals={metric !== 'drops'}
-            domain={yAxis.domain}
-            ticks={yAxis.ticks}
-            allowDataOverflow
-            tickFormatter={m.tick}
-            tick={AXIS}
-            width={Y_AXIS_WIDTH}
-            label={yTitle(m.log ? `${m.title} (log)` : m.title)}
-          />
+          <YAxis {...yAxis} />
           <Tooltip
             content={({ active, payload }) =>
               active && payload?.length ? (
@@ -106,35 +85,7 @@ export function ScalingChart({ series, metric, tracePasids, testId }: { series: 
               ifOverflow="extendDomain"
             />
           ) : null}
-          {band
-            ? shown.map((s) => (
-                <Area
-                  key={`${s.key} band`}
-                  data={s.points}
-                  dataKey={(p: ScalingPoint) => [Math.max(floor, p.device_p99_lo ?? floor), Math.max(floor, p.device_p99_hi ?? floor)]}
-                  name={`${s.key} interval`}
-                  legendType="none"
-                  tooltipType="none"
-                  stroke="none"
-                  fill={colorOf(s)}
-                  fillOpacity={0.08}
-                  isAnimationActive={false}
-                />
-              ))
-            : null}
-          {shown.map((s) => (
-            <Line
-              key={s.key}
-              data={s.points}
-              dataKey={metric}
-              name={s.key}
-              stroke={colorOf(s)}
-              strokeWidth={2}
-              strokeDasharray={s.model === 'per-device' ? '6 4' : s.hypothetical ? '2 3' : undefined}
-              dot={{ r: 2 }}
-              isAnimationActive={false}
-            />
-          ))}
+          <SeedBandLines series={shown} dataKey={metric} band={band ? (p: ScalingPoint) => [p.device_p99_lo, p.device_p99_hi] : null} floor={yAxis.domain[0]} />
         </ComposedChart>
       </ResponsiveContainer>
     </div>

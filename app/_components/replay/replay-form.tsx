@@ -44,6 +44,7 @@ export function ReplayForm({
   const preset = presets.find((p) => p.era === presetEra)!;
   const [model, setModel] = useState(preset.model);
   const [seed, setSeed] = useState('1');
+  const [holdout, setHoldout] = useState('');
   const [values, setValues] = useState<Record<string, string>>(() => stringify(preset.params));
   const { running, elapsed, error, setError, start } = useServerRun('the replay request failed (network error or server restart)');
 
@@ -66,7 +67,18 @@ export function ReplayForm({
       setError({ message: 'seed must be a non-negative integer', parameter: 'seed' });
       return;
     }
-    const saved = await start<{ run_id?: number }>(`/api/traces/${traceId}/replay`, { model, preset: presetEra, params: overrides, seed: Number(seed.trim()) });
+    const fit = holdout.trim() === '' ? undefined : Number(holdout.trim());
+    if (fit !== undefined && !(fit > 0 && fit < 1)) {
+      setError({ message: 'held-out fit share must be a fraction strictly between 0 and 1, or empty', parameter: 'holdout' });
+      return;
+    }
+    const saved = await start<{ run_id?: number }>(`/api/traces/${traceId}/replay`, {
+      model,
+      preset: presetEra,
+      params: overrides,
+      seed: Number(seed.trim()),
+      ...(fit === undefined ? {} : { holdout: fit }),
+    });
     if (!saved) return;
     const runId = saved.run_id;
     if (runId === undefined) {
@@ -101,19 +113,29 @@ export function ReplayForm({
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="r-seed">Seed</label>
-          <input
-            id="r-seed"
-            type="text"
-            inputMode="numeric"
-            value={seed}
-            onChange={(e) => setSeed(e.target.value)}
-            size={8}
-            disabled={running}
-            aria-invalid={error?.parameter === 'seed'}
-          />
-        </div>
+        <ShortField
+          id="r-seed"
+          label="Seed"
+          inputMode="numeric"
+          value={seed}
+          onChange={setSeed}
+          size={8}
+          disabled={running}
+          invalid={error?.parameter === 'seed'}
+        />
+        <ShortField
+          id="r-holdout"
+          label="Held out: fit share"
+          title="Estimate service times (serviceDist=empirical) on this share of the answered groups, earliest first, and check the replay on the rest only. Empty: no held-out check."
+          inputMode="decimal"
+          placeholder="e.g. 0.5"
+          value={holdout}
+          onChange={setHoldout}
+          size={6}
+          disabled={running}
+          invalid={error?.parameter === 'holdout'}
+          testId="replay-holdout"
+        />
         <button type="submit" disabled={running} data-testid="replay-run">
           {running ? (
             <>
@@ -202,4 +224,39 @@ export function ReplayForm({
 
 function stringify(params: Record<string, number | string>): Record<string, string> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)]));
+}
+
+/** A short text box with its label: the seed and the held-out share. */
+function ShortField(props: {
+  id: string;
+  label: string;
+  title?: string;
+  inputMode: 'numeric' | 'decimal';
+  placeholder?: string;
+  value: string;
+  onChange: (v: string) => void;
+  size: number;
+  disabled: boolean;
+  invalid: boolean;
+  testId?: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={props.id} title={props.title}>
+        {props.label}
+      </label>
+      <input
+        id={props.id}
+        type="text"
+        inputMode={props.inputMode}
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        size={props.size}
+        disabled={props.disabled}
+        aria-invalid={props.invalid}
+        data-testid={props.testId}
+      />
+    </div>
+  );
 }

@@ -14,7 +14,7 @@ import { MODEL_NAMES, type ModelName } from '../../replay/types.ts';
 import { parse, positional, printJson } from '../args.ts';
 import { runVerb, type DbVerb } from '../verb.ts';
 
-const USAGE = `pritrace replay TRACE --model per-device|domain-wide [--preset ${KERNEL_ERAS.join('|')}] [--param name=value]... [--seed S] [--seeds K] [--db PATH] [--json]`;
+const USAGE = `pritrace replay TRACE --model per-device|domain-wide [--preset ${KERNEL_ERAS.join('|')}] [--param name=value]... [--seed S] [--seeds K] [--holdout F] [--db PATH] [--json]`;
 
 /** `--seeds K`: replays at seeds S … S + K − 1 for the intervals (default 8). */
 export function parseSeeds(text: string | undefined): number | undefined {
@@ -22,6 +22,15 @@ export function parseSeeds(text: string | undefined): number | undefined {
   if (!/^\d{1,3}$/.test(text) || Number(text) < 1 || Number(text) > MAX_SEEDS)
     throw new CliError(`--seeds must be an integer in [1, ${MAX_SEEDS}], got ${JSON.stringify(text)}`, 2);
   return Number(text);
+}
+
+/** `--holdout F`: fit service times on the earliest share F of the answered groups, check on the rest. */
+export function parseHoldout(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const f = /^(0?\.\d+|\d+(\.\d*)?)$/.test(text) ? Number(text) : NaN;
+  if (!(f > 0 && f < 1))
+    throw new CliError(`--holdout must be a fraction strictly between 0 and 1 (the share of groups fitted), got ${JSON.stringify(text)}`, 2);
+  return f;
 }
 
 export function parseSeed(text: string | undefined): number | undefined {
@@ -46,6 +55,24 @@ interface ReplayOp {
   params: string[];
   seed: number | undefined;
   seeds: number | undefined;
+  holdout: number | undefined;
+}
+
+/** The held-out calibration as the CLI prints it: the split, then each error over the seeds. */
+function holdoutDoc(s: SavedRun['summary'], iv: ReturnType<typeof intervalsOf>) {
+  const h = s.holdout_calibration;
+  if (!h) return null;
+  return {
+    fraction: h.fraction,
+    fit_groups: h.fit_groups,
+    check_groups: h.check_groups,
+    replayed_check_groups: h.replayed_groups,
+    split_ns: h.split_ns,
+    recorded: h.recorded,
+    error_p50: iv.holdout_error?.p50 ?? null,
+    error_p90: iv.holdout_error?.p90 ?? null,
+    error_p99: iv.holdout_error?.p99 ?? null,
+  };
 }
 
 /** What `replay --json` prints: the saved run, each percentile over the seeds as {value, lo, hi}, the first seed's other figures. */
@@ -82,6 +109,7 @@ function replayDoc(run: SavedRun) {
           error_p99: iv.calibration_error?.p99 ?? null,
           circular: Boolean(s.calibration_note),
           note: s.calibration_note ?? null,
+          holdout: holdoutDoc(s, iv),
         }
       : null,
     svm_prq: { buckets: ['1-10us', '10-100us', '100us-1ms'], real_percent: SVM_PRQ_PERCENT, replayed_percent: s.svm_prq_buckets },
@@ -96,13 +124,28 @@ export const replayVerb: DbVerb<ReplayOp, ReturnType<typeof replayDoc>> = {
   prepare(argv) {
     const { values, positionals } = parse(
       argv,
-      { model: { type: 'string' }, preset: { type: 'string' }, param: { type: 'string', multiple: true }, seed: { type: 'string' }, seeds: { type: 'string' } },
+      {
+        model: { type: 'string' },
+        preset: { type: 'string' },
+        param: { type: 'string', multiple: true },
+        seed: { type: 'string' },
+        seeds: { type: 'string' },
+        holdout: { type: 'string' },
+      },
       USAGE,
     );
     const ref = positional(positionals, 'TRACE (id or name)', USAGE);
     const model = parseModel(values.model, true)!;
     return {
-      op: { ref, model, preset: values.preset, params: values.param ?? [], seed: parseSeed(values.seed), seeds: parseSeeds(values.seeds) },
+      op: {
+        ref,
+        model,
+        preset: values.preset,
+        params: values.param ?? [],
+        seed: parseSeed(values.seed),
+        seeds: parseSeeds(values.seeds),
+        holdout: parseHoldout(values.holdout),
+      },
       db: values.db,
       json: values.json,
     };
@@ -116,6 +159,7 @@ export const replayVerb: DbVerb<ReplayOp, ReturnType<typeof replayDoc>> = {
       params: op.params,
       seed: op.seed,
       seeds: op.seeds,
+      holdout: op.holdout,
       threads: ctx.threads,
     });
     return replayDoc(run);
@@ -150,6 +194,11 @@ export async function replayCommand(argv: string[]): Promise<void> {
         ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; error over the seeds p50 ${pi(c.error_p50)} p99 ${pi(c.error_p99)}`
         : 'calibration: the trace has no answered groups',
       ...(c?.note ? [`calibration is circular: ${c.note}`] : []),
+      ...(c?.holdout
+        ? [
+            `held-out calibration: service times fitted on the ${c.holdout.fit_groups} groups reported in the first ${d(c.holdout.split_ns)}, checked on the other ${c.holdout.check_groups}: recorded p50 ${d(c.holdout.recorded.p50)} p90 ${d(c.holdout.recorded.p90)} p99 ${d(c.holdout.recorded.p99)}; error over the seeds p50 ${pi(c.holdout.error_p50)} p90 ${pi(c.holdout.error_p90)} p99 ${pi(c.holdout.error_p99)}`,
+          ]
+        : []),
       `vs the real svm_prq histogram (1–10 µs / 10–100 µs / 100 µs–1 ms): replayed ${s.svm_prq.replayed_percent.map((v) => v.toFixed(1)).join(' / ')} %, real ${SVM_PRQ_PERCENT.join(' / ')} % (comparable at low load)`,
     ].join('\n') + '\n',
   );

@@ -3,6 +3,7 @@
 // nearest-rank percentiles that the deltas are taken against.
 
 import type { Db } from '../../db/instance.ts';
+import type { HoldoutCalibration } from '../../replay/holdout.ts';
 import { listReplayRuns, sideOfRun, type SavedRun } from '../replay-runs.ts';
 import { cdfBand, intervalsOf, meanStages, type ReplayIntervals } from '../../replay/seed-samples.ts';
 import { compareRuns, type WhatifResult } from '../../replay/whatif.ts';
@@ -34,6 +35,8 @@ export interface RunRow {
   svm_prq_buckets: [number, number, number] | null;
   /** Set when the calibration compares the engine with itself (a simulator-format trace). */
   calibration_note: string | null;
+  /** Held-out calibration's split and the check part's recorded figures (errors: intervals.holdout_error); null without --holdout. */
+  holdout: Pick<HoldoutCalibration, 'fraction' | 'fit_groups' | 'check_groups' | 'split_ns' | 'recorded'> | null;
 }
 
 export interface ReplayComparison {
@@ -64,6 +67,15 @@ function toRow(r: SavedRun): RunRow {
     stage_time_ns: s.seed_samples ? meanStages(s.seed_samples) : { ...s.stage_time_ns },
     svm_prq_buckets: s.svm_prq_buckets ?? null,
     calibration_note: s.calibration_note ?? null,
+    holdout: s.holdout_calibration
+      ? {
+          fraction: s.holdout_calibration.fraction,
+          fit_groups: s.holdout_calibration.fit_groups,
+          check_groups: s.holdout_calibration.check_groups,
+          split_ns: s.holdout_calibration.split_ns,
+          recorded: { ...s.holdout_calibration.recorded },
+        }
+      : null,
   };
 }
 

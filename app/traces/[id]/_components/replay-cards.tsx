@@ -57,10 +57,18 @@ function fmtNsInterval(iv: Interval): string {
 }
 
 
+function fmtErrInterval(iv: Interval): string {
+  return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
+}
+
 function fmtErrCell(r: RunRow, p: 'p50' | 'p99'): string {
   const iv = r.intervals?.calibration_error?.[p];
-  if (!iv) return fmtErr(r.calibration?.[`error_${p}`]);
-  return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
+  return iv ? fmtErrInterval(iv) : fmtErr(r.calibration?.[`error_${p}`]);
+}
+
+function fmtHoldoutCell(r: RunRow, p: 'p50' | 'p90' | 'p99'): string {
+  const iv = r.intervals?.holdout_error?.[p];
+  return iv ? fmtErrInterval(iv) : NONE;
 }
 
 function fmtNum(v: number | null, digits = 1): string {
@@ -82,6 +90,13 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   rows.push(
     { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p50') }, { text: '' }] },
     { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p99') }, { text: '' }] },
+    ...(shown.some((r) => r.holdout)
+      ? (['p50', 'p90', 'p99'] as const).map((p) => ({
+          label: `held-out error ${p} (check part only)`,
+          recorded: '',
+          cells: (r: RunRow) => [{ text: fmtHoldoutCell(r, p) }, { text: r.holdout ? `rec. ${fmtNs(r.holdout.recorded[p])}` : '' }],
+        }))
+      : []),
     ...(['p50', 'p99'] as const).map((p) => ({
       label: `device wait ${p}`,
       recorded: '',
@@ -100,6 +115,7 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   return (
     <div className="table-wrap">
       <CircularNotice runs={shown} />
+      <HoldoutNotice runs={shown} />
       <table data-testid="replay-percentiles">
         <thead>
           <tr>
@@ -152,6 +168,27 @@ function CircularNotice({ runs }: { runs: RunRow[] }) {
       Calibration: {note}.
     </p>
   ) : null;
+}
+
+/** Which groups a held-out run fitted its service times on and which it checked, in words. */
+function HoldoutNotice({ runs }: { runs: RunRow[] }) {
+  const held = runs.filter((r) => r.holdout);
+  if (held.length === 0) return null;
+  return (
+    <div data-testid="calibration-holdout">
+      {held.map((r) => {
+        const h = r.holdout!;
+        return (
+          <p key={r.run_id} role="note" style={{ marginTop: 0 }} data-run-id={r.run_id} data-fit-groups={h.fit_groups} data-check-groups={h.check_groups}>
+            <b>Held out, {runLabel(r)}:</b> service times (serviceDist=empirical) estimated on the {fmtCount(h.fit_groups)} answered groups whose last-page
+            request came in the trace&apos;s first {fmtNs(h.split_ns)} (fit share {h.fraction}); replayed over the whole trace and compared on the
+            other {fmtCount(h.check_groups)} only — recorded there p50 {fmtNs(h.recorded.p50)}, p90 {fmtNs(h.recorded.p90)}, p99{' '}
+            {fmtNs(h.recorded.p99)}. The calibration error rows compare every group, the fitted ones included; the held-out rows only the checked ones.
+          </p>
+        );
+      })}
+    </div>
+  );
 }
 
 export async function SavedRunsCard({ traceId, selected }: { traceId: number; selected: number[] }) {

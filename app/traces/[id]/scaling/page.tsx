@@ -22,8 +22,10 @@ const ALLOCATIONS: { value: Allocation; label: string; hint: string }[] = [
   { value: 'sparse', label: 'sparse', hint: 'N random 20-bit PASIDs: taller xarray, more node visits' },
 ];
 
+const PASID_AXIS_TITLE = 'Scaling with live PASIDs';
+
 const AXES: { value: SweepAxis; label: string; title: string }[] = [
-  { value: 'pasids', label: 'live PASIDs', title: 'PASID scaling' },
+  { value: 'pasids', label: 'live PASIDs', title: PASID_AXIS_TITLE },
   { value: 'outstanding', label: 'groups in flight per device', title: 'Scaling with groups in flight per device' },
   { value: 'sharing', label: 'devices per PASID', title: 'Scaling with devices sharing one PASID' },
 ];
@@ -77,7 +79,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
       <div className="grid">
         <ParamNotice problems={problems} />
         {axisCard}
-        <Card title="PASID scaling" span={12} subtitle="What the device waits, drops and drain load vs the number of live PASIDs.">
+        <Card title={PASID_AXIS_TITLE} span={12} subtitle="What the device waits, drops and drain load vs the number of live PASIDs.">
           <p>
             The sweep replays this trace&apos;s traffic remapped onto 1 … 2<sup>20</sup> − 1 live PASIDs, dense and sparse, through
             each model and lookup structure. It has not been run for this trace yet; it takes from a few seconds (small traces) to
@@ -94,7 +96,7 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
     <div className="grid">
       <ParamNotice problems={problems} />
       {axisCard}
-      <Card title="PASID scaling" span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
+      <Card title={PASID_AXIS_TITLE} span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
           This trace&apos;s traffic remapped onto N live PASIDs, replayed through each model and lookup structure. Every structure at a
           point replays the same groups at the same seeds (a list&apos;s walk is counted from each entry&apos;s position, not walked, so

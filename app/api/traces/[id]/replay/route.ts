@@ -1,6 +1,6 @@
 // GET: the trace's saved replay runs. POST: replay the trace through a model and save the
 // run. Body: {"model": "per-device"|"domain-wide", "preset"?: era, "params"?: ["name=value"],
-// "seed"?: int}. 201 with the saved run; 400 names the bad parameter.
+// "seed"?: int, "holdout"?: fraction fitted (held-out calibration)}. 201 with the saved run; 400 names the bad parameter.
 
 import { runReplayForTrace } from '@/lib/services/replay-runs.ts';
 import { replayRuns } from '@/lib/queries/charts/replay-comparison.ts';
@@ -33,6 +33,7 @@ interface RunBody {
   preset?: string;
   params: string[];
   seed?: number;
+  holdout?: number;
 }
 
 function parseBody(body: unknown): RunBody | string {
@@ -47,7 +48,14 @@ function parseBody(body: unknown): RunBody | string {
     return 'params must be a list of at most 100 "name=value" strings';
   }
   if (b.seed !== undefined && (typeof b.seed !== 'number' || !Number.isSafeInteger(b.seed) || b.seed < 0)) return 'seed must be a non-negative integer';
-  return { model: b.model as ModelName, preset: b.preset as string | undefined, params: params as string[], seed: b.seed as number | undefined };
+  if (b.holdout !== undefined && (typeof b.holdout !== 'number' || !(b.holdout > 0 && b.holdout < 1))) return 'holdout must be a fraction strictly between 0 and 1';
+  return {
+    model: b.model as ModelName,
+    preset: b.preset as string | undefined,
+    params: params as string[],
+    seed: b.seed as number | undefined,
+    holdout: b.holdout as number | undefined,
+  };
 }
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }): Promise<Response> {

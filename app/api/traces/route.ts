@@ -47,7 +47,8 @@ export async function POST(request: Request): Promise<Response> {
   if (!filename) return badRequest('query parameter filename is required: the file name, at most 255 characters, no control or bidirectional characters');
   const name = url.searchParams.get('name')?.trim() || undefined;
   if (name !== undefined && name.length > 200) return badRequest('name must be at most 200 characters');
-  if (name !== undefined && hasUnsafeCharacters(name)) return badRequest('name must not hold control characters (newline, ESC, NUL, …) or bidirectional controls');
+  if (name !== undefined && hasUnsafeCharacters(name))
+    return badRequest('name must not hold control characters (newline, ESC, NUL, …) or bidirectional controls');
   const job = url.searchParams.get('job');
   if (job !== null && !isValidJobId(job)) return badRequest('job must be 8–64 characters of A–Z, a–z, 0–9, _ or -');
   const contentType = request.headers.get('content-type') ?? '';

@@ -57,7 +57,12 @@ export default async function TraceOverviewPage({ params, searchParams }: { para
           <PasidsCard traceId={traceId} />
         </Suspense>
       </Card>
-      <Card title="Saved views" span={12} subtitle="Views of this trace saved by name from any of its pages; each opens with its filters, time range and selections." testId="card-saved-views">
+      <Card
+        title="Saved views"
+        span={12}
+        subtitle="Views of this trace saved by name from any of its pages; each opens with its filters, time range and selections."
+        testId="card-saved-views"
+      >
         <Suspense fallback={<TableSkeleton rows={3} />}>
           <SavedViewsCard traceId={traceId} />
         </Suspense>

@@ -33,11 +33,27 @@ export async function FilterBar({ traceId, filter }: { traceId: number; filter: 
     <form key={filterQuery(filter)} className="filters" method="get" action={`/traces/${traceId}/latency`} data-testid="latency-filters">
       <div className="field">
         <label htmlFor="f-device">Device</label>
-        <FilterPicker traceId={traceId} dim="device" id="f-device" name="device" value={filter.device ?? ''} placeholder="all devices (type to search)" options={opts.devices} />
+        <FilterPicker
+          traceId={traceId}
+          dim="device"
+          id="f-device"
+          name="device"
+          value={filter.device ?? ''}
+          placeholder="all devices (type to search)"
+          options={opts.devices}
+        />
       </div>
       <div className="field">
         <label htmlFor="f-pasid">PASID</label>
-        <FilterPicker traceId={traceId} dim="pasid" id="f-pasid" name="pasid" value={filter.pasid != null ? String(filter.pasid) : ''} placeholder="all PASIDs (type to search)" options={opts.pasids} />
+        <FilterPicker
+          traceId={traceId}
+          dim="pasid"
+          id="f-pasid"
+          name="pasid"
+          value={filter.pasid != null ? String(filter.pasid) : ''}
+          placeholder="all PASIDs (type to search)"
+          options={opts.pasids}
+        />
       </div>
       <div className="field">
         <label htmlFor="f-code">Response code</label>
@@ -95,18 +111,29 @@ export async function FiguresCard({ traceId, filter }: { traceId: number; filter
         {rows.map((r) => {
           const v = f.latency_ns[r.id];
           // A percentile links to the groups at or above it, slowest first; the mean is no group's value.
-          const href = r.id !== 'mean' && v !== null && Number.isInteger(v) ? groupsHref(traceId, { filter: { ...filter, latency_min_ns: BigInt(v) }, sort: 'latency', dir: 'desc' }) : null;
+          const href =
+            r.id !== 'mean' && v !== null && Number.isInteger(v)
+              ? groupsHref(traceId, { filter: { ...filter, latency_min_ns: BigInt(v) }, sort: 'latency', dir: 'desc' })
+              : null;
           return (
             <div key={r.id} className="figure" data-testid={`latency-${r.id}`} data-ns={v ?? ''}>
               <dt>latency {r.label}</dt>
-              <dd>{href ? <Link href={href} title={`Groups with latency ≥ ${r.label}`}>{fmtNs(v)}</Link> : fmtNs(v)}</dd>
+              <dd>
+                {href ? (
+                  <Link href={href} title={`Groups with latency ≥ ${r.label}`}>
+                    {fmtNs(v)}
+                  </Link>
+                ) : (
+                  fmtNs(v)
+                )}
+              </dd>
             </div>
           );
         })}
       </dl>
       <p className="muted" style={{ margin: '0.6rem 0 0', fontSize: '0.85rem' }}>
-        Nearest-rank percentiles in integer ns. What the device waits (response − first request of the group): p50{' '}
-        {fmtNs(f.span_ns.p50)}, p99 {fmtNs(f.span_ns.p99)}, max {fmtNs(f.span_ns.max)}.
+        Nearest-rank percentiles in integer ns. What the device waits (response − first request of the group): p50 {fmtNs(f.span_ns.p50)}, p99{' '}
+        {fmtNs(f.span_ns.p99)}, max {fmtNs(f.span_ns.max)}.
       </p>
     </>
   );
@@ -125,8 +152,8 @@ export async function HistogramCard({ traceId, filter }: { traceId: number; filt
       <LatencyHistogramChart bins={h.bins} total={h.total} groupsBase={groupsHref(traceId, { filter, sort: 'latency', dir: 'desc' })} />
       {resolution !== null && resolution > 1 ? (
         <p className="muted" data-testid="timestamp-resolution" data-ns={resolution}>
-          Timestamps in this trace have {unit(resolution)} resolution: every latency is a whole number of {unit(resolution)}, so the buckets below {unit(resolution, 10)} are
-          steps of it rather than a distribution.
+          Timestamps in this trace have {unit(resolution)} resolution: every latency is a whole number of {unit(resolution)}, so the buckets below{' '}
+          {unit(resolution, 10)} are steps of it rather than a distribution.
         </p>
       ) : null}
     </>

@@ -63,7 +63,11 @@ function Row({ label, value, tone, hint }: { label: string; value: number; tone?
     <tr>
       <th scope="row" style={{ fontWeight: 400, color: 'var(--text)' }}>
         {label}
-        {hint ? <div className="muted" style={{ fontSize: '0.78rem' }}>{hint}</div> : null}
+        {hint ? (
+          <div className="muted" style={{ fontSize: '0.78rem' }}>
+            {hint}
+          </div>
+        ) : null}
       </th>
       <td className="num" style={value && tone ? { color: `var(--${tone})`, fontWeight: 600 } : undefined}>
         {fmtCount(value)}
@@ -83,7 +87,12 @@ export async function PairingHealthCard({ traceId }: { traceId: number }) {
           <Row label="incomplete" value={h.groups.incomplete} tone="warn" hint="no last-page request seen" />
           <Row label="orphan responses" value={h.groups.orphan_responses} tone="warn" hint="responses that answer no open group" />
           <Row label="stop markers" value={h.groups.stop_markers} />
-          <Row label="lost-event markers" value={h.lost_markers} tone="bad" hint={h.lost_markers ? `${fmtCount(h.lost_events)} events dropped by the tracer` : undefined} />
+          <Row
+            label="lost-event markers"
+            value={h.lost_markers}
+            tone="bad"
+            hint={h.lost_markers ? `${fmtCount(h.lost_events)} events dropped by the tracer` : undefined}
+          />
           <Row label="bad lines" value={h.bad_lines} tone="bad" hint={`of ${fmtCount(h.lines)} lines`} />
         </tbody>
       </table>
@@ -189,7 +198,9 @@ function BreakdownTable({
                   unrec.
                 </th>
               ) : null}
-              <th scope="col" title="share of the trace's faults">share</th>
+              <th scope="col" title="share of the trace's faults">
+                share
+              </th>
               <th scope="col" className="num">
                 groups
               </th>
@@ -232,7 +243,10 @@ function BreakdownTable({
                 </td>
                 <td className="num">
                   {r.groups > 0 && r.key !== null ? (
-                    <Link href={groupsHref(traceId, { filter: filterParam === 'device' ? { device: String(r.key) } : { pasid: Number(r.key) } })} title={`Fault groups of ${keyLabel} ${r.key}`}>
+                    <Link
+                      href={groupsHref(traceId, { filter: filterParam === 'device' ? { device: String(r.key) } : { pasid: Number(r.key) } })}
+                      title={`Fault groups of ${keyLabel} ${r.key}`}
+                    >
                       {fmtCount(r.groups)}
                     </Link>
                   ) : (

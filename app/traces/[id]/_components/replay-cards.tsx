@@ -56,7 +56,6 @@ function fmtNsInterval(iv: Interval): string {
   return `${fmtNs(Math.round(iv.value))} ± ${fmtNs(Math.round(Math.max(iv.hi - iv.value, iv.value - iv.lo)))}`;
 }
 
-
 function fmtErrInterval(iv: Interval): string {
   return `${fmtErr(iv.value)} ± ${(((iv.hi - iv.lo) / 2) * 100).toFixed(1)} %`;
 }
@@ -80,13 +79,13 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
   const byId = new Map(runs.map((r) => [r.run_id, r]));
   const shown = selected.map((id) => byId.get(id)).filter((r): r is RunRow => r !== undefined);
   if (shown.length === 0) return <Empty>No runs selected.</Empty>;
-  const rows: { label: string; recorded: string; cells: (r: RunRow) => { text: string; cls?: string }[] }[] = (
-    ['p50', 'p90', 'p99', 'max'] as Pct[]
-  ).map((p) => ({
-    label: `latency ${p}`,
-    recorded: fmtNs(recorded[p]),
-    cells: (r) => [{ text: fmtRunNs(r, 'latency_ns', p) }, delta(runFigure(r, 'latency_ns', p).value, recorded[p])],
-  }));
+  const rows: { label: string; recorded: string; cells: (r: RunRow) => { text: string; cls?: string }[] }[] = (['p50', 'p90', 'p99', 'max'] as Pct[]).map(
+    (p) => ({
+      label: `latency ${p}`,
+      recorded: fmtNs(recorded[p]),
+      cells: (r) => [{ text: fmtRunNs(r, 'latency_ns', p) }, delta(runFigure(r, 'latency_ns', p).value, recorded[p])],
+    }),
+  );
   rows.push(
     { label: 'calibration error p50', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p50') }, { text: '' }] },
     { label: 'calibration error p99', recorded: '', cells: (r) => [{ text: fmtErrCell(r, 'p99') }, { text: '' }] },
@@ -102,15 +101,27 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
       recorded: '',
       cells: (r: RunRow) => [{ text: fmtRunNs(r, 'device_latency_ns', p) }, { text: '' }],
     })),
-    { label: 'lookup visits mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }] },
-    { label: 'lookup cost mean / p99', recorded: '', cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }] },
+    {
+      label: 'lookup visits mean / p99',
+      recorded: '',
+      cells: (r) => [{ text: `${fmtNum(r.lookup.visits_mean)} / ${fmtNum(r.lookup.visits_p99, 0)}` }, { text: '' }],
+    },
+    {
+      label: 'lookup cost mean / p99',
+      recorded: '',
+      cells: (r) => [{ text: `${fmtNs(r.lookup.ns_mean === null ? null : Math.round(r.lookup.ns_mean))} / ${fmtNs(r.lookup.ns_p99)}` }, { text: '' }],
+    },
     {
       label: `share 1–10 µs / 10–100 µs / 100 µs–1 ms (the real svm_prq: ${SVM_PRQ_PERCENT.join(' / ')} %)`,
       recorded: '',
       cells: (r) => [{ text: r.svm_prq_buckets ? `${r.svm_prq_buckets.map((v) => v.toFixed(1)).join(' / ')} %` : '—' }, { text: '' }],
     },
     { label: 'PRQ drops / lost groups', recorded: '', cells: (r) => [{ text: `${fmtCount(r.drops)} / ${fmtCount(r.lost_groups)}` }, { text: '' }] },
-    { label: 'groups answered', recorded: fmtCount(recorded.count), cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }] },
+    {
+      label: 'groups answered',
+      recorded: fmtCount(recorded.count),
+      cells: (r) => [{ text: `${fmtCount(r.answered)} of ${fmtCount(r.groups)}` }, { text: '' }],
+    },
   );
   return (
     <div className="table-wrap">
@@ -126,7 +137,11 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
             {shown.map((r) => (
               <th key={r.run_id} scope="col" colSpan={2} className="num">
                 {runLabel(r)}
-                {r.overrides.length ? <div className="muted mono" style={{ fontWeight: 400 }}>{r.overrides.join(' ')}</div> : null}
+                {r.overrides.length ? (
+                  <div className="muted mono" style={{ fontWeight: 400 }}>
+                    {r.overrides.join(' ')}
+                  </div>
+                ) : null}
               </th>
             ))}
           </tr>
@@ -150,11 +165,10 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
         </tbody>
       </table>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        Replayed figures are the mean over the run&apos;s seeds ± half the 95 % range in which one more seed&apos;s value lands
-        (lookups, drops, svm_prq shares: the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. The
-        svm_prq histogram (QEMU, Intel debugfs, report → response submission) is the one real distribution nobody here produced:
-        comparable at low load. Latency as a trace shows it: response − last-page
-        request; device wait adds PRQ queueing and retries.
+        Replayed figures are the mean over the run&apos;s seeds ± half the 95 % range in which one more seed&apos;s value lands (lookups, drops, svm_prq shares:
+        the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. The svm_prq histogram (QEMU, Intel debugfs, report → response
+        submission) is the one real distribution nobody here produced: comparable at low load. Latency as a trace shows it: response − last-page request; device
+        wait adds PRQ queueing and retries.
       </p>
     </div>
   );
@@ -181,9 +195,9 @@ function HoldoutNotice({ runs }: { runs: RunRow[] }) {
         return (
           <p key={r.run_id} role="note" style={{ marginTop: 0 }} data-run-id={r.run_id} data-fit-groups={h.fit_groups} data-check-groups={h.check_groups}>
             <b>Held out, {runLabel(r)}:</b> service times (serviceDist=empirical) estimated on the {fmtCount(h.fit_groups)} answered groups whose last-page
-            request came in the trace&apos;s first {fmtNs(h.split_ns)} (fit share {h.fraction}); replayed over the whole trace and compared on the
-            other {fmtCount(h.check_groups)} only — recorded there p50 {fmtNs(h.recorded.p50)}, p90 {fmtNs(h.recorded.p90)}, p99{' '}
-            {fmtNs(h.recorded.p99)}. The calibration error rows compare every group, the fitted ones included; the held-out rows only the checked ones.
+            request came in the trace&apos;s first {fmtNs(h.split_ns)} (fit share {h.fraction}); replayed over the whole trace and compared on the other{' '}
+            {fmtCount(h.check_groups)} only — recorded there p50 {fmtNs(h.recorded.p50)}, p90 {fmtNs(h.recorded.p90)}, p99 {fmtNs(h.recorded.p99)}. The
+            calibration error rows compare every group, the fitted ones included; the held-out rows only the checked ones.
           </p>
         );
       })}
@@ -232,7 +246,11 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
             return (
               <tr key={r.run_id} data-run-id={r.run_id}>
                 <td>
-                  <Link href={runsHref(traceId, next)} aria-pressed={on} aria-label={`${on ? 'Remove' : 'Add'} run ${r.run_id} ${on ? 'from' : 'to'} the comparison`}>
+                  <Link
+                    href={runsHref(traceId, next)}
+                    aria-pressed={on}
+                    aria-label={`${on ? 'Remove' : 'Add'} run ${r.run_id} ${on ? 'from' : 'to'} the comparison`}
+                  >
                     {on ? '✓ shown' : 'show'}
                   </Link>
                 </td>
@@ -248,7 +266,8 @@ export async function SavedRunsCard({ traceId, selected }: { traceId: number; se
                 <td className="num">{fmtNs(runFigure(r, 'latency_ns', 'p50').value)}</td>
                 <td className="num">{fmtNs(runFigure(r, 'latency_ns', 'p99').value)}</td>
                 <td className="num">
-                  {fmtErr(r.intervals?.calibration_error?.p50?.value ?? r.calibration?.error_p50)} / {fmtErr(r.intervals?.calibration_error?.p99?.value ?? r.calibration?.error_p99)}
+                  {fmtErr(r.intervals?.calibration_error?.p50?.value ?? r.calibration?.error_p50)} /{' '}
+                  {fmtErr(r.intervals?.calibration_error?.p99?.value ?? r.calibration?.error_p99)}
                 </td>
                 <td className="num">{fmtCount(r.drops)}</td>
                 <td className="num">{fmtNs(Math.round(r.seconds * 1e9))}</td>
@@ -314,9 +333,9 @@ export async function VerdictCard({ traceId, selected }: { traceId: number; sele
         </table>
       </div>
       <p className="muted" style={{ fontSize: '0.85rem' }}>
-        A = run #{r.a.run_id}, B = run #{r.b.run_id} ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ±
-        where one more seed lands; the difference is Welch&apos;s 95 % interval of B − A — &ldquo;beyond seed noise&rdquo; when it excludes 0.
-        The CLI gives the same numbers: <code>pritrace whatif TRACE --a MODEL@ERA --b MODEL@ERA</code>.
+        A = run #{r.a.run_id}, B = run #{r.b.run_id} ({r.a.seeds.length} and {r.b.seeds.length} seeds). Each side: mean over its seeds ± where one more seed
+        lands; the difference is Welch&apos;s 95 % interval of B − A — &ldquo;beyond seed noise&rdquo; when it excludes 0. The CLI gives the same numbers:{' '}
+        <code>pritrace whatif TRACE --a MODEL@ERA --b MODEL@ERA</code>.
       </p>
     </div>
   );
@@ -341,8 +360,8 @@ export async function SensitivityCard({ traceId, model, preset }: { traceId: num
     return (
       <div>
         <p className="muted">
-          No sensitivity run yet. It replays the trace with each numeric parameter halved and doubled (4 seeds each, about 50
-          variants) and ranks them by how far the device-side p99 moves. Same as <code>pritrace sensitivity TRACE</code>.
+          No sensitivity run yet. It replays the trace with each numeric parameter halved and doubled (4 seeds each, about 50 variants) and ranks them by how
+          far the device-side p99 moves. Same as <code>pritrace sensitivity TRACE</code>.
         </p>
         {button}
       </div>

@@ -31,7 +31,11 @@ export default async function AnnotationsPage({ params, searchParams }: { params
     events: await eventsOverTime(db, traceId, range),
     latency: await latencyOverTime(db, traceId, { range }),
   }));
-  const plain = notes.map((a) => ({ ...a, start_ns: a.start_ns === null ? null : a.start_ns.toString(), end_ns: a.end_ns === null ? null : a.end_ns.toString() }));
+  const plain = notes.map((a) => ({
+    ...a,
+    start_ns: a.start_ns === null ? null : a.start_ns.toString(),
+    end_ns: a.end_ns === null ? null : a.end_ns.toString(),
+  }));
   const bands = annotationBands(plain);
   return (
     <div className="grid">
@@ -52,12 +56,39 @@ export default async function AnnotationsPage({ params, searchParams }: { params
           )
         }
       >
-        {events.buckets.length === 0 ? <Empty>No timestamped events.</Empty> : <EventsOverTimeChart buckets={events.buckets} kinds={events.kinds} bucketNs={events.bucket_ns} extentNs={events.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {events.buckets.length === 0 ? (
+          <Empty>No timestamped events.</Empty>
+        ) : (
+          <EventsOverTimeChart
+            buckets={events.buckets}
+            kinds={events.kinds}
+            bucketNs={events.bucket_ns}
+            extentNs={events.extent_ns}
+            bands={bands}
+            brushTraceId={traceId}
+            zoom={zoom}
+          />
+        )}
       </Card>
       <Card title="Latency over time" span={6} subtitle="Drag across a spike to annotate it, or read its time off the axis and type it below.">
-        {latency.buckets.length === 0 ? <Empty>No answered groups.</Empty> : <LatencyOverTimeChart buckets={latency.buckets} bucketNs={latency.bucket_ns} extentNs={latency.extent_ns} bands={bands} brushTraceId={traceId} zoom={zoom} />}
+        {latency.buckets.length === 0 ? (
+          <Empty>No answered groups.</Empty>
+        ) : (
+          <LatencyOverTimeChart
+            buckets={latency.buckets}
+            bucketNs={latency.bucket_ns}
+            extentNs={latency.extent_ns}
+            bands={bands}
+            brushTraceId={traceId}
+            zoom={zoom}
+          />
+        )}
       </Card>
-      <Card title="Add an annotation" span={12} subtitle="Mark a time range (both ends, or one for an instant) and/or a device or PASID, or leave them empty for a note on the whole trace.">
+      <Card
+        title="Add an annotation"
+        span={12}
+        subtitle="Mark a time range (both ends, or one for an instant) and/or a device or PASID, or leave them empty for a note on the whole trace."
+      >
         <AnnotationForm traceId={traceId} />
       </Card>
       <Card title={`Annotations (${plain.length})`} span={12} subtitle="In time order; notes without a time range last. Also in the report.">
@@ -73,7 +104,15 @@ export default async function AnnotationsPage({ params, searchParams }: { params
                 <p className="annotation-text">{a.text}</p>
                 <AnnotationControls
                   traceId={traceId}
-                  annotation={{ annotation_id: a.annotation_id, start_offset_ns: a.start_offset_ns, end_offset_ns: a.end_offset_ns, device: a.device, pasid: a.pasid, author: a.author, text: a.text }}
+                  annotation={{
+                    annotation_id: a.annotation_id,
+                    start_offset_ns: a.start_offset_ns,
+                    end_offset_ns: a.end_offset_ns,
+                    device: a.device,
+                    pasid: a.pasid,
+                    author: a.author,
+                    text: a.text,
+                  }}
                 />
               </li>
             ))}

@@ -136,7 +136,13 @@ async function GroupTable({ traceId, view }: { traceId: number; view: GroupView 
                 const active = view.sort === c.sort;
                 const nextDir = active && view.dir === 'asc' ? 'desc' : active ? 'asc' : c.sort === 'latency' || c.sort === 'pages' ? 'desc' : 'asc';
                 return (
-                  <th key={c.sort} scope="col" className={c.num ? 'num' : undefined} title={c.title} aria-sort={active ? (view.dir === 'asc' ? 'ascending' : 'descending') : undefined}>
+                  <th
+                    key={c.sort}
+                    scope="col"
+                    className={c.num ? 'num' : undefined}
+                    title={c.title}
+                    aria-sort={active ? (view.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+                  >
                     <a className="sort" href={groupsHref(traceId, { ...view, sort: c.sort, dir: nextDir, page: 1 })} data-testid={`sort-${c.sort}`}>
                       {c.label}
                       {active ? (view.dir === 'asc' ? ' ▲' : ' ▼') : ''}

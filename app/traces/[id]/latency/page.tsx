@@ -46,7 +46,11 @@ export default async function LatencyPage({ params, searchParams }: { params: Pr
           <CdfCard traceId={traceId} filter={filter} />
         </Suspense>
       </Card>
-      <Card title="Latency over time" span={12} subtitle="Groups bucketed by their last-page request time, in the same buckets as the Overview and the report (at most 1 000, aggregated in the database). Wheel over the chart to zoom, drag to select a range (or pan), or use the buttons below it.">
+      <Card
+        title="Latency over time"
+        span={12}
+        subtitle="Groups bucketed by their last-page request time, in the same buckets as the Overview and the report (at most 1 000, aggregated in the database). Wheel over the chart to zoom, drag to select a range (or pan), or use the buttons below it."
+      >
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <OverTimeCard traceId={traceId} filter={filter} />
         </Suspense>

@@ -68,19 +68,24 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
   return (
     <div className="grid">
       <ParamNotice problems={idParamProblems(sp, ['runs'], { list: true })} />
-      <Card title="What would the other design or era change?" span={12} testId="verdict-card" subtitle="Run A against run B over their seeds: the first two compared runs, else the two latest.">
+      <Card
+        title="What would the other design or era change?"
+        span={12}
+        testId="verdict-card"
+        subtitle="Run A against run B over their seeds: the first two compared runs, else the two latest."
+      >
         <Suspense key={verdictRuns.join(',')} fallback={<TableSkeleton rows={4} />}>
           <VerdictCard traceId={traceId} selected={verdictRuns} />
         </Suspense>
       </Card>
-      <Card
-        title="Run a replay"
-        span={12}
-        subtitle="Replays the trace's page requests through a handling model (deterministic for a seed) and saves the run."
-      >
+      <Card title="Run a replay" span={12} subtitle="Replays the trace's page requests through a handling model (deterministic for a seed) and saves the run.">
         <ReplayForm traceId={traceId} models={MODEL_NAMES} presets={PRESET_INFO} specs={PARAM_INFO} selected={selected} />
       </Card>
-      <Card title="Recorded vs replayed latency" span={span} subtitle="CDFs on a log axis; recorded solid, replayed dashed (its first seed), thin curves: the range one more seed lands in.">
+      <Card
+        title="Recorded vs replayed latency"
+        span={span}
+        subtitle="CDFs on a log axis; recorded solid, replayed dashed (its first seed), thin curves: the range one more seed lands in."
+      >
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <ReplayCdfCard traceId={traceId} selected={selected} />
         </Suspense>
@@ -90,12 +95,20 @@ export default async function ReplayPage({ params, searchParams }: { params: Pro
           <PercentileTableCard traceId={traceId} selected={selected} />
         </Suspense>
       </Card>
-      <Card title="Where the device waits" span={12} subtitle="Mean time per answered group in each stage, request generated → response at the device (over the run's seeds).">
+      <Card
+        title="Where the device waits"
+        span={12}
+        subtitle="Mean time per answered group in each stage, request generated → response at the device (over the run's seeds)."
+      >
         <Suspense key={k} fallback={<ChartSkeleton />}>
           <StageTimeCard traceId={traceId} selected={selected} />
         </Suspense>
       </Card>
-      <Card title="Which parameter drives the answer?" span={12} subtitle="Sensitivity: each parameter halved and doubled; ⚠ marks a dominant parameter whose value is only an estimate.">
+      <Card
+        title="Which parameter drives the answer?"
+        span={12}
+        subtitle="Sensitivity: each parameter halved and doubled; ⚠ marks a dominant parameter whose value is only an estimate."
+      >
         <Suspense fallback={<ChartSkeleton />}>
           <SensitivityCard traceId={traceId} model={sensitivityModel} preset={sensitivityPreset} />
         </Suspense>

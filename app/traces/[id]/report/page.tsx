@@ -135,7 +135,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
               {PERCENTILES.map(([key, label]) => (
                 <tr key={key} data-testid={`report-pct-${key}`}>
                   <td>{label}</td>
-                  <td className="num mono">{s.latency_ns[key] === null ? '—' : Number.isInteger(s.latency_ns[key]) ? String(s.latency_ns[key]) : s.latency_ns[key]!.toFixed(1)}</td>
+                  <td className="num mono">
+                    {s.latency_ns[key] === null ? '—' : Number.isInteger(s.latency_ns[key]) ? String(s.latency_ns[key]) : s.latency_ns[key]!.toFixed(1)}
+                  </td>
                   <td className="num">{fmtNs(s.latency_ns[key])}</td>
                 </tr>
               ))}
@@ -143,7 +145,11 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
           </table>
         )}
       </Card>
-      <Card title="Latency histogram" span={6} actions={<ChartActions traceId={traceId} chart="histogram" testId="report-chart-histogram" title={`Latency histogram · ${pngOf}`} />}>
+      <Card
+        title="Latency histogram"
+        span={6}
+        actions={<ChartActions traceId={traceId} chart="histogram" testId="report-chart-histogram" title={`Latency histogram · ${pngOf}`} />}
+      >
         {d.histogram.total === 0 ? (
           <Empty>No answered groups.</Empty>
         ) : (
@@ -169,7 +175,12 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
         {d.latency_over_time.buckets.length === 0 ? (
           <Empty>No answered groups.</Empty>
         ) : (
-          <LatencyOverTimeChart buckets={d.latency_over_time.buckets} bucketNs={d.latency_over_time.bucket_ns} bands={bands} testId="report-chart-latency-over-time" />
+          <LatencyOverTimeChart
+            buckets={d.latency_over_time.buckets}
+            bucketNs={d.latency_over_time.bucket_ns}
+            bands={bands}
+            testId="report-chart-latency-over-time"
+          />
         )}
       </Card>
       <Card
@@ -256,7 +267,11 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
       <Card title="PASIDs" span={6} actions={<ChartActions traceId={traceId} chart="pasids" testId="report-pasids" title={`PASIDs · ${pngOf}`} />}>
         <BreakdownRows rows={d.pasids.rows} label="PASID" testId="report-pasids" />
       </Card>
-      <Card title="Replay comparison" span={12} subtitle={d.replay.omitted ? `${d.replay.omitted} older runs not shown.` : 'Saved replay runs against the recorded latency.'}>
+      <Card
+        title="Replay comparison"
+        span={12}
+        subtitle={d.replay.omitted ? `${d.replay.omitted} older runs not shown.` : 'Saved replay runs against the recorded latency.'}
+      >
         {d.replay.runs.length === 0 ? (
           <Empty>
             No saved replay runs. Run one on the <Link href={`/traces/${traceId}/replay`}>Replay</Link> page.
@@ -318,7 +333,15 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   );
 }
 
-function BreakdownRows({ rows, label, testId }: { rows: { key: string | number | null; groups: number; share: number; p50_ns: number | null; p99_ns: number | null }[]; label: string; testId: string }) {
+function BreakdownRows({
+  rows,
+  label,
+  testId,
+}: {
+  rows: { key: string | number | null; groups: number; share: number; p50_ns: number | null; p99_ns: number | null }[];
+  label: string;
+  testId: string;
+}) {
   if (rows.length === 0) return <Empty>None.</Empty>;
   return (
     <div className="table-wrap">

@@ -37,7 +37,8 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
   const allocation: Allocation = sp.alloc === 'sparse' ? 'sparse' : 'dense';
   const problems = [...choiceProblem(sp, 'axis', SWEEP_AXES, 'pasids'), ...choiceProblem(sp, 'alloc', ['dense', 'sparse'], 'dense')];
   const [header, computedAt] = await withDb(
-    async (db) => [await traceHeader(db, traceId), axis === 'pasids' ? await sweepComputedAt(db, traceId) : await axisSweepComputedAt(db, traceId, axis)] as const,
+    async (db) =>
+      [await traceHeader(db, traceId), axis === 'pasids' ? await sweepComputedAt(db, traceId) : await axisSweepComputedAt(db, traceId, axis)] as const,
   );
 
   if (header.page_requests === 0) {
@@ -55,7 +56,11 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
     <Card title="Scaling axis" span={12} subtitle="What the per-device and lookup costs grow with: each axis replays the same group sample at the same seeds.">
       <nav className="toggle" aria-label="Scaling axis" data-testid="scaling-axes" style={{ flexWrap: 'wrap' }}>
         {AXES.map((a) => (
-          <Link key={a.value} href={`/traces/${traceId}/scaling${a.value === 'pasids' ? '' : `?axis=${a.value}`}`} aria-current={a.value === axis ? 'true' : undefined}>
+          <Link
+            key={a.value}
+            href={`/traces/${traceId}/scaling${a.value === 'pasids' ? '' : `?axis=${a.value}`}`}
+            aria-current={a.value === axis ? 'true' : undefined}
+          >
             {a.label}
           </Link>
         ))}
@@ -81,9 +86,9 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
         {axisCard}
         <Card title={PASID_AXIS_TITLE} span={12} subtitle="What the device waits, drops and drain load vs the number of live PASIDs.">
           <p>
-            The sweep replays this trace&apos;s traffic remapped onto 1 … 2<sup>20</sup> − 1 live PASIDs, dense and sparse, through
-            each model and lookup structure. It has not been run for this trace yet; it takes from a few seconds (small traces) to
-            a minute or more (100 000+ groups), and the result is saved.
+            The sweep replays this trace&apos;s traffic remapped onto 1 … 2<sup>20</sup> − 1 live PASIDs, dense and sparse, through each model and lookup
+            structure. It has not been run for this trace yet; it takes from a few seconds (small traces) to a minute or more (100 000+ groups), and the result
+            is saved.
           </p>
           <RunSweepButton traceId={traceId} />
         </Card>
@@ -98,14 +103,17 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
       {axisCard}
       <Card title={PASID_AXIS_TITLE} span={12} subtitle={`Sweep saved ${computedAt} UTC. ${hint}.`} actions={toggle}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }}>
-          This trace&apos;s traffic remapped onto N live PASIDs, replayed through each model and lookup structure. Every structure at a
-          point replays the same groups at the same seeds (a list&apos;s walk is counted from each entry&apos;s position, not walked, so
-          the 1 M-entry list needs no shorter sample). Lines are the mean over seeds, the band on the headline the range one more seed
-          lands in. Per-device dashed; list and hash are <b>hypothetical</b> (dotted): no kernel uses them for PASID → domain. The
-          dotted vertical line marks this trace&apos;s own number of PASIDs.
+          This trace&apos;s traffic remapped onto N live PASIDs, replayed through each model and lookup structure. Every structure at a point replays the same
+          groups at the same seeds (a list&apos;s walk is counted from each entry&apos;s position, not walked, so the 1 M-entry list needs no shorter sample).
+          Lines are the mean over seeds, the band on the headline the range one more seed lands in. Per-device dashed; list and hash are <b>hypothetical</b>{' '}
+          (dotted): no kernel uses them for PASID → domain. The dotted vertical line marks this trace&apos;s own number of PASIDs.
         </p>
       </Card>
-      <Card title="What the device waits" span={12} subtitle="p99 of request generated → response at the device: credit waits, PRQ, drain, lookups, service, response and QI.">
+      <Card
+        title="What the device waits"
+        span={12}
+        subtitle="p99 of request generated → response at the device: credit waits, PRQ, drain, lookups, service, response and QI."
+      >
         <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="device_p99_ns" />
         </Suspense>
@@ -123,7 +131,11 @@ export default async function ScalingPage({ params, searchParams }: { params: Pr
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="drain_utilisation" />
         </Suspense>
       </Card>
-      <Card title="Latency from report (secondary)" span={4} subtitle="Response − last-page report, as a trace records it: misses drain-side lookups and drops.">
+      <Card
+        title="Latency from report (secondary)"
+        span={4}
+        subtitle="Response − last-page report, as a trace records it: misses drain-side lookups and drops."
+      >
         <Suspense key={allocation} fallback={<ChartSkeleton height={360} />}>
           <ScalingChartCard traceId={traceId} allocation={allocation} metric="p99_ns" />
         </Suspense>
@@ -177,8 +189,8 @@ function DeviceAxisView({
       {axisCard}
       <Card title={title} span={12} subtitle={`Sweep saved ${computedAt} UTC.`}>
         <p className="muted" style={{ margin: 0, fontSize: '0.85rem' }} data-testid="axis-method">
-          {AXIS_METHOD[axis]} Lines are the mean over seeds, bands the range one more seed lands in. Per-device dashed; list and hash
-          are <b>hypothetical</b> (dotted). The dotted vertical line marks this trace as recorded
+          {AXIS_METHOD[axis]} Lines are the mean over seeds, bands the range one more seed lands in. Per-device dashed; list and hash are <b>hypothetical</b>{' '}
+          (dotted). The dotted vertical line marks this trace as recorded
           {axis === 'outstanding' ? ' (its groups in flight per device, first request → response, from the recording)' : ' (its devices per PASID)'}.
         </p>
       </Card>

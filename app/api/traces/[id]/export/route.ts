@@ -47,7 +47,9 @@ export async function GET(request: Request, ctx: { params: Promise<{ id: string 
       }
       case 'chart-csv': {
         const data = await withDb((db) => gatherPostmortem(db, traceId));
-        return new Response(chartCsv(data, chart as (typeof CHART_CSV_NAMES)[number]), { headers: attachment(`${base}-${chart}.csv`, 'text/csv; charset=utf-8') });
+        return new Response(chartCsv(data, chart as (typeof CHART_CSV_NAMES)[number]), {
+          headers: attachment(`${base}-${chart}.csv`, 'text/csv; charset=utf-8'),
+        });
       }
       case 'groups-csv': {
         if (runId === null) {

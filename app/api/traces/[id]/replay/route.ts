@@ -48,7 +48,8 @@ function parseBody(body: unknown): RunBody | string {
     return 'params must be a list of at most 100 "name=value" strings';
   }
   if (b.seed !== undefined && (typeof b.seed !== 'number' || !Number.isSafeInteger(b.seed) || b.seed < 0)) return 'seed must be a non-negative integer';
-  if (b.holdout !== undefined && (typeof b.holdout !== 'number' || !(b.holdout > 0 && b.holdout < 1))) return 'holdout must be a fraction strictly between 0 and 1';
+  if (b.holdout !== undefined && (typeof b.holdout !== 'number' || !(b.holdout > 0 && b.holdout < 1)))
+    return 'holdout must be a fraction strictly between 0 and 1';
   return {
     model: b.model as ModelName,
     preset: b.preset as string | undefined,
@@ -70,7 +71,10 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
       await traceHeader(db, id);
       return runReplayForTrace(db, id, opts);
     });
-    return json({ run_id: run.run_id, trace_id: run.trace_id, model: run.model, preset: run.preset, seed: run.seed, overrides: run.overrides, summary: run.summary }, 201);
+    return json(
+      { run_id: run.run_id, trace_id: run.trace_id, model: run.model, preset: run.preset, seed: run.seed, overrides: run.overrides, summary: run.summary },
+      201,
+    );
   } catch (e) {
     return errorResponse(e);
   }

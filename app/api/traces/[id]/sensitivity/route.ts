@@ -19,7 +19,8 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
   if (body instanceof Response) return body;
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof b.model !== 'string' || !(MODEL_NAMES as readonly string[]).includes(b.model)) return badRequest(`model must be one of ${MODEL_NAMES.join(', ')}`);
-  if (b.preset !== undefined && (typeof b.preset !== 'string' || !(KERNEL_ERAS as readonly string[]).includes(b.preset))) return badRequest(`preset must be one of ${KERNEL_ERAS.join(', ')}`);
+  if (b.preset !== undefined && (typeof b.preset !== 'string' || !(KERNEL_ERAS as readonly string[]).includes(b.preset)))
+    return badRequest(`preset must be one of ${KERNEL_ERAS.join(', ')}`);
   try {
     const result = await withDb(async (db) => {
       await traceHeader(db, id);

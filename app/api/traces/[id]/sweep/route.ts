@@ -15,7 +15,8 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
   const id = parseId((await ctx.params).id);
   if (id === null) return notAnId('trace id must be a number');
   const axis = new URL(request.url).searchParams.get('axis') ?? 'pasids';
-  if (!(SWEEP_AXES as readonly string[]).includes(axis)) return json({ error: `axis must be one of ${SWEEP_AXES.join(', ')}, got ${JSON.stringify(axis.slice(0, 40))}` }, 400);
+  if (!(SWEEP_AXES as readonly string[]).includes(axis))
+    return json({ error: `axis must be one of ${SWEEP_AXES.join(', ')}, got ${JSON.stringify(axis.slice(0, 40))}` }, 400);
   try {
     await withDb((db) => traceHeader(db, id));
     const sweep = await runSweepOnce(id, axis as SweepAxis);

@@ -91,7 +91,15 @@ function LineRows({ window, byLine }: { window: [number, number]; byLine: Map<nu
     }
     flushMissing(n - 1);
     rows.push(
-      <tr key={n} className={`role-${l.role}`} data-testid="trace-line" data-line={l.line} data-ts-ns={l.ts_ns ?? ''} data-event={l.event ?? ''} data-role={l.role}>
+      <tr
+        key={n}
+        className={`role-${l.role}`}
+        data-testid="trace-line"
+        data-line={l.line}
+        data-ts-ns={l.ts_ns ?? ''}
+        data-event={l.event ?? ''}
+        data-role={l.role}
+      >
         <td className="num">{l.line}</td>
         <td className="num">{secondsText(l.ts_ns)}</td>
         <td className="num">{l.cpu ?? '—'}</td>
@@ -142,8 +150,9 @@ export default async function GroupPage({ params }: { params: Promise<{ id: stri
         testId="group-lines"
         subtitle={
           <>
-            The events stored from lines of <b>{file}</b> within {CONTEXT_LINES} lines of this group&apos;s first request, last-page request and response, and every page request of
-            the group. The file&apos;s raw text is not kept: each row is the event decoded from that line, at the file&apos;s own line number, with its exact timestamp.
+            The events stored from lines of <b>{file}</b> within {CONTEXT_LINES} lines of this group&apos;s first request, last-page request and response, and
+            every page request of the group. The file&apos;s raw text is not kept: each row is the event decoded from that line, at the file&apos;s own line
+            number, with its exact timestamp.
           </>
         }
       >

@@ -29,55 +29,58 @@ export async function AxisPointsTable({ traceId, axis }: { traceId: number; axis
   // The measured columns come from the kernel's own structure (domain-wide xarray) when present.
   const ref = data.series.find((s) => s.model === 'domain-wide' && s.structure === 'xarray') ?? data.series[0]!;
   return (
-    <div className="table-wrap">
-      <table data-testid={`axis-points-${axis}`}>
-        <caption className="muted" style={{ textAlign: 'left', captionSide: 'top', paddingBottom: 4 }}>
-          Every point, mean over seeds {data.seeds.join(', ')}; in flight per device measured in the {ref.key} replay. This trace as
-          recorded: {data.trace_x === null ? '—' : AXIS_X[axis].format(data.trace_x)} {axis === 'outstanding' ? 'groups in flight per device' : 'devices per PASID'}.
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">devices</th>
-            <th scope="col" className="num">
-              devices with groups
-            </th>
-            <th scope="col" className="num">
-              in flight per device
-            </th>
-            <th scope="col" className="num">
-              devices per PASID
-            </th>
-            {data.series.map((s) => (
-              <th key={s.key} scope="col" className="num">
-                {s.key}: device p99
+    <>
+      {/* Above the table, not its caption: a caption is as wide as the table and scrolled out of the card with it at 1024 px. */}
+      <p id={`axis-points-${axis}-about`} className="muted" style={{ margin: '0 0 4px' }}>
+        Every point, mean over seeds {data.seeds.join(', ')}; in flight per device measured in the {ref.key} replay. This trace as recorded:{' '}
+        {data.trace_x === null ? '—' : AXIS_X[axis].format(data.trace_x)} {axis === 'outstanding' ? 'groups in flight per device' : 'devices per PASID'}.
+      </p>
+      <div className="table-wrap">
+        <table data-testid={`axis-points-${axis}`} aria-describedby={`axis-points-${axis}-about`}>
+          <thead>
+            <tr>
+              <th scope="col">devices</th>
+              <th scope="col" className="num">
+                devices with groups
               </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {knobs.map((k) => {
-            const at = ref.points.find((p) => p.knob === k);
-            return (
-              <tr key={k} data-knob={k} data-x={at?.x ?? ''}>
-                <th scope="row" style={{ fontWeight: 400 }}>
-                  {knobLabel(axis, k)}
+              <th scope="col" className="num">
+                in flight per device
+              </th>
+              <th scope="col" className="num">
+                devices per PASID
+              </th>
+              {data.series.map((s) => (
+                <th key={s.key} scope="col" className="num">
+                  {s.key}: device p99
                 </th>
-                <td className="num">{at?.devices ?? '—'}</td>
-                <td className="num">{at?.outstanding === null || at === undefined ? '—' : AXIS_X.outstanding.format(at.outstanding)}</td>
-                <td className="num">{at ? AXIS_X.sharing.format(at.devices_per_pasid) : '—'}</td>
-                {data.series.map((s) => {
-                  const p = s.points.find((q) => q.knob === k);
-                  return (
-                    <td key={s.key} className="num">
-                      {p?.device_p99_ns == null ? '—' : fmtNs(Math.round(p.device_p99_ns))}
-                    </td>
-                  );
-                })}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {knobs.map((k) => {
+              const at = ref.points.find((p) => p.knob === k);
+              return (
+                <tr key={k} data-knob={k} data-x={at?.x ?? ''}>
+                  <th scope="row" style={{ fontWeight: 400 }}>
+                    {knobLabel(axis, k)}
+                  </th>
+                  <td className="num">{at?.devices ?? '—'}</td>
+                  <td className="num">{at?.outstanding === null || at === undefined ? '—' : AXIS_X.outstanding.format(at.outstanding)}</td>
+                  <td className="num">{at ? AXIS_X.sharing.format(at.devices_per_pasid) : '—'}</td>
+                  {data.series.map((s) => {
+                    const p = s.points.find((q) => q.knob === k);
+                    return (
+                      <td key={s.key} className="num">
+                        {p?.device_p99_ns == null ? '—' : fmtNs(Math.round(p.device_p99_ns))}
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

@@ -114,6 +114,9 @@ export function chartCsv(d: PostmortemData, name: ChartCsvName): string {
         'lost_groups',
         'calibration_error_p50',
         'calibration_error_p99',
+        'holdout_fraction',
+        'holdout_error_p50',
+        'holdout_error_p99',
       );
       for (const { run: r } of d.replay.runs) {
         row(
@@ -135,6 +138,9 @@ export function chartCsv(d: PostmortemData, name: ChartCsvName): string {
           r.lost_groups,
           r.calibration?.error_p50 ?? null,
           r.calibration?.error_p99 ?? null,
+          r.holdout?.fraction ?? null,
+          r.intervals?.holdout_error?.p50?.value ?? null,
+          r.intervals?.holdout_error?.p99?.value ?? null,
         );
       }
       break;

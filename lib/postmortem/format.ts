@@ -31,6 +31,14 @@ export function runLatency(r: RunRow, p: 'p50' | 'p90' | 'p99' | 'max'): string 
   return f.spread === null ? exactNs(f.value) : `${exactNs(f.value)} ± ${exactNs(f.spread)}`;
 }
 
+/** A run's calibration errors (p50 / p99), then, for a run fitted on part of the trace, the errors on the held-out rest (mean over its seeds, as on the replay page). */
+export function calibrationCell(r: RunRow): string {
+  const all = r.calibration ? `${signedPercentText(r.calibration.error_p50)} / ${signedPercentText(r.calibration.error_p99)}` : NONE;
+  const held = r.intervals?.holdout_error;
+  if (!r.holdout || !held) return all;
+  return `${all}; held out (fitted on the first ${percentText(r.holdout.fraction)}, ${r.holdout.check_groups} groups checked): ${signedPercentText(held.p50?.value ?? null)} / ${signedPercentText(held.p99?.value ?? null)}`;
+}
+
 export function human(v: number | null | undefined): string {
   return v === null || v === undefined ? NONE : formatDurationNs(v);
 }

@@ -5,7 +5,7 @@
 
 import { NONE } from '../core/display.ts';
 import { escapeHtml as h } from './escape.ts';
-import { annotationScope, exactNs, human, percent, PERCENTILES, runLatency, signedPercent } from './format.ts';
+import { annotationScope, calibrationCell, exactNs, human, percent, PERCENTILES, runLatency, signedPercent } from './format.ts';
 import { runFigure } from '../queries/charts/run-figure.ts';
 import type { PostmortemData } from './report-data.ts';
 import { svgChart, type Band, type LineSeries } from './svg.ts';
@@ -150,7 +150,7 @@ export function renderHtml(d: PostmortemData): string {
             runLatency(r, 'p99'),
             runLatency(r, 'max'),
             delta(runFigure(r, 'latency_ns', 'p99').value),
-            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : NONE,
+            calibrationCell(r),
             String(r.drops),
             String(r.lost_groups),
           ]),

@@ -5,7 +5,7 @@
 
 import { NONE } from '../core/display.ts';
 import { escapeMarkdown as md } from './escape.ts';
-import { annotationScope, exactNs, human, offset, percent, PERCENTILES, runLatency, signedPercent, worstMoments } from './format.ts';
+import { annotationScope, calibrationCell, exactNs, human, offset, percent, PERCENTILES, runLatency, signedPercent, worstMoments } from './format.ts';
 import { runFigure } from '../queries/charts/run-figure.ts';
 import type { PostmortemData } from './report-data.ts';
 import type { Breakdown } from '../queries/charts/breakdowns.ts';
@@ -145,7 +145,7 @@ export function renderMarkdown(d: PostmortemData): string {
             runLatency(r, 'p99'),
             runLatency(r, 'max'),
             delta(runFigure(r, 'latency_ns', 'p99').value),
-            r.calibration ? `${signedPercent(r.calibration.error_p50)} / ${signedPercent(r.calibration.error_p99)}` : NONE,
+            calibrationCell(r),
             String(r.drops),
             String(r.lost_groups),
           ]),

@@ -12,6 +12,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { chartCsv } from '../../lib/postmortem/csv.ts';
+import { renderMarkdown } from '../../lib/postmortem/markdown.ts';
+import { gatherPostmortem } from '../../lib/postmortem/report-data.ts';
 import { ingestFile } from '../../lib/services/ingest.ts';
 import { runReplayForTrace } from '../../lib/services/replay-runs.ts';
 import type { KernelEra } from '../../lib/replay/presets.ts';
@@ -89,6 +92,22 @@ describe('held-out calibration: simulate → ingest → replay --holdout', () =>
       )) as [{ n: bigint }];
       assert.equal(Number(n), h.check_groups, 'the check part is every answered group reported from split_ns on');
       assert.equal(run.summary.seed_samples!.holdout_error!.p99.length, 3);
+      // The postmortem shows the held-out errors beside the run's calibration: the mean over its seeds.
+      const mean = (v: (number | null)[]) => (v as number[]).reduce((a, b) => a + b, 0) / v.length;
+      const held = run.summary.seed_samples!.holdout_error!;
+      const report = await gatherPostmortem(db, trace.trace_id);
+      const pct = (x: number) => `${x >= 0 ? '+' : '-'}${(Math.abs(x) * 100).toFixed(1)} %`;
+      assert.ok(
+        renderMarkdown(report).includes(
+          `held out (fitted on the first 25.0 %, ${h.check_groups} groups checked): ${pct(mean(held.p50))} / ${pct(mean(held.p99))}`,
+        ),
+        'the Markdown report names the split and the held-out errors',
+      );
+      const rows = chartCsv(report, 'replay-runs').trim().split('\r\n');
+      const cols = rows[0]!.split(',');
+      const cells = rows[1]!.split(',');
+      assert.equal(Number(cells[cols.indexOf('holdout_fraction')]), 0.25);
+      assert.ok(Math.abs(Number(cells[cols.indexOf('holdout_error_p99')]) - mean(held.p99)) < 1e-5);
       await assert.rejects(
         runReplayForTrace(db, trace.trace_id, { model: 'domain-wide', params: ['serviceDist=mixture'], holdout: 0.5, seeds: 1 }),
         /holdout.*serviceDist=mixture/,

@@ -152,6 +152,7 @@ export async function stageFtrace(
   const parts = opts.gzip ? 1 : Math.max(1, Math.min(255, opts.parts ?? (size < SPLIT_BYTES ? 1 : PARTS)));
   const at = opts.gzip ? [0, size] : cuts(opts.file, size, parts);
   const workers: Worker[] = [];
+  const exited: Promise<unknown>[] = [];
   const done: PartSummary[] = [];
   const progress = new Array<number>(parts).fill(0);
   try {
@@ -174,6 +175,7 @@ export async function stageFtrace(
           keepBad: opts.keepBad,
         });
         workers.push(w);
+        exited.push(new Promise((r) => w.once('exit', r)));
         let settled = false;
         w.on('message', (m: WorkerMessage) => {
           try {
@@ -201,6 +203,9 @@ export async function stageFtrace(
         });
       }
     });
+    // A finished worker's heap is freed only when its thread exits, and pairing, which comes
+    // next, is the ingest's other memory peak: without this wait they overlapped by ~60 MB.
+    await Promise.all(exited);
   } finally {
     stage.close();
   }

@@ -15,15 +15,16 @@ export interface PairingKey {
   device: string;
 }
 
-/** Events ready to pair, with each one's response code (null where none) and the strings of each dk. */
+/** Events ready to pair, with each one's response code (NO_CODE where none) and the strings of each dk. */
 export interface CollectedPageEvents {
   events: PairingEvents;
-  code: Int32Array;
+  /** One byte an event: codes are 0..127 (checked as they are collected), held beside the events while they pair. */
+  code: Int8Array;
   keys: PairingKey[];
 }
 
 /** Stands for a NULL response code in `code`. */
-export const NO_CODE = 65536;
+export const NO_CODE = -1;
 
 /**
  * A column stored as base + an unsigned offset in the narrowest array that holds the slice's
@@ -333,7 +334,7 @@ export class PageEventCollector {
       line: new Uint32Array(n),
       flags: new Uint8Array(n),
     };
-    const code = new Int32Array(n);
+    const code = new Int8Array(n);
     let at = 0;
     let releasedAt = 0;
     // Each slice is let go once copied and release (a garbage collection, from the store) runs

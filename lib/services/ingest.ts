@@ -112,7 +112,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     const onFraction = (f: number) => progress({ phase: 'decode', fraction: f });
     const staged = dat
       ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, onFraction })
-      : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, onFraction });
+      : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, onFraction });
     return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });
   } finally {
     await sha256.catch(() => undefined);

@@ -80,14 +80,14 @@ async function appendPaired(db: Db, collected: CollectedPageEvents, tables: { ke
 const BLOCK_ROWS = 1 << 16;
 
 /** The group table's columns, in its order, a block of rows at a time in group_no order; times and lines of absent events are NULL. */
-function* groupBlocks(ev: PairingEvents, code: Int32Array, g: PairedGroups): Generator<ColumnBlock> {
+function* groupBlocks(ev: PairingEvents, code: Int8Array, g: PairedGroups): Generator<ColumnBlock> {
   for (let from = 0; from < g.n; from += BLOCK_ROWS) {
     const rows = Math.min(BLOCK_ROWS, g.n - from);
     yield { rows, cols: groupColumns(ev, code, g, from, rows) };
   }
 }
 
-function groupColumns(ev: PairingEvents, code: Int32Array, g: PairedGroups, from: number, rows: number): ColumnData[] {
+function groupColumns(ev: PairingEvents, code: Int8Array, g: PairedGroups, from: number, rows: number): ColumnData[] {
   const validBytes = Math.ceil(rows / 64) * 8;
   const groupNo = new Uint32Array(rows);
   const dk = new Int32Array(rows);

@@ -74,7 +74,23 @@ export const keyPrgi = (key: number) => (key & 1023) - 1;
 
 /** Event indices in (timestamp, line) order. */
 export function pairingOrder(ev: PairingEvents): Uint32Array {
+  const order = walkOrder(ev);
+  if (order) return order;
+  const identity = new Uint32Array(ev.n);
+  for (let i = 0; i < ev.n; i++) identity[i] = i;
+  return identity;
+}
+
+/**
+ * Event indices in (timestamp, line) order, or null when that is the input order: the
+ * collector gives the events in file order, which a kernel trace's times almost always
+ * follow, and the walk then needs no order array (4 bytes an event at the ingest's peak).
+ */
+function walkOrder(ev: PairingEvents): Uint32Array | null {
   const { n, line, ts } = ev;
+  let inOrder = true;
+  for (let i = 1; i < n && inOrder; i++) inOrder = tsBefore(ts, i - 1, i) || (!tsBefore(ts, i, i - 1) && line[i - 1]! < line[i]!);
+  if (inOrder) return null;
   const order = new Uint32Array(n);
   let lo = Infinity;
   let hi = -Infinity;
@@ -176,10 +192,10 @@ class Column {
 }
 
 export function pairEvents(ev: PairingEvents): PairedGroups {
-  const order = pairingOrder(ev);
+  const order = walkOrder(ev);
   const { n, dk, flags } = ev;
   // Per group, indexed by creation: its key event, status, pages, events, the next group in
-  // its key's queue and the position in walk order that sets its group_no.
+  // its key's queue and its lowest line.
   const cap = Math.max(16, n >> 1);
   const key = new Column(cap);
   const status = new Column(cap);
@@ -188,11 +204,15 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
   const last = new Column(cap);
   const response = new Column(cap);
   const nextQueued = new Column(cap);
-  const pos = new Column(cap);
   const minLine = new Column(cap);
+  // Groups in the order their place is fixed: a stop marker or an orphan where the walk meets
+  // it, a group at its last-page request. The walk only moves forward, so this is their order
+  // by that event's (time, line), without an array of n positions.
+  const placed = new Column(cap);
   let groups = 0;
-  const columns = [key, status, pages, first, last, response, nextQueued, pos, minLine];
-  const newGroup = (keyEvent: number, st: number, p: number, f: number, l: number, r: number, at: number): number => {
+  let nPlaced = 0;
+  const columns = [key, status, pages, first, last, response, nextQueued, minLine, placed];
+  const newGroup = (keyEvent: number, st: number, p: number, f: number, l: number, r: number): number => {
     const g = groups++;
     if (groups > key.data.length) for (const c of columns) c.ensure(groups);
     key.data[g] = keyEvent;
@@ -202,7 +222,6 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
     last.data[g] = l;
     response.data[g] = r;
     nextQueued.data[g] = -1;
-    pos.data[g] = at;
     minLine.data[g] = f >= 0 ? ev.line[f]! : 0;
     return g;
   };
@@ -216,11 +235,13 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
   let tail = new Int32Array(1024);
 
   for (let k = 0; k < n; k++) {
-    const i = order[k]!;
+    const i = order === null ? k : order[k]!;
     const f = flags[i]!;
     if (f & PAIR_SKIP) continue;
     if (f & PAIR_STOP) {
-      newGroup(i, STOP, 1, i, i, -1, k);
+      // newGroup may grow placed, so its array is read after the call.
+      const g = newGroup(i, STOP, 1, i, i, -1);
+      placed.data[nPlaced++] = g;
       continue;
     }
     const s = keys.slot(dk[i]!, ev.key[i]!);
@@ -242,7 +263,8 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
     if (f & PAIR_RESPONSE) {
       const g = head[s]!;
       if (g < 0) {
-        newGroup(i, ORPHAN, 0, -1, -1, i, k);
+        const o = newGroup(i, ORPHAN, 0, -1, -1, i);
+        placed.data[nPlaced++] = o;
         continue;
       }
       // The oldest completed, unanswered group of the key takes the response.
@@ -254,7 +276,7 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
     }
     let g = open[s]!;
     if (g < 0) {
-      g = newGroup(i, INCOMPLETE, 0, i, -1, -1, k);
+      g = newGroup(i, INCOMPLETE, 0, i, -1, -1);
       open[s] = g;
     }
     pages.data[g]!++;
@@ -263,7 +285,7 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
     if (f & PAIR_LAST) {
       status.data[g] = UNANSWERED;
       last.data[g] = i;
-      pos.data[g] = k;
+      placed.data[nPlaced++] = g;
       open[s] = -1;
       if (tail[s]! < 0) head[s] = g;
       else nextQueued.data[tail[s]!] = g;
@@ -271,15 +293,11 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
     }
   }
 
-  // A complete group, an orphan or a stop marker sorts at one event's (time, line): its place
-  // in walk order, a distinct event per group. An incomplete group sorts at (its first time,
+  // A complete group, an orphan or a stop marker sorts at one event's (time, line), the one
+  // that placed it: a distinct event per group. An incomplete group sorts at (its first time,
   // its lowest line), which can fall between events: those few are sorted apart and merged in.
-  const byPos = new Int32Array(n).fill(-1);
   const incomplete: number[] = [];
-  for (let g = 0; g < groups; g++) {
-    if (status.data[g] === INCOMPLETE) incomplete.push(g);
-    else byPos[pos.data[g]!] = g;
-  }
+  for (let g = 0; g < groups; g++) if (status.data[g] === INCOMPLETE) incomplete.push(g);
   const incompleteBefore = (g: number, e: number): boolean => {
     const fe = first.data[g]!;
     return tsBefore(ev.ts, fe, e) || (!tsBefore(ev.ts, e, fe) && minLine.data[g]! >>> 0 < ev.line[e]!);
@@ -294,10 +312,9 @@ export function pairEvents(ev: PairingEvents): PairedGroups {
   const groupOrder = new Int32Array(groups);
   let m = 0;
   let next = 0;
-  for (let k = 0; k < n; k++) {
-    const g = byPos[k]!;
-    if (g < 0) continue;
-    const e = order[k]!;
+  for (let j = 0; j < nPlaced; j++) {
+    const g = placed.data[j]!;
+    const e = last.data[g]! >= 0 ? last.data[g]! : response.data[g]!;
     while (next < incomplete.length && incompleteBefore(incomplete[next]!, e)) groupOrder[m++] = incomplete[next++]!;
     groupOrder[m++] = g;
   }

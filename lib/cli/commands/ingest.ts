@@ -18,7 +18,8 @@ const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
  * spill beyond it. Pairing no longer sorts in DuckDB (trace/pairing.ts), which is what needed
  * 128MB: peak RSS on the 683 MB bench file (2026-12-07) 565 MiB at 96MB, where 128MB had given
  * 548 with the old pairing and 620-630 with the new one (its event arrays are held while the
- * decode runs); 64MB ran out of memory. PRITRACE_DUCKDB_MEMORY still overrides.
+ * decode runs); 64MB ran out of memory. With the tighter page event collector and walk, 505-517
+ * MiB at 96MB, and 547 MiB for a 1 GB trace. PRITRACE_DUCKDB_MEMORY still overrides.
  */
 const CLI_INGEST_MEMORY = '96MB';
 

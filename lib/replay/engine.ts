@@ -337,7 +337,7 @@ export function replayPrepared(
       // The device gets its credits back when the response arrives.
       if (gHeld[g]! > 0) {
         if (waitHead[d] !== -1) {
-          q.push(done, EV_CREDIT, d, g);
+          q.at(done).schedule(EV_CREDIT, d, g);
         } else {
           lazyNext[g] = -1;
           if (lazyTail[d] === -1) lazyHead[d] = g;
@@ -346,7 +346,8 @@ export function replayPrepared(
         }
       }
       outstanding--;
-      series.setB(t, outstanding);
+      if (t >= series.nextStart) series.advance(t);
+      series.setB(outstanding);
       const w = gWorker[g]!;
       if (wqHead !== -1) {
         // The worker takes the oldest queued group once its response completes.
@@ -357,9 +358,9 @@ export function replayPrepared(
         gStart[queued] = done;
         const qlr = groupLastReq[queued]!;
         const cost = rt.groupStartCost(queued, qlr, gFaults[queued]!);
-        q.push(done + cost + (iommufd ? userspaceNs : service.sample(gFaults[queued]!)), EV_SERVICE_DONE, iommu[qlr]!, queued);
+        q.at(done + cost + (iommufd ? userspaceNs : service.sample(gFaults[queued]!))).schedule(EV_SERVICE_DONE, iommu[qlr]!, queued);
       } else {
-        freeing.push(done, 0, w, 0);
+        freeing.at(done).schedule(0, w, 0);
       }
       continue;
     }
@@ -376,7 +377,7 @@ export function replayPrepared(
         credits[d]!--;
         const wg = reqGroup[wr]!;
         if (wg >= 0 && wg < G) gHeld[wg]!++;
-        q.push(t, EV_SEND, 0, wr);
+        q.at(t).schedule(EV_SEND, 0, wr);
       }
       continue;
     }
@@ -403,7 +404,7 @@ export function replayPrepared(
           else reqWaitNext[waitTail[d]!] = r;
           waitTail[d] = r;
           // From now on credits must come back as events, to wake the waiters.
-          for (; lz !== -1; lz = lazyNext[lz]!) q.push(gDone[lz]!, EV_CREDIT, d, lz);
+          for (; lz !== -1; lz = lazyNext[lz]!) q.at(gDone[lz]!).schedule(EV_CREDIT, d, lz);
           lazyHead[d] = -1;
           lazyTail[d] = -1;
           continue;
@@ -447,7 +448,7 @@ export function replayPrepared(
             credits[d]!--;
             const wg = reqGroup[wr]!;
             if (wg >= 0 && wg < G) gHeld[wg]!++;
-            q.push(t, EV_SEND, 0, wr);
+            q.at(t).schedule(EV_SEND, 0, wr);
           }
           if (gRetries[g]! < maxRetries) {
             gRetries[g]!++;
@@ -468,7 +469,8 @@ export function replayPrepared(
       ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
       ringCount[i]!++;
       if (ringCount[i]! > prqMax) prqMax = ringCount[i]!;
-      series.setA(t, prqMax);
+      if (t >= series.nextStart) series.advance(t);
+      series.setA(prqMax);
       if (draining[i] !== 0) continue;
       draining[i] = 1;
       drainSince[i] = t + irqLatencyNs;
@@ -476,7 +478,7 @@ export function replayPrepared(
       // place (as the drain loop does for its own steps) instead of a heap round trip.
       const start = t + irqLatencyNs;
       if (!(q.peekTime() > start && (next >= N || tsNs[next]! >= start))) {
-        q.push(start, EV_DRAIN_START, i, 0);
+        q.at(start).schedule(EV_DRAIN_START, i, 0);
         continue;
       }
       kind = EV_DRAIN_START;
@@ -495,7 +497,7 @@ export function replayPrepared(
           const free = devLockFree[d]!;
           if (free > t && devLockAcq[d]! <= t) {
             lockSum[0]! += free - t;
-            q.push(free, EV_DESC_DONE, i, r);
+            q.at(free).schedule(EV_DESC_DONE, i, r);
             break;
           }
         }
@@ -522,7 +524,8 @@ export function replayPrepared(
             reported++;
             rt.reported(g0, r);
             outstanding++;
-            series.setB(t, outstanding);
+            if (t >= series.nextStart) series.advance(t);
+            series.setB(outstanding);
             // Hand the group to a worker, or queue it. Workers whose response completed
             // by now have gone idle.
             while (freeing.size > 0 && freeing.peekTime() <= t) {
@@ -544,7 +547,7 @@ export function replayPrepared(
               gWorker[g0] = w;
               gStart[g0] = at;
               const cost = rt.groupStartCost(g0, groupLastReq[g0]!, gFaults[g0]!);
-              q.push(at + cost + (iommufd ? userspaceNs : service.sample(gFaults[g0]!)), EV_SERVICE_DONE, i, g0);
+              q.at(at + cost + (iommufd ? userspaceNs : service.sample(gFaults[g0]!))).schedule(EV_SERVICE_DONE, i, g0);
             } else {
               wqNext[g0] = -1;
               if (wqTail === -1) wqHead = g0;
@@ -559,7 +562,8 @@ export function replayPrepared(
           ringCount[i]! -= batchSize[i]!;
           prqMax = 0;
           for (let j = 0; j < nI; j++) if (ringCount[j]! > prqMax) prqMax = ringCount[j]!;
-          series.setA(t, prqMax);
+          if (t >= series.nextStart) series.advance(t);
+          series.setA(prqMax);
           if (overflow[i] === 1 && ringCount[i] === 0) {
             // Only with the queue empty does the driver discard partial requests (groups may
             // have lost their last page) and clear PRO (iopf_queue_discard_partial).
@@ -612,7 +616,7 @@ export function replayPrepared(
         kn = EV_BATCH_END;
       }
       if (q.peekTime() <= tn || (next < N && tsNs[next]! < tn)) {
-        q.push(tn, kn, i, rn);
+        q.at(tn).schedule(kn, i, rn);
         break;
       }
       kind = kn;

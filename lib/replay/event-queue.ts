@@ -25,6 +25,11 @@ export class EventQueue {
   private fHead = 0;
   private fCount = 0;
 
+  /** Time of the earliest event, +Infinity when empty: kept by every push and pop. */
+  private head = Infinity;
+  /** Time of the next schedule() (see at). */
+  private pushTime = 0;
+
   /** Fields of the event returned by the last pop(). */
   popKind = 0;
   popA = 0;
@@ -50,10 +55,7 @@ export class EventQueue {
 
   /** Time of the earliest event; +Infinity when empty. */
   peekTime(): number {
-    const h = this.n > 0 ? this.time[0]! : Infinity;
-    if (this.fCount === 0) return h;
-    const f = this.fTime[this.fHead]!;
-    return f < h ? f : h;
+    return this.head;
   }
 
   /**
@@ -74,9 +76,29 @@ export class EventQueue {
     this.fA[j] = a;
     this.fB[j] = b;
     this.fCount++;
+    if (time < this.head) this.head = time;
   }
 
   push(time: number, kind: number, a: number, b: number): void {
+    this.at(time).schedule(kind, a, b);
+  }
+
+  /**
+   * Sets the time of the next schedule(). The engine pushes as at(t).schedule(kind, a, b):
+   * a time passed as an argument to a call V8 does not inline is boxed once it is past
+   * 2^31 ns (not a small integer) — a heap number per event, most of what a long replay
+   * allocated — while this setter is small enough to be inlined always, so the time
+   * reaches the heap through a field. (push itself is inlined only while the engine's
+   * inlining budget lasts, which it does not.)
+   */
+  at(time: number): this {
+    this.pushTime = time;
+    return this;
+  }
+
+  /** Adds an event at the time set by at(). */
+  schedule(kind: number, a: number, b: number): void {
+    const time = this.pushTime;
     if (this.n === this.time.length) this.grow();
     const s = this.nextSeq++;
     let i = this.n++;
@@ -93,6 +115,7 @@ export class EventQueue {
     this.kind[i] = kind;
     this.a[i] = a;
     this.b[i] = b;
+    if (time < this.head) this.head = time;
   }
 
   /** Removes the earliest event; its fields are left in popTime/popKind/popA/popB. */
@@ -107,6 +130,7 @@ export class EventQueue {
         this.popB = this.fB[j]!;
         this.fHead = j + 1 === this.fTime.length ? 0 : j + 1;
         this.fCount--;
+        this.setHead();
         return true;
       }
     }
@@ -116,7 +140,10 @@ export class EventQueue {
     this.popA = this.a[0]!;
     this.popB = this.b[0]!;
     const last = --this.n;
-    if (last === 0) return true;
+    if (last === 0) {
+      this.setHead();
+      return true;
+    }
     const t = this.time[last]!;
     const s = this.seq[last]!;
     let i = 0;
@@ -140,7 +167,14 @@ export class EventQueue {
     this.kind[i] = this.kind[last]!;
     this.a[i] = this.a[last]!;
     this.b[i] = this.b[last]!;
+    this.setHead();
     return true;
+  }
+
+  private setHead(): void {
+    const h = this.n > 0 ? this.time[0]! : Infinity;
+    const f = this.fCount > 0 ? this.fTime[this.fHead]! : Infinity;
+    this.head = f < h ? f : h;
   }
 
   private move(from: number, to: number): void {

@@ -10,8 +10,10 @@ export class LevelSeries {
   private levelA = 0;
   private levelB = 0;
   private lastBucket = 0;
-  /** Start of the bucket after lastBucket: times before it need no bucket arithmetic. */
-  private nextStart: number;
+  /** Start of the bucket after the current one. The engine compares its time with it in
+   *  place and calls advance only past it: a time passed to a call that is not inlined is
+   *  boxed once it exceeds 2^31 ns, and setting levels is per event. */
+  nextStart: number;
 
   constructor(
     private readonly buckets: number,
@@ -23,9 +25,9 @@ export class LevelSeries {
     this.b = new Float64Array(buckets);
   }
 
-  /** Bucket of time t; times only move forward. */
-  private advance(t: number): number {
-    if (t < this.nextStart) return this.lastBucket;
+  /** Moves the current bucket to time t's (times only move forward). */
+  advance(t: number): void {
+    if (t < this.nextStart) return;
     let k = Math.floor(t / this.width);
     while (k >= this.buckets) {
       this.compress();
@@ -37,19 +39,18 @@ export class LevelSeries {
     }
     if (k > this.lastBucket) this.lastBucket = k;
     this.nextStart = (this.lastBucket + 1) * this.width;
-    return k;
   }
 
-  setA(t: number, level: number): void {
-    const k = this.advance(t);
+  /** Level A from the current time on (advance first when time passed nextStart). */
+  setA(level: number): void {
     this.levelA = level;
-    if (level > this.a[k]!) this.a[k] = level;
+    if (level > this.a[this.lastBucket]!) this.a[this.lastBucket] = level;
   }
 
-  setB(t: number, level: number): void {
-    const k = this.advance(t);
+  /** Level B from the current time on. */
+  setB(level: number): void {
     this.levelB = level;
-    if (level > this.b[k]!) this.b[k] = level;
+    if (level > this.b[this.lastBucket]!) this.b[this.lastBucket] = level;
   }
 
   private compress(): void {
@@ -65,7 +66,8 @@ export class LevelSeries {
 
   /** The series up to time endNs: bucket width and the two max-per-bucket arrays. */
   finish(endNs: number): { bucketNs: number; a: number[]; b: number[] } {
-    const k = this.advance(endNs);
+    this.advance(endNs);
+    const k = this.lastBucket;
     return { bucketNs: this.width, a: Array.from(this.a.subarray(0, k + 1)), b: Array.from(this.b.subarray(0, k + 1)) };
   }
 }

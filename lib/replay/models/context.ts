@@ -5,6 +5,7 @@
 
 import { buildStructure, LinkedList, RbTree, type LookupStructure, type StructureKind } from '../lookup/index.ts';
 import type { ReplayParams } from '../params.ts';
+import { scratchI32 } from '../scratch.ts';
 import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
 
 export class ModelContext {
@@ -168,6 +169,11 @@ export class RidLookup {
   private readonly lastRid: Int32Array;
   private readonly trees: RbTree[] = [];
   private bus: LinkedList | null = null;
+  /** Visits + 1 of each RID's walk (0: not walked yet), at i · 2^16 + RID for IOMMU i's
+   *  rbtree, at RID for the bus. Neither structure changes during a replay, so a RID's walk
+   *  counts the same visits every time: walked once, then read (the walk per descriptor,
+   *  its branches unpredictable, was a visible part of every v6.1+ replay). */
+  private readonly ridVisits: Int32Array;
   private readonly listNs: number;
   private readonly treeNs: number;
   private readonly tableNs: number;
@@ -193,6 +199,7 @@ export class RidLookup {
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
     if (this.kind === RID_PCI_BUS) this.bus = ctx.pciBus();
     if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
+    this.ridVisits = scratchI32('rid.visits', this.kind === RID_RBTREE ? n * 65536 : this.kind === RID_PCI_BUS ? 65536 : 0);
     this.table = this.kind === RID_SVM_DEVS ? ctx.pasidTable() : null;
   }
 
@@ -207,14 +214,21 @@ export class RidLookup {
     const rid = this.rid[r]!;
     const i = this.iommu[r]!;
     if (this.kind === RID_RBTREE) {
-      const t = this.trees[i]!;
-      t.find(rid);
-      return ledger.add(STAGE_RID, g, t.lastVisits, this.treeNs);
+      const at = i * 65536 + rid;
+      if (this.ridVisits[at] === 0) {
+        const t = this.trees[i]!;
+        t.find(rid);
+        this.ridVisits[at] = t.lastVisits + 1;
+      }
+      return ledger.add(STAGE_RID, g, this.ridVisits[at]! - 1, this.treeNs);
     }
     if (this.kind === RID_PCI_BUS) {
-      const bus = this.bus!;
-      bus.find(rid);
-      return ledger.add(STAGE_RID, g, bus.lastVisits, this.listNs);
+      if (this.ridVisits[rid] === 0) {
+        const bus = this.bus!;
+        bus.find(rid);
+        this.ridVisits[rid] = bus.lastVisits + 1;
+      }
+      return ledger.add(STAGE_RID, g, this.ridVisits[rid]! - 1, this.listNs);
     }
     const pasid = this.pasid[r]!;
     let ns = 0;

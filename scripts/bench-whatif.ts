@@ -2,7 +2,7 @@
 // both sides (per-device v5.17, domain-wide v6.9) × 8 seeds = 16 replays of a simulated
 // 1 M-group trace, dealt over every core's worker thread, then compared. The engine part of
 // `pritrace whatif`; the CLI also loads the trace from DuckDB and saves both runs' groups.
-// Run with `node --import tsx scripts/bench-whatif.ts`; the project bench calls benchWhatif().
+// Run with `node --import tsx scripts/bench-whatif.ts`; the project bench runs this file in a process of its own.
 
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';

@@ -8,27 +8,10 @@ import { describe, it } from 'node:test';
 import { NO_CODE, PageEventCollector } from '../../lib/trace/page-event-collector.ts';
 import { packKey, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP } from '../../lib/trace/pairing.ts';
 import type { TraceEvent } from '../../lib/trace/schema.ts';
+import { PAGE_REQUEST } from '../helpers/trace-events.ts';
 
-const REQUEST: TraceEvent = {
-  line: 1,
-  tsNs: 100n,
-  cpu: null,
-  task: null,
-  pid: null,
-  kind: 'page_request',
-  event: null,
-  iommu: 'dmar0',
-  device: '0000:00:0a.0',
-  rid: null,
-  pasid: 3,
-  prgi: 7,
-  last: false,
-  addr: null,
-  perm: 'r',
-  code: null,
-  seq: null,
-  detail: null,
-};
+/** A first page (not the last), so a case ends its group only where it says so. */
+const REQUEST: TraceEvent = { ...PAGE_REQUEST, last: false };
 
 function collect(list: Partial<TraceEvent>[]) {
   const c = new PageEventCollector();

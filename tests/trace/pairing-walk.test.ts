@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { packKey, pairEvents, pairingOrder, PAIR_LAST, PAIR_RESPONSE, type PairingEvents } from '../../lib/trace/pairing.ts';
 import { NO_CODE, PageEventCollector } from '../../lib/trace/page-event-collector.ts';
-import { GROUP_STATUSES, type TraceEvent } from '../../lib/trace/schema.ts';
+import { PAGE_REQUEST } from '../helpers/trace-events.ts';
+import { GROUP_STATUSES } from '../../lib/trace/schema.ts';
 
 interface Ev {
   ts: number;
@@ -75,7 +76,7 @@ describe('page event collector', () => {
   it('refuses to pair a PASID or PRG index beyond its field rather than merge keys', () => {
     // No parser lets one through (they are bad lines); given straight to the collector to reach the guard.
     const c = new PageEventCollector();
-    c.addEvent({ ...REQUEST_AT_LINE_1, pasid: 1048576 });
+    c.addEvent({ ...PAGE_REQUEST, pasid: 1048576 });
     assert.throws(
       () =>
         c.finish(
@@ -90,8 +91,8 @@ describe('page event collector', () => {
   it('keeps a parsed event as a batch row would be kept', () => {
     // A last-page request (line 1, ts 2^32 + 5: both halves used) and its response (line 2, code 1).
     const c = new PageEventCollector();
-    c.addEvent({ ...REQUEST_AT_LINE_1, tsNs: 4294967301n });
-    c.addEvent({ ...REQUEST_AT_LINE_1, line: 2, kind: 'page_response', tsNs: 4294967401n, last: null, perm: null, code: 1 });
+    c.addEvent({ ...PAGE_REQUEST, tsNs: 4294967301n });
+    c.addEvent({ ...PAGE_REQUEST, line: 2, kind: 'page_response', tsNs: 4294967401n, last: null, perm: null, code: 1 });
     const { events, code, keys } = c.finish(
       [0],
       () => null,
@@ -105,24 +106,3 @@ describe('page event collector', () => {
     assert.deepEqual([...events.key], [packKey(3, 7), packKey(3, 7)]);
   });
 });
-
-const REQUEST_AT_LINE_1: TraceEvent = {
-  line: 1,
-  tsNs: 100n,
-  cpu: null,
-  task: null,
-  pid: null,
-  kind: 'page_request',
-  event: null,
-  iommu: 'dmar0',
-  device: '0000:00:0a.0',
-  rid: null,
-  pasid: 3,
-  prgi: 7,
-  last: true,
-  addr: null,
-  perm: 'r',
-  code: null,
-  seq: null,
-  detail: null,
-};

@@ -721,49 +721,13 @@ function buildResult(c: Collected): ReplayResult {
   const latencyNs = out.f64('latency', G);
   const deviceLatencyNs = out.f64('deviceLatency', G);
   const gPasid = out.i32('pasid', G);
-  let answered = 0;
-  const { groupLastReq, order, tsNs } = p;
-  const pasid = view.pasid;
-  for (let g = 0; g < G; g++) {
-    const r = groupLastReq[g]!;
-    lastRequestIndex[g] = order ? order[r]! : r;
-    arrivalNs[g] = tsNs[r]!;
-    gPasid[g] = pasid[r]!;
-    if (gWorker[g] === -1) {
-      gReport[g] = NaN;
-      gResponse[g] = NaN;
-      gDone[g] = NaN;
-      latencyNs[g] = NaN;
-      deviceLatencyNs[g] = NaN;
-    } else {
-      latencyNs[g] = gResponse[g]! - gReport[g]!;
-      deviceLatencyNs[g] = gDone[g]! - arrivalNs[g]!;
-      answered++;
-    }
-  }
-  let requestReportNs: Float64Array | null = null;
-  let requestGroup: Int32Array | null = null;
-  if (c.reqReport) {
-    requestReportNs = new Float64Array(p.count);
-    requestGroup = new Int32Array(p.count);
-    for (let r = 0; r < p.count; r++) {
-      requestReportNs[r] = NaN;
-      requestGroup[r] = -1;
-    }
-    for (let r = 0; r < N; r++) {
-      const to = p.order ? p.order[r]! : r;
-      if (c.reqReported[r] === 1) requestReportNs[to] = c.reqReport[r]!;
-      const g = p.reqGroup[r]!;
-      if (g >= 0 && g < G) requestGroup[to] = g;
-    }
-  }
-  let unfinished = 0;
-  let stopMarkers = 0;
-  for (let r = 0; r < N; r++) {
-    const g = p.reqGroup[r]!;
-    if (g === STOP_MARKER) stopMarkers++;
-    else if (g < 0 || g >= G) unfinished++;
-  }
+  // Every loop here is a leaf function: a sweep builds a result per replay, and a loop
+  // optimised in place inside buildResult deoptimised on leaving it (no feedback yet for
+  // what follows), every replay, leaving the rest to the interpreter.
+  const answered = groupFigures(c, lastRequestIndex, arrivalNs, latencyNs, deviceLatencyNs, gPasid);
+  const { requestReportNs, requestGroup } = c.reqReport ? requestFigures(p, N, G, c.reqReport, c.reqReported) : { requestReportNs: null, requestGroup: null };
+  const unfinished = countUnfinished(p.reqGroup, N, G);
+  const stopMarkers = countStopMarkers(p.reqGroup, N);
   const perGroup = Math.max(1, c.counters.reported);
   const lookupStages: ReplaySummary['lookup_stages'] = {};
   STAGES.forEach((name, s) => {
@@ -817,6 +781,74 @@ function buildResult(c: Collected): ReplayResult {
     requestGroup,
     queueDepth: { bucketNs: c.depth.bucketNs, prqMax: c.depth.a, outstandingMax: c.depth.b },
   };
+}
+
+/** Per-group figures of the result; NaN where no worker took the group. Returns how many were answered. */
+function groupFigures(
+  c: Collected,
+  lastRequestIndex: Int32Array,
+  arrivalNs: Float64Array,
+  latencyNs: Float64Array,
+  deviceLatencyNs: Float64Array,
+  gPasid: Int32Array,
+): number {
+  const { view, gReport, gResponse, gDone, gWorker } = c;
+  const { groupLastReq, order, tsNs } = view.prepared;
+  const pasid = view.pasid;
+  let answered = 0;
+  for (let g = 0; g < view.groupCount; g++) {
+    const r = groupLastReq[g]!;
+    lastRequestIndex[g] = order ? order[r]! : r;
+    arrivalNs[g] = tsNs[r]!;
+    gPasid[g] = pasid[r]!;
+    if (gWorker[g] === -1) {
+      gReport[g] = NaN;
+      gResponse[g] = NaN;
+      gDone[g] = NaN;
+      latencyNs[g] = NaN;
+      deviceLatencyNs[g] = NaN;
+    } else {
+      latencyNs[g] = gResponse[g]! - gReport[g]!;
+      deviceLatencyNs[g] = gDone[g]! - arrivalNs[g]!;
+      answered++;
+    }
+  }
+  return answered;
+}
+
+/** Report time and group of every input request, in input order (NaN and −1 where none). */
+function requestFigures(
+  p: PreparedInput,
+  N: number,
+  G: number,
+  reqReport: Float64Array,
+  reqReported: Uint8Array,
+): { requestReportNs: Float64Array; requestGroup: Int32Array } {
+  const requestReportNs = new Float64Array(p.count).fill(NaN);
+  const requestGroup = new Int32Array(p.count).fill(-1);
+  for (let r = 0; r < N; r++) {
+    const to = p.order ? p.order[r]! : r;
+    if (reqReported[r] === 1) requestReportNs[to] = reqReport[r]!;
+    const g = p.reqGroup[r]!;
+    if (g >= 0 && g < G) requestGroup[to] = g;
+  }
+  return { requestReportNs, requestGroup };
+}
+
+/** Requests among the first N of no group the view replays (no last page within it), Stop Markers aside. */
+function countUnfinished(reqGroup: Int32Array, N: number, G: number): number {
+  let k = 0;
+  for (let r = 0; r < N; r++) {
+    const g = reqGroup[r]!;
+    if (g !== STOP_MARKER && (g < 0 || g >= G)) k++;
+  }
+  return k;
+}
+
+function countStopMarkers(reqGroup: Int32Array, N: number): number {
+  let k = 0;
+  for (let r = 0; r < N; r++) if (reqGroup[r] === STOP_MARKER) k++;
+  return k;
 }
 
 function perAnswered(names: readonly string[], sums: Float64Array, answered: number): Record<string, number> {

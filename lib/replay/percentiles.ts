@@ -3,7 +3,7 @@
 // the sorted values, found by selection rather than sorting. Also the recorded-vs-replayed
 // calibration report. NaN values (lost groups) are left out.
 
-import { scratchF64, scratchI32 } from './scratch.ts';
+import { scratchF64 } from './scratch.ts';
 import type { Calibration, LatencyPercentiles, LookupSummary } from './types.ts';
 
 /** Copy of the finite values (NaN marks lost groups). */
@@ -78,49 +78,113 @@ function swap(a: Float64Array, i: number, j: number): void {
 }
 
 /**
+ * Counting tables for integerPercentiles, kept all-zero between calls: each call clears only
+ * the 256-entry blocks it touched. Zeroing and scanning whole 65 536-entry tables per call was
+ * most of a sweep replay's percentile time (its 50 000 groups fit in a few blocks), and the
+ * coarse counts (one per block) bound each rank's scan to 256 + 256 steps.
+ */
+class CountingTables {
+  readonly hi = new Int32Array(65536);
+  readonly hiBlocks = new Int32Array(256);
+  /** Low-bits counts, one 65 536-entry table per distinct high bucket in use, and their block counts. */
+  lo = new Int32Array(65536);
+  loBlocks = new Int32Array(256);
+  /** High bucket → offset of its low table, −1 when it has none. */
+  readonly slotOf = new Int32Array(65536).fill(-1);
+
+  ensureSlots(k: number): void {
+    if (this.lo.length >= k * 65536) return;
+    this.lo = new Int32Array(k * 65536);
+    this.loBlocks = new Int32Array(k * 256);
+  }
+}
+
+let tables: CountingTables | null = null;
+
+/** Where the rank-th smallest (from 0, below the table's total) falls in a table: its entry, and its rank among that entry's values. */
+function rankIn(counts: Int32Array, blocks: Int32Array, base: number, blockBase: number, rank: number): { at: number; rank: number } {
+  let b = 0;
+  while (rank >= blocks[blockBase + b]!) rank -= blocks[blockBase + b++]!;
+  let at = b * 256;
+  while (rank >= counts[base + at]!) rank -= counts[base + at++]!;
+  return { at, rank };
+}
+
+/** Zeroes the blocks of counts that blocks[] says were touched, and the block counts. */
+function clearTouched(counts: Int32Array, blocks: Int32Array, base: number, blockBase: number): void {
+  for (let b = 0; b < 256; b++) {
+    if (blocks[blockBase + b] === 0) continue;
+    counts.fill(0, base + b * 256, base + b * 256 + 256);
+    blocks[blockBase + b] = 0;
+  }
+}
+
+/**
  * Exact nearest-rank values for integer data in [0, 2^32) — what replayed nanoseconds and
- * visit counts are — from two histogram passes (high then low 16 bits), with no copy and no
+ * visit counts are — from two counting passes (high then low 16 bits), with no copy and no
  * sort. Returns null when some value is not such an integer, so the caller falls back.
  * NaN (a lost group) is skipped, and so is values[i] whose mask[i] < 0 (an unanswered group).
  */
 function integerPercentiles(values: Float64Array, qs: readonly number[], mask: Int32Array | null = null): (number | null)[] | null {
-  // Histograms come from the scratch pool: fresh 256 KB tables per call cost more in page
-  // faults than the counting itself when a sweep computes thousands of percentiles.
-  const hi = scratchI32('percentiles.hi', 65536);
+  const t = (tables ??= new CountingTables());
+  const n = countHigh(values, mask, t.hi, t.hiBlocks);
+  if (n < 0) return null;
+  if (n === 0) return qs.map(() => null);
+  // Each rank's high bucket; then the low bits of all those buckets in one pass, a table per
+  // distinct bucket (a CDF's 50 quantiles of replayed latencies fall in a few: every latency
+  // under 65.5 µs is bucket 0).
+  const buckets = qs.map((q) => {
+    const { at, rank } = rankIn(t.hi, t.hiBlocks, 0, 0, rankIndex(n, q));
+    return { bucket: at, rank };
+  });
+  clearTouched(t.hi, t.hiBlocks, 0, 0);
+  const distinct = [...new Set(buckets.map((b) => b.bucket))];
+  t.ensureSlots(distinct.length);
+  distinct.forEach((b, k) => (t.slotOf[b] = k));
+  countLow(values, mask, t.slotOf, t.lo, t.loBlocks);
+  const out = buckets.map(({ bucket, rank }) => {
+    const k = t.slotOf[bucket]!;
+    return bucket * 65536 + rankIn(t.lo, t.loBlocks, k * 65536, k * 256, rank).at;
+  });
+  distinct.forEach((b, k) => {
+    clearTouched(t.lo, t.loBlocks, k * 65536, k * 256);
+    t.slotOf[b] = -1;
+  });
+  return out;
+}
+
+/**
+ * First pass: counts of the high 16 bits, and per 256 of them. The passes are functions of
+ * their own, so V8 optimises each loop whole: inside one function with the rank searches,
+ * its on-stack-replaced loop deoptimised on leaving at every call of a sweep.
+ * Returns how many were counted, or −1 (tables cleared) at a value that is not an integer in [0, 2^32).
+ */
+function countHigh(values: Float64Array, mask: Int32Array | null, hi: Int32Array, hiBlocks: Int32Array): number {
   let n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== v || (mask !== null && mask[i]! < 0)) continue;
-    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) return null;
+    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) {
+      clearTouched(hi, hiBlocks, 0, 0);
+      return -1;
+    }
     hi[v >>> 16]!++;
+    hiBlocks[v >>> 24]!++;
     n++;
   }
-  if (n === 0) return qs.map(() => null);
-  // Locate each rank's high bucket, then count low bits of all those buckets in one pass.
-  const buckets = qs.map((q) => {
-    let rank = rankIndex(n, q);
-    let bucket = 0;
-    while (rank >= hi[bucket]!) rank -= hi[bucket++]!;
-    return { bucket, rank };
-  });
-  // One low-bits table per distinct high bucket, side by side: a CDF's 50 quantiles of a
-  // replay's latencies fall in a few buckets (every latency under 65.5 µs is bucket 0).
-  const distinct = [...new Set(buckets.map((b) => b.bucket))];
-  const lows = scratchI32('percentiles.lo', distinct.length * 65536);
-  const slotOf = scratchI32('percentiles.slot', 65536).fill(-1);
-  distinct.forEach((b, k) => (slotOf[b] = k * 65536));
+  return n;
+}
+
+/** Second pass: counts of the low 16 bits of the values whose high bucket has a table. */
+function countLow(values: Float64Array, mask: Int32Array | null, slotOf: Int32Array, lo: Int32Array, loBlocks: Int32Array): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== v || (mask !== null && mask[i]! < 0)) continue;
-    const at = slotOf[v >>> 16]!;
-    if (at >= 0) lows[at + (v & 0xffff)]!++;
+    const k = slotOf[v >>> 16]!;
+    if (k < 0) continue;
+    lo[k * 65536 + (v & 0xffff)]!++;
+    loBlocks[k * 256 + ((v & 0xffff) >>> 8)]!++;
   }
-  return buckets.map(({ bucket, rank }) => {
-    const at = slotOf[bucket]!;
-    let low = 0;
-    while (rank >= lows[at + low]!) rank -= lows[at + low++]!;
-    return bucket * 65536 + low;
-  });
 }
 
 /** Nearest-rank percentiles for several q at once, without a full sort. */
@@ -166,24 +230,32 @@ const LOOKUP_QS = [0.99] as const;
  * copies: masking a million-entry column and summing it apart cost more than counting it.
  */
 export function answeredStats(latency: Float64Array, deviceLatency: Float64Array, visits: Float64Array, ns: Float64Array, worker: Int32Array): AnsweredStats {
-  let n = 0;
-  let visitSum = 0;
-  let nsSum = 0;
-  for (let g = 0; g < worker.length; g++) {
-    if (worker[g]! < 0) continue;
-    n++;
-    visitSum += visits[g]!;
-    nsSum += ns[g]!;
-  }
-  const [p50, p90, p99, max] = maskedPercentiles(latency, worker, LATENCY_QS);
-  const [d50, d90, d99, dmax] = maskedPercentiles(deviceLatency, worker, LATENCY_QS);
-  const [visitsP99] = maskedPercentiles(visits, worker, LOOKUP_QS);
-  const [nsP99] = maskedPercentiles(ns, worker, LOOKUP_QS);
+  // Each loop is a function of its own (see countHigh): a sweep calls this once per replay,
+  // and a loop optimised in place here deoptimised on leaving it, every call.
+  const n = answeredCount(worker);
+  const visitSum = answeredSum(visits, worker);
+  const nsSum = answeredSum(ns, worker);
+  const l = maskedPercentiles(latency, worker, LATENCY_QS);
+  const d = maskedPercentiles(deviceLatency, worker, LATENCY_QS);
+  const visitsP99 = maskedPercentiles(visits, worker, LOOKUP_QS)[0] ?? null;
+  const nsP99 = maskedPercentiles(ns, worker, LOOKUP_QS)[0] ?? null;
   return {
-    latency: { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, max: max ?? null },
-    deviceLatency: { p50: d50 ?? null, p90: d90 ?? null, p99: d99 ?? null, max: dmax ?? null },
-    lookup: { visits_mean: n === 0 ? null : visitSum / n, visits_p99: visitsP99 ?? null, ns_mean: n === 0 ? null : nsSum / n, ns_p99: nsP99 ?? null },
+    latency: { p50: l[0] ?? null, p90: l[1] ?? null, p99: l[2] ?? null, max: l[3] ?? null },
+    deviceLatency: { p50: d[0] ?? null, p90: d[1] ?? null, p99: d[2] ?? null, max: d[3] ?? null },
+    lookup: { visits_mean: n === 0 ? null : visitSum / n, visits_p99: visitsP99, ns_mean: n === 0 ? null : nsSum / n, ns_p99: nsP99 },
   };
+}
+
+function answeredCount(worker: Int32Array): number {
+  let n = 0;
+  for (let g = 0; g < worker.length; g++) if (worker[g]! >= 0) n++;
+  return n;
+}
+
+function answeredSum(values: Float64Array, worker: Int32Array): number {
+  let sum = 0;
+  for (let g = 0; g < worker.length; g++) if (worker[g]! >= 0) sum += values[g]!;
+  return sum;
 }
 
 /** percentilesOf over values[g] with worker[g] ≥ 0: the counting passes with the mask applied in
@@ -229,15 +301,18 @@ export const SVM_PRQ_PERCENT: readonly [number, number, number] = [97.1, 1.4, 1.
 
 /** Percent of answered groups (worker ≥ 0) whose latency is in 1–10 µs, 10–100 µs, 100 µs–1 ms. */
 export function svmPrqBuckets(latency: Float64Array, worker: Int32Array): [number, number, number] {
-  let n = 0;
-  const b = [0, 0, 0];
-  for (let g = 0; g < latency.length; g++) {
-    if (worker[g]! < 0) continue;
-    n++;
-    const v = latency[g]!;
-    if (v >= 1000 && v < 10_000) b[0]!++;
-    else if (v >= 10_000 && v < 100_000) b[1]!++;
-    else if (v >= 100_000 && v < 1_000_000) b[2]!++;
-  }
-  return n === 0 ? [0, 0, 0] : [(100 * b[0]!) / n, (100 * b[1]!) / n, (100 * b[2]!) / n];
+  const n = answeredCount(worker);
+  if (n === 0) return [0, 0, 0];
+  return [
+    (100 * answeredIn(latency, worker, 1000, 10_000)) / n,
+    (100 * answeredIn(latency, worker, 10_000, 100_000)) / n,
+    (100 * answeredIn(latency, worker, 100_000, 1_000_000)) / n,
+  ];
+}
+
+/** Answered groups whose value is in [lo, hi). */
+function answeredIn(values: Float64Array, worker: Int32Array, lo: number, hi: number): number {
+  let k = 0;
+  for (let g = 0; g < values.length; g++) if (worker[g]! >= 0 && values[g]! >= lo && values[g]! < hi) k++;
+  return k;
 }

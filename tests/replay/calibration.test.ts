@@ -109,6 +109,27 @@ describe('percentilesOf on integer nanoseconds', () => {
     const mixed = Float64Array.of(0.5, 3, 2 ** 40, 7);
     assert.deepEqual(percentilesOf(mixed, [0.5, 1]), [3, 2 ** 40]);
   });
+
+  it('leaves nothing behind for the next call: after a fallback half-way, after a CDF', () => {
+    // The counting tables are shared between calls and cleared by each: a call that gives up
+    // on a fraction after counting half its values, or one that used many low tables, must
+    // not leave counts that shift the next call's ranks.
+    const rng = new Rng(13);
+    const half = Float64Array.from({ length: 4000 }, (_, i) => (i === 2000 ? 0.5 : rng.nextInt(300_000)));
+    const halfSorted = Float64Array.from(half).sort();
+    assert.deepEqual(percentilesOf(half, [0.5, 1]), [nearestRank(halfSorted, 0.5), nearestRank(halfSorted, 1)]);
+    const spread = Float64Array.from({ length: 3000 }, () => rng.nextInt(2 ** 32));
+    const spreadSorted = Float64Array.from(spread).sort();
+    const cdf = Array.from({ length: 50 }, (_, i) => (i + 1) / 50);
+    assert.deepEqual(
+      percentilesOf(spread, cdf),
+      cdf.map((q) => nearestRank(spreadSorted, q)),
+    );
+    for (let round = 0; round < 3; round++) {
+      const small = Float64Array.from({ length: 7 + round }, (_, i) => i * 10 + round);
+      assert.deepEqual(percentilesOf(small, [0, 0.5, 1]), [round, Math.ceil(0.5 * small.length - 1) * 10 + round, (small.length - 1) * 10 + round]);
+    }
+  });
 });
 
 describe('quantile tables', () => {

@@ -215,6 +215,13 @@ export function replayPrepared(
   /** Largest PRQ occupancy of any IOMMU: an arrival can only raise it, a batch end recounts. */
   let prqMax = 0;
   const series = new LevelSeries(extras.queueDepthBuckets ?? 1000, N > 0 ? tsNs[N - 1]! : 1);
+  // The series' levels now (A: largest PRQ occupancy, B: outstanding groups), the largest of
+  // each in the current bucket, and where that bucket ends: kept here, handed over at its end.
+  let levelA = 0;
+  let levelB = 0;
+  let maxA = 0;
+  let maxB = 0;
+  let bucketEnd = series.nextStart;
   const q = new EventQueue(64);
   /** Next input arrival not yet taken. */
   let next = 0;
@@ -346,8 +353,14 @@ export function replayPrepared(
         }
       }
       outstanding--;
-      if (t >= series.nextStart) series.advance(t);
-      series.setB(outstanding);
+      if (t >= bucketEnd) {
+        series.advance(t, maxA, maxB, levelA, levelB);
+        bucketEnd = series.nextStart;
+        maxA = levelA;
+        maxB = levelB;
+      }
+      levelB = outstanding;
+      if (levelB > maxB) maxB = levelB;
       const w = gWorker[g]!;
       if (wqHead !== -1) {
         // The worker takes the oldest queued group once its response completes.
@@ -469,8 +482,14 @@ export function replayPrepared(
       ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
       ringCount[i]!++;
       if (ringCount[i]! > prqMax) prqMax = ringCount[i]!;
-      if (t >= series.nextStart) series.advance(t);
-      series.setA(prqMax);
+      if (t >= bucketEnd) {
+        series.advance(t, maxA, maxB, levelA, levelB);
+        bucketEnd = series.nextStart;
+        maxA = levelA;
+        maxB = levelB;
+      }
+      levelA = prqMax;
+      if (levelA > maxA) maxA = levelA;
       if (draining[i] !== 0) continue;
       draining[i] = 1;
       drainSince[i] = t + irqLatencyNs;
@@ -524,8 +543,14 @@ export function replayPrepared(
             reported++;
             rt.reported(g0, r);
             outstanding++;
-            if (t >= series.nextStart) series.advance(t);
-            series.setB(outstanding);
+            if (t >= bucketEnd) {
+              series.advance(t, maxA, maxB, levelA, levelB);
+              bucketEnd = series.nextStart;
+              maxA = levelA;
+              maxB = levelB;
+            }
+            levelB = outstanding;
+            if (levelB > maxB) maxB = levelB;
             // Hand the group to a worker, or queue it. Workers whose response completed
             // by now have gone idle.
             while (freeing.size > 0 && freeing.peekTime() <= t) {
@@ -562,8 +587,14 @@ export function replayPrepared(
           ringCount[i]! -= batchSize[i]!;
           prqMax = 0;
           for (let j = 0; j < nI; j++) if (ringCount[j]! > prqMax) prqMax = ringCount[j]!;
-          if (t >= series.nextStart) series.advance(t);
-          series.setA(prqMax);
+          if (t >= bucketEnd) {
+            series.advance(t, maxA, maxB, levelA, levelB);
+            bucketEnd = series.nextStart;
+            maxA = levelA;
+            maxB = levelB;
+          }
+          levelA = prqMax;
+          if (levelA > maxA) maxA = levelA;
           if (overflow[i] === 1 && ringCount[i] === 0) {
             // Only with the queue empty does the driver discard partial requests (groups may
             // have lost their last page) and clear PRO (iopf_queue_discard_partial).
@@ -642,7 +673,7 @@ export function replayPrepared(
     counters: { drops, episodes, autoResponses, retries, lost, discards, creditWaits, reported },
     stageSum,
     lockSum,
-    depth: series.finish(now),
+    depth: series.finish(now, maxA, maxB, levelA, levelB),
     drainBusy,
     spanNs: now,
   });

@@ -7,12 +7,10 @@ export class LevelSeries {
   private width: number;
   private readonly a: Float64Array;
   private readonly b: Float64Array;
-  private levelA = 0;
-  private levelB = 0;
   private lastBucket = 0;
-  /** Start of the bucket after the current one. The engine compares its time with it in
-   *  place and calls advance only past it: a time passed to a call that is not inlined is
-   *  boxed once it exceeds 2^31 ns, and setting levels is per event. */
+  /** Start of the bucket after the current one. The caller keeps the current bucket's
+   *  largest levels itself and hands them over only when its time passes this: levels
+   *  change at nearly every event, and a call per change was a call V8 would not inline. */
   nextStart: number;
 
   constructor(
@@ -25,8 +23,15 @@ export class LevelSeries {
     this.b = new Float64Array(buckets);
   }
 
-  /** Moves the current bucket to time t's (times only move forward). */
-  advance(t: number): void {
+  /**
+   * Closes the current bucket with the largest levels seen in it (maxA, maxB) and moves to
+   * time t's bucket (times only move forward); the buckets passed over, and the new one's
+   * start, hold the levels at the moment (levelA, levelB).
+   */
+  advance(t: number, maxA: number, maxB: number, levelA: number, levelB: number): void {
+    const cur = this.lastBucket;
+    if (maxA > this.a[cur]!) this.a[cur] = maxA;
+    if (maxB > this.b[cur]!) this.b[cur] = maxB;
     if (t < this.nextStart) return;
     let k = Math.floor(t / this.width);
     while (k >= this.buckets) {
@@ -34,23 +39,11 @@ export class LevelSeries {
       k = Math.floor(t / this.width);
     }
     for (let j = this.lastBucket + 1; j <= k; j++) {
-      this.a[j] = this.levelA;
-      this.b[j] = this.levelB;
+      this.a[j] = levelA;
+      this.b[j] = levelB;
     }
     if (k > this.lastBucket) this.lastBucket = k;
     this.nextStart = (this.lastBucket + 1) * this.width;
-  }
-
-  /** Level A from the current time on (advance first when time passed nextStart). */
-  setA(level: number): void {
-    this.levelA = level;
-    if (level > this.a[this.lastBucket]!) this.a[this.lastBucket] = level;
-  }
-
-  /** Level B from the current time on. */
-  setB(level: number): void {
-    this.levelB = level;
-    if (level > this.b[this.lastBucket]!) this.b[this.lastBucket] = level;
   }
 
   private compress(): void {
@@ -64,9 +57,9 @@ export class LevelSeries {
     this.nextStart = (this.lastBucket + 1) * this.width;
   }
 
-  /** The series up to time endNs: bucket width and the two max-per-bucket arrays. */
-  finish(endNs: number): { bucketNs: number; a: number[]; b: number[] } {
-    this.advance(endNs);
+  /** The series up to time endNs (arguments as for advance): bucket width and the two max-per-bucket arrays. */
+  finish(endNs: number, maxA: number, maxB: number, levelA: number, levelB: number): { bucketNs: number; a: number[]; b: number[] } {
+    this.advance(endNs, maxA, maxB, levelA, levelB);
     const k = this.lastBucket;
     return { bucketNs: this.width, a: Array.from(this.a.subarray(0, k + 1)), b: Array.from(this.b.subarray(0, k + 1)) };
   }

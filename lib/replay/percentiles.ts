@@ -301,18 +301,22 @@ export const SVM_PRQ_PERCENT: readonly [number, number, number] = [97.1, 1.4, 1.
 
 /** Percent of answered groups (worker ≥ 0) whose latency is in 1–10 µs, 10–100 µs, 100 µs–1 ms. */
 export function svmPrqBuckets(latency: Float64Array, worker: Int32Array): [number, number, number] {
-  const n = answeredCount(worker);
+  const counts = new Int32Array(3);
+  const n = countDecades(latency, worker, counts);
   if (n === 0) return [0, 0, 0];
-  return [
-    (100 * answeredIn(latency, worker, 1000, 10_000)) / n,
-    (100 * answeredIn(latency, worker, 10_000, 100_000)) / n,
-    (100 * answeredIn(latency, worker, 100_000, 1_000_000)) / n,
-  ];
+  return [(100 * counts[0]!) / n, (100 * counts[1]!) / n, (100 * counts[2]!) / n];
 }
 
-/** Answered groups whose value is in [lo, hi). */
-function answeredIn(values: Float64Array, worker: Int32Array, lo: number, hi: number): number {
-  let k = 0;
-  for (let g = 0; g < values.length; g++) if (worker[g]! >= 0 && values[g]! >= lo && values[g]! < hi) k++;
-  return k;
+/** Answered groups (returned), and in counts those in 1–10 µs, 10–100 µs and 100 µs–1 ms. A leaf function, as answeredSum. */
+function countDecades(latency: Float64Array, worker: Int32Array, counts: Int32Array): number {
+  let n = 0;
+  for (let g = 0; g < latency.length; g++) {
+    if (worker[g]! < 0) continue;
+    n++;
+    const v = latency[g]!;
+    if (v >= 1000 && v < 10_000) counts[0]!++;
+    else if (v >= 10_000 && v < 100_000) counts[1]!++;
+    else if (v >= 100_000 && v < 1_000_000) counts[2]!++;
+  }
+  return n;
 }

@@ -116,7 +116,9 @@ export const PARAM_SPECS: Readonly<Record<ParamName, ParamSpec>> = {
     doc: 'CPUs the unbound iopf workqueues get, shared by every IOMMU: fault handlers running at once.',
   },
   wqWakeupNs: ns('Median of queue_work → an idle kworker running the group (lognormal); a busy worker takes the next group without it.'),
-  wqWakeupP99Ns: ns('99th percentile of the workqueue wake-up (= wqWakeupNs: fixed).'),
+  wqWakeupP99Ns: ns(
+    '99th percentile of the workqueue wake-up (= wqWakeupNs: fixed; fixed at the median too under serviceDist=empirical, whose samples hold the spread).',
+  ),
   serviceDist: {
     type: 'enum',
     values: ['fixed', 'exponential', 'lognormal', 'mixture', 'empirical'],

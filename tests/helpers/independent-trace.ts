@@ -2,8 +2,8 @@
 // RNG or distributions. It writes what a tracer records on a v6.9-like kernel — each page
 // request at its report time, each group's response submission — from its own laws of fault
 // handling time (lognormal, Pareto, Weibull, a bimodal mixture: several heavy-tailed), its
-// own Poisson or bursty arrivals, and a pool of FIFO workers that wake after a fixed delay
-// and stay busy a fixed time after each response (the era's queueing mechanics, which the
+// own Poisson or bursty arrivals, and a pool of FIFO workers that wake after a fixed or
+// uniformly spread delay and stay busy a fixed time after each response (the era's queueing mechanics, which the
 // replay must share for "the matching era"). Everything else — the laws, the loads, the
 // burstiness, the pages per group — is its own.
 
@@ -21,7 +21,10 @@ export interface IndependentOptions {
   /** 1: Poisson; > 1: on/off bursts this many times denser than the mean. */
   burst: number;
   workers: number;
+  /** Median wake-up of an idle worker. */
   wakeNs: number;
+  /** 0: every wake-up takes wakeNs; else uniform in wakeNs ± this (same median). */
+  wakeSpreadNs?: number;
   busyAfterNs: number;
 }
 
@@ -104,7 +107,8 @@ export function independentTrace(o: IndependentOptions): IndependentTrace {
     // FIFO pool: the earliest free worker takes the group.
     let w = 0;
     for (let j = 1; j < free.length; j++) if (free[j]! < free[w]!) w = j;
-    const start = free[w]! <= report ? report + o.wakeNs : free[w]!;
+    const wake = o.wakeSpreadNs ? Math.round(o.wakeNs + (2 * u() - 1) * o.wakeSpreadNs) : o.wakeNs;
+    const start = free[w]! <= report ? report + wake : free[w]!;
     const response = Math.round(start + service());
     free[w] = response + o.busyAfterNs;
     groups.push({ iommu: 'dmar2', firstRequestNs: BigInt(t), lastRequestNs: BigInt(report), responseNs: BigInt(response) });

@@ -26,6 +26,9 @@ export interface ReplayExtras {
   recordedLatenciesNs?: ArrayLike<number>;
   /** Held-out calibration: the check part of a split trace (holdout.ts), compared on its own. */
   holdout?: HoldoutCheck;
+  /** The recorded timestamps' resolution (1000 for µs ftrace text): calibration compares the
+   *  replayed latencies as such a trace would record them, both ends truncated to it. */
+  recordedResolutionNs?: number;
   /** Buckets of the queue-depth series (default 1000). */
   queueDepthBuckets?: number;
   /** Also return per-request report times and groups (requestReportNs, requestGroup), as
@@ -789,8 +792,15 @@ function buildResult(c: Collected): ReplayResult {
     unfinished_requests: unfinished,
     stop_markers: stopMarkers,
   };
-  if (c.extras.recordedLatenciesNs) summary.calibration = calibrate(c.extras.recordedLatenciesNs, latencyNs);
-  if (c.extras.holdout) summary.holdout_calibration = holdoutCalibration(c.extras.holdout, latencyNs, arrivalNs);
+  if (c.extras.recordedLatenciesNs || c.extras.holdout) {
+    const resolution = c.extras.recordedResolutionNs ?? 1;
+    const asRecorded = resolution > 1 ? truncatedLatencies(gReport, gResponse, resolution) : latencyNs;
+    if (c.extras.recordedLatenciesNs) {
+      summary.calibration = calibrate(c.extras.recordedLatenciesNs, asRecorded);
+      if (resolution > 1) summary.calibration.resolution_ns = resolution;
+    }
+    if (c.extras.holdout) summary.holdout_calibration = holdoutCalibration(c.extras.holdout, asRecorded, arrivalNs);
+  }
   return {
     summary,
     groups: {
@@ -812,6 +822,21 @@ function buildResult(c: Collected): ReplayResult {
     requestGroup,
     queueDepth: { bucketNs: c.depth.bucketNs, prqMax: c.depth.a, outstandingMax: c.depth.b },
   };
+}
+
+/**
+ * Latencies as a tracer with timestamps of `resolution` ns would record them: report and
+ * response each truncated to it (the replay's times count from the trace's first timestamp,
+ * itself on that grid). A µs trace's recorded p50 is a whole µs — 3 µs where the exact
+ * latencies' median was 3.24 µs — so exact replayed latencies against it showed an error
+ * that was only the rounding: a simulated v6.9 trace replayed with its own preset was +0.5 %
+ * off at p50 from ns timestamps and +8.9 % from the same trace's µs text (now 0 %). NaN
+ * where unanswered.
+ */
+function truncatedLatencies(report: Float64Array, response: Float64Array, resolution: number): Float64Array {
+  const out = scratchF64('engine.recordedLatency', report.length);
+  for (let g = 0; g < report.length; g++) out[g] = (Math.floor(response[g]! / resolution) - Math.floor(report[g]! / resolution)) * resolution;
+  return out;
 }
 
 /** Per-group figures of the result; NaN where no worker took the group. Returns how many were answered. */

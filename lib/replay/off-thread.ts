@@ -23,6 +23,8 @@ export type WorkerJob =
       /** Index into runs whose whole result (per-group arrays) comes back; the others give their summary. */
       fullRun: number | null;
       recordedLatenciesNs: ArrayLike<number> | null;
+      /** The recorded timestamps' resolution, ns (see ReplayExtras.recordedResolutionNs). */
+      recordedResolutionNs: number | null;
       /** Recorded groups, for runs whose params say serviceDist=empirical. */
       empiricalGroups: RecordedGroupTimes[] | null;
       /** Held-out calibration: the check part every run of the batch reports on. */
@@ -138,6 +140,7 @@ export async function replayBatchOffThread(
   options: {
     fullRun?: number | null;
     recordedLatenciesNs?: ArrayLike<number> | null;
+    recordedResolutionNs?: number | null;
     empiricalGroups?: RecordedGroupTimes[] | null;
     holdout?: HoldoutCheck | null;
     threads?: number;
@@ -155,6 +158,7 @@ export async function replayBatchOffThread(
         runs: idx.map((i) => runs[i]!),
         fullRun: local < 0 ? null : local,
         recordedLatenciesNs: options.recordedLatenciesNs ?? null,
+        recordedResolutionNs: options.recordedResolutionNs ?? null,
         empiricalGroups: options.empiricalGroups ?? null,
         holdout: options.holdout ?? null,
       });

@@ -43,6 +43,7 @@ function runBatch(job: Extract<WorkerJob, { kind: 'batch' }>): BatchResult {
       serviceSamplesNs: samplesFor(r.params),
       recordedLatenciesNs: recorded,
       holdout: job.holdout ?? undefined,
+      recordedResolutionNs: job.recordedResolutionNs ?? undefined,
       ...(isFull ? {} : { queueDepthBuckets: 1, summaryOnly: true }),
     });
     if (isFull) full = res;

@@ -185,6 +185,8 @@ export interface Calibration {
   /** (replayed − recorded) / recorded; null when recorded is 0 or missing. */
   error_p50: number | null;
   error_p99: number | null;
+  /** Replayed latencies were compared truncated to this (the recorded timestamps' resolution, ns); absent: exact. */
+  resolution_ns?: number;
 }
 
 /** The JSON-able part of a replay, saved with the run. */

@@ -13,6 +13,7 @@ import { STAGE_TIMES, type ModelName } from '../replay/types.ts';
 import type { Db } from '../db/instance.ts';
 import { getReplayRun, type SavedRun } from '../queries/replay-runs.ts';
 import { loadReplayData } from '../queries/replay-input.ts';
+import { timestampResolutionNs } from '../queries/charts/timestamp-resolution.ts';
 
 export interface ReplayRunOptions {
   model: ModelName;
@@ -56,6 +57,7 @@ export async function runReplayForTrace(db: Db, traceId: number, opts: ReplayRun
     {
       fullRun: 0,
       recordedLatenciesNs: data.recordedLatenciesNs,
+      recordedResolutionNs: await timestampResolutionNs(db, traceId),
       empiricalGroups: params.serviceDist === 'empirical' ? (split?.fit ?? data.recordedGroups) : null,
       holdout: split && holdoutCheck(split, data.input.originNs ?? 0n),
       threads: opts.threads ?? 1,

@@ -33,6 +33,27 @@ describe('percentiles and calibration', () => {
     // Replayed latency: wake-up 500 + service 2000 = 2500.
     assert.deepEqual(res.summary.calibration, { recorded: { p50: 2000, p99: 2000 }, replayed: { p50: 2500, p99: 2500 }, error_p50: 0.25, error_p99: 0.25 });
   });
+
+  it('compares replayed times truncated to the recorded timestamps, as that trace would show them', () => {
+    // Groups whose replayed latency is 2500 ns (wake-up 500 + service 2000) but whose report
+    // falls at different phases of the µs grid: recorded with µs timestamps (both ends
+    // truncated), a 2.5 µs latency reads 2 µs or 3 µs.
+    const rows = [0, 130, 400, 650, 900, 5170, 5480, 5720, 5990].map((t, k) => req(t * 1000 + ((k * 311) % 1000), k, true));
+    const recorded = Array.from({ length: rows.length }, () => 2000);
+    const exact = runReplay(input(rows), 'domain-wide', handParams(), 1, { recordedLatenciesNs: recorded });
+    const us = runReplay(input(rows), 'domain-wide', handParams(), 1, { recordedLatenciesNs: recorded, recordedResolutionNs: 1000 });
+    const g = us.groups;
+    const truncated = Array.from({ length: g.count }, (_, k) => (Math.floor(g.responseNs[k]! / 1000) - Math.floor(g.reportNs[k]! / 1000)) * 1000).sort(
+      (a, b) => a - b,
+    );
+    assert.ok(truncated.some((v) => v !== 2000) && truncated.some((v) => v !== 3000), `both readings occur: ${truncated.join(' ')}`);
+    assert.deepEqual(exact.summary.calibration!.replayed, { p50: 2500, p99: 2500 });
+    assert.equal(exact.summary.calibration!.resolution_ns, undefined);
+    assert.deepEqual(us.summary.calibration!.replayed, { p50: nearestRank(truncated, 0.5), p99: nearestRank(truncated, 0.99) });
+    assert.equal(us.summary.calibration!.resolution_ns, 1000);
+    // The replay's own figures stay exact.
+    assert.deepEqual(us.summary.latency_ns, exact.summary.latency_ns);
+  });
 });
 
 describe('service time', () => {

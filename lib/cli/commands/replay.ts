@@ -105,6 +105,7 @@ function replayDoc(run: SavedRun) {
     calibration: s.calibration
       ? {
           recorded: s.calibration.recorded,
+          resolution_ns: s.calibration.resolution_ns ?? 1,
           error_p50: iv.calibration_error?.p50 ?? null,
           error_p99: iv.calibration_error?.p99 ?? null,
           circular: Boolean(s.calibration_note),
@@ -191,7 +192,7 @@ export async function replayCommand(argv: string[]): Promise<void> {
         .map(([k, v]) => `${k} ${d(v)}`)
         .join(', ')}`,
       c
-        ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; error over the seeds p50 ${pi(c.error_p50)} p99 ${pi(c.error_p99)}`
+        ? `calibration: recorded p50 ${d(c.recorded.p50)} p99 ${d(c.recorded.p99)}; error over the seeds p50 ${pi(c.error_p50)} p99 ${pi(c.error_p99)}${c.resolution_ns > 1 ? ` (replayed times truncated to the trace's ${d(c.resolution_ns)} timestamps)` : ''}`
         : 'calibration: the trace has no answered groups',
       ...(c?.note ? [`calibration is circular: ${c.note}`] : []),
       ...(c?.holdout

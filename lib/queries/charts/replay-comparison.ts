@@ -26,7 +26,8 @@ export interface RunRow {
   lookup: { visits_mean: number | null; visits_p99: number | null; ns_mean: number | null; ns_p99: number | null };
   drops: number;
   lost_groups: number;
-  calibration: { error_p50: number | null; error_p99: number | null } | null;
+  /** resolution_ns: replayed times were truncated to the recorded timestamps' resolution (1: exact; older runs: absent). */
+  calibration: { error_p50: number | null; error_p99: number | null; resolution_ns: number } | null;
   /** Every figure over the run's K seeds; null for runs saved before runs kept their seeds. */
   intervals: ReplayIntervals | null;
   /** Mean ns per answered group by stage (over the seeds when the run has them). */
@@ -62,7 +63,9 @@ function toRow(r: SavedRun): RunRow {
     lookup: { ...s.lookup },
     drops: s.drops,
     lost_groups: s.lost_groups,
-    calibration: s.calibration ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99 } : null,
+    calibration: s.calibration
+      ? { error_p50: s.calibration.error_p50, error_p99: s.calibration.error_p99, resolution_ns: s.calibration.resolution_ns ?? 1 }
+      : null,
     intervals: s.seed_samples ? intervalsOf(s.seed_samples) : null,
     stage_time_ns: s.seed_samples ? meanStages(s.seed_samples) : { ...s.stage_time_ns },
     svm_prq_buckets: s.svm_prq_buckets ?? null,

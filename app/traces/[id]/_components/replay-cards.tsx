@@ -169,9 +169,18 @@ export async function PercentileTableCard({ traceId, selected }: { traceId: numb
         the first seed). Deltas and calibration errors are (replayed − recorded) / recorded. The svm_prq histogram (QEMU, Intel debugfs, report → response
         submission) is the one real distribution nobody here produced: comparable at low load. Latency as a trace shows it: response − last-page request; device
         wait adds PRQ queueing and retries.
+        {truncatedTo(shown)
+          ? ` This trace's timestamps are whole ${truncatedTo(shown)}: for the calibration errors, replayed times are truncated the same way.`
+          : ''}
       </p>
     </div>
   );
+}
+
+/** The recorded timestamps' unit when calibration truncated replayed times to it (µs for ftrace text), else null. */
+function truncatedTo(runs: RunRow[]): string | null {
+  const ns = runs.find((r) => (r.calibration?.resolution_ns ?? 1) > 1)?.calibration?.resolution_ns;
+  return ns === undefined ? null : ns === 1000 ? 'µs' : ns === 1_000_000 ? 'ms' : `${ns} ns`;
 }
 
 /** Runs whose calibration is circular, said plainly above the numbers. */

@@ -264,6 +264,14 @@ export function replayPrepared(
       r = next++;
     }
     now = t;
+    // The queue-depth series moves to t's bucket before any level changes at t (levels set
+    // in the drain loop below, which runs ahead in place, move it there).
+    if (t >= bucketEnd) {
+      series.advance(t, maxA, maxB, levelA, levelB);
+      bucketEnd = series.nextStart;
+      maxA = levelA;
+      maxB = levelB;
+    }
 
     if (kind === EV_SERVICE_DONE) {
       // Group r handled on IOMMU i: iopf_group_response / iommu_page_response.
@@ -362,12 +370,6 @@ export function replayPrepared(
         }
       }
       outstanding--;
-      if (t >= bucketEnd) {
-        series.advance(t, maxA, maxB, levelA, levelB);
-        bucketEnd = series.nextStart;
-        maxA = levelA;
-        maxB = levelB;
-      }
       levelB = outstanding;
       if (levelB > maxB) maxB = levelB;
       const w = gWorker[g]!;
@@ -504,12 +506,6 @@ export function replayPrepared(
       ringWrite[i] = ringWrite[i]! + 1 === ringSize ? 0 : ringWrite[i]! + 1;
       ringCount[i]!++;
       if (ringCount[i]! > prqMax) prqMax = ringCount[i]!;
-      if (t >= bucketEnd) {
-        series.advance(t, maxA, maxB, levelA, levelB);
-        bucketEnd = series.nextStart;
-        maxA = levelA;
-        maxB = levelB;
-      }
       levelA = prqMax;
       if (levelA > maxA) maxA = levelA;
       if (draining[i] !== 0) continue;
@@ -528,6 +524,12 @@ export function replayPrepared(
 
     // IOMMU i's drain thread, from step `kind` at time t (r: the descriptor just handled).
     for (;;) {
+      if (t >= bucketEnd) {
+        series.advance(t, maxA, maxB, levelA, levelB);
+        bucketEnd = series.nextStart;
+        maxA = levelA;
+        maxB = levelB;
+      }
       let toDesc: boolean;
       if (kind === EV_DESC_DONE) {
         // Report descriptor r: iommu_report_device_fault takes the device's
@@ -565,12 +567,6 @@ export function replayPrepared(
             reported++;
             rt.reported(g0, r);
             outstanding++;
-            if (t >= bucketEnd) {
-              series.advance(t, maxA, maxB, levelA, levelB);
-              bucketEnd = series.nextStart;
-              maxA = levelA;
-              maxB = levelB;
-            }
             levelB = outstanding;
             if (levelB > maxB) maxB = levelB;
             // Hand the group to a worker, or queue it. Workers whose response completed
@@ -605,12 +601,6 @@ export function replayPrepared(
           ringCount[i]! -= batchSize[i]!;
           prqMax = 0;
           for (let j = 0; j < nI; j++) if (ringCount[j]! > prqMax) prqMax = ringCount[j]!;
-          if (t >= bucketEnd) {
-            series.advance(t, maxA, maxB, levelA, levelB);
-            bucketEnd = series.nextStart;
-            maxA = levelA;
-            maxB = levelB;
-          }
           levelA = prqMax;
           if (levelA > maxA) maxA = levelA;
           if (overflow[i] === 1 && ringCount[i] === 0) {

@@ -5,6 +5,7 @@
 
 import { buildStructure, LinkedList, RbTree, type LookupStructure, type StructureKind } from '../lookup/index.ts';
 import type { ReplayParams } from '../params.ts';
+import type { PreparedInput } from '../prepare.ts';
 import { scratchI32 } from '../scratch.ts';
 import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
 
@@ -147,6 +148,12 @@ export class ModelContext {
 
 const EMPTY_LIST = new LinkedList(1);
 
+function maxFlowPasid(p: PreparedInput): number {
+  let max = 0;
+  for (let f = 0; f < p.flowCount; f++) max = Math.max(max, p.flowPasid[f]!);
+  return max;
+}
+
 function ordinals(n: number): Int32Array {
   const v = new Int32Array(n);
   for (let i = 0; i < n; i++) v[i] = i;
@@ -183,6 +190,13 @@ export class RidLookup {
   private readonly ledger: VisitLedger;
   /** The global PASID table (svm-devs only). */
   private readonly table: LookupStructure | null;
+  /** svm-devs: visits + 1 of each PASID's table search (0: not searched yet), and in a sweep
+   *  (one device list shared by every PASID) of each RID's list walk — memoised for the
+   *  same reason as ridVisits: the table and the lists do not change during a replay. Not
+   *  the table in a sweep: its sparse PASIDs reach 2^20, and clearing a 4 MB memo per
+   *  replay cost about what it saved. */
+  private readonly pasidVisits: Int32Array;
+  private readonly sharedDevVisits: Int32Array;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
@@ -201,6 +215,9 @@ export class RidLookup {
     if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
     this.ridVisits = scratchI32('rid.visits', this.kind === RID_RBTREE ? n * 65536 : this.kind === RID_PCI_BUS ? 65536 : 0);
     this.table = this.kind === RID_SVM_DEVS ? ctx.pasidTable() : null;
+    const svm = this.kind === RID_SVM_DEVS;
+    this.pasidVisits = scratchI32('rid.pasidVisits', svm && !ctx.view.shared ? maxFlowPasid(ctx.view.prepared) + 1 : 0);
+    this.sharedDevVisits = scratchI32('rid.sharedDevVisits', svm && ctx.view.shared ? 65536 : 0);
   }
 
   /** prq_event_thread's svm/sdev caches are locals of one invocation. */
@@ -234,18 +251,38 @@ export class RidLookup {
     let ns = 0;
     let visits = 0;
     if (pasid !== this.lastPasid[i]) {
-      const table = this.table!;
-      table.find(pasid);
-      visits += table.lastVisits;
-      ns += ledger.addStage(STAGE_PASID, table.lastVisits, this.tableNs);
+      let v: number;
+      if (this.pasidVisits.length > 0) {
+        if (this.pasidVisits[pasid] === 0) {
+          this.table!.find(pasid);
+          this.pasidVisits[pasid] = this.table!.lastVisits + 1;
+        }
+        v = this.pasidVisits[pasid]! - 1;
+      } else {
+        this.table!.find(pasid);
+        v = this.table!.lastVisits;
+      }
+      visits += v;
+      ns += ledger.addStage(STAGE_PASID, v, this.tableNs);
       this.lastPasid[i] = pasid;
       this.lastRid[i] = -1;
     }
     if (rid !== this.lastRid[i]) {
-      const devs = this.ctx.devicesOfPasid(pasid);
-      devs.find(rid);
-      visits += devs.lastVisits;
-      ns += ledger.addStage(STAGE_RID, devs.lastVisits, this.listNs);
+      let v: number;
+      if (this.sharedDevVisits.length > 0) {
+        if (this.sharedDevVisits[rid] === 0) {
+          const devs = this.ctx.devicesOfPasid(pasid);
+          devs.find(rid);
+          this.sharedDevVisits[rid] = devs.lastVisits + 1;
+        }
+        v = this.sharedDevVisits[rid]! - 1;
+      } else {
+        const devs = this.ctx.devicesOfPasid(pasid);
+        devs.find(rid);
+        v = devs.lastVisits;
+      }
+      visits += v;
+      ns += ledger.addStage(STAGE_RID, v, this.listNs);
       this.lastRid[i] = rid;
     }
     if (visits > 0) ledger.addGroup(g, visits, ns);

@@ -12,6 +12,7 @@ import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts
 export class ModelContext {
   readonly deviceRid: Int32Array;
   private pasidTableCache: LookupStructure | null = null;
+  private pasidVisits: Int32Array | null = null;
   private domainTables: (LookupStructure | null)[] | null = null;
   /** svm->devs per PASID: indexed by PASID (they are 20-bit; the array is only as long as
    *  the largest one in use), since a Map lookup per descriptor showed in profiles. */
@@ -66,6 +67,28 @@ export class ModelContext {
   pasidTable(): LookupStructure {
     this.pasidTableCache ??= this.structureOf(this.livePasids(-1));
     return this.pasidTableCache;
+  }
+
+  /**
+   * Entries pasidTable() compares to find `pasid`. The table does not change during a
+   * replay, so each PASID's search is counted once and then read (visits + 1, 0: not yet) —
+   * except in a sweep, whose sparse PASIDs reach 2^20: clearing a 4 MB memo per replay
+   * cost about what it saved.
+   */
+  pasidTableVisits(pasid: number): number {
+    if (!this.pasidVisits) this.pasidVisits = scratchI32('context.pasidVisits', this.view.shared ? 0 : maxFlowPasid(this.view.prepared) + 1);
+    const memo = this.pasidVisits;
+    if (memo.length === 0) {
+      const table = this.pasidTable();
+      table.find(pasid);
+      return table.lastVisits;
+    }
+    if (memo[pasid] === 0) {
+      const table = this.pasidTable();
+      table.find(pasid);
+      memo[pasid] = table.lastVisits + 1;
+    }
+    return memo[pasid]! - 1;
   }
 
   /** Device group d's pasid_array (PASID → domain), of kind params.structure. */
@@ -188,14 +211,8 @@ export class RidLookup {
   private readonly iommu: Int32Array;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
-  /** The global PASID table (svm-devs only). */
-  private readonly table: LookupStructure | null;
-  /** svm-devs: visits + 1 of each PASID's table search (0: not searched yet), and in a sweep
-   *  (one device list shared by every PASID) of each RID's list walk — memoised for the
-   *  same reason as ridVisits: the table and the lists do not change during a replay. Not
-   *  the table in a sweep: its sparse PASIDs reach 2^20, and clearing a 4 MB memo per
-   *  replay cost about what it saved. */
-  private readonly pasidVisits: Int32Array;
+  /** svm-devs in a sweep (one device list shared by every PASID): visits + 1 of each RID's
+   *  walk, memoised for the same reason as ridVisits. */
   private readonly sharedDevVisits: Int32Array;
 
   constructor(private readonly ctx: ModelContext) {
@@ -214,10 +231,7 @@ export class RidLookup {
     if (this.kind === RID_PCI_BUS) this.bus = ctx.pciBus();
     if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
     this.ridVisits = scratchI32('rid.visits', this.kind === RID_RBTREE ? n * 65536 : this.kind === RID_PCI_BUS ? 65536 : 0);
-    this.table = this.kind === RID_SVM_DEVS ? ctx.pasidTable() : null;
-    const svm = this.kind === RID_SVM_DEVS;
-    this.pasidVisits = scratchI32('rid.pasidVisits', svm && !ctx.view.shared ? maxFlowPasid(ctx.view.prepared) + 1 : 0);
-    this.sharedDevVisits = scratchI32('rid.sharedDevVisits', svm && ctx.view.shared ? 65536 : 0);
+    this.sharedDevVisits = scratchI32('rid.sharedDevVisits', this.kind === RID_SVM_DEVS && ctx.view.shared ? 65536 : 0);
   }
 
   /** prq_event_thread's svm/sdev caches are locals of one invocation. */
@@ -251,17 +265,7 @@ export class RidLookup {
     let ns = 0;
     let visits = 0;
     if (pasid !== this.lastPasid[i]) {
-      let v: number;
-      if (this.pasidVisits.length > 0) {
-        if (this.pasidVisits[pasid] === 0) {
-          this.table!.find(pasid);
-          this.pasidVisits[pasid] = this.table!.lastVisits + 1;
-        }
-        v = this.pasidVisits[pasid]! - 1;
-      } else {
-        this.table!.find(pasid);
-        v = this.table!.lastVisits;
-      }
+      const v = this.ctx.pasidTableVisits(pasid);
       visits += v;
       ns += ledger.addStage(STAGE_PASID, v, this.tableNs);
       this.lastPasid[i] = pasid;

@@ -5,7 +5,6 @@
 // responseSvaLookup (≤ v6.0) the response repeats the lookups and walks the DRHD scopes
 // (device_to_iommu) under the global pasid_mutex, serialising responses of every IOMMU.
 
-import type { LookupStructure } from '../lookup/index.ts';
 import type { ModelContext, RidLookup } from './context.ts';
 import { PendingFaults } from './pending-faults.ts';
 import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
@@ -15,7 +14,6 @@ class PerDeviceRuntime implements ModelRuntime {
   lockedNs = 0;
   readonly globalResponseLock: boolean;
   private readonly rids: RidLookup;
-  private readonly table: LookupStructure;
   private readonly tableNs: number;
   private readonly listNs: number;
   private readonly pending: PendingFaults;
@@ -30,7 +28,6 @@ class PerDeviceRuntime implements ModelRuntime {
     const p = ctx.view.prepared;
     this.ledger = ctx.ledger;
     this.rids = ctx.ridLookup();
-    this.table = ctx.pasidTable();
     this.tableNs = ctx.nsPerVisit(ctx.params.structure);
     this.listNs = ctx.params.listVisitNs;
     this.pending = new PendingFaults(p.devices.length, ctx.view.groupCount);
@@ -59,8 +56,7 @@ class PerDeviceRuntime implements ModelRuntime {
     const wl = this.ctx.params.workerLookup;
     if (wl === 'sva-find') {
       // iopf_handle_single → iommu_sva_find(pasid) for every fault of the group.
-      this.table.find(this.pasid[r]!);
-      return this.ledger.add(STAGE_PASID, g, this.table.lastVisits * faults, this.tableNs);
+      return this.ledger.add(STAGE_PASID, g, this.ctx.pasidTableVisits(this.pasid[r]!) * faults, this.tableNs);
     }
     if (wl === 'domain') {
       // v6.2–v6.8: iommu_get_domain_for_dev_pasid once per group, under xa_lock.
@@ -85,9 +81,9 @@ class PerDeviceRuntime implements ModelRuntime {
     }
     // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk.
     const pasid = this.pasid[r]!;
-    this.table.find(pasid);
-    visits += this.table.lastVisits;
-    let ns = ledger.addStage(STAGE_PASID, this.table.lastVisits, this.tableNs);
+    const tableVisits = this.ctx.pasidTableVisits(pasid);
+    visits += tableVisits;
+    let ns = ledger.addStage(STAGE_PASID, tableVisits, this.tableNs);
     const devs = this.ctx.devicesOfPasid(pasid);
     devs.find(this.rid[r]!);
     visits += devs.lastVisits;

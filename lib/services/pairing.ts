@@ -48,21 +48,23 @@ export async function stageFaultGroups(db: Db, collected: CollectedPageEvents): 
       // group_no is a group's rank by the (time, line) that places it: its last-page request,
       // else its response (an orphan), else its first request and lowest line (incomplete).
       // The walk ranks the placed groups; only those from the first incomplete group's time
-      // on, where incomplete ones fall between them, need a sort (none, on most traces).
-      await db.run(
-        `INSERT INTO fault_groups
-         SELECT $1, g.group_no, d.iommu, d.device, nullif(g.pasid, -1), nullif(g.prgi, -1),
-           ${sqlList(GROUP_STATUSES)}[g.status + 1], g.pages, g.first_ts, g.last_ts, g.response_ts, g.code,
-           CASE WHEN g.status = ${ANSWERED} THEN g.response_ts - g.last_ts END, CASE WHEN g.status = ${ANSWERED} THEN g.response_ts - g.first_ts END,
-           g.first_line, g.last_line, g.response_line
-         FROM (
-           SELECT placed + 1 AS group_no, * FROM ${tables.groups} WHERE placed < $2
-           UNION ALL
-           SELECT $2 + row_number() OVER (ORDER BY coalesce(last_ts, response_ts, first_ts), coalesce(last_line, response_line, first_line)), *
-           FROM ${tables.groups} WHERE placed IS NULL OR placed >= $2
-         ) g JOIN ${tables.keys} d USING (dk)`,
-        [traceId, exactBelow],
-        onProgress,
+      // on, where incomplete ones fall between them, are numbered by a sort (none on most
+      // traces). Two statements: a window beside the plain rows ran the insert on one thread.
+      const insert = (groupNo: string, where: string, progress?: (fraction: number) => void) =>
+        db.run(
+          `INSERT INTO fault_groups
+           SELECT $1, g.group_no, d.iommu, d.device, nullif(g.pasid, -1), nullif(g.prgi, -1),
+             ${sqlList(GROUP_STATUSES)}[g.status + 1], g.pages, g.first_ts, g.last_ts, g.response_ts, g.code,
+             CASE WHEN g.status = ${ANSWERED} THEN g.response_ts - g.last_ts END, CASE WHEN g.status = ${ANSWERED} THEN g.response_ts - g.first_ts END,
+             g.first_line, g.last_line, g.response_line
+           FROM (SELECT ${groupNo} AS group_no, * FROM ${tables.groups} WHERE ${where}) g JOIN ${tables.keys} d USING (dk)`,
+          [traceId, exactBelow],
+          progress,
+        );
+      await insert('placed + 1', 'placed < $2', onProgress);
+      await insert(
+        '$2 + row_number() OVER (ORDER BY coalesce(last_ts, response_ts, first_ts), coalesce(last_line, response_line, first_line))',
+        'placed IS NULL OR placed >= $2',
       );
     },
     drop,

@@ -9,19 +9,7 @@
 import { COL, type EventBatch } from './event-batch.ts';
 import type { TraceEvent } from './schema.ts';
 import { KIND_CODE } from './formats/ftrace/kind-codes.ts';
-import {
-  KeyTable,
-  keyInRange,
-  NO_CODE,
-  packKey,
-  pairingOrder,
-  PAIR_LAST,
-  PAIR_RESPONSE,
-  PAIR_SKIP,
-  PAIR_STOP,
-  tsBefore,
-  type PageEventBlock,
-} from './pairing.ts';
+import { KeyTable, keyInRange, NO_CODE, packKey, pairingOrder, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, type PageEventBlock } from './pairing.ts';
 
 export { NO_CODE };
 
@@ -133,7 +121,16 @@ class Scratch {
   }
 
   private sorted(rows: number): boolean {
-    for (let k = 1; k < rows; k++) if (!(tsBefore(this.ts, k - 1, k) || (!tsBefore(this.ts, k, k - 1) && this.line[k - 1]! < this.line[k]!))) return false;
+    const { ts, line } = this;
+    for (let k = 1; k < rows; k++) {
+      const hi = ts[2 * k + 1]!;
+      const prevHi = ts[2 * k - 1]!;
+      if (hi > prevHi) continue;
+      if (hi < prevHi) return false;
+      const lo = ts[2 * k]! >>> 0;
+      const prevLo = ts[2 * k - 2]! >>> 0;
+      if (lo < prevLo || (lo === prevLo && line[k]! < line[k - 1]!)) return false;
+    }
     return true;
   }
 
@@ -397,8 +394,8 @@ const BLOCK_ROWS = 1 << 13;
 class Run {
   dk: Int32Array;
   key: Int32Array;
-  lo: Int32Array;
-  hi: Int32Array;
+  /** Int64 times as int32 halves, low first, as in PairingEvents. */
+  ts: Int32Array;
   line: Uint32Array;
   flags: Uint8Array;
   code: Int8Array;
@@ -416,7 +413,7 @@ class Run {
     private readonly spill: SpillStore,
   ) {
     // Empty until the run is first merged from: until then its head is its slice's first event.
-    this.dk = this.key = this.lo = this.hi = new Int32Array(0);
+    this.dk = this.key = this.ts = new Int32Array(0);
     this.line = new Uint32Array(0);
     this.flags = new Uint8Array(0);
     this.code = new Int8Array(0);
@@ -424,13 +421,29 @@ class Run {
 
   /** The head's time halves and line: the slice's first event before the run is loaded. */
   headHi(): number {
-    return this.rows === 0 ? this.s.tsHi : this.hi[this.pos]!;
+    return this.rows === 0 ? this.s.tsHi : this.ts[2 * this.pos + 1]!;
   }
   headLo(): number {
-    return this.rows === 0 ? this.s.tsLo : this.lo[this.pos]!;
+    return this.rows === 0 ? this.s.tsLo : this.ts[2 * this.pos]!;
   }
   headLine(): number {
     return this.rows === 0 ? this.lineBase + this.s.firstLine : this.line[this.pos]!;
+  }
+
+  /** The rows from the head to the end of the block, as a block of their own (views, valid until the next load). */
+  rest(): PageEventBlock {
+    const { pos, rows } = this;
+    return {
+      events: {
+        n: rows - pos,
+        dk: this.dk.subarray(pos, rows),
+        key: this.key.subarray(pos, rows),
+        ts: this.ts.subarray(2 * pos, 2 * rows),
+        line: this.line.subarray(pos, rows),
+        flags: this.flags.subarray(pos, rows),
+      },
+      code: this.code.subarray(pos, rows),
+    };
   }
 
   /** Whether the slice has rows beyond the current block. */
@@ -446,8 +459,7 @@ class Run {
     if (this.dk.length < n) {
       this.dk = new Int32Array(this.readRows);
       this.key = new Int32Array(this.readRows);
-      this.lo = new Int32Array(this.readRows);
-      this.hi = new Int32Array(this.readRows);
+      this.ts = new Int32Array(2 * this.readRows);
       this.line = new Uint32Array(this.readRows);
       this.flags = new Uint8Array(this.readRows);
       this.code = new Int8Array(this.readRows);
@@ -476,18 +488,10 @@ class Run {
       for (let k = 0; k < n; k++) {
         const l = lo + delta[k]!;
         // Assigning to an Int32Array keeps the low 32 bits; the carry goes to the high half.
-        this.lo[k] = l;
-        this.hi[k] = s.tsHi + (l >= 4294967296 ? 1 : 0);
+        this.ts[2 * k] = l;
+        this.ts[2 * k + 1] = s.tsHi + (l >= 4294967296 ? 1 : 0);
       }
-    } else {
-      const bytes = new Uint8Array(8 * n);
-      this.spill.read(bytes, s.tsAt + 8 * from);
-      const ts = new Int32Array(bytes.buffer);
-      for (let k = 0; k < n; k++) {
-        this.lo[k] = ts[2 * k]!;
-        this.hi[k] = ts[2 * k + 1]!;
-      }
-    }
+    } else this.spill.read(new Uint8Array(this.ts.buffer, 0, 8 * n), s.tsAt + 8 * from);
     this.rows = n;
     this.pos = 0;
     this.next = from + n;
@@ -509,8 +513,8 @@ const runBefore = (a: Run, b: Run) => before(a.headHi(), a.headLo(), a.headLine(
 
 /**
  * The runs merged into (time, line) order through a heap on their heads. The top run is
- * copied from until its head passes the next run's: on a trace in time order that is the
- * whole slice, so the merge costs a comparison an event.
+ * copied from until its head passes the next run's; a block of it that comes wholly first is
+ * handed over uncopied, which on a trace in time order is every block.
  */
 function* merged(runs: Run[]): Generator<PageEventBlock> {
   const heap = runs.slice();
@@ -545,25 +549,31 @@ function* merged(runs: Run[]): Generator<PageEventBlock> {
     const limHi = limit ? limit.headHi() : 0;
     const limLo = limit ? limit.headLo() : 0;
     const limLine = limit ? limit.headLine() : 0;
-    let n = events.n;
-    let pos = r.pos;
-    while (pos < r.rows && n < BLOCK_ROWS) {
-      if (limit && !before(r.hi[pos]!, r.lo[pos]!, r.line[pos]!, limHi, limLo, limLine)) break;
-      events.dk[n] = r.dk[pos]!;
-      events.key[n] = r.key[pos]!;
-      events.ts[2 * n] = r.lo[pos]!;
-      events.ts[2 * n + 1] = r.hi[pos]!;
-      events.line[n] = r.line[pos]!;
-      events.flags[n] = r.flags[pos]!;
-      block.code[n] = r.code[pos]!;
-      n++;
-      pos++;
-    }
-    events.n = n;
-    r.pos = pos;
-    if (n === BLOCK_ROWS) {
-      yield block;
-      events.n = 0;
+    const beforeLimit = (i: number) => !limit || before(r.ts[2 * i + 1]!, r.ts[2 * i]!, r.line[i]!, limHi, limLo, limLine);
+    if (events.n === 0 && beforeLimit(r.rows - 1)) {
+      // The rest of the block comes before every other run: handed over as it is, uncopied.
+      yield r.rest();
+      r.pos = r.rows;
+    } else {
+      let n = events.n;
+      let pos = r.pos;
+      while (pos < r.rows && n < BLOCK_ROWS && beforeLimit(pos)) {
+        events.dk[n] = r.dk[pos]!;
+        events.key[n] = r.key[pos]!;
+        events.ts[2 * n] = r.ts[2 * pos]!;
+        events.ts[2 * n + 1] = r.ts[2 * pos + 1]!;
+        events.line[n] = r.line[pos]!;
+        events.flags[n] = r.flags[pos]!;
+        block.code[n] = r.code[pos]!;
+        n++;
+        pos++;
+      }
+      events.n = n;
+      r.pos = pos;
+      if (n === BLOCK_ROWS) {
+        yield block;
+        events.n = 0;
+      }
     }
     if (r.pos === r.rows) {
       if (r.more()) r.load();

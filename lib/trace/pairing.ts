@@ -100,7 +100,7 @@ function walkOrder(ev: OrderedBy): Uint32Array | null {
 }
 
 /** Whether event a's timestamp is earlier than event b's. */
-export function tsBefore(ts: Int32Array, a: number, b: number): boolean {
+function tsBefore(ts: Int32Array, a: number, b: number): boolean {
   const ha = ts[2 * a + 1]!;
   const hb = ts[2 * b + 1]!;
   if (ha !== hb) return ha < hb;

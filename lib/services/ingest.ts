@@ -278,9 +278,8 @@ async function storeFtrace(
   };
   if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
   progress({ phase: 'store', fraction: 0 });
-  // Paired first, from the events its batches left, so their arrays are gone before the
-  // stage moves into events (that statement's memory is the ingest's peak); the groups wait
-  // in temp tables for the pair phase.
+  // Paired first, so the walk's garbage is collected before the stage moves into events (that
+  // statement's memory is the ingest's peak); the groups wait in temp tables for the pair phase.
   const groups = await stageFaultGroups(tx, staged.pageEvents());
   try {
     await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));

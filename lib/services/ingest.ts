@@ -195,9 +195,12 @@ async function ingestInTransaction(
     const onPair = (f: number) => progress({ phase: 'pair', fraction: f });
     try {
       await decoded.groups?.insert(traceId, onPair);
-    } finally {
-      await decoded.groups?.drop();
+    } catch (e) {
+      // An aborted transaction refuses the DROP too; the insert's error is the one to report.
+      await decoded.groups?.drop().catch(() => undefined);
+      throw e;
     }
+    await decoded.groups?.drop();
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
@@ -284,7 +287,7 @@ async function storeFtrace(
   try {
     await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
   } catch (e) {
-    await groups.drop();
+    await groups.drop().catch(() => undefined);
     throw e;
   }
   return { ...out, groups };

@@ -38,7 +38,9 @@ export async function stageFaultGroups(db: Db, collected: CollectedPageEvents): 
   try {
     exactBelow = await appendPaired(db, collected, tables);
   } catch (e) {
-    await drop();
+    // A failed statement aborts the transaction, which then refuses the DROP as well (and
+    // takes the temp tables with it): the first error is the one that says what went wrong.
+    await drop().catch(() => undefined);
     throw e;
   }
   // The walk's blocks of groups are garbage now; collected before the stage moves into events.

@@ -15,6 +15,7 @@ import type { ByteSource } from '../trace/formats/dat/source.ts';
 import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
 import type { Db } from '../db/instance.ts';
 import type { IngestLimits } from '../db/limits.ts';
+import type { SpillStore } from '../trace/page-event-collector.ts';
 
 /** Whether the file starts with trace-cmd's magic (17 08 44 "tracing"). */
 export function isTraceDat(file: string): boolean {
@@ -52,9 +53,9 @@ function fileSource(fd: number, size: number): ByteSource {
 export async function stageDat(
   db: Db,
   t: StageTables,
-  opts: { file: string; display: string; limits: IngestLimits; keepBad: number; onFraction: (f: number) => void },
+  opts: { file: string; display: string; limits: IngestLimits; keepBad: number; spill: SpillStore; onFraction: (f: number) => void },
 ): Promise<StagedFtrace> {
-  const stage = await openStage(db, t, opts.limits.maxEvents);
+  const stage = await openStage(db, t, opts.limits.maxEvents, opts.spill);
   const fd = fs.openSync(opts.file, 'r');
   let summary: PartSummary;
   try {

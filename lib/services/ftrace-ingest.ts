@@ -13,11 +13,10 @@ import { printable, TraceParseError, TraceRejectedError } from '../core/errors.t
 import { tsWorker, UNDER_TSX } from '../core/ts-worker.ts';
 import { BATCH_COLUMNS, DICT_COLUMNS, type EventBatch } from '../trace/event-batch.ts';
 import type { BadLine, PartSummary } from '../trace/event-rows.ts';
-import { PageEventCollector, type CollectedPageEvents } from '../trace/page-event-collector.ts';
+import { PageEventCollector, type CollectedPageEvents, type SpillStore } from '../trace/page-event-collector.ts';
 import { KIND_CODE } from '../trace/formats/ftrace/kind-codes.ts';
 import { responseDeviceFromRid } from '../trace/formats/ftrace/qi-submit.ts';
 import { EVENT_KINDS } from '../trace/schema.ts';
-import { collectGarbage } from './collect-garbage.ts';
 import type { Db } from '../db/instance.ts';
 import { decompressedCap, type IngestLimits } from '../db/limits.ts';
 import type { HostMessage, WorkerJob, WorkerMessage } from './ftrace-worker.ts';
@@ -51,7 +50,7 @@ export function allTables(t: StageTables): string[] {
 }
 
 export interface StagedFtrace {
-  /** The page events for pairing, kept as the batches went by: taken once, it lets go of them. */
+  /** The page events for pairing, kept as the batches went by: taken once. */
   pageEvents: () => CollectedPageEvents;
   lines: number;
   events: number;
@@ -118,8 +117,8 @@ export interface StageWriter {
   collector: PageEventCollector;
 }
 
-/** Creates the stage tables (the caller drops them) and an appender over them. */
-export async function openStage(db: Db, t: StageTables, maxEvents: number): Promise<StageWriter> {
+/** Creates the stage tables (the caller drops them) and an appender over them; page events go to spill (the caller closes it). */
+export async function openStage(db: Db, t: StageTables, maxEvents: number, spill: SpillStore): Promise<StageWriter> {
   const cols = BATCH_COLUMNS.map((c) => `${c.name} ${c.sql}`).join(', ');
   await db.run(`CREATE TEMP TABLE ${t.stage} (${cols}, detail VARCHAR)`);
   for (const name of Object.values(t.dict)) await db.run(`CREATE TEMP TABLE ${name} (code INTEGER, value VARCHAR)`);
@@ -128,7 +127,7 @@ export async function openStage(db: Db, t: StageTables, maxEvents: number): Prom
   const appender = await db.batchAppender(t.stage);
   const dicts = await Promise.all(DICT_COLUMNS.map((c) => db.appender(t.dict[c], ['integer', 'varchar'])));
   let events = 0;
-  const collector = new PageEventCollector();
+  const collector = new PageEventCollector(spill);
   return {
     collector,
     append(b) {
@@ -155,9 +154,18 @@ export async function openStage(db: Db, t: StageTables, maxEvents: number): Prom
 export async function stageFtrace(
   db: Db,
   t: StageTables,
-  opts: { file: string; gzip: boolean; display: string; limits: IngestLimits; keepBad: number; parts?: number; onFraction: (f: number) => void },
+  opts: {
+    file: string;
+    gzip: boolean;
+    display: string;
+    limits: IngestLimits;
+    keepBad: number;
+    parts?: number;
+    spill: SpillStore;
+    onFraction: (f: number) => void;
+  },
 ): Promise<StagedFtrace> {
-  const stage = await openStage(db, t, opts.limits.maxEvents);
+  const stage = await openStage(db, t, opts.limits.maxEvents, opts.spill);
   const size = fs.statSync(opts.file).size;
   const parts = opts.gzip ? 1 : Math.max(1, Math.min(255, opts.parts ?? (size < SPLIT_BYTES ? 1 : PARTS)));
   const at = opts.gzip ? [0, size] : cuts(opts.file, size, parts);
@@ -213,8 +221,8 @@ export async function stageFtrace(
         });
       }
     });
-    // A finished worker's heap is freed only when its thread exits, and pairing, which comes
-    // next, is the ingest's other memory peak: without this wait they overlapped by ~60 MB.
+    // A finished worker's heap is freed only when its thread exits: without this wait it stayed
+    // resident into the pairing and store that come next (~60 MB when pairing held every event).
     await Promise.all(exited);
   } finally {
     stage.close();
@@ -267,7 +275,7 @@ export async function summarise(
   if (lostEvents > 9223372036854775807n) {
     throw new TraceRejectedError(display, `lost-events markers add up to ${lostEvents}, past 2^63 − 1; nothing was stored`);
   }
-  const pageEvents = () => collector.finish(base, (iommu, rid) => ridDevice.get(`${iommu}\0${rid}`) ?? null, collectGarbage);
+  const pageEvents = () => collector.finish(base, (iommu, rid) => ridDevice.get(`${iommu}\0${rid}`) ?? null);
   return { pageEvents, lines, events, badLines, candidates: events + badLines, firstBad, lostEvents };
 }
 

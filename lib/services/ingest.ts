@@ -7,15 +7,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
-import { collectGarbage } from './collect-garbage.ts';
 import { stageFaultGroups, type StagedGroups } from './pairing.ts';
+import { openSpillFile, spillDir } from './spill-file.ts';
 import { PageEventCollector } from '../trace/page-event-collector.ts';
 import { detectFormat } from '../trace/detect.ts';
 import { parseSimCsv } from '../trace/formats/sim-csv.ts';
 import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
 import type { Parsed } from '../trace/formats/sim-record.ts';
 import { COMPLETED_GROUP_SQL, EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
-import { readableDirs, type Db } from '../db/instance.ts';
+import { readableDirs, type Db, type RowAppender } from '../db/instance.ts';
 import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
 import { isTraceDat, stageDat } from './dat-ingest.ts';
 import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
@@ -107,14 +107,16 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   // The hash reads the file on this thread while the workers decode it.
   const sha256 = fileSha256(opts.file);
   const tables = stageTables();
+  const spill = openSpillFile(spillDir(db.path));
   try {
     progress({ phase: 'decode', fraction: 0 });
     const onFraction = (f: number) => progress({ phase: 'decode', fraction: f });
     const staged = dat
-      ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, onFraction })
-      : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, onFraction });
+      ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
+      : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
     return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });
   } finally {
+    spill.close();
     await sha256.catch(() => undefined);
     for (const t of allTables(tables)) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
   }
@@ -193,9 +195,12 @@ async function ingestInTransaction(
     const onPair = (f: number) => progress({ phase: 'pair', fraction: f });
     try {
       await decoded.groups?.insert(traceId, onPair);
-    } finally {
-      await decoded.groups?.drop();
+    } catch (e) {
+      // An aborted transaction refuses the DROP too; the insert's error is the one to report.
+      await decoded.groups?.drop().catch(() => undefined);
+      throw e;
     }
+    await decoded.groups?.drop();
 
     const counts = await eventCounts(tx, traceId);
     if (counts.events === 0) throw new TraceRejectedError(display, 'no trace events found', decoded.firstBad);
@@ -276,14 +281,13 @@ async function storeFtrace(
   };
   if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
   progress({ phase: 'store', fraction: 0 });
-  // Paired first, from the events its batches left, so their arrays are gone before the
-  // stage moves into events (that statement's memory is the ingest's peak); the groups wait
-  // in temp tables for the pair phase.
-  const groups = await stageFaultGroups(tx, staged.pageEvents);
+  // Paired first, so the walk's garbage is collected before the stage moves into events (that
+  // statement's memory is the ingest's peak); the groups wait in temp tables for the pair phase.
+  const groups = await stageFaultGroups(tx, staged.pageEvents());
   try {
     await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
   } catch (e) {
-    await groups.drop();
+    await groups.drop().catch(() => undefined);
     throw e;
   }
   return { ...out, groups };
@@ -309,7 +313,25 @@ async function ingestSim(
     EVENT_COLUMNS.map(([, kind]) => kind),
   );
   // What pairing needs of each event, kept as it goes by, as the batch decoders' are.
-  const collector = new PageEventCollector();
+  const spill = openSpillFile(spillDir(tx.path));
+  try {
+    const collector = new PageEventCollector(spill);
+    return await parseSim(tx, traceId, records, appender, collector, limits, display, progress);
+  } finally {
+    spill.close();
+  }
+}
+
+async function parseSim(
+  tx: Db,
+  traceId: number,
+  records: AsyncIterable<Parsed>,
+  appender: RowAppender,
+  collector: PageEventCollector,
+  limits: IngestLimits,
+  display: string,
+  progress: (p: IngestProgress) => void,
+): Promise<Decoded> {
   let lines = 0;
   let badLines = 0;
   let candidates = 0;
@@ -341,7 +363,13 @@ async function ingestSim(
   }
   const out: Decoded = { lines, badLines, candidates, firstBad };
   if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
-  return { ...out, groups: await stageFaultGroups(tx, () => collector.finish([0], () => null, collectGarbage)) };
+  return {
+    ...out,
+    groups: await stageFaultGroups(
+      tx,
+      collector.finish([0], () => null),
+    ),
+  };
 }
 
 function eventRow(traceId: number, e: TraceEvent) {

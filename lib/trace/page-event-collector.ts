@@ -1,13 +1,25 @@
 // Keeps what pairing needs of each page request and response as the decoders' batches go by
 // (lib/trace/event-batch.ts), so that a text or trace.dat ingest pairs without reading its
-// events back out of DuckDB: about 12 bytes an event, against the ~1 CPU-s per million events a
-// read-back of the stage cost under the ingest's memory cap. Batches of one part arrive in
-// line order, so the parts laid end to end are in file order and need no sort by line.
+// events back out of DuckDB (~1 CPU-s per million events under the ingest's memory cap). Each
+// batch's events are sorted by (time, line) — a kernel trace almost always already is — and
+// written to a spill store (services/spill-file.ts) at about 12 bytes an event, so memory holds
+// a few numbers per batch, whatever the trace's size; pairing then reads the batches back
+// merged into one (time, line) order, a few thousand events of each at a time.
 
 import { COL, type EventBatch } from './event-batch.ts';
 import type { TraceEvent } from './schema.ts';
 import { KIND_CODE } from './formats/ftrace/kind-codes.ts';
-import { KeyTable, keyInRange, packKey, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, type PairingEvents } from './pairing.ts';
+import { KeyTable, keyInRange, NO_CODE, packKey, pairingOrder, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP, type PageEventBlock } from './pairing.ts';
+
+export { NO_CODE };
+
+/** Where sealed slices go: appended pieces, read back by position. */
+export interface SpillStore {
+  /** Appends the bytes; returns the position they start at. */
+  append(bytes: ArrayBufferView): number;
+  /** Fills into with the bytes stored from position on. */
+  read(into: Uint8Array, position: number): void;
+}
 
 /** The (IOMMU, device) strings of each key code dk. */
 export interface PairingKey {
@@ -15,45 +27,46 @@ export interface PairingKey {
   device: string;
 }
 
-/** Events ready to pair, with each one's response code (NO_CODE where none) and the strings of each dk. */
+/** The events ready to pair, and the strings of each dk. */
 export interface CollectedPageEvents {
-  events: PairingEvents;
-  /** One byte an event: codes are 0..127 (checked as they are collected), held beside the events while they pair. */
-  code: Int8Array;
+  n: number;
   keys: PairingKey[];
+  /**
+   * The events in (timestamp, line) order with their response codes (codes are 0..127,
+   * checked as they are collected), a block at a time; a block is reused for the next one.
+   */
+  blocks(): Generator<PageEventBlock>;
 }
 
-/** Stands for a NULL response code in `code`. */
-export const NO_CODE = -1;
-
 /**
- * A column stored as base + an unsigned offset in the narrowest array that holds the slice's
- * range: within one batch the key refs, lines and flags span little, so most take one or two
+ * A stored column: base + an unsigned offset in the narrowest width that holds the slice's
+ * range. Within one batch the key refs, lines and flags span little, so most take one or two
  * bytes an event where the whole trace would need four.
  */
 interface Narrow {
   base: number;
-  data: Uint8Array | Uint16Array | Uint32Array;
+  width: 1 | 2 | 4;
+  /** Where its bytes start in the spill store. */
+  at: number;
 }
 
-/**
- * One batch's page events, 12 bytes an event on the bench trace against 22 kept wide: the
- * collector's arrays are resident through the whole decode, beside the decode workers and
- * DuckDB's buffer pool, which is the ingest's memory peak.
- */
+/** One batch's page events, sorted by (time, line), in the spill store: about 12 bytes an event on the bench trace. */
 interface Slice {
+  part: number;
   rows: number;
   keyRef: Narrow;
   key: Narrow;
   line: Narrow;
   /** PAIR_* flags in the low 4 bits; above them 0 for no response code, else the code + 1. */
   flagsCode: Narrow;
-  /** The earliest timestamp's int32 halves: times are kept as offsets from it. */
+  /** The earliest timestamp's int32 halves, the first event's: times are kept as offsets from it. */
   tsLo: number;
   tsHi: number;
-  /** Offsets from (tsLo, tsHi) when the slice spans under 2^32 ns (4.3 s), else null and the times are in tsWide. */
-  tsDelta: Uint32Array | null;
-  tsWide: Int32Array | null;
+  /** Where the times start: uint32 offsets from (tsLo, tsHi) when the slice spans under 2^32 ns (4.3 s), else int32 halves. */
+  tsAt: number;
+  tsDelta: boolean;
+  /** The first event's line, within its part: with (tsLo, tsHi), where the merge starts the slice. */
+  firstLine: number;
 }
 
 /**
@@ -77,47 +90,71 @@ class Scratch {
     this.flagsCode = new Float64Array(rows);
   }
 
-  seal(rows: number): Slice {
+  /** Sorts the first rows by (time, line) and writes them to spill as a slice of part. */
+  seal(rows: number, part: number, spill: SpillStore): Slice {
+    if (!this.sorted(rows)) this.sort(rows);
     const ts = this.ts;
-    let lo = 0;
-    let hi = 0;
-    let maxLo = 0;
-    let maxHi = 0;
-    for (let k = 0; k < rows; k++) {
-      const l = ts[2 * k]!;
-      const h = ts[2 * k + 1]!;
-      if (k === 0 || h < hi || (h === hi && l >>> 0 < lo >>> 0)) {
-        lo = l;
-        hi = h;
-      }
-      if (k === 0 || h > maxHi || (h === maxHi && l >>> 0 > maxLo >>> 0)) {
-        maxLo = l;
-        maxHi = h;
-      }
-    }
+    const lo = ts[0]!;
+    const hi = ts[1]!;
     // Exact in a double: the span is only kept when it is below 2^32.
-    const span = (maxHi - hi) * 4294967296 + (maxLo >>> 0) - (lo >>> 0);
-    let tsDelta: Uint32Array | null = null;
-    let tsWide: Int32Array | null = null;
-    if (span < 4294967296) {
-      tsDelta = new Uint32Array(rows);
-      for (let k = 0; k < rows; k++) tsDelta[k] = (ts[2 * k + 1]! - hi) * 4294967296 + (ts[2 * k]! >>> 0) - (lo >>> 0);
-    } else tsWide = ts.slice(0, 2 * rows);
+    const span = (ts[2 * rows - 1]! - hi) * 4294967296 + (ts[2 * rows - 2]! >>> 0) - (lo >>> 0);
+    const tsDelta = span < 4294967296;
+    let tsAt: number;
+    if (tsDelta) {
+      const delta = new Uint32Array(rows);
+      for (let k = 0; k < rows; k++) delta[k] = (ts[2 * k + 1]! - hi) * 4294967296 + (ts[2 * k]! >>> 0) - (lo >>> 0);
+      tsAt = spill.append(delta);
+    } else tsAt = spill.append(ts.subarray(0, 2 * rows));
     return {
+      part,
       rows,
-      keyRef: narrow(this.keyRef, rows),
-      key: narrow(this.key, rows),
-      line: narrow(this.line, rows),
-      flagsCode: narrow(this.flagsCode, rows),
+      keyRef: narrow(this.keyRef, rows, spill),
+      key: narrow(this.key, rows, spill),
+      line: narrow(this.line, rows, spill),
+      flagsCode: narrow(this.flagsCode, rows, spill),
       tsLo: lo,
       tsHi: hi,
+      tsAt,
       tsDelta,
-      tsWide,
+      firstLine: this.line[0]!,
     };
+  }
+
+  private sorted(rows: number): boolean {
+    const { ts, line } = this;
+    for (let k = 1; k < rows; k++) {
+      const hi = ts[2 * k + 1]!;
+      const prevHi = ts[2 * k - 1]!;
+      if (hi > prevHi) continue;
+      if (hi < prevHi) return false;
+      const lo = ts[2 * k]! >>> 0;
+      const prevLo = ts[2 * k - 2]! >>> 0;
+      if (lo < prevLo || (lo === prevLo && line[k]! < line[k - 1]!)) return false;
+    }
+    return true;
+  }
+
+  private sort(rows: number): void {
+    const order = pairingOrder({ n: rows, ts: this.ts, line: this.line });
+    const permuted = (a: Float64Array) => {
+      const b = new Float64Array(a.length);
+      for (let k = 0; k < rows; k++) b[k] = a[order[k]!]!;
+      return b;
+    };
+    this.keyRef = permuted(this.keyRef);
+    this.key = permuted(this.key);
+    this.line = permuted(this.line);
+    this.flagsCode = permuted(this.flagsCode);
+    const ts = new Int32Array(this.ts.length);
+    for (let k = 0; k < rows; k++) {
+      ts[2 * k] = this.ts[2 * order[k]!]!;
+      ts[2 * k + 1] = this.ts[2 * order[k]! + 1]!;
+    }
+    this.ts = ts;
   }
 }
 
-function narrow(values: Float64Array, rows: number): Narrow {
+function narrow(values: Float64Array, rows: number, spill: SpillStore): Narrow {
   let min = Infinity;
   let max = -Infinity;
   for (let k = 0; k < rows; k++) {
@@ -125,22 +162,21 @@ function narrow(values: Float64Array, rows: number): Narrow {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  if (rows === 0) return { base: 0, data: new Uint8Array(0) };
   const range = max - min;
   // One loop per array type keeps each store monomorphic.
   if (range < 256) {
     const data = new Uint8Array(rows);
     for (let k = 0; k < rows; k++) data[k] = values[k]! - min;
-    return { base: min, data };
+    return { base: min, width: 1, at: spill.append(data) };
   }
   if (range < 65536) {
     const data = new Uint16Array(rows);
     for (let k = 0; k < rows; k++) data[k] = values[k]! - min;
-    return { base: min, data };
+    return { base: min, width: 2, at: spill.append(data) };
   }
   const data = new Uint32Array(rows);
   for (let k = 0; k < rows; k++) data[k] = values[k]! - min;
-  return { base: min, data };
+  return { base: min, width: 4, at: spill.append(data) };
 }
 
 /** The stored code field of a response code (null for none): decoders and the simulator parser give 0, 1 or 2. */
@@ -166,8 +202,15 @@ const RESPONSE = KIND_CODE.page_response;
 
 const isSet = (valid: Uint32Array | null, r: number) => valid === null || (valid[r >>> 5]! & (1 << (r & 31))) !== 0;
 
+export interface CollectorOptions {
+  /** Rows addEvent gathers before sealing them into a slice. */
+  sliceRows?: number;
+  /** Rows of a slice read back at a time while merging. */
+  readRows?: number;
+}
+
 export class PageEventCollector {
-  private readonly parts: Slice[][] = [];
+  private readonly slices: Slice[] = [];
   private readonly iommus = new Map<number, string>();
   private readonly devices = new Map<number, string>();
   /** Key refs: ≥ 0 a slot of (IOMMU code, device code); < 0 −1 − a slot of (IOMMU code, RID), a response named by RID. */
@@ -182,6 +225,16 @@ export class PageEventCollector {
   private readonly iommuCode = new Map<string, number>();
   private readonly deviceCode = new Map<string, number>();
   private open = 0;
+  private readonly sliceRows: number;
+  private readonly readRows: number;
+
+  constructor(
+    private readonly spill: SpillStore,
+    opts: CollectorOptions = {},
+  ) {
+    this.sliceRows = opts.sliceRows ?? 1 << 16;
+    this.readRows = opts.readRows ?? 1 << 12;
+  }
 
   add(b: EventBatch): void {
     for (const [code, text] of b.dict.iommu) this.iommus.set(code, text);
@@ -257,7 +310,7 @@ export class PageEventCollector {
       s.flagsCode[k] = f | (codeField(isSet(codeV, r) ? codeA[r]! : null, lineA[r]!, part) << 4);
       k++;
     }
-    if (k > 0) (this.parts[part] ??= []).push(s.seal(k));
+    if (k > 0) this.slices.push(s.seal(k, part, this.spill));
   }
 
   /**
@@ -270,7 +323,7 @@ export class PageEventCollector {
     const s = this.scratch;
     if (this.open === s.key.length) {
       this.sealOpen();
-      s.ensure(ADD_EVENT_ROWS);
+      s.ensure(this.sliceRows);
     }
     const k = this.open++;
     const ic = e.iommu === null ? -1 : nameCode(this.iommuCode, this.iommus, e.iommu);
@@ -295,15 +348,15 @@ export class PageEventCollector {
   /** addEvent's rows so far become a slice of part 0. */
   private sealOpen(): void {
     if (this.open === 0) return;
-    (this.parts[0] ??= []).push(this.scratch.seal(this.open));
+    this.slices.push(this.scratch.seal(this.open, 0, this.spill));
     this.open = 0;
   }
 
   /**
-   * The collected events in file order, lines made file-wide with each part's first line
-   * (base), and the device of a response named by RID from ridDevice (storeStaged's rule).
+   * The collected events, lines made file-wide with each part's first line (base), and the
+   * device of a response named by RID from ridDevice (storeStaged's rule).
    */
-  finish(base: readonly number[], ridDevice: (iommu: string, rid: number) => string | null, release: (events: number) => void): CollectedPageEvents {
+  finish(base: readonly number[], ridDevice: (iommu: string, rid: number) => string | null): CollectedPageEvents {
     this.sealOpen();
     // Decoders reject such a line as bad; one here is a decoder's bug, and would merge keys.
     if (this.badKey) throw new Error(`pairing: pasid or prgi out of range at line ${base[this.badKey.part]! + this.badKey.line}`);
@@ -319,63 +372,217 @@ export class PageEventCollector {
       }
       return dk;
     };
-    const codesDk = this.codesOf.map(([ic, dc]) => dkOf(this.iommus.get(ic) ?? '', this.devices.get(dc) ?? ''));
-    const ridDk = this.ridOf.map(([ic, rid]) => {
+    const codesDk = Int32Array.from(this.codesOf, ([ic, dc]) => dkOf(this.iommus.get(ic) ?? '', this.devices.get(dc) ?? ''));
+    const ridDk = Int32Array.from(this.ridOf, ([ic, rid]) => {
       const name = this.iommus.get(ic);
       return dkOf(name ?? '', (name === undefined ? null : ridDevice(name, rid)) ?? '');
     });
-    let n = 0;
-    for (const slices of this.parts) for (const s of slices ?? []) n += s.rows;
-    const events: PairingEvents = {
-      n,
-      dk: new Int32Array(n),
-      key: new Int32Array(n),
-      ts: new Int32Array(2 * n),
-      line: new Uint32Array(n),
-      flags: new Uint8Array(n),
+    const slices = this.slices.splice(0);
+    const { spill, readRows } = this;
+    return {
+      n: slices.reduce((a, s) => a + s.rows, 0),
+      keys,
+      blocks: () => merged(slices.map((s) => new Run(s, base[s.part]!, codesDk, ridDk, readRows, spill))),
     };
-    const code = new Int8Array(n);
-    let at = 0;
-    let releasedAt = 0;
-    // Each slice is let go once copied and release (a garbage collection, from the store) runs
-    // every eighth of the events, so the copy holds little more than its own arrays at its peak.
-    this.parts.forEach((slices, part) => {
-      for (let j = 0; j < slices.length; j++) {
-        const s = slices[j]!;
-        slices[j] = EMPTY;
-        const lineBase = base[part]! + s.line.base;
-        for (let k = 0; k < s.rows; k++) {
-          const ref = s.keyRef.base + s.keyRef.data[k]!;
-          events.dk[at + k] = ref >= 0 ? codesDk[ref]! : ridDk[-1 - ref]!;
-          events.key[at + k] = s.key.base + s.key.data[k]!;
-          events.line[at + k] = lineBase + s.line.data[k]!;
-          const fc = s.flagsCode.base + s.flagsCode.data[k]!;
-          events.flags[at + k] = fc & 15;
-          code[at + k] = fc >> 4 === 0 ? NO_CODE : (fc >> 4) - 1;
-        }
-        if (s.tsDelta) {
-          const lo = s.tsLo >>> 0;
-          for (let k = 0; k < s.rows; k++) {
-            const l = lo + s.tsDelta[k]!;
-            // Assigning to an Int32Array keeps the low 32 bits; the carry goes to the high half.
-            events.ts[2 * (at + k)] = l;
-            events.ts[2 * (at + k) + 1] = s.tsHi + (l >= 4294967296 ? 1 : 0);
-          }
-        } else events.ts.set(s.tsWide!, 2 * at);
-        at += s.rows;
-        if (at - releasedAt >= n / 8) {
-          release(at - releasedAt);
-          releasedAt = at;
-        }
-      }
-    });
-    this.parts.length = 0;
-    return { events, code, keys };
   }
 }
 
-/** Rows addEvent gathers before sealing them into a slice. */
-const ADD_EVENT_ROWS = 1 << 16;
+/** Rows of a merged block. */
+const BLOCK_ROWS = 1 << 13;
 
-const noColumn = (): Narrow => ({ base: 0, data: new Uint8Array(0) });
-const EMPTY: Slice = { rows: 0, keyRef: noColumn(), key: noColumn(), line: noColumn(), flagsCode: noColumn(), tsLo: 0, tsHi: 0, tsDelta: null, tsWide: null };
+/** A slice being read back: the rows of its current block, decoded, and the first not yet merged. */
+class Run {
+  dk: Int32Array;
+  key: Int32Array;
+  /** Int64 times as int32 halves, low first, as in PairingEvents. */
+  ts: Int32Array;
+  line: Uint32Array;
+  flags: Uint8Array;
+  code: Int8Array;
+  /** The block's rows, the next to merge, and the slice's first row after the block. */
+  rows = 0;
+  pos = 0;
+  next = 0;
+
+  constructor(
+    private readonly s: Slice,
+    private readonly lineBase: number,
+    private readonly codesDk: Int32Array,
+    private readonly ridDk: Int32Array,
+    private readonly readRows: number,
+    private readonly spill: SpillStore,
+  ) {
+    // Empty until the run is first merged from: until then its head is its slice's first event.
+    this.dk = this.key = this.ts = new Int32Array(0);
+    this.line = new Uint32Array(0);
+    this.flags = new Uint8Array(0);
+    this.code = new Int8Array(0);
+  }
+
+  /** The head's time halves and line: the slice's first event before the run is loaded. */
+  headHi(): number {
+    return this.rows === 0 ? this.s.tsHi : this.ts[2 * this.pos + 1]!;
+  }
+  headLo(): number {
+    return this.rows === 0 ? this.s.tsLo : this.ts[2 * this.pos]!;
+  }
+  headLine(): number {
+    return this.rows === 0 ? this.lineBase + this.s.firstLine : this.line[this.pos]!;
+  }
+
+  /** The rows from the head to the end of the block, as a block of their own (views, valid until the next load). */
+  rest(): PageEventBlock {
+    const { pos, rows } = this;
+    return {
+      events: {
+        n: rows - pos,
+        dk: this.dk.subarray(pos, rows),
+        key: this.key.subarray(pos, rows),
+        ts: this.ts.subarray(2 * pos, 2 * rows),
+        line: this.line.subarray(pos, rows),
+        flags: this.flags.subarray(pos, rows),
+      },
+      code: this.code.subarray(pos, rows),
+    };
+  }
+
+  /** Whether the slice has rows beyond the current block. */
+  more(): boolean {
+    return this.next < this.s.rows;
+  }
+
+  /** Decodes the slice's next rows into the block. */
+  load(): void {
+    const s = this.s;
+    const from = this.next;
+    const n = Math.min(this.readRows, s.rows - from);
+    if (this.dk.length < n) {
+      this.dk = new Int32Array(this.readRows);
+      this.key = new Int32Array(this.readRows);
+      this.ts = new Int32Array(2 * this.readRows);
+      this.line = new Uint32Array(this.readRows);
+      this.flags = new Uint8Array(this.readRows);
+      this.code = new Int8Array(this.readRows);
+    }
+    const ref = this.read(s.keyRef, from, n);
+    for (let k = 0; k < n; k++) {
+      const r = s.keyRef.base + ref[k]!;
+      this.dk[k] = r >= 0 ? this.codesDk[r]! : this.ridDk[-1 - r]!;
+    }
+    const key = this.read(s.key, from, n);
+    for (let k = 0; k < n; k++) this.key[k] = s.key.base + key[k]!;
+    const line = this.read(s.line, from, n);
+    const lineBase = this.lineBase + s.line.base;
+    for (let k = 0; k < n; k++) this.line[k] = lineBase + line[k]!;
+    const fcs = this.read(s.flagsCode, from, n);
+    for (let k = 0; k < n; k++) {
+      const fc = s.flagsCode.base + fcs[k]!;
+      this.flags[k] = fc & 15;
+      this.code[k] = fc >> 4 === 0 ? NO_CODE : (fc >> 4) - 1;
+    }
+    if (s.tsDelta) {
+      const bytes = new Uint8Array(4 * n);
+      this.spill.read(bytes, s.tsAt + 4 * from);
+      const delta = new Uint32Array(bytes.buffer);
+      const lo = s.tsLo >>> 0;
+      for (let k = 0; k < n; k++) {
+        const l = lo + delta[k]!;
+        // Assigning to an Int32Array keeps the low 32 bits; the carry goes to the high half.
+        this.ts[2 * k] = l;
+        this.ts[2 * k + 1] = s.tsHi + (l >= 4294967296 ? 1 : 0);
+      }
+    } else this.spill.read(new Uint8Array(this.ts.buffer, 0, 8 * n), s.tsAt + 8 * from);
+    this.rows = n;
+    this.pos = 0;
+    this.next = from + n;
+  }
+
+  /** Rows [from, from + n) of a stored column, as offsets from its base. */
+  private read(c: Narrow, from: number, n: number): Uint8Array | Uint16Array | Uint32Array {
+    const bytes = new Uint8Array(c.width * n);
+    this.spill.read(bytes, c.at + c.width * from);
+    return c.width === 1 ? bytes : c.width === 2 ? new Uint16Array(bytes.buffer) : new Uint32Array(bytes.buffer);
+  }
+}
+
+/** Whether event (ahi, alo, aline) comes before (bhi, blo, bline) in (time, line) order. */
+const before = (ahi: number, alo: number, aline: number, bhi: number, blo: number, bline: number) =>
+  ahi < bhi || (ahi === bhi && (alo >>> 0 < blo >>> 0 || (alo === blo && aline < bline)));
+
+const runBefore = (a: Run, b: Run) => before(a.headHi(), a.headLo(), a.headLine(), b.headHi(), b.headLo(), b.headLine());
+
+/**
+ * The runs merged into (time, line) order through a heap on their heads. The top run is
+ * copied from until its head passes the next run's; a block of it that comes wholly first is
+ * handed over uncopied, which on a trace in time order is every block.
+ */
+function* merged(runs: Run[]): Generator<PageEventBlock> {
+  const heap = runs.slice();
+  const siftDown = (at: number) => {
+    const r = heap[at]!;
+    for (;;) {
+      let c = 2 * at + 1;
+      if (c >= heap.length) break;
+      if (c + 1 < heap.length && runBefore(heap[c + 1]!, heap[c]!)) c++;
+      if (!runBefore(heap[c]!, r)) break;
+      heap[at] = heap[c]!;
+      at = c;
+    }
+    heap[at] = r;
+  };
+  for (let at = (heap.length >> 1) - 1; at >= 0; at--) siftDown(at);
+  const events = {
+    n: 0,
+    dk: new Int32Array(BLOCK_ROWS),
+    key: new Int32Array(BLOCK_ROWS),
+    ts: new Int32Array(2 * BLOCK_ROWS),
+    line: new Uint32Array(BLOCK_ROWS),
+    flags: new Uint8Array(BLOCK_ROWS),
+  };
+  const block: PageEventBlock = { events, code: new Int8Array(BLOCK_ROWS) };
+  while (heap.length > 0) {
+    const r = heap[0]!;
+    if (r.rows === 0) r.load();
+    // The runs' heads are distinct events, so the top's is strictly first.
+    let limit: Run | null = heap.length > 1 ? heap[1]! : null;
+    if (heap.length > 2 && runBefore(heap[2]!, limit!)) limit = heap[2]!;
+    const limHi = limit ? limit.headHi() : 0;
+    const limLo = limit ? limit.headLo() : 0;
+    const limLine = limit ? limit.headLine() : 0;
+    const beforeLimit = (i: number) => !limit || before(r.ts[2 * i + 1]!, r.ts[2 * i]!, r.line[i]!, limHi, limLo, limLine);
+    if (events.n === 0 && beforeLimit(r.rows - 1)) {
+      // The rest of the block comes before every other run: handed over as it is, uncopied.
+      yield r.rest();
+      r.pos = r.rows;
+    } else {
+      let n = events.n;
+      let pos = r.pos;
+      while (pos < r.rows && n < BLOCK_ROWS && beforeLimit(pos)) {
+        events.dk[n] = r.dk[pos]!;
+        events.key[n] = r.key[pos]!;
+        events.ts[2 * n] = r.ts[2 * pos]!;
+        events.ts[2 * n + 1] = r.ts[2 * pos + 1]!;
+        events.line[n] = r.line[pos]!;
+        events.flags[n] = r.flags[pos]!;
+        block.code[n] = r.code[pos]!;
+        n++;
+        pos++;
+      }
+      events.n = n;
+      r.pos = pos;
+      if (n === BLOCK_ROWS) {
+        yield block;
+        events.n = 0;
+      }
+    }
+    if (r.pos === r.rows) {
+      if (r.more()) r.load();
+      else {
+        heap[0] = heap[heap.length - 1]!;
+        heap.pop();
+      }
+    }
+    if (heap.length > 0) siftDown(0);
+  }
+  if (events.n > 0) yield block;
+}

@@ -1,10 +1,11 @@
 // Pairs a trace's page requests and responses into fault groups, exactly as docs/pairing.md
 // (DESIGN §4a) defines them, in one walk over the events in (timestamp, line) order with a
 // first-in, first-out queue of completed, unanswered groups per key. Pure and columnar: its
-// input comes from the decoders' batches (page-event-collector.ts) or from `events`, and the
-// store writes the groups (db/pairing.ts). This replaced a window-function statement that
-// sorted the events twice in DuckDB: 11-15 CPU-s on the 5 M-event bench trace under the CLI's
-// memory cap, against about 1 for this walk and 3 for storing its groups.
+// input is blocks of events already in that order (page-event-collector.ts merges them back
+// from its spill file), and each group leaves as soon as nothing can change it, so memory
+// holds only the open and unanswered groups, not the trace. The store numbers and writes the
+// groups (services/pairing.ts). This replaced a window-function statement that sorted the
+// events twice in DuckDB: 11-15 CPU-s on the 5 M-event bench trace under the CLI's memory cap.
 
 import { GROUP_STATUSES } from './schema.ts';
 
@@ -40,28 +41,6 @@ const INCOMPLETE = GROUP_STATUSES.indexOf('incomplete');
 const ORPHAN = GROUP_STATUSES.indexOf('orphan_response');
 const STOP = GROUP_STATUSES.indexOf('stop_marker');
 
-/**
- * The groups, indexed by creation, and `order`: their indices in group_no order, by (time,
- * line) of the last-page request, else of the response for an orphan, else (first time,
- * lowest line) for an incomplete group. Each group names events by their index in the input,
- * −1 where it has none: `key` is an event with the group's key, `first` its earliest request
- * (first time), `firstLine` the lowest line of its requests (the same event unless times and
- * lines disagree in order).
- */
-export interface PairedGroups {
-  n: number;
-  order: Int32Array;
-  key: Int32Array;
-  /** Index in GROUP_STATUSES. */
-  status: Int32Array;
-  pages: Int32Array;
-  first: Int32Array;
-  /** Unsigned: read with >>> 0. */
-  firstLine: Int32Array;
-  last: Int32Array;
-  response: Int32Array;
-}
-
 const PASID_LIMIT = 1 << 20;
 const PRGI_LIMIT = 1 << 9;
 
@@ -72,8 +51,15 @@ export const packKey = (pasid: number, prgi: number) => (pasid + 1) * 1024 + (pr
 export const keyPasid = (key: number) => (key >> 10) - 1;
 export const keyPrgi = (key: number) => (key & 1023) - 1;
 
+/** What ordering needs of events: their times and lines (any numeric array). */
+export interface OrderedBy {
+  n: number;
+  ts: Int32Array;
+  line: ArrayLike<number>;
+}
+
 /** Event indices in (timestamp, line) order. */
-export function pairingOrder(ev: PairingEvents): Uint32Array {
+export function pairingOrder(ev: OrderedBy): Uint32Array {
   const order = walkOrder(ev);
   if (order) return order;
   const identity = new Uint32Array(ev.n);
@@ -81,12 +67,8 @@ export function pairingOrder(ev: PairingEvents): Uint32Array {
   return identity;
 }
 
-/**
- * Event indices in (timestamp, line) order, or null when that is the input order: the
- * collector gives the events in file order, which a kernel trace's times almost always
- * follow, and the walk then needs no order array (4 bytes an event at the ingest's peak).
- */
-function walkOrder(ev: PairingEvents): Uint32Array | null {
+/** Event indices in (timestamp, line) order, or null when that is the input order. */
+function walkOrder(ev: OrderedBy): Uint32Array | null {
   const { n, line, ts } = ev;
   let inOrder = true;
   for (let i = 1; i < n && inOrder; i++) inOrder = tsBefore(ts, i - 1, i) || (!tsBefore(ts, i, i - 1) && line[i - 1]! < line[i]!);
@@ -177,158 +159,301 @@ export class KeyTable {
   }
 }
 
-/** A growable int32 column. */
-class Column {
-  data: Int32Array;
-  constructor(cap: number) {
-    this.data = new Int32Array(Math.max(16, cap));
+/** A block of page events in (timestamp, line) order, with each one's response code (NO_CODE where none). */
+export interface PageEventBlock {
+  events: PairingEvents;
+  code: Int8Array;
+}
+
+/** Stands for a NULL response code. */
+export const NO_CODE = -1;
+
+/**
+ * Groups as the walk lets them go, in no particular order. An int64 time is two int32 halves;
+ * a `*Valid` bitmap has bit r set where row r has that event (DuckDB's validity layout).
+ * `placed` is the group's rank among the groups whose place in group_no order is fixed by
+ * one event (its last-page request, the orphan response, the stop marker), −1 for an
+ * incomplete group, which sorts at (first time, lowest line) instead.
+ */
+export interface GroupRows {
+  rows: number;
+  placed: Int32Array<ArrayBuffer>;
+  dk: Int32Array<ArrayBuffer>;
+  key: Int32Array<ArrayBuffer>;
+  /** Index in GROUP_STATUSES. */
+  status: Uint8Array<ArrayBuffer>;
+  pages: Int32Array<ArrayBuffer>;
+  firstTs: Int32Array<ArrayBuffer>;
+  /** The lowest line of the group's requests. */
+  firstLine: Uint32Array<ArrayBuffer>;
+  firstValid: Uint8Array<ArrayBuffer>;
+  lastTs: Int32Array<ArrayBuffer>;
+  lastLine: Uint32Array<ArrayBuffer>;
+  lastValid: Uint8Array<ArrayBuffer>;
+  responseTs: Int32Array<ArrayBuffer>;
+  responseLine: Uint32Array<ArrayBuffer>;
+  responseValid: Uint8Array<ArrayBuffer>;
+  code: Int16Array<ArrayBuffer>;
+  codeValid: Uint8Array<ArrayBuffer>;
+}
+
+function groupRows(cap: number): GroupRows {
+  const valid = () => new Uint8Array(Math.ceil(cap / 64) * 8);
+  return {
+    rows: 0,
+    placed: new Int32Array(cap),
+    dk: new Int32Array(cap),
+    key: new Int32Array(cap),
+    status: new Uint8Array(cap),
+    pages: new Int32Array(cap),
+    firstTs: new Int32Array(2 * cap),
+    firstLine: new Uint32Array(cap),
+    firstValid: valid(),
+    lastTs: new Int32Array(2 * cap),
+    lastLine: new Uint32Array(cap),
+    lastValid: valid(),
+    responseTs: new Int32Array(2 * cap),
+    responseLine: new Uint32Array(cap),
+    responseValid: valid(),
+    code: new Int16Array(cap),
+    codeValid: valid(),
+  };
+}
+
+const setBit = (bits: Uint8Array, r: number) => (bits[r >>> 3]! |= 1 << (r & 7));
+
+/**
+ * The walk's groups still in memory, in slots reused once a group leaves: its key, pages,
+ * first request (time, lowest line), last-page request, rank among placed groups, the next
+ * group in its key's queue (or in the free list), and `since`, the placed groups before the
+ * first event at its first request's time (see PairingWalk.end).
+ */
+class LiveGroups {
+  dk = new Int32Array(1024);
+  key = new Int32Array(1024);
+  pages = new Int32Array(1024);
+  firstTs = new Int32Array(2048);
+  firstLine = new Uint32Array(1024);
+  lastTs = new Int32Array(2048);
+  lastLine = new Uint32Array(1024);
+  placed = new Int32Array(1024);
+  next = new Int32Array(1024);
+  since = new Int32Array(1024);
+  private free = -1;
+  private used = 0;
+
+  alloc(): number {
+    if (this.free >= 0) {
+      const g = this.free;
+      this.free = this.next[g]!;
+      return g;
+    }
+    if (this.used === this.dk.length) this.grow();
+    return this.used++;
   }
-  ensure(n: number): void {
-    if (n <= this.data.length) return;
-    const next = new Int32Array(Math.max(n, this.data.length * 2));
-    next.set(this.data);
-    this.data = next;
+
+  release(g: number): void {
+    this.next[g] = this.free;
+    this.free = g;
+  }
+
+  private grow(): void {
+    const twice = <T extends Int32Array | Uint32Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.dk = twice(this.dk);
+    this.key = twice(this.key);
+    this.pages = twice(this.pages);
+    this.firstTs = twice(this.firstTs);
+    this.firstLine = twice(this.firstLine);
+    this.lastTs = twice(this.lastTs);
+    this.lastLine = twice(this.lastLine);
+    this.placed = twice(this.placed);
+    this.next = twice(this.next);
+    this.since = twice(this.since);
   }
 }
 
-export function pairEvents(ev: PairingEvents): PairedGroups {
-  const order = walkOrder(ev);
-  const { n, dk, flags } = ev;
-  // Per group, indexed by creation: its key event, status, pages, events, the next group in
-  // its key's queue and its lowest line.
-  const cap = Math.max(16, n >> 1);
-  const key = new Column(cap);
-  const status = new Column(cap);
-  const pages = new Column(cap);
-  const first = new Column(cap);
-  const last = new Column(cap);
-  const response = new Column(cap);
-  const nextQueued = new Column(cap);
-  const minLine = new Column(cap);
-  // Groups in the order their place is fixed: a stop marker or an orphan where the walk meets
-  // it, a group at its last-page request. The walk only moves forward, so this is their order
-  // by that event's (time, line), without an array of n positions.
-  const placed = new Column(cap);
-  let groups = 0;
-  let nPlaced = 0;
-  const columns = [key, status, pages, first, last, response, nextQueued, minLine, placed];
-  const newGroup = (keyEvent: number, st: number, p: number, f: number, l: number, r: number): number => {
-    const g = groups++;
-    if (groups > key.data.length) for (const c of columns) c.ensure(groups);
-    key.data[g] = keyEvent;
-    status.data[g] = st;
-    pages.data[g] = p;
-    first.data[g] = f;
-    last.data[g] = l;
-    response.data[g] = r;
-    nextQueued.data[g] = -1;
-    minLine.data[g] = f >= 0 ? ev.line[f]! : 0;
-    return g;
-  };
+/**
+ * The walk, fed blocks of events in (timestamp, line) order (add), then ended (end). Full
+ * blocks of groups are taken as they fill (take); the last, partial one comes from end().
+ */
+export class PairingWalk {
+  private readonly live = new LiveGroups();
+  /** Per key slot: its open (not yet complete) group and its queue of completed, unanswered ones. */
+  private readonly keys = new KeyTable();
+  private open = new Int32Array(1024);
+  private head = new Int32Array(1024);
+  private tail = new Int32Array(1024);
+  private placedCount = 0;
+  /** placedCount when the walk reached the current timestamp, and that timestamp. */
+  private sinceTs = 0;
+  private tsLo = 0;
+  private tsHi = 0;
+  private started = false;
+  private out: GroupRows;
+  private readonly full: GroupRows[] = [];
 
-  // Per key: the open (not yet complete) group and the queue of completed, unanswered ones,
-  // in slots found through an open-addressing table on the packed key (a Map with
-  // non-Smi keys cost about half of the walk).
-  const keys = new KeyTable();
-  let open = new Int32Array(1024);
-  let head = new Int32Array(1024);
-  let tail = new Int32Array(1024);
+  constructor(private readonly blockRows = 1 << 16) {
+    this.out = groupRows(blockRows);
+  }
 
-  for (let k = 0; k < n; k++) {
-    const i = order === null ? k : order[k]!;
-    const f = flags[i]!;
-    if (f & PAIR_SKIP) continue;
-    if (f & PAIR_STOP) {
-      // newGroup may grow placed, so its array is read after the call.
-      const g = newGroup(i, STOP, 1, i, i, -1);
-      placed.data[nPlaced++] = g;
-      continue;
-    }
-    const s = keys.slot(dk[i]!, ev.key[i]!);
-    if (s === keys.size - 1 && keys.fresh) {
-      if (s === open.length) {
-        const grow = (a: Int32Array) => {
-          const b = new Int32Array(a.length * 2);
-          b.set(a);
-          return b;
-        };
-        open = grow(open);
-        head = grow(head);
-        tail = grow(tail);
+  /** Blocks of groups filled so far; each is handed out once. */
+  take(): GroupRows[] {
+    return this.full.splice(0);
+  }
+
+  add({ events: ev, code }: PageEventBlock): void {
+    const { dk, key, ts, line, flags } = ev;
+    const live = this.live;
+    for (let i = 0; i < ev.n; i++) {
+      const f = flags[i]!;
+      if (f & PAIR_SKIP) continue;
+      const lo = ts[2 * i]!;
+      const hi = ts[2 * i + 1]!;
+      if (!this.started || lo !== this.tsLo || hi !== this.tsHi) {
+        this.started = true;
+        this.tsLo = lo;
+        this.tsHi = hi;
+        this.sinceTs = this.placedCount;
       }
-      open[s] = -1;
-      head[s] = -1;
-      tail[s] = -1;
-    }
-    if (f & PAIR_RESPONSE) {
-      const g = head[s]!;
-      if (g < 0) {
-        const o = newGroup(i, ORPHAN, 0, -1, -1, i);
-        placed.data[nPlaced++] = o;
+      if (f & PAIR_STOP) {
+        const r = this.row(this.placedCount++, dk[i]!, key[i]!, STOP, 1);
+        this.event(this.out.firstTs, this.out.firstLine, this.out.firstValid, r, lo, hi, line[i]!);
+        this.event(this.out.lastTs, this.out.lastLine, this.out.lastValid, r, lo, hi, line[i]!);
         continue;
       }
-      // The oldest completed, unanswered group of the key takes the response.
-      status.data[g] = ANSWERED;
-      response.data[g] = i;
-      head[s] = nextQueued.data[g]!;
-      if (head[s]! < 0) tail[s] = -1;
-      continue;
-    }
-    let g = open[s]!;
-    if (g < 0) {
-      g = newGroup(i, INCOMPLETE, 0, i, -1, -1);
-      open[s] = g;
-    }
-    pages.data[g]!++;
-    // Lines are below 2^32; stored in an int32 column, compared unsigned.
-    if (ev.line[i]! < minLine.data[g]! >>> 0) minLine.data[g] = ev.line[i]!;
-    if (f & PAIR_LAST) {
-      status.data[g] = UNANSWERED;
-      last.data[g] = i;
-      placed.data[nPlaced++] = g;
-      open[s] = -1;
-      if (tail[s]! < 0) head[s] = g;
-      else nextQueued.data[tail[s]!] = g;
-      tail[s] = g;
+      const s = this.slot(dk[i]!, key[i]!);
+      if (f & PAIR_RESPONSE) {
+        const g = this.head[s]!;
+        if (g < 0) {
+          const r = this.row(this.placedCount++, dk[i]!, key[i]!, ORPHAN, 0);
+          this.response(r, lo, hi, line[i]!, code[i]!);
+          continue;
+        }
+        // The oldest completed, unanswered group of the key takes the response.
+        this.head[s] = live.next[g]!;
+        if (this.head[s]! < 0) this.tail[s] = -1;
+        const r = this.leave(g, ANSWERED);
+        this.response(r, lo, hi, line[i]!, code[i]!);
+        continue;
+      }
+      let g = this.open[s]!;
+      if (g < 0) {
+        g = live.alloc();
+        live.dk[g] = dk[i]!;
+        live.key[g] = key[i]!;
+        live.pages[g] = 0;
+        live.firstTs[2 * g] = lo;
+        live.firstTs[2 * g + 1] = hi;
+        live.firstLine[g] = line[i]!;
+        live.since[g] = this.sinceTs;
+        this.open[s] = g;
+      }
+      live.pages[g]!++;
+      if (line[i]! < live.firstLine[g]!) live.firstLine[g] = line[i]!;
+      if (f & PAIR_LAST) {
+        live.lastTs[2 * g] = lo;
+        live.lastTs[2 * g + 1] = hi;
+        live.lastLine[g] = line[i]!;
+        live.placed[g] = this.placedCount++;
+        live.next[g] = -1;
+        this.open[s] = -1;
+        if (this.tail[s]! < 0) this.head[s] = g;
+        else live.next[this.tail[s]!] = g;
+        this.tail[s] = g;
+      }
     }
   }
 
-  // A complete group, an orphan or a stop marker sorts at one event's (time, line), the one
-  // that placed it: a distinct event per group. An incomplete group sorts at (its first time,
-  // its lowest line), which can fall between events: those few are sorted apart and merged in.
-  const incomplete: number[] = [];
-  for (let g = 0; g < groups; g++) if (status.data[g] === INCOMPLETE) incomplete.push(g);
-  const incompleteBefore = (g: number, e: number): boolean => {
-    const fe = first.data[g]!;
-    return tsBefore(ev.ts, fe, e) || (!tsBefore(ev.ts, e, fe) && minLine.data[g]! >>> 0 < ev.line[e]!);
-  };
-  incomplete.sort((a, b) => {
-    const ea = first.data[a]!;
-    const eb = first.data[b]!;
-    if (tsBefore(ev.ts, ea, eb)) return -1;
-    if (tsBefore(ev.ts, eb, ea)) return 1;
-    return (minLine.data[a]! >>> 0) - (minLine.data[b]! >>> 0);
-  });
-  const groupOrder = new Int32Array(groups);
-  let m = 0;
-  let next = 0;
-  for (let j = 0; j < nPlaced; j++) {
-    const g = placed.data[j]!;
-    const e = last.data[g]! >= 0 ? last.data[g]! : response.data[g]!;
-    while (next < incomplete.length && incompleteBefore(incomplete[next]!, e)) groupOrder[m++] = incomplete[next++]!;
-    groupOrder[m++] = g;
+  /**
+   * Lets the remaining groups go: the queued ones unanswered, the open ones incomplete.
+   * Returns the blocks not yet taken and `exactBelow`: every placed group with a rank below it sorts
+   * before every incomplete group, so its group_no is its rank + 1; the rest are numbered by
+   * sorting them (services/pairing.ts). A group's `since` is a safe bound: whatever its lowest
+   * line, an incomplete group sorts after every placed group of an earlier time.
+   */
+  end(): { blocks: GroupRows[]; exactBelow: number } {
+    let exactBelow = this.placedCount;
+    for (let s = 0; s < this.keys.size; s++) {
+      for (let g = this.head[s]!; g >= 0;) {
+        const next = this.live.next[g]!;
+        this.leave(g, UNANSWERED);
+        g = next;
+      }
+      const g = this.open[s]!;
+      if (g >= 0) {
+        exactBelow = Math.min(exactBelow, this.live.since[g]!);
+        this.live.placed[g] = -1;
+        this.leave(g, INCOMPLETE);
+      }
+    }
+    const blocks = [...this.full.splice(0), this.out];
+    this.out = groupRows(0);
+    return { blocks, exactBelow };
   }
-  while (next < incomplete.length) groupOrder[m++] = incomplete[next++]!;
-  const trim = (c: Column) => c.data.subarray(0, groups);
-  return {
-    n: groups,
-    order: groupOrder,
-    key: trim(key),
-    status: trim(status),
-    pages: trim(pages),
-    first: trim(first),
-    firstLine: trim(minLine),
-    last: trim(last),
-    response: trim(response),
-  };
+
+  private slot(dk: number, key: number): number {
+    const s = this.keys.slot(dk, key);
+    if (!this.keys.fresh) return s;
+    if (s === this.open.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.open = grow(this.open);
+      this.head = grow(this.head);
+      this.tail = grow(this.tail);
+    }
+    this.open[s] = -1;
+    this.head[s] = -1;
+    this.tail[s] = -1;
+    return s;
+  }
+
+  /** A new row of the output block; a full block is set aside for take(). */
+  private row(placed: number, dk: number, key: number, status: number, pages: number): number {
+    if (this.out.rows === this.blockRows) {
+      this.full.push(this.out);
+      this.out = groupRows(this.blockRows);
+    }
+    const o = this.out;
+    const r = o.rows++;
+    o.placed[r] = placed;
+    o.dk[r] = dk;
+    o.key[r] = key;
+    o.status[r] = status;
+    o.pages[r] = pages;
+    return r;
+  }
+
+  /** Writes live group g as a row with status, and frees its slot. */
+  private leave(g: number, status: number): number {
+    const live = this.live;
+    const r = this.row(live.placed[g]!, live.dk[g]!, live.key[g]!, status, live.pages[g]!);
+    const o = this.out;
+    this.event(o.firstTs, o.firstLine, o.firstValid, r, live.firstTs[2 * g]!, live.firstTs[2 * g + 1]!, live.firstLine[g]!);
+    if (status !== INCOMPLETE) this.event(o.lastTs, o.lastLine, o.lastValid, r, live.lastTs[2 * g]!, live.lastTs[2 * g + 1]!, live.lastLine[g]!);
+    live.release(g);
+    return r;
+  }
+
+  private event(ts: Int32Array, lines: Uint32Array, valid: Uint8Array, r: number, lo: number, hi: number, line: number): void {
+    ts[2 * r] = lo;
+    ts[2 * r + 1] = hi;
+    lines[r] = line;
+    setBit(valid, r);
+  }
+
+  private response(r: number, lo: number, hi: number, line: number, code: number): void {
+    const o = this.out;
+    this.event(o.responseTs, o.responseLine, o.responseValid, r, lo, hi, line);
+    if (code !== NO_CODE) {
+      o.code[r] = code;
+      setBit(o.codeValid, r);
+    }
+  }
 }

@@ -1,25 +1,27 @@
 // The collector keeps each slice's times as offsets from its earliest one and its key refs,
 // keys, lines and flags in the narrowest array their range fits (lib/trace/page-event-collector.ts).
 // These cases sit on the edges of those encodings; every expected value is worked out by hand
-// from the events given, not read from the code's output.
+// from the events given, not read from the code's output. The events are read back through the
+// spill file and laid out in the order they were added (tests/helpers/collected.ts).
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NO_CODE, PageEventCollector } from '../../lib/trace/page-event-collector.ts';
+import { NO_CODE } from '../../lib/trace/page-event-collector.ts';
 import { packKey, PAIR_LAST, PAIR_RESPONSE, PAIR_SKIP, PAIR_STOP } from '../../lib/trace/pairing.ts';
 import type { TraceEvent } from '../../lib/trace/schema.ts';
 import { PAGE_REQUEST } from '../helpers/trace-events.ts';
+import { drainInAddedOrder, newCollector } from '../helpers/collected.ts';
 
 /** A first page (not the last), so a case ends its group only where it says so. */
 const REQUEST: TraceEvent = { ...PAGE_REQUEST, last: false };
 
 function collect(list: Partial<TraceEvent>[]) {
-  const c = new PageEventCollector();
-  list.forEach((e, i) => c.addEvent({ ...REQUEST, line: i + 1, ...e }));
-  return c.finish(
-    [0],
-    () => null,
-    () => undefined,
+  const c = newCollector();
+  const events = list.map((e, i) => ({ ...REQUEST, line: i + 1, ...e }));
+  for (const e of events) c.addEvent(e);
+  return drainInAddedOrder(
+    c,
+    events.map((e) => e.line),
   );
 }
 

@@ -4,9 +4,10 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { packKey, pairEvents, pairingOrder, PAIR_LAST, PAIR_RESPONSE, type PairingEvents } from '../../lib/trace/pairing.ts';
-import { NO_CODE, PageEventCollector } from '../../lib/trace/page-event-collector.ts';
+import { packKey, pairingOrder, PairingWalk, PAIR_LAST, PAIR_RESPONSE, type PairingEvents } from '../../lib/trace/pairing.ts';
+import { NO_CODE } from '../../lib/trace/page-event-collector.ts';
 import { PAGE_REQUEST } from '../helpers/trace-events.ts';
+import { drain, newCollector } from '../helpers/collected.ts';
 import { GROUP_STATUSES } from '../../lib/trace/schema.ts';
 
 interface Ev {
@@ -26,6 +27,37 @@ function events(list: Ev[]): PairingEvents {
     ev.flags[i] = e.flags;
   });
   return ev;
+}
+
+/**
+ * The groups of events walked in (time, line) order, in group_no order (by their rank among
+ * placed groups: these cases have no incomplete group), each naming its last-page request and
+ * response by their index in the input (found by line), −1 where it has none.
+ */
+function pairEvents(ev: PairingEvents) {
+  const order = pairingOrder(ev);
+  const sorted: PairingEvents = {
+    n: ev.n,
+    dk: Int32Array.from(order, (i) => ev.dk[i]!),
+    key: Int32Array.from(order, (i) => ev.key[i]!),
+    ts: Int32Array.from({ length: 2 * ev.n }, (_, k) => ev.ts[2 * order[k >> 1]! + (k & 1)]!),
+    line: Uint32Array.from(order, (i) => ev.line[i]!),
+    flags: Uint8Array.from(order, (i) => ev.flags[i]!),
+  };
+  const walk = new PairingWalk();
+  walk.add({ events: sorted, code: new Int8Array(ev.n).fill(NO_CODE) });
+  const { blocks, exactBelow } = walk.end();
+  const g = blocks[0]!;
+  assert.equal(exactBelow, g.rows, 'no incomplete group');
+  const index = (line: number) => ev.line.indexOf(line);
+  const bit = (valid: Uint8Array, r: number) => (valid[r >>> 3]! & (1 << (r & 7))) !== 0;
+  const rows = Array.from({ length: g.rows }, (_, r) => ({
+    placed: g.placed[r]!,
+    status: g.status[r]!,
+    last: bit(g.lastValid, r) ? index(g.lastLine[r]!) : -1,
+    response: bit(g.responseValid, r) ? index(g.responseLine[r]!) : -1,
+  }));
+  return rows.sort((a, b) => a.placed - b.placed);
 }
 
 describe('pairing walk', () => {
@@ -62,8 +94,7 @@ describe('pairing walk', () => {
       { ts: 40, line: 5, prgi: 1, flags: PAIR_RESPONSE },
       { ts: 5, line: 1, prgi: 2, flags: PAIR_RESPONSE },
     ]);
-    const g = pairEvents(ev);
-    const rows = [...g.order].map((x) => [GROUP_STATUSES[g.status[x]!], g.last[x], g.response[x]]);
+    const rows = pairEvents(ev).map((g) => [GROUP_STATUSES[g.status], g.last, g.response]);
     assert.deepEqual(rows, [
       ['orphan_response', -1, 4],
       ['answered', 0, 2],
@@ -75,29 +106,17 @@ describe('pairing walk', () => {
 describe('page event collector', () => {
   it('refuses to pair a PASID or PRG index beyond its field rather than merge keys', () => {
     // No parser lets one through (they are bad lines); given straight to the collector to reach the guard.
-    const c = new PageEventCollector();
+    const c = newCollector();
     c.addEvent({ ...PAGE_REQUEST, pasid: 1048576 });
-    assert.throws(
-      () =>
-        c.finish(
-          [0],
-          () => null,
-          () => undefined,
-        ),
-      /pasid or prgi out of range at line 1/,
-    );
+    assert.throws(() => c.finish([0], () => null), /pasid or prgi out of range at line 1/);
   });
 
   it('keeps a parsed event as a batch row would be kept', () => {
     // A last-page request (line 1, ts 2^32 + 5: both halves used) and its response (line 2, code 1).
-    const c = new PageEventCollector();
+    const c = newCollector();
     c.addEvent({ ...PAGE_REQUEST, tsNs: 4294967301n });
     c.addEvent({ ...PAGE_REQUEST, line: 2, kind: 'page_response', tsNs: 4294967401n, last: null, perm: null, code: 1 });
-    const { events, code, keys } = c.finish(
-      [0],
-      () => null,
-      () => undefined,
-    );
+    const { events, code, keys } = drain(c);
     assert.equal(events.n, 2);
     assert.deepEqual(keys, [{ iommu: 'dmar0', device: '0000:00:0a.0' }]);
     assert.deepEqual([...events.ts], [5, 1, 105, 1]);

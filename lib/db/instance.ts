@@ -167,7 +167,7 @@ async function createHolder(dbPath: string, memoryDefault?: string): Promise<Hol
   }
   const c = await instance.connect();
   try {
-    await applySchema((sql) => c.run(sql).then(() => undefined));
+    await applySchema(wrap(c, dbPath, () => undefined));
     const progressConn = await instance.connect();
     // The bar itself must never print into our stdout; only its progress figure is read.
     await progressConn.run('SET enable_progress_bar = true');

@@ -5,7 +5,8 @@
 // prune by trace_id, and indexes would slow bulk ingest.
 // Times are integer nanoseconds (BIGINT) from the trace's own clock; addresses are UBIGINT bytes.
 
-import { COMPLETED_GROUP_SQL } from '../trace/schema.ts';
+import { fillMissingGroupSummaries } from './group-summary.ts';
+import type { Db } from './instance.ts';
 
 interface Column {
   name: string;
@@ -210,18 +211,6 @@ export const TABLES: Table[] = [
 
 const SEQUENCES = ['CREATE SEQUENCE IF NOT EXISTS trace_id_seq START 1', 'CREATE SEQUENCE IF NOT EXISTS run_id_seq START 1'];
 
-/**
- * Fills the stored group summary of every trace that lacks it: the trace being ingested (run
- * in its transaction, after pairing), and traces ingested before these columns existed (run
- * when a database opens; a no-op once filled).
- */
-export const FILL_TRACE_GROUP_SUMMARY_SQL = `UPDATE traces SET groups = g.total, answered_groups = g.answered, latency_p99_ns = g.p99
-  FROM (SELECT trace_id, count(*) FILTER (${COMPLETED_GROUP_SQL}) AS total,
-          count(*) FILTER (status = 'answered') AS answered,
-          quantile_disc(latency_ns, 0.99) FILTER (status = 'answered') AS p99
-        FROM fault_groups WHERE trace_id IN (SELECT trace_id FROM traces WHERE groups IS NULL) GROUP BY trace_id) g
-  WHERE traces.trace_id = g.trace_id`;
-
 function quote(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
@@ -238,7 +227,8 @@ export function schemaStatements(tables: readonly Table[] = TABLES): string[] {
   return out;
 }
 
-export async function applySchema(exec: (sql: string) => Promise<void>): Promise<void> {
-  for (const sql of schemaStatements()) await exec(sql);
-  await exec(FILL_TRACE_GROUP_SUMMARY_SQL);
+/** Creates or upgrades every table; traces stored before the group summary existed get it. */
+export async function applySchema(db: Pick<Db, 'all' | 'run'>): Promise<void> {
+  for (const sql of schemaStatements()) await db.run(sql);
+  await fillMissingGroupSummaries(db);
 }

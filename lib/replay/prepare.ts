@@ -28,6 +28,8 @@ export interface PreparedInput {
   reqGroup: Int32Array;
   /** Open-group id of every request (completed or not), −1 for Stop Markers. */
   reqOpen: Int32Array;
+  /** Flow (index into flow*) of every request, −1 for Stop Markers. */
+  reqFlow: Int32Array;
   openCount: number;
   groupCount: number;
   /** Canonical index of each group's last-page request. */
@@ -270,6 +272,7 @@ export function prepareInput(input: ReplayInput): PreparedInput {
   // Open group of each (flow, PRG index), −1 when none is open.
   let openOf: Int32Array = new Int32Array(512 * 64).fill(-1);
   const reqOpen = new Int32Array(n);
+  const reqFlow = new Int32Array(n);
   const reqGroup = new Int32Array(n);
   let openToGroup: Int32Array = new Int32Array(1024);
   let openCount = 0;
@@ -284,6 +287,7 @@ export function prepareInput(input: ReplayInput): PreparedInput {
     const isLast = last[r] === 1;
     if (isLast && perm && (perm[r]! & (PERM_R | PERM_W)) === 0) {
       reqOpen[r] = -1;
+      reqFlow[r] = -1;
       reqGroup[r] = STOP_MARKER;
       stopMarkers++;
       continue;
@@ -302,6 +306,7 @@ export function prepareInput(input: ReplayInput): PreparedInput {
       flowPasid[flow] = pasid[r]!;
       flowRid[flow] = rid[r]!;
     }
+    reqFlow[r] = flow;
     const key = flow * 512 + prgi[r]!;
     if (key >= openOf.length) {
       const grown = new Int32Array(Math.max(openOf.length * 2, key + 512)).fill(-1);
@@ -345,6 +350,7 @@ export function prepareInput(input: ReplayInput): PreparedInput {
     device,
     reqGroup,
     reqOpen,
+    reqFlow,
     openCount,
     groupCount,
     groupLastReq: groupLast.slice(0, groupCount),

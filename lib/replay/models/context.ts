@@ -18,6 +18,9 @@ export class ModelContext {
    *  the largest one in use), since a Map lookup per descriptor showed in profiles. */
   private devicesByPasid: (LinkedList | undefined)[] | null = null;
   private sharedDevices: LinkedList | null = null;
+  private sharedListVisits: Int32Array | null = null;
+  private flowListRid: Int32Array | null = null;
+  private flowListVisits: Int32Array | null = null;
 
   constructor(
     readonly view: ReplayView,
@@ -135,6 +138,39 @@ export class ModelContext {
     return this.devicesByPasid[pasid] ?? EMPTY_LIST;
   }
 
+  /**
+   * Entries of svm->devs compared to find request r's RID among its PASID's devices. The
+   * lists do not change during a replay, so each flow's walk is counted once and then read
+   * (kept with the RID it was walked for); in a sweep every PASID shares one list, so the
+   * memo is per RID. Stop Markers have no flow: walked each time.
+   */
+  deviceListVisits(r: number): number {
+    const p = this.view.prepared;
+    const rid = p.rid[r]!;
+    if (this.view.shared) {
+      const memo = (this.sharedListVisits ??= scratchI32('context.sharedListVisits', 65536));
+      if (memo[rid] === 0) {
+        const devs = this.devicesOfPasid(0);
+        devs.find(rid);
+        memo[rid] = devs.lastVisits + 1;
+      }
+      return memo[rid]! - 1;
+    }
+    const f = p.reqFlow[r]!;
+    if (!this.flowListRid) {
+      this.flowListRid = scratchI32('context.flowListRid', p.flowCount).fill(-1);
+      this.flowListVisits = scratchI32('context.flowListVisits', p.flowCount);
+    }
+    if (f >= 0 && this.flowListRid[f] === rid) return this.flowListVisits![f]!;
+    const devs = this.devicesOfPasid(this.view.pasid[r]!);
+    devs.find(rid);
+    if (f >= 0) {
+      this.flowListRid[f] = rid;
+      this.flowListVisits![f] = devs.lastVisits;
+    }
+    return devs.lastVisits;
+  }
+
   /** RIDs in use plus fillers up to `total`, the fillers taking the lowest free RIDs on a
    *  devfn-step grid, as bus 0 devices enumerate first. Sorted: bus order. */
   private ridsWithFillers(rids: Iterable<number>, total: number): Int32Array {
@@ -211,9 +247,6 @@ export class RidLookup {
   private readonly iommu: Int32Array;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
-  /** svm-devs in a sweep (one device list shared by every PASID): visits + 1 of each RID's
-   *  walk, memoised for the same reason as ridVisits. */
-  private readonly sharedDevVisits: Int32Array;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
@@ -231,7 +264,6 @@ export class RidLookup {
     if (this.kind === RID_PCI_BUS) this.bus = ctx.pciBus();
     if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
     this.ridVisits = scratchI32('rid.visits', this.kind === RID_RBTREE ? n * 65536 : this.kind === RID_PCI_BUS ? 65536 : 0);
-    this.sharedDevVisits = scratchI32('rid.sharedDevVisits', this.kind === RID_SVM_DEVS && ctx.view.shared ? 65536 : 0);
   }
 
   /** prq_event_thread's svm/sdev caches are locals of one invocation. */
@@ -272,19 +304,7 @@ export class RidLookup {
       this.lastRid[i] = -1;
     }
     if (rid !== this.lastRid[i]) {
-      let v: number;
-      if (this.sharedDevVisits.length > 0) {
-        if (this.sharedDevVisits[rid] === 0) {
-          const devs = this.ctx.devicesOfPasid(pasid);
-          devs.find(rid);
-          this.sharedDevVisits[rid] = devs.lastVisits + 1;
-        }
-        v = this.sharedDevVisits[rid]! - 1;
-      } else {
-        const devs = this.ctx.devicesOfPasid(pasid);
-        devs.find(rid);
-        v = devs.lastVisits;
-      }
+      const v = this.ctx.deviceListVisits(r);
       visits += v;
       ns += ledger.addStage(STAGE_RID, v, this.listNs);
       this.lastRid[i] = rid;

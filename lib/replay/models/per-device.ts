@@ -18,7 +18,6 @@ class PerDeviceRuntime implements ModelRuntime {
   private readonly listNs: number;
   private readonly pending: PendingFaults;
   private readonly device: Int32Array;
-  private readonly rid: Int32Array;
   private readonly iommu: Int32Array;
   private readonly scopeHalf: number;
   private readonly pasid: Int32Array;
@@ -33,7 +32,6 @@ class PerDeviceRuntime implements ModelRuntime {
     this.pending = new PendingFaults(p.devices.length, ctx.view.groupCount);
     this.globalResponseLock = ctx.params.responseSvaLookup === 1;
     this.device = p.device;
-    this.rid = p.rid;
     this.iommu = p.iommu;
     this.scopeHalf = Math.ceil(ctx.params.probedDevicesPerIommu / 2);
     this.pasid = ctx.view.pasid;
@@ -84,10 +82,9 @@ class PerDeviceRuntime implements ModelRuntime {
     const tableVisits = this.ctx.pasidTableVisits(pasid);
     visits += tableVisits;
     let ns = ledger.addStage(STAGE_PASID, tableVisits, this.tableNs);
-    const devs = this.ctx.devicesOfPasid(pasid);
-    devs.find(this.rid[r]!);
-    visits += devs.lastVisits;
-    ns += ledger.addStage(STAGE_RID, devs.lastVisits, this.listNs);
+    const devVisits = this.ctx.deviceListVisits(r);
+    visits += devVisits;
+    ns += ledger.addStage(STAGE_RID, devVisits, this.listNs);
     // device_to_iommu(): DRHD units in order, then the device scope of the matching one.
     const drhd = this.iommu[r]! + 1 + this.scopeHalf;
     visits += drhd;

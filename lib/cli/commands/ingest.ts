@@ -19,7 +19,10 @@ const USAGE = 'pritrace ingest FILE [--name NAME] [--db PATH] [--json]';
  * 128MB: peak RSS on the 683 MB bench file (2026-12-07) 565 MiB at 96MB, where 128MB had given
  * 548 with the old pairing and 620-630 with the new one (its event arrays are held while the
  * decode runs); 64MB ran out of memory. With the tighter page event collector and walk, 505-517
- * MiB at 96MB, and 547 MiB for a 1 GB trace. PRITRACE_DUCKDB_MEMORY still overrides.
+ * MiB at 96MB, and 547 MiB for a 1 GB trace. The INSERT from the stage into events needs
+ * 64-80MB on two threads; with the stage staged in one transaction that need no longer grows
+ * with the trace (a 3.4 GB one passes at 80MB; it failed ~1 in 10 at 96MB before): 18 of 18
+ * CLI ingests of it at 96MB, peak RSS 457-494 MiB. PRITRACE_DUCKDB_MEMORY still overrides.
  */
 const CLI_INGEST_MEMORY = '96MB';
 

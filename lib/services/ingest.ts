@@ -74,6 +74,9 @@ interface Decoded {
   groups?: StagedGroups;
 }
 
+/** A staged file and its fault groups, paired in the staging transaction; null when it will be rejected. */
+type PairedStage = StagedFtrace & { groups: StagedGroups | null };
+
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
   const started = performance.now();
   const limits = ingestLimits(opts.limits);
@@ -108,20 +111,31 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   const sha256 = fileSha256(opts.file);
   const tables = stageTables();
   const spill = openSpillFile(spillDir(db.path));
+  // Set inside the staging transaction; its temp tables are dropped whatever happens next.
+  const paired: { groups: StagedGroups | null } = { groups: null };
   try {
     progress({ phase: 'decode', fraction: 0 });
     const onFraction = (f: number) => progress({ phase: 'decode', fraction: f });
     // The stage fills in a transaction of its own, committed before the ingest's: appended
     // chunk by chunk in autocommit, the 25 M-line trace's INSERT into events ran out of the CLI's
     // 96 MB pool ~1 in 10 times (every time at 80 MB) while one staging transaction passed at
-    // 80 MB; a stage made inside the ingest's transaction would be read on one thread.
-    const staged = await db.transaction(() =>
-      dat
-        ? stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
-        : stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction }),
-    );
+    // 80 MB; a stage made inside the ingest's transaction would be read on one thread. The
+    // groups are paired in it too, for the same reason: their insert into fault_groups then
+    // reads committed temp tables on two threads (3.4 GB trace: pair phase 8.2 → 4.7 s).
+    const staged = await db.transaction(async () => {
+      const s = dat
+        ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
+        : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
+      if (s.events > limits.maxEvents || tooManyBadLines(s, limits)) return { ...s, groups: null };
+      progress({ phase: 'store', fraction: 0 });
+      // Paired before the stage moves into events, so the walk's garbage is collected before
+      // that statement, whose memory is the ingest's peak.
+      paired.groups = await stageFaultGroups(db, s.pageEvents());
+      return { ...s, groups: paired.groups };
+    });
     return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });
   } finally {
+    await paired.groups?.drop().catch(() => undefined);
     spill.close();
     await sha256.catch(() => undefined);
     for (const t of allTables(tables)) await db.run(`DROP TABLE IF EXISTS ${t}`).catch(() => undefined);
@@ -173,7 +187,7 @@ async function ingestInTransaction(
   gzip: boolean,
   sha256: string,
   format: TraceFormat,
-  staged: { tables: StageTables; staged: StagedFtrace } | null,
+  staged: { tables: StageTables; staged: PairedStage } | null,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -189,7 +203,7 @@ async function ingestInTransaction(
       ? await storeFtrace(tx, traceId, staged.tables, staged.staged, display, limits, progress)
       : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
 
-    if (decoded.badLines > limits.maxBadLineRatio * Math.max(1, decoded.candidates)) {
+    if (tooManyBadLines(decoded, limits)) {
       throw new TraceRejectedError(
         display,
         `${decoded.badLines} of ${decoded.candidates} lines are bad (over the ${Number((limits.maxBadLineRatio * 100).toPrecision(6))}% threshold, PRITRACE_MAX_BAD_LINE_RATIO); nothing was stored`,
@@ -257,6 +271,10 @@ async function ingestInTransaction(
   });
 }
 
+function tooManyBadLines(d: { badLines: number; candidates: number }, limits: IngestLimits): boolean {
+  return d.badLines > limits.maxBadLineRatio * Math.max(1, d.candidates);
+}
+
 async function uniqueName(tx: Db, wanted: string): Promise<string> {
   const base = wanted.trim() || 'trace';
   const rows = await tx.all<{ name: string }>('SELECT name FROM traces WHERE name = $1 OR name LIKE $2', [base, `${base} (%)`]);
@@ -269,12 +287,12 @@ async function storeFtrace(
   tx: Db,
   traceId: number,
   tables: StageTables,
-  staged: StagedFtrace,
+  staged: PairedStage,
   display: string,
   limits: IngestLimits,
   progress: (p: IngestProgress) => void,
 ): Promise<Decoded> {
-  // Checked on the stage, before anything is stored or paired.
+  // Checked on the stage, before anything is stored (and before pairing, in ingestFile).
   if (staged.events > limits.maxEvents) {
     throw new TraceRejectedError(display, `${staged.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
   }
@@ -285,18 +303,9 @@ async function storeFtrace(
     firstBad: staged.firstBad,
     lostEvents: staged.lostEvents,
   };
-  if (staged.badLines > limits.maxBadLineRatio * Math.max(1, staged.candidates)) return out;
-  progress({ phase: 'store', fraction: 0 });
-  // Paired first, so the walk's garbage is collected before the stage moves into events (that
-  // statement's memory is the ingest's peak); the groups wait in temp tables for the pair phase.
-  const groups = await stageFaultGroups(tx, staged.pageEvents());
-  try {
-    await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
-  } catch (e) {
-    await groups.drop().catch(() => undefined);
-    throw e;
-  }
-  return { ...out, groups };
+  if (!staged.groups) return out;
+  await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
+  return { ...out, groups: staged.groups };
 }
 
 async function ingestSim(

@@ -20,7 +20,7 @@ import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from 
 import { isTraceDat, stageDat } from './dat-ingest.ts';
 import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
 import { decompressedCap, ingestLimits, type IngestLimits } from '../db/limits.ts';
-import { fillTraceGroupSummary } from '../db/group-summary.ts';
+import { storeGroupSummary } from '../db/group-summary.ts';
 
 export interface IngestProgress {
   phase: 'detect' | 'decode' | 'store' | 'pair' | 'commit';
@@ -74,9 +74,6 @@ interface Decoded {
   groups?: StagedGroups;
 }
 
-/** A staged file and its fault groups, paired in the staging transaction; null when it will be rejected. */
-type PairedStage = StagedFtrace & { groups: StagedGroups | null };
-
 export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestResult> {
   const started = performance.now();
   const limits = ingestLimits(opts.limits);
@@ -111,7 +108,8 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   const sha256 = fileSha256(opts.file);
   const tables = stageTables();
   const spill = openSpillFile(spillDir(db.path));
-  // Set inside the staging transaction; its temp tables are dropped whatever happens next.
+  // Paired inside the staging transaction (null: the file will be rejected for its bad
+  // lines); the groups' temp tables are dropped whatever happens next.
   const paired: { groups: StagedGroups | null } = { groups: null };
   try {
     progress({ phase: 'decode', fraction: 0 });
@@ -126,14 +124,18 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
       const s = dat
         ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
         : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
-      if (s.events > limits.maxEvents || tooManyBadLines(s, limits)) return { ...s, groups: null };
+      // Checked on the stage, before anything is paired or stored.
+      if (s.events > limits.maxEvents) {
+        throw new TraceRejectedError(display, `${s.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
+      }
+      if (tooManyBadLines(s, limits)) return s;
       progress({ phase: 'store', fraction: 0 });
       // Paired before the stage moves into events, so the walk's garbage is collected before
       // that statement, whose memory is the ingest's peak.
       paired.groups = await stageFaultGroups(db, s.pageEvents());
-      return { ...s, groups: paired.groups };
+      return s;
     });
-    return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged });
+    return await ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, await sha256, format, { tables, staged, groups: paired.groups });
   } finally {
     await paired.groups?.drop().catch(() => undefined);
     spill.close();
@@ -187,7 +189,7 @@ async function ingestInTransaction(
   gzip: boolean,
   sha256: string,
   format: TraceFormat,
-  staged: { tables: StageTables; staged: PairedStage } | null,
+  staged: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null } | null,
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -200,7 +202,7 @@ async function ingestInTransaction(
     );
 
     const decoded = staged
-      ? await storeFtrace(tx, traceId, staged.tables, staged.staged, display, limits, progress)
+      ? await storeFtrace(tx, traceId, staged, progress)
       : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
 
     if (tooManyBadLines(decoded, limits)) {
@@ -247,8 +249,8 @@ async function ingestInTransaction(
         JSON.stringify({ warnings, gzip }),
       ],
     );
-    await fillTraceGroupSummary(tx, traceId);
     const groups = await groupCounts(tx, traceId);
+    await storeGroupSummary(tx, traceId, groups.total, groups.answered);
     progress({ phase: 'commit' });
     return {
       trace_id: traceId,
@@ -283,19 +285,13 @@ async function uniqueName(tx: Db, wanted: string): Promise<string> {
   for (let i = 2; ; i++) if (!taken.has(`${base} (${i})`)) return `${base} (${i})`;
 }
 
+/** Moves a paired stage into events; without groups (too many bad lines) it stores nothing. */
 async function storeFtrace(
   tx: Db,
   traceId: number,
-  tables: StageTables,
-  staged: PairedStage,
-  display: string,
-  limits: IngestLimits,
+  { tables, staged, groups }: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null },
   progress: (p: IngestProgress) => void,
 ): Promise<Decoded> {
-  // Checked on the stage, before anything is stored (and before pairing, in ingestFile).
-  if (staged.events > limits.maxEvents) {
-    throw new TraceRejectedError(display, `${staged.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
-  }
   const out: Decoded = {
     lines: staged.lines,
     badLines: staged.badLines,
@@ -303,9 +299,9 @@ async function storeFtrace(
     firstBad: staged.firstBad,
     lostEvents: staged.lostEvents,
   };
-  if (!staged.groups) return out;
+  if (!groups) return out;
   await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
-  return { ...out, groups: staged.groups };
+  return { ...out, groups };
 }
 
 async function ingestSim(

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { fillMissingGroupSummaries, fillTraceGroupSummary } from '../../lib/db/group-summary.ts';
+import { fillMissingGroupSummaries } from '../../lib/db/group-summary.ts';
 import type { Db } from '../../lib/db/instance.ts';
 import { withTempDb } from '../helpers/temp-db.ts';
 
@@ -63,7 +63,7 @@ it('p99 is the nearest rank: ⌈0.99·n⌉-th smallest', async () => {
     ];
     for (const [latencies, p99] of cases) {
       const id = await traceWith(db, latencies);
-      await fillTraceGroupSummary(db, id);
+      await fillMissingGroupSummaries(db);
       assert.deepEqual(await summary(db, id), { groups: latencies.length, answered: latencies.length, p99 }, `n = ${latencies.length}`);
     }
   });
@@ -73,12 +73,12 @@ it('counts answered and unanswered groups; p99 only over answered ones', async (
   await withTempDb(async (db) => {
     // 3 answered (5, 7, 1000), 2 unanswered, and one of each status that is not a completed group.
     const id = await traceWith(db, [5, null, 1000, null, 7], ['incomplete', 'orphan_response', 'stop_marker']);
-    await fillTraceGroupSummary(db, id);
+    await fillMissingGroupSummaries(db);
     // n = 3: ⌈2.97⌉ = 3rd smallest → 1000.
     assert.deepEqual(await summary(db, id), { groups: 5, answered: 3, p99: 1000 });
 
     const none = await traceWith(db, [null], ['incomplete']);
-    await fillTraceGroupSummary(db, none);
+    await fillMissingGroupSummaries(db);
     assert.deepEqual(await summary(db, none), { groups: 1, answered: 0, p99: null });
   });
 });

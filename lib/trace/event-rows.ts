@@ -76,8 +76,8 @@ export class EventRowWriter {
   private badLines = 0;
   private readonly firstBad: BadLine[] = [];
   private readonly lostCounts: string[] = [];
-  private readonly requestDevices = new Map<string, RidDevice>();
-  private readonly responseRids = new Map<string, { iommu: string; rid: number }>();
+  private readonly requestDevices = new Map<number, RidDevice>();
+  private readonly responseRids = new Map<number, { iommu: string; rid: number }>();
 
   constructor(private readonly opts: RowWriterOptions) {
     this.out = new EventBatchBuilder(opts.part, opts.parts, opts.emit);
@@ -99,11 +99,12 @@ export class EventRowWriter {
     if (p.task !== null) o.setI32(COL.task, r, o.code('task', p.task, this.text));
     if (p.pid >= 0) o.setI32(COL.pid, r, p.pid);
     if (p.event !== null) o.setI32(COL.event, r, o.code('event', p.event, this.text));
-    if (f.iommu !== null) o.setI32(COL.iommu, r, o.code('iommu', f.iommu, this.text));
+    const iommu = f.iommu === null ? -1 : o.code('iommu', f.iommu, this.text);
+    if (iommu >= 0) o.setI32(COL.iommu, r, iommu);
     if (f.device !== null) o.setI32(COL.device, r, o.code('device', f.device, this.text));
     if (f.rid >= 0) {
       o.setI32(COL.rid, r, f.rid);
-      if (f.iommu !== null) this.noteRid(f, line);
+      if (iommu >= 0) this.noteRid(f, iommu, line);
     }
     if (f.pasid >= 0) o.setI32(COL.pasid, r, f.pasid);
     if (f.prgi >= 0) o.setI32(COL.prgi, r, f.prgi);
@@ -136,8 +137,9 @@ export class EventRowWriter {
   }
 
   /** Remembers what resolving response devices by RID needs (qi-submit.ts responseDeviceFromRid). */
-  private noteRid(f: EventFields, line: number): void {
-    const key = `${f.iommu}\0${f.rid}`;
+  private noteRid(f: EventFields, iommuCode: number, line: number): void {
+    // A number, not a string built per row; exact, since a RID is 16 bits (bus/device/function).
+    const key = iommuCode * 65536 + f.rid;
     if (f.kind === KIND_CODE.page_request && f.device !== null) {
       if (!this.requestDevices.has(key)) this.requestDevices.set(key, { iommu: this.text(f.iommu!), rid: f.rid, device: this.text(f.device), line });
     } else if (f.kind === KIND_CODE.page_response && f.device === null && !this.responseRids.has(key)) {

@@ -9,7 +9,7 @@ import type { EventBatch } from '../../event-batch.ts';
 import { EventRowWriter, type PartSummary } from '../../event-rows.ts';
 import { EventFields } from './event-format.ts';
 import { KIND_CODE } from './kind-codes.ts';
-import { isSkipLine, parseLost, parsePrefix, Prefix } from './line.ts';
+import { digitsValue, isSkipLine, parseLost, parsePrefix, Prefix } from './line.ts';
 import { ownerOf } from './registry.ts';
 
 export interface DecoderOptions {
@@ -23,6 +23,8 @@ export interface DecoderOptions {
 
 const LF = 10;
 const CR = 13;
+/** ns per unit of a timestamp fraction with this many digits (the prefix allows 6 to 9). */
+const FRACTION_SCALE = [1e9, 1e8, 1e7, 1e6, 1e5, 1e4, 1000, 100, 10, 1];
 const NON_ASCII = /[\x80-\xff]/;
 
 /** latin1 text (one char per byte) of UTF-8 bytes back to the string they encode. */
@@ -175,9 +177,9 @@ export class FtraceDecoder {
     let intEnd = p.tsStart;
     while (intEnd < p.tsEnd && s.charCodeAt(intEnd) !== 46 /* . */) intEnd++;
     if (intEnd - p.tsStart > 9) return this.bad(column(s, a, p.head), 'timestamp out of range', this.badText(s, a, b));
-    const secs = Number(s.slice(p.tsStart, intEnd));
-    const frac = intEnd < p.tsEnd ? s.slice(intEnd + 1, p.tsEnd) : '';
-    const ns = frac === '' ? 0 : Number(frac) * 10 ** (9 - frac.length);
+    const secs = digitsValue(s, p.tsStart, intEnd);
+    const fracLen = intEnd < p.tsEnd ? p.tsEnd - intEnd - 1 : 0;
+    const ns = fracLen === 0 ? 0 : digitsValue(s, intEnd + 1, p.tsEnd) * FRACTION_SCALE[fracLen]!;
 
     const tsNs = secs * 1e9 + ns;
     const exact = tsNs <= Number.MAX_SAFE_INTEGER ? tsNs : BigInt(secs) * 1_000_000_000n + BigInt(ns);

@@ -17,6 +17,7 @@ export class EventFields {
   kind = -1;
   iommu: string | null = null;
   device: string | null = null;
+  /** PCI requester ID: 16 bits (bus, device, function). */
   rid = -1;
   pasid = -1;
   prgi = -1;

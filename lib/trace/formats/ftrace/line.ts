@@ -36,6 +36,13 @@ function digitsEnd(s: string, i: number, end: number): number {
   return i;
 }
 
+/** The value of the decimal digits s[a, b) (at most 15, so exact): read in place, not sliced, as every line has several. */
+export function digitsValue(s: string, a: number, b: number): number {
+  let v = 0;
+  for (let i = a; i < b; i++) v = v * 10 + (s.charCodeAt(i) - 48);
+  return v;
+}
+
 function wsEnd(s: string, i: number, end: number): number {
   while (i < end && isWs(s.charCodeAt(i))) i++;
   return i;
@@ -46,7 +53,7 @@ function tail(s: string, dash: number, end: number, p: Prefix): boolean {
   let i = dash + 1;
   const pidEnd = digitsEnd(s, i, end);
   if (pidEnd === i || pidEnd - i > 10) return false;
-  const pid = s.slice(i, pidEnd);
+  const pidStart = i;
   i = wsEnd(s, pidEnd, end);
   if (i === pidEnd) return false;
   if (s.charCodeAt(i) === 40 /* ( */) {
@@ -66,7 +73,7 @@ function tail(s: string, dash: number, end: number, p: Prefix): boolean {
   const cpuEnd = digitsEnd(s, i + 1, end);
   const cpuLen = cpuEnd - i - 1;
   if (cpuLen < 3 || cpuLen > 5 || s.charCodeAt(cpuEnd) !== 93 /* ] */) return false;
-  const cpu = s.slice(i + 1, cpuEnd);
+  const cpuStart = i + 1;
   i = wsEnd(s, cpuEnd + 1, end);
   if (i === cpuEnd + 1) return false;
   if (FLAG1.has(s.charCodeAt(i))) {
@@ -94,8 +101,10 @@ function tail(s: string, dash: number, end: number, p: Prefix): boolean {
   const evStart = i;
   while (i < end && isWord(s.charCodeAt(i))) i++;
   if (i === evStart || i >= end || s.charCodeAt(i) !== 58) return false;
-  p.pid = pid.length <= 9 ? Number(pid) : Number(pid) > 2147483647 ? -1 : Number(pid);
-  p.cpu = Number(cpu) > 32767 ? -1 : Number(cpu);
+  const pid = digitsValue(s, pidStart, pidEnd);
+  p.pid = pid > 2147483647 ? -1 : pid;
+  const cpu = digitsValue(s, cpuStart, cpuEnd);
+  p.cpu = cpu > 32767 ? -1 : cpu;
   p.tsStart = tsStart;
   p.tsEnd = tsEnd;
   p.eventStart = evStart;

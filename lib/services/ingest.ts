@@ -1,23 +1,22 @@
 // Ingests one trace file into the database as one transaction: the trace appears whole, with
 // its events and derived fault groups, or not at all. ftrace text is decoded in TypeScript on
 // worker threads and handed over as columnar DataChunks (ftrace-ingest.ts: the fastest path
-// measured); simulator CSV/JSONL are parsed in TypeScript and appended. Bad lines are counted
-// with their location; over the threshold the file is rejected with the first few of them.
+// measured); simulator CSV/JSONL are parsed in TypeScript into the same batches (sim-ingest.ts)
+// and .dat files read into them (dat-ingest.ts), so every format shares the stage, the pairing
+// and the store. Bad lines are counted with their location; over the threshold the file is
+// rejected with the first few of them.
 
 import fs from 'node:fs';
 import path from 'node:path';
 import { TraceParseError, TraceRejectedError, withoutControls } from '../core/errors.ts';
 import { stageFaultGroups, type StagedGroups } from './pairing.ts';
 import { openSpillFile, spillDir } from './spill-file.ts';
-import { PageEventCollector } from '../trace/page-event-collector.ts';
 import { detectFormat } from '../trace/detect.ts';
-import { parseSimCsv } from '../trace/formats/sim-csv.ts';
-import { parseSimJsonl } from '../trace/formats/sim-jsonl.ts';
-import type { Parsed } from '../trace/formats/sim-record.ts';
-import { COMPLETED_GROUP_SQL, EVENT_COLUMNS, type TraceEvent, type TraceFormat } from '../trace/schema.ts';
-import { readableDirs, type Db, type RowAppender } from '../db/instance.ts';
-import { fileSha256, headLines, isGzip, lineStream, scanFile, textStream } from './file-source.ts';
+import { COMPLETED_GROUP_SQL, type TraceFormat } from '../trace/schema.ts';
+import { readableDirs, type Db } from '../db/instance.ts';
+import { fileSha256, headLines, isGzip, scanFile } from './file-source.ts';
 import { isTraceDat, stageDat } from './dat-ingest.ts';
+import { stageSim } from './sim-ingest.ts';
 import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
 import { decompressedCap, ingestLimits, type IngestLimits } from '../db/limits.ts';
 import { storeGroupSummary } from '../db/group-summary.ts';
@@ -98,14 +97,11 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
   // trace-cmd's binary trace.dat is found by its magic bytes; its reader fills the same stage.
   const dat = !gzip && isTraceDat(opts.file);
   const format = dat ? 'trace-dat' : await detect(opts.file, gzip, display, limits);
-  const ftrace = format === 'ftrace' || format === 'trace-cmd' || dat;
-  if (!ftrace) {
-    const scan = await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display);
-    return ingestInTransaction(db, opts, started, display, limits, progress, stat, gzip, scan.sha256, format, null);
-  }
-
-  // The hash reads the file on this thread while the workers decode it.
-  const sha256 = fileSha256(opts.file);
+  const sim = format === 'sim-csv' || format === 'sim-jsonl' ? format : null;
+  // A simulator file is checked whole first, so that a broken or over-cap gzip is reported as
+  // that, not as the bad rows its text makes. The ftrace hash reads the file on this thread
+  // while the workers decode it.
+  const sha256 = sim ? Promise.resolve((await scanFile(opts.file, gzip, decompressedCap(limits, stat.size), display)).sha256) : fileSha256(opts.file);
   const tables = stageTables();
   const spill = openSpillFile(spillDir(db.path));
   // Paired inside the staging transaction (null: the file will be rejected for its bad
@@ -123,7 +119,9 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
     const staged = await db.transaction(async () => {
       const s = dat
         ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
-        : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
+        : sim
+          ? await stageSim(db, tables, { file: opts.file, gzip, format: sim, display, limits, keepBad: MAX_REPORTED, spill })
+          : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
       // Checked on the stage, before anything is paired or stored.
       if (s.events > limits.maxEvents) {
         throw new TraceRejectedError(display, `${s.events} events exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`);
@@ -189,7 +187,7 @@ async function ingestInTransaction(
   gzip: boolean,
   sha256: string,
   format: TraceFormat,
-  staged: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null } | null,
+  staged: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null },
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -201,9 +199,7 @@ async function ingestInTransaction(
       [traceId, name, display, format, sha256, BigInt(stat.size)],
     );
 
-    const decoded = staged
-      ? await storeFtrace(tx, traceId, staged, progress)
-      : await ingestSim(tx, traceId, format, opts.file, gzip, display, limits, progress);
+    const decoded = await storeStage(tx, traceId, staged, progress);
 
     if (tooManyBadLines(decoded, limits)) {
       throw new TraceRejectedError(
@@ -286,7 +282,7 @@ async function uniqueName(tx: Db, wanted: string): Promise<string> {
 }
 
 /** Moves a paired stage into events; without groups (too many bad lines) it stores nothing. */
-async function storeFtrace(
+async function storeStage(
   tx: Db,
   traceId: number,
   { tables, staged, groups }: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null },
@@ -302,109 +298,6 @@ async function storeFtrace(
   if (!groups) return out;
   await storeStaged(tx, tables, traceId, (f) => progress({ phase: 'store', fraction: f }));
   return { ...out, groups };
-}
-
-async function ingestSim(
-  tx: Db,
-  traceId: number,
-  format: TraceFormat,
-  file: string,
-  gzip: boolean,
-  display: string,
-  limits: IngestLimits,
-  progress: (p: IngestProgress) => void,
-): Promise<Decoded> {
-  const stream = textStream(file, gzip, limits.maxDecompressedBytes, display);
-  const records: AsyncIterable<Parsed> =
-    format === 'sim-csv'
-      ? parseSimCsv(stream as AsyncIterable<string>, display, limits.maxLineBytes)
-      : parseSimJsonl(lineStream(stream), display, limits.maxLineBytes);
-  const appender = await tx.appender(
-    'events',
-    EVENT_COLUMNS.map(([, kind]) => kind),
-  );
-  // What pairing needs of each event, kept as it goes by, as the batch decoders' are.
-  const spill = openSpillFile(spillDir(tx.path));
-  try {
-    const collector = new PageEventCollector(spill);
-    return await parseSim(tx, traceId, records, appender, collector, limits, display, progress);
-  } finally {
-    spill.close();
-  }
-}
-
-async function parseSim(
-  tx: Db,
-  traceId: number,
-  records: AsyncIterable<Parsed>,
-  appender: RowAppender,
-  collector: PageEventCollector,
-  limits: IngestLimits,
-  display: string,
-  progress: (p: IngestProgress) => void,
-): Promise<Decoded> {
-  let lines = 0;
-  let badLines = 0;
-  let candidates = 0;
-  let events = 0;
-  const firstBad: TraceParseError[] = [];
-  progress({ phase: 'decode' });
-  try {
-    for await (const r of records) {
-      lines++;
-      if ('skipped' in r) continue;
-      candidates++;
-      if ('error' in r) {
-        badLines++;
-        if (firstBad.length < MAX_REPORTED) firstBad.push(r.error);
-        continue;
-      }
-      // Stop reading at the first event over the limit rather than parse the rest of a huge file.
-      if (++events > limits.maxEvents) {
-        throw new TraceRejectedError(
-          display,
-          `more than ${limits.maxEvents} events (the next is on line ${r.event.line}) exceed the limit of ${limits.maxEvents} (PRITRACE_MAX_EVENTS); nothing was stored`,
-        );
-      }
-      appender.row(eventRow(traceId, r.event));
-      collector.addEvent(r.event);
-    }
-  } finally {
-    appender.close();
-  }
-  const out: Decoded = { lines, badLines, candidates, firstBad };
-  if (badLines > limits.maxBadLineRatio * Math.max(1, candidates)) return out;
-  return {
-    ...out,
-    groups: await stageFaultGroups(
-      tx,
-      collector.finish([0], () => null),
-    ),
-  };
-}
-
-function eventRow(traceId: number, e: TraceEvent) {
-  return [
-    traceId,
-    BigInt(e.line),
-    e.tsNs,
-    e.cpu,
-    e.task,
-    e.pid,
-    e.kind,
-    e.event,
-    e.iommu,
-    e.device,
-    e.rid,
-    e.pasid,
-    e.prgi,
-    e.last,
-    e.addr,
-    e.perm,
-    e.code,
-    e.seq,
-    e.detail,
-  ] as const;
 }
 
 interface Counts {

@@ -46,25 +46,3 @@ export interface TraceEvent {
   detail: string | null;
 }
 
-/** The `events` columns in table order, with how the appender writes each. */
-export const EVENT_COLUMNS = [
-  ['trace_id', 'integer'],
-  ['line', 'bigint'],
-  ['ts_ns', 'bigint'],
-  ['cpu', 'smallint'],
-  ['task', 'varchar'],
-  ['pid', 'integer'],
-  ['kind', 'varchar'],
-  ['event', 'varchar'],
-  ['iommu', 'varchar'],
-  ['device', 'varchar'],
-  ['rid', 'integer'],
-  ['pasid', 'integer'],
-  ['prgi', 'integer'],
-  ['last', 'boolean'],
-  ['addr', 'ubigint'],
-  ['perm', 'varchar'],
-  ['code', 'smallint'],
-  ['seq', 'bigint'],
-  ['detail', 'varchar'],
-] as const;

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { TraceParseError } from '../../core/errors.ts';
-import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type SimRecord } from './sim-record.ts';
+import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
 
 function splitHeader(line: string): string[] {
   return line
@@ -81,9 +81,8 @@ export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, 
     }
     const rec: SimRecord = {};
     for (let i = 0; i < header.length; i++) rec[header[i]!] = row[i];
-    const cols = header;
     try {
-      yield { event: simRecordToEvent(rec, { file, line, columnOf: (f) => columnOf(row, cols, f) }) };
+      yield { event: simRecordToEvent(rec, new CsvRow(file, line, row, header)) };
     } catch (e) {
       if (e instanceof TraceParseError) yield { error: e };
       else throw e;
@@ -91,11 +90,20 @@ export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, 
   }
 }
 
-/** 1-based character column where field f starts in the row (as written, without quotes). */
-function columnOf(row: readonly string[], header: readonly string[], f: string): number {
-  const idx = header.indexOf(f);
-  if (idx < 0) return 1;
-  let col = 1;
-  for (let i = 0; i < idx; i++) col += row[i]!.length + 1;
-  return col;
+/** Where a row is, for its errors: the column of a field is where it starts in the row (as written, without quotes), 1-based. */
+class CsvRow implements RecordContext {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    private readonly row: readonly string[],
+    private readonly header: readonly string[],
+  ) {}
+
+  columnOf(f: string): number {
+    const idx = this.header.indexOf(f);
+    if (idx < 0) return 1;
+    let col = 1;
+    for (let i = 0; i < idx; i++) col += this.row[i]!.length + 1;
+    return col;
+  }
 }

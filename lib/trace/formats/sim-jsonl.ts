@@ -3,7 +3,7 @@
 // before parsing; every value then goes through the same string conversions as the CSV.
 
 import { TraceParseError } from '../../core/errors.ts';
-import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type SimRecord } from './sim-record.ts';
+import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
 
 const LONG_INT = /([:,[]\s*)(-?\d{16,})(?=\s*[,}\]])/g;
 
@@ -48,16 +48,23 @@ export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string,
       rec[k] = v === null || v === undefined ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
     try {
-      yield {
-        event: simRecordToEvent(rec, {
-          file,
-          line,
-          columnOf: (f) => Math.max(1, raw.indexOf(`"${f}"`) + 1),
-        }),
-      };
+      yield { event: simRecordToEvent(rec, new JsonLine(file, line, raw)) };
     } catch (e) {
       if (e instanceof TraceParseError) yield { error: e };
       else throw e;
     }
+  }
+}
+
+/** Where a line is, for its errors: a field's column is where its quoted name first appears. */
+class JsonLine implements RecordContext {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    private readonly raw: string,
+  ) {}
+
+  columnOf(f: string): number {
+    return Math.max(1, this.raw.indexOf(`"${f}"`) + 1);
   }
 }

@@ -45,60 +45,73 @@ export interface RecordContext {
   columnOf: (field: string) => number;
 }
 
+/** A field's text, trimmed; null when absent or empty. */
+function valueOf(rec: SimRecord, field: string): string | null {
+  const v = rec[field];
+  return v === undefined || v === '' ? null : v.trim();
+}
+
+function badField(ctx: RecordContext, field: string, why: string): never {
+  return fail(ctx.file, ctx.line, ctx.columnOf(field), `${field}: ${why}`);
+}
+
+// No closures per record: run through tsx (the CLI), each one made is also renamed
+// (esbuild's keepNames), and that was a tenth of a simulator CSV's ingest.
 export function simRecordToEvent(rec: SimRecord, ctx: RecordContext): TraceEvent {
-  const { file, line } = ctx;
-  const bad: (field: string, why: string) => never = (field, why) => fail(file, line, ctx.columnOf(field), `${field}: ${why}`);
-  const val = (field: string) => {
-    const v = rec[field];
-    return v === undefined || v === '' ? null : v.trim();
-  };
+  const line = ctx.line;
 
-  const timeCol = SIM_TIME_COLUMNS.find((c) => val(c) !== null);
-  if (!timeCol) bad('ts_ns', 'missing timestamp (ts_ns, ts_us or ts_s)');
-  const tsText = val(timeCol)!;
+  let timeCol: (typeof SIM_TIME_COLUMNS)[number] | undefined;
+  for (const c of SIM_TIME_COLUMNS) {
+    if (valueOf(rec, c) !== null) {
+      timeCol = c;
+      break;
+    }
+  }
+  if (!timeCol) badField(ctx, 'ts_ns', 'missing timestamp (ts_ns, ts_us or ts_s)');
+  const tsText = valueOf(rec, timeCol)!;
   const tsNs = timeCol === 'ts_ns' ? scaledTime(tsText, 1n, 0) : timeCol === 'ts_us' ? scaledTime(tsText, NS_PER_US, 3) : scaledTime(tsText, NS_PER_S, 9);
-  if (tsNs === null || tsNs > 9223372036854775807n) bad(timeCol, `not a non-negative time: ${JSON.stringify(tsText)}`);
+  if (tsNs === null || tsNs > 9223372036854775807n) badField(ctx, timeCol, `not a non-negative time: ${JSON.stringify(tsText)}`);
 
-  const kind = val('kind');
-  if (kind !== 'page_request' && kind !== 'page_response') bad('kind', `expected page_request or page_response, got ${JSON.stringify(kind)}`);
-  const device = val('device');
-  if (!device) bad('device', 'missing');
-  const pasid = intField(val('pasid') ?? '', PASID_LIMIT);
-  if (pasid === null) bad('pasid', `not a PASID below 2^20: ${JSON.stringify(val('pasid'))}`);
-  const prgi = intField(val('prgi') ?? '', PRGI_LIMIT);
-  if (prgi === null) bad('prgi', `not a PRG index below 512: ${JSON.stringify(val('prgi'))}`);
+  const kind = valueOf(rec, 'kind');
+  if (kind !== 'page_request' && kind !== 'page_response') badField(ctx, 'kind', `expected page_request or page_response, got ${JSON.stringify(kind)}`);
+  const device = valueOf(rec, 'device');
+  if (!device) badField(ctx, 'device', 'missing');
+  const pasid = intField(valueOf(rec, 'pasid') ?? '', PASID_LIMIT);
+  if (pasid === null) badField(ctx, 'pasid', `not a PASID below 2^20: ${JSON.stringify(valueOf(rec, 'pasid'))}`);
+  const prgi = intField(valueOf(rec, 'prgi') ?? '', PRGI_LIMIT);
+  if (prgi === null) badField(ctx, 'prgi', `not a PRG index below 512: ${JSON.stringify(valueOf(rec, 'prgi'))}`);
 
   let last: boolean | null = null;
-  const lastText = val('last');
+  const lastText = valueOf(rec, 'last');
   if (lastText !== null) {
-    if (!['0', '1', 'true', 'false'].includes(lastText)) bad('last', `expected 0 or 1, got ${JSON.stringify(lastText)}`);
+    if (!['0', '1', 'true', 'false'].includes(lastText)) badField(ctx, 'last', `expected 0 or 1, got ${JSON.stringify(lastText)}`);
     last = lastText === '1' || lastText === 'true';
-  } else if (kind === 'page_request') bad('last', 'missing on a page_request');
+  } else if (kind === 'page_request') badField(ctx, 'last', 'missing on a page_request');
 
   let addr: bigint | null = null;
-  const addrText = val('addr');
+  const addrText = valueOf(rec, 'addr');
   if (addrText !== null) {
-    if (!/^(?:0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(addrText)) bad('addr', `not a 64-bit address: ${JSON.stringify(addrText)}`);
+    if (!/^(?:0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(addrText)) badField(ctx, 'addr', `not a 64-bit address: ${JSON.stringify(addrText)}`);
     addr = BigInt(addrText);
-    if (addr > 0xffffffffffffffffn) bad('addr', 'above 2^64');
+    if (addr > 0xffffffffffffffffn) badField(ctx, 'addr', 'above 2^64');
   }
 
-  const perm = val('perm');
-  if (perm !== null && !/^r?w?x?p?$/.test(perm)) bad('perm', `expected letters of rwxp in that order, got ${JSON.stringify(perm)}`);
+  const perm = valueOf(rec, 'perm');
+  if (perm !== null && !/^r?w?x?p?$/.test(perm)) badField(ctx, 'perm', `expected letters of rwxp in that order, got ${JSON.stringify(perm)}`);
 
   let code: number | null = null;
-  const codeText = val('code');
+  const codeText = valueOf(rec, 'code');
   if (codeText !== null) {
-    if (!['0', '1', '2'].includes(codeText)) bad('code', `expected 0 (success), 1 (invalid) or 2 (failure), got ${JSON.stringify(codeText)}`);
+    if (!['0', '1', '2'].includes(codeText)) badField(ctx, 'code', `expected 0 (success), 1 (invalid) or 2 (failure), got ${JSON.stringify(codeText)}`);
     code = Number(codeText);
-  } else if (kind === 'page_response') bad('code', 'missing on a page_response');
+  } else if (kind === 'page_response') badField(ctx, 'code', 'missing on a page_response');
 
-  const ridText = val('rid');
+  const ridText = valueOf(rec, 'rid');
   const rid = ridText === null ? null : intField(ridText, 1 << 16);
-  if (ridText !== null && rid === null) bad('rid', `not a 16-bit requester ID: ${JSON.stringify(ridText)}`);
-  const cpuText = val('cpu');
+  if (ridText !== null && rid === null) badField(ctx, 'rid', `not a 16-bit requester ID: ${JSON.stringify(ridText)}`);
+  const cpuText = valueOf(rec, 'cpu');
   const cpu = cpuText === null ? null : intField(cpuText, 1 << 15);
-  if (cpuText !== null && cpu === null) bad('cpu', `not a CPU number: ${JSON.stringify(cpuText)}`);
+  if (cpuText !== null && cpu === null) badField(ctx, 'cpu', `not a CPU number: ${JSON.stringify(cpuText)}`);
 
   return {
     line,
@@ -108,7 +121,7 @@ export function simRecordToEvent(rec: SimRecord, ctx: RecordContext): TraceEvent
     pid: null,
     kind,
     event: kind,
-    iommu: val('iommu'),
+    iommu: valueOf(rec, 'iommu'),
     device,
     rid,
     pasid,

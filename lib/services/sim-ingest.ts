@@ -56,7 +56,9 @@ export async function stageSim(
   try {
     const stream = textStream(opts.file, opts.gzip, limits.maxDecompressedBytes, display);
     const records: AsyncIterable<Parsed> =
-      opts.format === 'sim-csv' ? parseSimCsv(stream as AsyncIterable<string>, display, limits.maxLineBytes) : parseSimJsonl(lineStream(stream), display, limits.maxLineBytes);
+      opts.format === 'sim-csv'
+        ? parseSimCsv(stream as AsyncIterable<string>, display, limits.maxLineBytes)
+        : parseSimJsonl(lineStream(stream), display, limits.maxLineBytes);
     for await (const r of records) {
       lines++;
       if ('skipped' in r) continue;

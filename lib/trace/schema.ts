@@ -45,4 +45,3 @@ export interface TraceEvent {
   seq: bigint | null;
   detail: string | null;
 }
-

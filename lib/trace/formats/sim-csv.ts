@@ -47,7 +47,7 @@ async function* papaPieces(text: string, rest: AsyncIterator<string>): AsyncGene
 }
 
 /** Rows parsed together; quoteFree: from text without quotes, so no field holds a line break. */
-interface RowBlock {
+export interface RowBlock {
   rows: string[][];
   quoteFree: boolean;
 }
@@ -60,7 +60,7 @@ interface RowBlock {
  * block's start — a row start. The line break is papaparse's own guess from the first piece
  * stream mode would have seen, fixed for every block.
  */
-async function* csvRows(chunks: AsyncIterable<string>): AsyncGenerator<RowBlock> {
+export async function* csvRows(chunks: AsyncIterable<string>): AsyncGenerator<RowBlock> {
   const it = chunks[Symbol.asyncIterator]();
   // The text not parsed yet, as it came (joined only to cut: a long line must not be copied
   // again with every chunk), its length, and where its last line break ends (0: none).
@@ -78,8 +78,7 @@ async function* csvRows(chunks: AsyncIterable<string>): AsyncGenerator<RowBlock>
         yield* streamRows(parts.join(''), it, newline);
         return;
       }
-      const prev = parts.length > 0 ? parts[parts.length - 1]! : '';
-      if (newline === '\r\n' && prev.endsWith('\r') && text.startsWith('\n')) lastBreak = size + 1;
+      // (A CRLF split between two chunks is not a cut: a later break in the text will be.)
       const k = text.lastIndexOf(newline);
       if (k >= 0) lastBreak = size + k + newline.length;
       parts.push(text);

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import Papa from 'papaparse';
 import { TraceParseError } from '../../core/errors.ts';
-import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
+import { SIM_REQUIRED, parsedRecord, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
 
 function splitHeader(line: string): string[] {
   return line
@@ -146,12 +146,7 @@ export async function* parseSimCsv(chunks: AsyncIterable<string>, file: string, 
       }
       const rec: SimRecord = {};
       for (let i = 0; i < header.length; i++) rec[header[i]!] = row[i];
-      try {
-        yield { event: simRecordToEvent(rec, new CsvRow(file, line, row, header)) };
-      } catch (e) {
-        if (e instanceof TraceParseError) yield { error: e };
-        else throw e;
-      }
+      yield parsedRecord(rec, new CsvRow(file, line, row, header));
     }
 }
 

@@ -3,7 +3,7 @@
 // before parsing; every value then goes through the same string conversions as the CSV.
 
 import { TraceParseError } from '../../core/errors.ts';
-import { SIM_REQUIRED, simRecordToEvent, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
+import { SIM_REQUIRED, parsedRecord, simTimeColumn, type Parsed, type RecordContext, type SimRecord } from './sim-record.ts';
 
 const LONG_INT = /([:,[]\s*)(-?\d{16,})(?=\s*[,}\]])/g;
 
@@ -47,12 +47,7 @@ export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string,
     for (const [k, v] of Object.entries(obj)) {
       rec[k] = v === null || v === undefined ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
-    try {
-      yield { event: simRecordToEvent(rec, new JsonLine(file, line, raw)) };
-    } catch (e) {
-      if (e instanceof TraceParseError) yield { error: e };
-      else throw e;
-    }
+    yield parsedRecord(rec, new JsonLine(file, line, raw));
   }
 }
 

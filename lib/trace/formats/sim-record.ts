@@ -134,3 +134,13 @@ export function simRecordToEvent(rec: SimRecord, ctx: RecordContext): TraceEvent
     detail: null,
   };
 }
+
+/** The record as a parsed event, or its located error: what the streaming parsers yield for it. */
+export function parsedRecord(rec: SimRecord, ctx: RecordContext): Parsed {
+  try {
+    return { event: simRecordToEvent(rec, ctx) };
+  } catch (e) {
+    if (e instanceof TraceParseError) return { error: e };
+    throw e;
+  }
+}

@@ -21,8 +21,13 @@ export function isGzip(file: string): boolean {
   }
 }
 
-/** The gunzipped bytes of the file, failing once more than maxBytes come out (the bomb guard). */
-function gunzipCapped(file: string, maxBytes: number, displayName: string, limitNote = 'limit PRITRACE_MAX_DECOMPRESSED_BYTES'): Readable {
+/** The gunzipped bytes of the file, failing once more than maxBytes come out (the bomb guard); raw: the file's own bytes. */
+function gunzipCapped(
+  file: string,
+  maxBytes: number,
+  displayName: string,
+  limitNote = 'limit PRITRACE_MAX_DECOMPRESSED_BYTES',
+): { raw: fs.ReadStream; out: Readable } {
   const raw = fs.createReadStream(file);
   let out = 0;
   const gunzip = zlib.createGunzip();
@@ -34,19 +39,30 @@ function gunzipCapped(file: string, maxBytes: number, displayName: string, limit
       capped.destroy(new TraceRejectedError(displayName, `decompresses to more than ${maxBytes} bytes (${limitNote})`));
     }
   });
-  return capped;
+  return { raw, out: capped };
+}
+
+export interface TextSource {
+  stream: Readable;
+  /** Bytes of the file read so far (compressed ones for gzip): progress. */
+  bytesRead: () => number;
 }
 
 /** A text stream of the file, gunzipped if needed, failing once more than maxBytes come out. */
-export function textStream(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): Readable {
-  return (gzip ? gunzipCapped(file, maxDecompressedBytes, displayName) : fs.createReadStream(file)).setEncoding('utf8');
+export function textSource(file: string, gzip: boolean, maxDecompressedBytes: number, displayName = file): TextSource {
+  if (gzip) {
+    const { raw, out } = gunzipCapped(file, maxDecompressedBytes, displayName);
+    return { stream: out.setEncoding('utf8'), bytesRead: () => raw.bytesRead };
+  }
+  const raw = fs.createReadStream(file);
+  return { stream: raw.setEncoding('utf8'), bytesRead: () => raw.bytesRead };
 }
 
 /** First lines of the file (at most ~64 KiB of text), for detection, without their line ends. */
 export async function headLines(file: string, gzip: boolean, displayName = file): Promise<string[]> {
   const limit = 64 * 1024;
   let text = '';
-  const stream = textStream(file, gzip, Number.MAX_SAFE_INTEGER, displayName);
+  const stream = textSource(file, gzip, Number.MAX_SAFE_INTEGER, displayName).stream;
   try {
     for await (const chunk of stream as AsyncIterable<string>) {
       text += chunk;
@@ -80,7 +96,7 @@ export async function scanFile(file: string, gzip: boolean, cap: DecompressedCap
   if (gzip) {
     try {
       // Only read to the end: the cap throws past it.
-      for await (const chunk of gunzipCapped(file, cap.bytes, displayName, cap.note) as AsyncIterable<Buffer>) void chunk;
+      for await (const chunk of gunzipCapped(file, cap.bytes, displayName, cap.note).out as AsyncIterable<Buffer>) void chunk;
     } catch (e) {
       if (e instanceof TraceRejectedError) throw e;
       throw new TraceRejectedError(displayName, `not a valid gzip file: ${(e as Error).message}`, [], { cause: e });

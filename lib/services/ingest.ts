@@ -120,7 +120,7 @@ export async function ingestFile(db: Db, opts: IngestOptions): Promise<IngestRes
       const s = dat
         ? await stageDat(db, tables, { file: opts.file, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
         : sim
-          ? await stageSim(db, tables, { file: opts.file, gzip, format: sim, display, limits, keepBad: MAX_REPORTED, spill })
+          ? await stageSim(db, tables, { file: opts.file, gzip, format: sim, display, limits, keepBad: MAX_REPORTED, spill, onFraction })
           : await stageFtrace(db, tables, { file: opts.file, gzip, display, limits, keepBad: MAX_REPORTED, parts: opts.decodeParts, spill, onFraction });
       // Checked on the stage, before anything is paired or stored.
       if (s.events > limits.maxEvents) {

@@ -4,6 +4,7 @@
 // is shared. Appended row by row through DuckDB's appender, the 1 M-row bench CSV took
 // 10-13 s, ~40 % of it in the appender's per-value calls.
 
+import fs from 'node:fs';
 import { TraceRejectedError } from '../core/errors.ts';
 import { EventRowWriter } from '../trace/event-rows.ts';
 import { EventFields, permBits } from '../trace/formats/ftrace/event-format.ts';
@@ -15,7 +16,7 @@ import type { TraceEvent } from '../trace/schema.ts';
 import type { Db } from '../db/instance.ts';
 import type { IngestLimits } from '../db/limits.ts';
 import type { SpillStore } from '../trace/page-event-collector.ts';
-import { lineStream, textStream } from './file-source.ts';
+import { lineStream, textSource } from './file-source.ts';
 import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
 
 /** A simulator event's fields as the decoders write them (sim-record.ts has checked their ranges). */
@@ -45,16 +46,36 @@ function fieldsOf(e: TraceEvent, f: EventFields): void {
 export async function stageSim(
   db: Db,
   t: StageTables,
-  opts: { file: string; gzip: boolean; format: 'sim-csv' | 'sim-jsonl'; display: string; limits: IngestLimits; keepBad: number; spill: SpillStore },
+  opts: {
+    file: string;
+    gzip: boolean;
+    format: 'sim-csv' | 'sim-jsonl';
+    display: string;
+    limits: IngestLimits;
+    keepBad: number;
+    spill: SpillStore;
+    /** Decode progress, by the file's bytes read, once a batch of rows is staged. */
+    onFraction: (f: number) => void;
+  },
 ): Promise<StagedFtrace> {
   const { display, limits } = opts;
   const stage = await openStage(db, t, limits.maxEvents, opts.spill);
-  const writer = new EventRowWriter({ part: 0, parts: 1, keepBad: opts.keepBad, emit: (b) => stage.append(b) });
+  const source = textSource(opts.file, opts.gzip, limits.maxDecompressedBytes, display);
+  const size = Math.max(1, fs.statSync(opts.file).size);
+  const writer = new EventRowWriter({
+    part: 0,
+    parts: 1,
+    keepBad: opts.keepBad,
+    emit: (b) => {
+      stage.append(b);
+      opts.onFraction(Math.min(1, source.bytesRead() / size));
+    },
+  });
   const f = new EventFields();
   let lines = 0;
   let events = 0;
   try {
-    const stream = textStream(opts.file, opts.gzip, limits.maxDecompressedBytes, display);
+    const stream = source.stream;
     const records: AsyncIterable<Parsed> =
       opts.format === 'sim-csv'
         ? parseSimCsv(stream as AsyncIterable<string>, display, limits.maxLineBytes)
@@ -78,6 +99,8 @@ export async function stageSim(
     }
     writer.flush();
   } finally {
+    // Stopped early (the event limit, an error): the file is closed now, not when collected.
+    source.stream.destroy();
     stage.close();
   }
   return summarise(db, t, [writer.summary(lines)], display, opts.keepBad, stage.collector);

@@ -43,8 +43,10 @@ export async function* parseSimJsonl(lines: AsyncIterable<string>, file: string,
       yield { error: new TraceParseError({ file, line, column: 1 }, 'not a JSON object') };
       continue;
     }
-    const rec: SimRecord = {};
-    for (const [k, v] of Object.entries(obj)) {
+    // The parsed object becomes the record in place (no entries arrays per line).
+    const rec = obj as SimRecord;
+    for (const k in obj) {
+      const v = obj[k];
       rec[k] = v === null || v === undefined ? undefined : typeof v === 'object' ? JSON.stringify(v) : String(v);
     }
     yield parsedRecord(rec, new JsonLine(file, line, raw));

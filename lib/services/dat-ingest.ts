@@ -12,7 +12,7 @@ import { DatFormatError } from '../trace/formats/dat/errors.ts';
 import { isDatMagic } from '../trace/formats/dat/metadata.ts';
 import { readDat } from '../trace/formats/dat/reader.ts';
 import type { ByteSource } from '../trace/formats/dat/source.ts';
-import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
+import { openStage, summarise, type StagedTrace, type StageTables } from './ftrace-ingest.ts';
 import type { Db } from '../db/instance.ts';
 import type { IngestLimits } from '../db/limits.ts';
 import type { SpillStore } from '../trace/page-event-collector.ts';
@@ -54,7 +54,7 @@ export async function stageDat(
   db: Db,
   t: StageTables,
   opts: { file: string; display: string; limits: IngestLimits; keepBad: number; spill: SpillStore; onFraction: (f: number) => void },
-): Promise<StagedFtrace> {
+): Promise<StagedTrace> {
   const stage = await openStage(db, t, opts.limits.maxEvents, opts.spill);
   const fd = fs.openSync(opts.file, 'r');
   let summary: PartSummary;

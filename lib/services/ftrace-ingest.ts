@@ -7,6 +7,8 @@
 // The stage lives outside the ingest's transaction: a temp table made inside it lives in
 // transaction-local storage, and the INSERT from it ran on one thread (2.1 s vs 1.3 s per 1 M
 // events). The caller fills it in a staging transaction of its own (services/ingest.ts).
+// The .dat reader (dat-ingest.ts) and the simulator parsers (sim-ingest.ts) fill the same
+// stage through openStage and summarise.
 
 import fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
@@ -50,7 +52,8 @@ export function allTables(t: StageTables): string[] {
   return [t.stage, t.parts, t.ridmap, ...Object.values(t.dict)];
 }
 
-export interface StagedFtrace {
+/** What staging a file adds up to, whatever its format (the .dat and simulator paths fill the same stage). */
+export interface StagedTrace {
   /** The page events for pairing, kept as the batches went by: taken once. */
   pageEvents: () => CollectedPageEvents;
   lines: number;
@@ -165,7 +168,7 @@ export async function stageFtrace(
     spill: SpillStore;
     onFraction: (f: number) => void;
   },
-): Promise<StagedFtrace> {
+): Promise<StagedTrace> {
   const stage = await openStage(db, t, opts.limits.maxEvents, opts.spill);
   const size = fs.statSync(opts.file).size;
   const parts = opts.gzip ? 1 : Math.max(1, Math.min(255, opts.parts ?? (size < SPLIT_BYTES ? 1 : PARTS)));
@@ -239,7 +242,7 @@ export async function summarise(
   display: string,
   keepBad: number,
   collector: PageEventCollector,
-): Promise<StagedFtrace> {
+): Promise<StagedTrace> {
   const base: number[] = [];
   let lines = 0;
   for (const p of parts) {

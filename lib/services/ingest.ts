@@ -17,7 +17,7 @@ import { readableDirs, type Db } from '../db/instance.ts';
 import { fileSha256, headLines, isGzip, scanFile } from './file-source.ts';
 import { isTraceDat, stageDat } from './dat-ingest.ts';
 import { stageSim } from './sim-ingest.ts';
-import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedFtrace } from './ftrace-ingest.ts';
+import { allTables, stageFtrace, stageTables, storeStaged, type StageTables, type StagedTrace } from './ftrace-ingest.ts';
 import { decompressedCap, ingestLimits, type IngestLimits } from '../db/limits.ts';
 import { storeGroupSummary } from '../db/group-summary.ts';
 
@@ -187,7 +187,7 @@ async function ingestInTransaction(
   gzip: boolean,
   sha256: string,
   format: TraceFormat,
-  staged: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null },
+  staged: { tables: StageTables; staged: StagedTrace; groups: StagedGroups | null },
 ): Promise<IngestResult> {
   return db.transaction(async (tx) => {
     const idRows = await tx.all<{ id: number }>("SELECT CAST(nextval('trace_id_seq') AS INTEGER) AS id");
@@ -285,7 +285,7 @@ async function uniqueName(tx: Db, wanted: string): Promise<string> {
 async function storeStage(
   tx: Db,
   traceId: number,
-  { tables, staged, groups }: { tables: StageTables; staged: StagedFtrace; groups: StagedGroups | null },
+  { tables, staged, groups }: { tables: StageTables; staged: StagedTrace; groups: StagedGroups | null },
   progress: (p: IngestProgress) => void,
 ): Promise<Decoded> {
   const out: Decoded = {

@@ -17,7 +17,7 @@ import type { Db } from '../db/instance.ts';
 import type { IngestLimits } from '../db/limits.ts';
 import type { SpillStore } from '../trace/page-event-collector.ts';
 import { lineStream, textSource } from './file-source.ts';
-import { openStage, summarise, type StagedFtrace, type StageTables } from './ftrace-ingest.ts';
+import { openStage, summarise, type StagedTrace, type StageTables } from './ftrace-ingest.ts';
 
 /** A simulator event's fields as the decoders write them (sim-record.ts has checked their ranges). */
 function fieldsOf(e: TraceEvent, f: EventFields): void {
@@ -57,7 +57,7 @@ export async function stageSim(
     /** Decode progress, by the file's bytes read, once a batch of rows is staged. */
     onFraction: (f: number) => void;
   },
-): Promise<StagedFtrace> {
+): Promise<StagedTrace> {
   const { display, limits } = opts;
   const stage = await openStage(db, t, limits.maxEvents, opts.spill);
   const source = textSource(opts.file, opts.gzip, limits.maxDecompressedBytes, display);

@@ -87,18 +87,21 @@ export async function* csvRows(chunks: AsyncIterable<string>): AsyncGenerator<Ro
     }
     const all = parts.join('');
     const cut = next.done ? all.length : lastBreak;
-    if (cut > 0) {
-      const block = all.slice(0, cut);
-      const rows = Papa.parse<string[]>(block, { header: false, skipEmptyLines: false, newline: (newline ?? '\n') as '\n' }).data;
-      // After a final line break papaparse adds an empty row, which stream mode does not make.
-      if (block.endsWith(newline ?? '\n')) rows.pop();
-      yield { rows, quoteFree: true };
-    }
+    // (cut is 0 when no text came at all, the one case without a guessed line break.)
+    if (cut > 0) yield { rows: blockRows(all.slice(0, cut), newline!), quoteFree: true };
     if (next.done) return;
     parts = [all.slice(cut)];
     size = parts[0]!.length;
     lastBreak = 0;
   }
+}
+
+/** papaparse's rows of whole lines of text, as stream mode makes them. */
+function blockRows(block: string, newline: string): string[][] {
+  const rows = Papa.parse<string[]>(block, { header: false, skipEmptyLines: false, newline: newline as '\n' }).data;
+  // After a final line break papaparse adds an empty row, which stream mode does not make.
+  if (block.endsWith(newline)) rows.pop();
+  return rows;
 }
 
 async function* streamRows(text: string, rest: AsyncIterator<string>, newline: string): AsyncGenerator<RowBlock> {

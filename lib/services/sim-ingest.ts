@@ -19,6 +19,8 @@ import type { SpillStore } from '../trace/page-event-collector.ts';
 import { lineStream, textSource } from './file-source.ts';
 import { openStage, summarise, type StagedTrace, type StageTables } from './ftrace-ingest.ts';
 
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** A simulator event's fields as the decoders write them (sim-record.ts has checked their ranges). */
 function fieldsOf(e: TraceEvent, f: EventFields): void {
   f.reset();
@@ -30,8 +32,15 @@ function fieldsOf(e: TraceEvent, f: EventFields): void {
   f.prgi = e.prgi ?? -1;
   f.last = e.last === null ? -1 : e.last ? 1 : 0;
   if (e.addr !== null) {
-    f.addrHi = Number(e.addr >> 32n);
-    f.addrLo = Number(e.addr & 0xffffffffn);
+    // Through a Number when exact (user-space addresses are), not two BigInts per row.
+    if (e.addr <= MAX_EXACT) {
+      const a = Number(e.addr);
+      f.addrHi = Math.floor(a / 4294967296);
+      f.addrLo = a % 4294967296;
+    } else {
+      f.addrHi = Number(e.addr >> 32n);
+      f.addrLo = Number(e.addr & 0xffffffffn);
+    }
   }
   // Written in 'rwxp' order (checked), so the stored text is the one read.
   if (e.perm !== null) f.perm = permBits(e.perm.includes('r'), e.perm.includes('w'), e.perm.includes('x'), e.perm.includes('p'));

@@ -232,6 +232,16 @@ export function replayPrepared(
   let maxB = 0;
   let bucketEnd = series.nextStart;
   const q = new EventQueue(64);
+  // Each drain thread has at most one step pending (wake-up, descriptor done, batch end): kept
+  // in a slot per IOMMU instead of the heap, where these steps were two thirds of the pushes
+  // and pops. Each takes a push stamp from the queue, so that at equal times slots and heap
+  // events keep the order one heap gives. dMin, dMinI: the earliest slot by (time, stamp).
+  const dnTime = new Float64Array(nI).fill(Infinity);
+  const dnSeq = new Float64Array(nI);
+  const dnKind = new Int32Array(nI);
+  const dnR = new Int32Array(nI);
+  let dMin = Infinity;
+  let dMinI = 0;
   /** Next input arrival not yet taken. */
   let next = 0;
 
@@ -245,18 +255,36 @@ export function replayPrepared(
   for (;;) {
     const ta = next < N ? tsNs[next]! : Infinity;
     const th = q.peekTime();
-    if (th === Infinity && ta === Infinity) break;
+    const fromSlot = dMin < th || (dMin === th && dMin !== Infinity && dnSeq[dMinI]! < q.peekSeq());
+    const te = fromSlot ? dMin : th;
+    if (te === Infinity && ta === Infinity) break;
     let kind: number;
     let i: number;
     let r: number;
     let t: number;
     // At equal times, scheduled events go before new arrivals: they were caused earlier.
-    if (th <= ta) {
-      q.pop();
-      t = q.popTime;
-      kind = q.popKind;
-      i = q.popA;
-      r = q.popB;
+    if (te <= ta) {
+      if (fromSlot) {
+        i = dMinI;
+        t = dMin;
+        kind = dnKind[i]!;
+        r = dnR[i]!;
+        dnTime[i] = Infinity;
+        dMin = Infinity;
+        for (let j = 0; j < nI; j++) {
+          const x = dnTime[j]!;
+          if (x < dMin || (x === dMin && x !== Infinity && dnSeq[j]! < dnSeq[dMinI]!)) {
+            dMin = x;
+            dMinI = j;
+          }
+        }
+      } else {
+        q.pop();
+        t = q.popTime;
+        kind = q.popKind;
+        i = q.popA;
+        r = q.popB;
+      }
     } else {
       t = ta;
       kind = EV_ARRIVAL;
@@ -514,8 +542,15 @@ export function replayPrepared(
       // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
       // place (as the drain loop does for its own steps) instead of a heap round trip.
       const start = t + irqLatencyNs;
-      if (!(q.peekTime() > start && (next >= N || tsNs[next]! >= start))) {
-        q.at(start).schedule(EV_DRAIN_START, i, 0);
+      if (!(q.peekTime() > start && dMin > start && (next >= N || tsNs[next]! >= start))) {
+        dnTime[i] = start;
+        dnSeq[i] = q.stamp();
+        dnKind[i] = EV_DRAIN_START;
+        dnR[i] = 0;
+        if (start < dMin) {
+          dMin = start;
+          dMinI = i;
+        }
         continue;
       }
       kind = EV_DRAIN_START;
@@ -540,7 +575,14 @@ export function replayPrepared(
           const free = devLockFree[d]!;
           if (free > t && devLockAcq[d]! <= t) {
             lockSum[0]! += free - t;
-            q.at(free).schedule(EV_DESC_DONE, i, r);
+            dnTime[i] = free;
+            dnSeq[i] = q.stamp();
+            dnKind[i] = EV_DESC_DONE;
+            dnR[i] = r;
+            if (free < dMin) {
+              dMin = free;
+              dMinI = i;
+            }
             break;
           }
         }
@@ -654,8 +696,15 @@ export function replayPrepared(
         tn = t + headWriteNs;
         kn = EV_BATCH_END;
       }
-      if (q.peekTime() <= tn || (next < N && tsNs[next]! < tn)) {
-        q.at(tn).schedule(kn, i, rn);
+      if (q.peekTime() <= tn || dMin <= tn || (next < N && tsNs[next]! < tn)) {
+        dnTime[i] = tn;
+        dnSeq[i] = q.stamp();
+        dnKind[i] = kn;
+        dnR[i] = rn;
+        if (tn < dMin) {
+          dMin = tn;
+          dMinI = i;
+        }
         break;
       }
       kind = kn;

@@ -27,6 +27,8 @@ export class EventQueue {
 
   /** Time of the earliest event, +Infinity when empty: kept by every push and pop. */
   private head = Infinity;
+  /** Push stamp of the earliest event (meaningless when empty). */
+  private headSeq = 0;
   /** Time of the next schedule() (see at). */
   private pushTime = 0;
 
@@ -58,6 +60,20 @@ export class EventQueue {
     return this.head;
   }
 
+  /** Push stamp of the earliest event: orders it against events kept outside at the same time. */
+  peekSeq(): number {
+    return this.headSeq;
+  }
+
+  /**
+   * Takes a push stamp for an event the caller keeps outside the queue (the engine's one
+   * pending drain-thread step per IOMMU): compared with peekSeq() at equal times, it gives
+   * the order the event would have had inside.
+   */
+  stamp(): number {
+    return this.nextSeq++;
+  }
+
   /**
    * push() for an event no earlier than any pushed this way before: O(1) in the FIFO lane.
    * An earlier one (never, for the engine's retries) goes to the heap, so order holds anyway.
@@ -76,7 +92,10 @@ export class EventQueue {
     this.fA[j] = a;
     this.fB[j] = b;
     this.fCount++;
-    if (time < this.head) this.head = time;
+    if (time < this.head) {
+      this.head = time;
+      this.headSeq = this.fSeq[j]!;
+    }
   }
 
   push(time: number, kind: number, a: number, b: number): void {
@@ -115,7 +134,10 @@ export class EventQueue {
     this.kind[i] = kind;
     this.a[i] = a;
     this.b[i] = b;
-    if (time < this.head) this.head = time;
+    if (time < this.head) {
+      this.head = time;
+      this.headSeq = s;
+    }
   }
 
   /** Removes the earliest event; its fields are left in popTime/popKind/popA/popB. */
@@ -174,7 +196,13 @@ export class EventQueue {
   private setHead(): void {
     const h = this.n > 0 ? this.time[0]! : Infinity;
     const f = this.fCount > 0 ? this.fTime[this.fHead]! : Infinity;
-    this.head = f < h ? f : h;
+    if (f < h || (f === h && f !== Infinity && this.fSeq[this.fHead]! < this.seq[0]!)) {
+      this.head = f;
+      this.headSeq = this.fSeq[this.fHead]!;
+    } else {
+      this.head = h;
+      this.headSeq = this.n > 0 ? this.seq[0]! : 0;
+    }
   }
 
   private move(from: number, to: number): void {

@@ -8,7 +8,7 @@ import { ReplayConfigError } from '../core/errors.ts';
 import { EventQueue } from './event-queue.ts';
 import { modelByName } from './models/index.ts';
 import { ModelContext } from './models/context.ts';
-import { STAGE_PARTIAL, STAGES, VisitLedger, type ReplayView, type SharedPasids } from './models/types.ts';
+import { STAGE_PARTIAL, STAGES, VisitLedger, type HandlingModel, type ReplayView, type SharedPasids } from './models/types.ts';
 import { validateParams, type ReplayParams } from './params.ts';
 import { holdoutCalibration, type HoldoutCheck } from './holdout.ts';
 import { answeredStats, calibrate, svmPrqBuckets } from './percentiles.ts';
@@ -94,7 +94,48 @@ export function replayPrepared(
   checkSeed(seed);
   const model = modelByName(modelName);
   const view = makeView(prepared, viewOptions);
-  const p = prepared;
+  const s = setupReplay(view, model, params, seed, extras);
+  const end = simulate(s);
+  const now = end[END_NOW]!;
+  return buildResult({
+    view,
+    modelName,
+    params,
+    seed,
+    extras,
+    ledger: s.ledger,
+    gReport: s.gReport,
+    gResponse: s.gResponse,
+    gDone: s.gDone,
+    gLongest: s.gLongest,
+    gWorker: s.gWorker,
+    reqReport: s.detail ? s.reqReport : null,
+    reqReported: s.reqReported,
+    counters: {
+      drops: end[END_DROPS]!,
+      episodes: end[END_EPISODES]!,
+      autoResponses: end[END_AUTO_RESPONSES]!,
+      retries: end[END_RETRIES]!,
+      lost: end[END_LOST]!,
+      discards: end[END_DISCARDS]!,
+      creditWaits: end[END_CREDIT_WAITS]!,
+      reported: end[END_REPORTED]!,
+    },
+    stageSum: s.stageSum,
+    lockSum: s.lockSum,
+    depth: s.series.finish(now, end[END_MAX_A]!, end[END_MAX_B]!, end[END_LEVEL_A]!, end[END_LEVEL_B]!),
+    drainBusy: s.drainBusy,
+    spanNs: now,
+  });
+}
+
+/**
+ * Everything one replay's event loop reads and writes: the input's columns, the parameters
+ * it uses, the model, the samplers and the state arrays of IOMMUs, devices, workers, groups
+ * and requests (their scalars start in simulate).
+ */
+function setupReplay(view: ReplayView, model: HandlingModel, params: ReplayParams, seed: number, extras: ReplayExtras) {
+  const p = view.prepared;
   const N = view.requestCount;
   const G = view.groupCount;
   const { tsNs, iommu, device, last, reqGroup, reqOpen, groupLastReq } = p;
@@ -135,7 +176,6 @@ export function replayPrepared(
   const hwFreeAt = new Float64Array(nI);
   const { invStart, invTs, invKind } = p;
   const invCursor = invStart.slice(0, nI);
-  let pasidMutexFreeAt = 0;
 
   // PRI credits per device, and the requests waiting at each device for one (a FIFO
   // through reqWaitNext). Credits come back when the group's response reaches the device;
@@ -160,14 +200,9 @@ export function replayPrepared(
   // event queue it was two calls per group that V8 did not inline.
   const W = params.workers;
   const idle = new Int32Array(W);
-  let idleCount = W;
   for (let w = 0; w < W; w++) idle[w] = W - 1 - w;
   const freeingAt = new Float64Array(2 * W);
   const freeingWorker = new Int32Array(2 * W);
-  let freeingHead = 0;
-  let freeingTail = 0;
-  let wqHead = -1;
-  let wqTail = -1;
   const wqNext = scratchI32('engine.wqNext', G);
 
   const partialLen = new Int32Array(nD);
@@ -186,9 +221,6 @@ export function replayPrepared(
   }
   const openPartial = scratchI32('engine.openPartial', p.openCount);
   const openEpoch = scratchI32('engine.openEpoch', p.openCount);
-  // Requests of each group, built on the first whole-group retry (most replays have none).
-  let groupReqStart: Int32Array | null = null;
-  let groupReqs: Int32Array | null = null;
 
   // Report and response times start at zero; a group was reported, handled and answered
   // exactly when a worker took it (every reported group is, before the event queue runs
@@ -210,27 +242,9 @@ export function replayPrepared(
 
   const stageSum = new Float64Array(STAGE_TIMES.length);
   const lockSum = new Float64Array(LOCK_WAITS.length);
-  let drops = 0;
-  let episodes = 0;
-  let autoResponses = 0;
-  let retries = 0;
-  let lost = 0;
-  let discards = 0;
-  let creditWaits = 0;
-  let outstanding = 0;
-  let reported = 0;
   const globalLock = rt.globalResponseLock;
 
-  /** Largest PRQ occupancy of any IOMMU: an arrival can only raise it, a batch end recounts. */
-  let prqMax = 0;
   const series = new LevelSeries(extras.queueDepthBuckets ?? 1000, N > 0 ? tsNs[N - 1]! : 1);
-  // The series' levels now (A: largest PRQ occupancy, B: outstanding groups), the largest of
-  // each in the current bucket, and where that bucket ends: kept here, handed over at its end.
-  let levelA = 0;
-  let levelB = 0;
-  let maxA = 0;
-  let maxB = 0;
-  let bucketEnd = series.nextStart;
   const q = new EventQueue(64);
   // Each drain thread has at most one step pending (wake-up, descriptor done, batch end): kept
   // in a slot per IOMMU instead of the heap, where these steps were two thirds of the pushes
@@ -240,6 +254,250 @@ export function replayPrepared(
   const dnSeq = new Float64Array(nI);
   const dnKind = new Int32Array(nI);
   const dnR = new Int32Array(nI);
+
+  const end = new Float64Array(END_FIELDS);
+  return {
+    N,
+    G,
+    tsNs,
+    iommu,
+    device,
+    last,
+    reqGroup,
+    reqOpen,
+    groupLastReq,
+    service,
+    wakeup,
+    ledger,
+    rt,
+    nI,
+    drainPerDescNs,
+    headWriteNs,
+    irqLatencyNs,
+    atsRetryNs,
+    maxRetries,
+    qiLockNs,
+    qiHwNs,
+    qiWaitNs,
+    qiIotlbNs,
+    qiDevTlbNs,
+    listNs,
+    descLockNs,
+    reportStops,
+    iommufd,
+    userspaceNs,
+    capacity,
+    ringSize,
+    ring,
+    ringRead,
+    ringWrite,
+    ringCount,
+    batchSize,
+    batchLeft,
+    draining,
+    drainBusy,
+    drainSince,
+    overflow,
+    qLockFreeAt,
+    hwFreeAt,
+    invStart,
+    invTs,
+    invKind,
+    invCursor,
+    credits,
+    waitHead,
+    waitTail,
+    reqWaitNext,
+    lazyHead,
+    lazyTail,
+    lazyNext,
+    gHeld,
+    devLockAcq,
+    devLockFree,
+    idle,
+    freeingAt,
+    freeingWorker,
+    wqNext,
+    partialLen,
+    devEpoch,
+    iommuDevStart,
+    iommuDevs,
+    openPartial,
+    openEpoch,
+    gReport,
+    gResponse,
+    gDone,
+    gLongest,
+    gWorker,
+    gFaults,
+    gRetries,
+    gSends,
+    gFirstSent,
+    gSent,
+    gStart,
+    detail,
+    reqReport,
+    reqReported,
+    stageSum,
+    lockSum,
+    globalLock,
+    series,
+    q,
+    dnTime,
+    dnSeq,
+    dnKind,
+    dnR,
+    end,
+  };
+}
+
+type ReplayState = ReturnType<typeof setupReplay>;
+
+// What simulate leaves in ReplayState.end: the time of the last event, the queue-depth
+// series' open bucket, and the counters.
+const END_NOW = 0;
+const END_MAX_A = 1;
+const END_MAX_B = 2;
+const END_LEVEL_A = 3;
+const END_LEVEL_B = 4;
+const END_DROPS = 5;
+const END_EPISODES = 6;
+const END_AUTO_RESPONSES = 7;
+const END_RETRIES = 8;
+const END_LOST = 9;
+const END_DISCARDS = 10;
+const END_CREDIT_WAITS = 11;
+const END_REPORTED = 12;
+const END_FIELDS = 13;
+
+/**
+ * The event loop, alone in its function: V8 optimises it while it runs (on-stack
+ * replacement), and code before or after the loop in the same function deoptimised that
+ * code on its way out of the loop, so the next replays started again in the interpreter
+ * (see the commit that split it). Scalars live in locals here, arrays come from setupReplay;
+ * the scalars the result needs go to s.end, a typed array, whatever their size.
+ */
+function simulate(s: ReplayState): Float64Array {
+  const {
+    N,
+    G,
+    tsNs,
+    iommu,
+    device,
+    last,
+    reqGroup,
+    reqOpen,
+    groupLastReq,
+    service,
+    wakeup,
+    ledger,
+    rt,
+    nI,
+    drainPerDescNs,
+    headWriteNs,
+    irqLatencyNs,
+    atsRetryNs,
+    maxRetries,
+    qiLockNs,
+    qiHwNs,
+    qiWaitNs,
+    qiIotlbNs,
+    qiDevTlbNs,
+    listNs,
+    descLockNs,
+    reportStops,
+    iommufd,
+    userspaceNs,
+    capacity,
+    ringSize,
+    ring,
+    ringRead,
+    ringWrite,
+    ringCount,
+    batchSize,
+    batchLeft,
+    draining,
+    drainBusy,
+    drainSince,
+    overflow,
+    qLockFreeAt,
+    hwFreeAt,
+    invStart,
+    invTs,
+    invKind,
+    invCursor,
+    credits,
+    waitHead,
+    waitTail,
+    reqWaitNext,
+    lazyHead,
+    lazyTail,
+    lazyNext,
+    gHeld,
+    devLockAcq,
+    devLockFree,
+    idle,
+    freeingAt,
+    freeingWorker,
+    wqNext,
+    partialLen,
+    devEpoch,
+    iommuDevStart,
+    iommuDevs,
+    openPartial,
+    openEpoch,
+    gReport,
+    gResponse,
+    gDone,
+    gLongest,
+    gWorker,
+    gFaults,
+    gRetries,
+    gSends,
+    gFirstSent,
+    gSent,
+    gStart,
+    detail,
+    reqReport,
+    reqReported,
+    stageSum,
+    lockSum,
+    globalLock,
+    series,
+    q,
+    dnTime,
+    dnSeq,
+    dnKind,
+    dnR,
+    end,
+  } = s;
+  let pasidMutexFreeAt = 0;
+  let idleCount = idle.length;
+  let freeingHead = 0;
+  let freeingTail = 0;
+  let wqHead = -1;
+  let wqTail = -1;
+  // Requests of each group, built on the first whole-group retry (most replays have none).
+  let groupReqStart: Int32Array | null = null;
+  let groupReqs: Int32Array | null = null;
+  let drops = 0;
+  let episodes = 0;
+  let autoResponses = 0;
+  let retries = 0;
+  let lost = 0;
+  let discards = 0;
+  let creditWaits = 0;
+  let outstanding = 0;
+  let reported = 0;
+  /** Largest PRQ occupancy of any IOMMU: an arrival can only raise it, a batch end recounts. */
+  let prqMax = 0;
+  // The series' levels now (A: largest PRQ occupancy, B: outstanding groups), the largest of
+  // each in the current bucket, and where that bucket ends: kept here, handed over at its end.
+  let levelA = 0;
+  let levelB = 0;
+  let maxA = 0;
+  let maxB = 0;
+  let bucketEnd = series.nextStart;
   let dMin = Infinity;
   let dMinI = 0;
   /** Next input arrival not yet taken. */
@@ -713,27 +971,20 @@ export function replayPrepared(
     }
   }
 
-  return buildResult({
-    view,
-    modelName,
-    params,
-    seed,
-    extras,
-    ledger,
-    gReport,
-    gResponse,
-    gDone,
-    gLongest,
-    gWorker,
-    reqReport: detail ? reqReport : null,
-    reqReported,
-    counters: { drops, episodes, autoResponses, retries, lost, discards, creditWaits, reported },
-    stageSum,
-    lockSum,
-    depth: series.finish(now, maxA, maxB, levelA, levelB),
-    drainBusy,
-    spanNs: now,
-  });
+  end[END_NOW] = now;
+  end[END_MAX_A] = maxA;
+  end[END_MAX_B] = maxB;
+  end[END_LEVEL_A] = levelA;
+  end[END_LEVEL_B] = levelB;
+  end[END_DROPS] = drops;
+  end[END_EPISODES] = episodes;
+  end[END_AUTO_RESPONSES] = autoResponses;
+  end[END_RETRIES] = retries;
+  end[END_LOST] = lost;
+  end[END_DISCARDS] = discards;
+  end[END_CREDIT_WAITS] = creditWaits;
+  end[END_REPORTED] = reported;
+  return end;
 }
 
 /** Requests of each group < G among the first N, in order (CSR: start has G + 1 entries). */

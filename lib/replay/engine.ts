@@ -1065,8 +1065,7 @@ function buildResult(c: Collected): ReplayResult {
   // what follows), every replay, leaving the rest to the interpreter.
   const answered = groupFigures(c, lastRequestIndex, arrivalNs, latencyNs, deviceLatencyNs, gPasid);
   const { requestReportNs, requestGroup } = c.reqReport ? requestFigures(p, N, G, c.reqReport, c.reqReported) : { requestReportNs: null, requestGroup: null };
-  const unfinished = countUnfinished(p.reqGroup, N, G);
-  const stopMarkers = countStopMarkers(p.reqGroup, N);
+  const { unfinished, stopMarkers } = requestCounts(p, N, G);
   const perGroup = Math.max(1, c.counters.reported);
   const lookupStages: ReplaySummary['lookup_stages'] = {};
   STAGES.forEach((name, s) => {
@@ -1196,20 +1195,36 @@ function requestFigures(
   return { requestReportNs, requestGroup };
 }
 
-/** Requests among the first N of no group the view replays (no last page within it), Stop Markers aside. */
-function countUnfinished(reqGroup: Int32Array, N: number, G: number): number {
-  let k = 0;
-  for (let r = 0; r < N; r++) {
-    const g = reqGroup[r]!;
-    if (g !== STOP_MARKER && (g < 0 || g >= G)) k++;
-  }
-  return k;
+interface RequestCounts {
+  N: number;
+  G: number;
+  /** Requests among the first N of no group the view replays (no last page within it), Stop Markers aside. */
+  unfinished: number;
+  stopMarkers: number;
 }
 
-function countStopMarkers(reqGroup: Int32Array, N: number): number {
-  let k = 0;
-  for (let r = 0; r < N; r++) if (reqGroup[r] === STOP_MARKER) k++;
-  return k;
+/** The last counts per prepared input: a sweep replays views of one size over and over. */
+const requestCountsMemo = new WeakMap<PreparedInput, RequestCounts>();
+
+/** Unfinished requests and Stop Markers of a view: fixed by the prepared input and the view's size, so counted once. */
+function requestCounts(p: PreparedInput, N: number, G: number): RequestCounts {
+  const memo = requestCountsMemo.get(p);
+  if (memo && memo.N === N && memo.G === G) return memo;
+  const counts = countRequests(p.reqGroup, N, G);
+  requestCountsMemo.set(p, counts);
+  return counts;
+}
+
+/** One pass over the first N requests' groups; a leaf function, as groupFigures. */
+function countRequests(reqGroup: Int32Array, N: number, G: number): RequestCounts {
+  let unfinished = 0;
+  let stopMarkers = 0;
+  for (let r = 0; r < N; r++) {
+    const g = reqGroup[r]!;
+    if (g === STOP_MARKER) stopMarkers++;
+    else if (g < 0 || g >= G) unfinished++;
+  }
+  return { N, G, unfinished, stopMarkers };
 }
 
 function perAnswered(names: readonly string[], sums: Float64Array, answered: number): Record<string, number> {

@@ -164,7 +164,8 @@ function countHigh(values: Float64Array, mask: Int32Array | null, hi: Int32Array
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== v || (mask !== null && mask[i]! < 0)) continue;
-    if (!(v >= 0 && v < 4294967296) || v !== Math.floor(v)) {
+    // An integer in [0, 2^32) is the only value v >>> 0 leaves unchanged.
+    if (v >>> 0 !== v) {
       clearTouched(hi, hiBlocks, 0, 0);
       return -1;
     }
@@ -232,9 +233,10 @@ const LOOKUP_QS = [0.99] as const;
 export function answeredStats(latency: Float64Array, deviceLatency: Float64Array, visits: Float64Array, ns: Float64Array, worker: Int32Array): AnsweredStats {
   // Each loop is a function of its own (see countHigh): a sweep calls this once per replay,
   // and a loop optimised in place here deoptimised on leaving it, every call.
-  const n = answeredCount(worker);
-  const visitSum = answeredSum(visits, worker);
-  const nsSum = answeredSum(ns, worker);
+  const sums = answeredSums(visits, ns, worker);
+  const n = sums[0]!;
+  const visitSum = sums[1]!;
+  const nsSum = sums[2]!;
   const l = maskedPercentiles(latency, worker, LATENCY_QS);
   const d = maskedPercentiles(deviceLatency, worker, LATENCY_QS);
   const visitsP99 = maskedPercentiles(visits, worker, LOOKUP_QS)[0] ?? null;
@@ -246,16 +248,22 @@ export function answeredStats(latency: Float64Array, deviceLatency: Float64Array
   };
 }
 
-function answeredCount(worker: Int32Array): number {
+/** Answered groups, and the sums of two columns over them, in one pass: [count, sum a, sum b]. */
+function answeredSums(a: Float64Array, b: Float64Array, worker: Int32Array): Float64Array {
   let n = 0;
-  for (let g = 0; g < worker.length; g++) if (worker[g]! >= 0) n++;
-  return n;
-}
-
-function answeredSum(values: Float64Array, worker: Int32Array): number {
-  let sum = 0;
-  for (let g = 0; g < worker.length; g++) if (worker[g]! >= 0) sum += values[g]!;
-  return sum;
+  let sumA = 0;
+  let sumB = 0;
+  for (let g = 0; g < worker.length; g++) {
+    if (worker[g]! < 0) continue;
+    n++;
+    sumA += a[g]!;
+    sumB += b[g]!;
+  }
+  const out = new Float64Array(3);
+  out[0] = n;
+  out[1] = sumA;
+  out[2] = sumB;
+  return out;
 }
 
 /** percentilesOf over values[g] with worker[g] ≥ 0: the counting passes with the mask applied in
@@ -307,7 +315,7 @@ export function svmPrqBuckets(latency: Float64Array, worker: Int32Array): [numbe
   return [(100 * counts[0]!) / n, (100 * counts[1]!) / n, (100 * counts[2]!) / n];
 }
 
-/** Answered groups (returned), and in counts those in 1–10 µs, 10–100 µs and 100 µs–1 ms. A leaf function, as answeredSum. */
+/** Answered groups (returned), and in counts those in 1–10 µs, 10–100 µs and 100 µs–1 ms. A leaf function, as answeredSums. */
 function countDecades(latency: Float64Array, worker: Int32Array, counts: Int32Array): number {
   let n = 0;
   for (let g = 0; g < latency.length; g++) {

@@ -17,8 +17,8 @@ import { generateTraffic } from '../lib/sim/traffic.ts';
 
 const GROUPS = 1_000_000;
 /** Full-size runs before the steady ones, and how many steady runs the median is taken of. */
-const STEADY_FROM = 2;
-const STEADY_RUNS = 3;
+const STEADY_FROM = 3;
+const STEADY_RUNS = 5;
 
 export async function benchReplay(): Promise<Record<string, number | string>> {
   const out: Record<string, number | string> = {};
@@ -41,9 +41,12 @@ export async function benchReplay(): Promise<Record<string, number | string>> {
     const preset = defaultPresetForModel(model);
     // The first replay of a size pays for fresh memory (page faults: ~3 ms per MB on our
     // VMs); later ones — a sweep, a re-run with other params — reuse it. Both are reported.
-    // Steady is the median of runs 3–5: V8 still recompiles the loop during the first two
-    // full-size runs (2026-12-07, quiet VM: per-device 863, 847, 741, 721, 719, 720, 727 ms),
-    // so the best of runs 2–3, as before, mixed tier-up into the steady figure.
+    // Steady is the median of runs 4–8: V8 recompiles the event loop (on-stack replacement)
+    // in the first two to four full-size runs of a process. Seen with --trace-opt on
+    // 2026-12-07 in four processes: recompiles through the third run in all, through the
+    // fifth in one; untraced, per-device 1021, 1013, 802, 767, 755, 801, 760, 755 ms. The
+    // median of runs 3–5, as before, could take a tier-up run as the steady figure; the
+    // median of five later runs leaves one such run out.
     const runs: { ms: number; cpuMs: number; groups: number }[] = [];
     for (let k = 0; k < STEADY_FROM + STEADY_RUNS; k++) {
       t = performance.now();

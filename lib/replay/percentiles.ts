@@ -237,10 +237,12 @@ export function answeredStats(latency: Float64Array, deviceLatency: Float64Array
   const n = sums[0]!;
   const visitSum = sums[1]!;
   const nsSum = sums[2]!;
-  const l = maskedPercentiles(latency, worker, LATENCY_QS);
-  const d = maskedPercentiles(deviceLatency, worker, LATENCY_QS);
-  const visitsP99 = maskedPercentiles(visits, worker, LOOKUP_QS)[0] ?? null;
-  const nsP99 = maskedPercentiles(ns, worker, LOOKUP_QS)[0] ?? null;
+  // With every group answered (the common case) the counting passes need no mask.
+  const mask = n === worker.length ? null : worker;
+  const l = maskedPercentiles(latency, mask, LATENCY_QS);
+  const d = maskedPercentiles(deviceLatency, mask, LATENCY_QS);
+  const visitsP99 = maskedPercentiles(visits, mask, LOOKUP_QS)[0] ?? null;
+  const nsP99 = maskedPercentiles(ns, mask, LOOKUP_QS)[0] ?? null;
   return {
     latency: { p50: l[0] ?? null, p90: l[1] ?? null, p99: l[2] ?? null, max: l[3] ?? null },
     deviceLatency: { p50: d[0] ?? null, p90: d[1] ?? null, p99: d[2] ?? null, max: d[3] ?? null },
@@ -266,11 +268,12 @@ function answeredSums(a: Float64Array, b: Float64Array, worker: Int32Array): Flo
   return out;
 }
 
-/** percentilesOf over values[g] with worker[g] ≥ 0: the counting passes with the mask applied in
- *  place, else the general path on a masked copy. */
-function maskedPercentiles(values: Float64Array, worker: Int32Array, qs: readonly number[]): (number | null)[] {
+/** percentilesOf over values[g] with worker[g] ≥ 0 (all of them with no worker mask): the counting
+ *  passes with the mask applied in place, else the general path on a masked copy. */
+function maskedPercentiles(values: Float64Array, worker: Int32Array | null, qs: readonly number[]): (number | null)[] {
   const exact = integerPercentiles(values, qs, worker);
   if (exact) return exact;
+  if (worker === null) return percentilesOf(values, qs);
   const masked = scratchF64('percentiles.masked', values.length);
   for (let g = 0; g < values.length; g++) masked[g] = worker[g]! >= 0 ? values[g]! : NaN;
   return percentilesOf(masked, qs);

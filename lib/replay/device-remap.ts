@@ -38,6 +38,9 @@ export function remapDevices(prepared: PreparedInput, remap: DeviceRemap): Prepa
   const nI = prepared.iommus.length;
   const device = remap.device;
   const rid = new Int32Array(n);
+  // Flows are (device, IOMMU, PASID): new devices make new flows, and every request's flow
+  // id must name one of them (the models memoise lookups per flow).
+  const reqFlow = new Int32Array(n).fill(-1);
   let maxPasid = 0;
   for (let f = 0; f < prepared.flowCount; f++) if (prepared.flowPasid[f]! > maxPasid) maxPasid = prepared.flowPasid[f]!;
   const flows = new FlowIds(nD * nI, maxPasid + 1);
@@ -53,6 +56,7 @@ export function remapDevices(prepared: PreparedInput, remap: DeviceRemap): Prepa
     if (prepared.reqGroup[r] === STOP_MARKER) continue;
     const known = flows.count;
     const f = flows.id(d * nI + prepared.iommu[r]!, prepared.pasid[r]!);
+    reqFlow[r] = f;
     if (f === known) {
       flowIommu.push(prepared.iommu[r]!);
       flowDevice.push(d);
@@ -75,6 +79,7 @@ export function remapDevices(prepared: PreparedInput, remap: DeviceRemap): Prepa
     devices: remap.names,
     device,
     rid,
+    reqFlow,
     flowCount: flowDevice.length,
     flowIommu: Int32Array.from(flowIommu),
     flowDevice: Int32Array.from(flowDevice),

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 
 import { remapDevices } from '../../lib/replay/device-remap.ts';
 import { replayPrepared } from '../../lib/replay/engine.ts';
-import { prepareInput } from '../../lib/replay/prepare.ts';
+import { prepareInput, STOP_MARKER } from '../../lib/replay/prepare.ts';
 import { presetFor } from '../../lib/replay/presets.ts';
 import { devicesPerPasid, groupFirstRequestNs, meanOutstanding, outstandingRemap, runAxisSweep, sharingRemap } from '../../lib/replay/sweep-axes.ts';
 import { input, req } from './helpers.ts';
@@ -95,6 +95,23 @@ describe('device remap for the sweep axes', () => {
     pair(3, 6);
     pair(4, 0);
     assert.equal(m.device[4], m.device[5], 'both requests of group 4 on one device');
+  });
+
+  it("every request's flow is the remapped (device, IOMMU, PASID) one", () => {
+    // The models memoise lookups per flow: a flow id of the recording would name another
+    // flow of the remapped input, or none (one past the split's flows hung a sweep).
+    for (const m of [outstandingRemap(prepared, 2, 7), outstandingRemap(prepared, 0.5, 7)]) {
+      const p = remapDevices(prepared, m);
+      for (let r = 0; r < p.count; r++) {
+        const f = p.reqFlow[r]!;
+        if (p.reqGroup[r] === STOP_MARKER) {
+          assert.equal(f, -1, `stop marker r${r}`);
+          continue;
+        }
+        assert.ok(f >= 0 && f < p.flowCount, `r${r}: flow ${f} of ${p.flowCount}`);
+        assert.deepEqual([p.flowDevice[f], p.flowIommu[f], p.flowPasid[f]], [p.device[r], p.iommu[r], p.pasid[r]], `r${r}`);
+      }
+    }
   });
 
   it('1 device per recorded device replays exactly as the recording', () => {

@@ -20,6 +20,7 @@ export class ModelContext {
   private sharedDevices: LinkedList | null = null;
   private sharedListVisits: Int32Array | null = null;
   private flowListRid: Int32Array | null = null;
+  private flowDomainVisits: Int32Array | null = null;
   private flowListVisits: Int32Array | null = null;
 
   constructor(
@@ -104,6 +105,29 @@ export class ModelContext {
       this.domainTables[d] = t;
     }
     return t;
+  }
+
+  /**
+   * Entries domainTable() of request r's device compares to find r's PASID. The tables do not
+   * change during a replay, so each flow's search is counted once and then read (visits + 1,
+   * 0: not yet); a search per group was ~5 % of a v6.9 replay. In a sweep, whose requests
+   * carry remapped PASIDs, each is searched.
+   */
+  domainTableVisits(r: number): number {
+    const p = this.view.prepared;
+    const f = this.view.shared ? -1 : p.reqFlow[r]!;
+    if (f < 0) {
+      const table = this.domainTable(p.device[r]!);
+      table.find(this.view.pasid[r]!);
+      return table.lastVisits;
+    }
+    const memo = (this.flowDomainVisits ??= scratchI32('context.flowDomainVisits', p.flowCount));
+    if (memo[f] === 0) {
+      const table = this.domainTable(p.device[r]!);
+      table.find(this.view.pasid[r]!);
+      memo[f] = table.lastVisits + 1;
+    }
+    return memo[f]! - 1;
   }
 
   /** svm->devs: RIDs of the devices bound to a PASID, newest bind first (list_add_rcu). */

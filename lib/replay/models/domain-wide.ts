@@ -37,11 +37,10 @@ class DomainWideRuntime implements ModelRuntime {
     let ns = this.rids.cost(r, g);
     if (isLast) {
       // get_domain_for_iopf / iommu_attach_handle_get: one lookup per group, at report time.
-      const table = this.ctx.domainTable(this.device[r]!);
-      table.find(this.pasid[r]!);
-      ns += this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
+      ns += this.ledger.add(STAGE_PASID, g, this.ctx.domainTableVisits(r), this.tableNs);
       if (this.nested) {
         // find_fault_handler: miss on the PASID, retry with IOMMU_NO_PASID.
+        const table = this.ctx.domainTable(this.device[r]!);
         table.find(0);
         ns += this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs);
       }

@@ -58,9 +58,7 @@ class PerDeviceRuntime implements ModelRuntime {
     }
     if (wl === 'domain') {
       // v6.2–v6.8: iommu_get_domain_for_dev_pasid once per group, under xa_lock.
-      const table = this.ctx.domainTable(this.device[r]!);
-      table.find(this.pasid[r]!);
-      return this.ledger.add(STAGE_PASID, g, table.lastVisits, this.tableNs) + this.ctx.params.lockNs;
+      return this.ledger.add(STAGE_PASID, g, this.ctx.domainTableVisits(r), this.tableNs) + this.ctx.params.lockNs;
     }
     return 0;
   }

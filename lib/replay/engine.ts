@@ -220,8 +220,11 @@ function setupReplay(view: ReplayView, model: HandlingModel, params: ReplayParam
     const fill = iommuDevStart.slice(0, nI);
     for (const key of pairs) iommuDevs[fill[Math.floor(key / nD)]!++] = key % nD;
   }
-  const openPartial = scratchI32('engine.openPartial', p.openCount);
-  const openEpoch = scratchI32('engine.openEpoch', p.openCount);
+  // Sized by the view: a sweep replays 50 000 groups of a million-group input, and zeroing
+  // these for every open group of the input was a twentieth of its time.
+  const { openBound } = requestCounts(p, N, G);
+  const openPartial = scratchI32('engine.openPartial', openBound);
+  const openEpoch = scratchI32('engine.openEpoch', openBound);
 
   // Report and response times start at zero; a group was reported, handled and answered
   // exactly when a worker took it (every reported group is, before the event queue runs
@@ -1206,30 +1209,34 @@ interface RequestCounts {
   /** Requests among the first N of no group the view replays (no last page within it), Stop Markers aside. */
   unfinished: number;
   stopMarkers: number;
+  /** One past the largest open-group id of the first N requests (ids count up in request order). */
+  openBound: number;
 }
 
 /** The last counts per prepared input: a sweep replays views of one size over and over. */
 const requestCountsMemo = new WeakMap<PreparedInput, RequestCounts>();
 
-/** Unfinished requests and Stop Markers of a view: fixed by the prepared input and the view's size, so counted once. */
+/** Unfinished requests, Stop Markers and open groups of a view: fixed by the prepared input and the view's size, so counted once. */
 function requestCounts(p: PreparedInput, N: number, G: number): RequestCounts {
   const memo = requestCountsMemo.get(p);
   if (memo && memo.N === N && memo.G === G) return memo;
-  const counts = countRequests(p.reqGroup, N, G);
+  const counts = countRequests(p.reqGroup, p.reqOpen, N, G);
   requestCountsMemo.set(p, counts);
   return counts;
 }
 
 /** One pass over the first N requests' groups; a leaf function, as groupFigures. */
-function countRequests(reqGroup: Int32Array, N: number, G: number): RequestCounts {
+function countRequests(reqGroup: Int32Array, reqOpen: Int32Array, N: number, G: number): RequestCounts {
   let unfinished = 0;
   let stopMarkers = 0;
+  let openBound = 0;
   for (let r = 0; r < N; r++) {
     const g = reqGroup[r]!;
     if (g === STOP_MARKER) stopMarkers++;
     else if (g < 0 || g >= G) unfinished++;
+    if (reqOpen[r]! >= openBound) openBound = reqOpen[r]! + 1;
   }
-  return { N, G, unfinished, stopMarkers };
+  return { N, G, unfinished, stopMarkers, openBound };
 }
 
 function perAnswered(names: readonly string[], sums: Float64Array, answered: number): Record<string, number> {

@@ -194,6 +194,11 @@ export function percentilesOf(values: ArrayLike<number>, qs: readonly number[]):
     const exact = integerPercentiles(values, qs);
     if (exact) return exact;
   }
+  return selectedPercentiles(values, qs);
+}
+
+/** percentilesOf by selection on a copy of the finite values: what is left when they are not all integers in [0, 2^32). */
+function selectedPercentiles(values: ArrayLike<number>, qs: readonly number[]): (number | null)[] {
   const a = finiteCopy(values);
   const n = a.length;
   if (n === 0) return qs.map(() => null);
@@ -273,10 +278,10 @@ function answeredSums(a: Float64Array, b: Float64Array, worker: Int32Array): Flo
 function maskedPercentiles(values: Float64Array, worker: Int32Array | null, qs: readonly number[]): (number | null)[] {
   const exact = integerPercentiles(values, qs, worker);
   if (exact) return exact;
-  if (worker === null) return percentilesOf(values, qs);
+  if (worker === null) return selectedPercentiles(values, qs);
   const masked = scratchF64('percentiles.masked', values.length);
   for (let g = 0; g < values.length; g++) masked[g] = worker[g]! >= 0 ? values[g]! : NaN;
-  return percentilesOf(masked, qs);
+  return selectedPercentiles(masked, qs);
 }
 
 /** (replayed − recorded) / recorded; null when either is missing or recorded is 0. */

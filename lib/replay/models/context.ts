@@ -20,8 +20,8 @@ export class ModelContext {
   private sharedDevices: LinkedList | null = null;
   private sharedListVisits: Int32Array | null = null;
   private flowListRid: Int32Array | null = null;
-  private flowDomainVisits: Int32Array | null = null;
   private flowListVisits: Int32Array | null = null;
+  private flowDomainVisits: Int32Array | null = null;
 
   constructor(
     readonly view: ReplayView,

@@ -521,6 +521,8 @@ function simulate(s: ReplayState): Float64Array {
     const te = fromSlot ? dMin : th;
     if (te === Infinity && ta === Infinity) break;
     let kind: number;
+    /** The drain step at t was reached in place (not taken from its slot): it runs now only if nothing else is due by t. */
+    let inPlace = false;
     let i: number;
     let r: number;
     let t: number;
@@ -805,26 +807,32 @@ function simulate(s: ReplayState): Float64Array {
       if (draining[i] !== 0) continue;
       draining[i] = 1;
       drainSince[i] = t + irqLatencyNs;
-      // The thread wakes after the IRQ latency; if nothing else is due by then, run it in
-      // place (as the drain loop does for its own steps) instead of a heap round trip.
-      const start = t + irqLatencyNs;
-      if (!(q.peekTime() > start && dMin > start && (next >= N || tsNs[next]! >= start))) {
-        dnTime[i] = start;
-        dnSeq[i] = q.stamp();
-        dnKind[i] = EV_DRAIN_START;
-        dnR[i] = 0;
-        if (start < dMin) {
-          dMin = start;
-          dMinI = i;
-        }
-        continue;
-      }
+      // The thread wakes after the IRQ latency: in place if nothing else is due by then.
       kind = EV_DRAIN_START;
-      t = start;
+      r = 0;
+      t += irqLatencyNs;
+      inPlace = true;
     }
 
     // IOMMU i's drain thread, from step `kind` at time t (r: the descriptor just handled).
+    // Its steps run here one after another while nothing else is due before the next one
+    // (a wake-up, the next step, the end of a wait for a device's lock); the first that has
+    // to wait is parked in the IOMMU's slot, the one place a drain step is scheduled.
     for (;;) {
+      if (inPlace && (q.peekTime() <= t || dMin <= t || (next < N && tsNs[next]! < t))) {
+        // Something else is due first (at equal times, whatever was scheduled earlier): the
+        // step waits in the IOMMU's slot.
+        dnTime[i] = t;
+        dnSeq[i] = q.stamp();
+        dnKind[i] = kind;
+        dnR[i] = r;
+        if (t < dMin) {
+          dMin = t;
+          dMinI = i;
+        }
+        break;
+      }
+      inPlace = true;
       if (t >= bucketEnd) {
         series.advance(t, maxA, maxB, levelA, levelB);
         bucketEnd = series.nextStart;
@@ -841,15 +849,8 @@ function simulate(s: ReplayState): Float64Array {
           const free = devLockFree[d]!;
           if (free > t && devLockAcq[d]! <= t) {
             lockSum[0]! += free - t;
-            dnTime[i] = free;
-            dnSeq[i] = q.stamp();
-            dnKind[i] = EV_DESC_DONE;
-            dnR[i] = r;
-            if (free < dMin) {
-              dMin = free;
-              dMinI = i;
-            }
-            break;
+            t = free;
+            continue;
           }
         }
         if (detail) {
@@ -961,17 +962,6 @@ function simulate(s: ReplayState): Float64Array {
       } else {
         tn = t + headWriteNs;
         kn = EV_BATCH_END;
-      }
-      if (q.peekTime() <= tn || dMin <= tn || (next < N && tsNs[next]! < tn)) {
-        dnTime[i] = tn;
-        dnSeq[i] = q.stamp();
-        dnKind[i] = kn;
-        dnR[i] = rn;
-        if (tn < dMin) {
-          dMin = tn;
-          dMinI = i;
-        }
-        break;
       }
       kind = kn;
       r = rn;

@@ -86,7 +86,12 @@ function swap(a: Float64Array, i: number, j: number): void {
 class CountingTables {
   readonly hi = new Int32Array(65536);
   readonly hiBlocks = new Int32Array(256);
-  /** Low-bits counts, one 65 536-entry table per distinct high bucket in use, and their block counts. */
+  /** Exact counts of the values under 2^16 (high bucket 0), taken in the first pass: lookup
+   *  visits and ns, and most replayed latencies, are all there, and their ranks then need no
+   *  second pass. */
+  readonly small = new Int32Array(65536);
+  readonly smallBlocks = new Int32Array(256);
+  /** Low-bits counts, one 65 536-entry table per distinct high bucket above 0 in use, and their block counts. */
   lo = new Int32Array(65536);
   loBlocks = new Int32Array(256);
   /** High bucket → offset of its low table, −1 when it has none. */
@@ -121,31 +126,36 @@ function clearTouched(counts: Int32Array, blocks: Int32Array, base: number, bloc
 
 /**
  * Exact nearest-rank values for integer data in [0, 2^32) — what replayed nanoseconds and
- * visit counts are — from two counting passes (high then low 16 bits), with no copy and no
- * sort. Returns null when some value is not such an integer, so the caller falls back.
- * NaN (a lost group) is skipped, and so is values[i] whose mask[i] < 0 (an unanswered group).
+ * visit counts are — from counting passes (high 16 bits, then the low 16 bits of the high
+ * buckets the ranks fall in), with no copy and no sort; values under 2^16 are counted exactly
+ * in the first pass, so ranks among them need no second. Returns null when some value is not
+ * such an integer, so the caller falls back. NaN (a lost group) is skipped, and so is
+ * values[i] whose mask[i] < 0 (an unanswered group).
  */
 function integerPercentiles(values: Float64Array, qs: readonly number[], mask: Int32Array | null = null): (number | null)[] | null {
   const t = (tables ??= new CountingTables());
-  const n = countHigh(values, mask, t.hi, t.hiBlocks);
+  const n = countFirst(values, mask, t);
   if (n < 0) return null;
   if (n === 0) return qs.map(() => null);
-  // Each rank's high bucket; then the low bits of all those buckets in one pass, a table per
-  // distinct bucket (a CDF's 50 quantiles of replayed latencies fall in a few: every latency
-  // under 65.5 µs is bucket 0).
+  // Each rank's high bucket; then the low bits of all those above bucket 0 in one pass, a
+  // table per distinct bucket (a CDF's 50 quantiles of replayed latencies fall in a few).
   const buckets = qs.map((q) => {
     const { at, rank } = rankIn(t.hi, t.hiBlocks, 0, 0, rankIndex(n, q));
     return { bucket: at, rank };
   });
   clearTouched(t.hi, t.hiBlocks, 0, 0);
-  const distinct = [...new Set(buckets.map((b) => b.bucket))];
-  t.ensureSlots(distinct.length);
-  distinct.forEach((b, k) => (t.slotOf[b] = k));
-  countLow(values, mask, t.slotOf, t.lo, t.loBlocks);
+  const distinct = [...new Set(buckets.map((b) => b.bucket).filter((b) => b > 0))];
+  if (distinct.length > 0) {
+    t.ensureSlots(distinct.length);
+    distinct.forEach((b, k) => (t.slotOf[b] = k));
+    countLow(values, mask, t.slotOf, t.lo, t.loBlocks);
+  }
   const out = buckets.map(({ bucket, rank }) => {
+    if (bucket === 0) return rankIn(t.small, t.smallBlocks, 0, 0, rank).at;
     const k = t.slotOf[bucket]!;
     return bucket * 65536 + rankIn(t.lo, t.loBlocks, k * 65536, k * 256, rank).at;
   });
+  clearTouched(t.small, t.smallBlocks, 0, 0);
   distinct.forEach((b, k) => {
     clearTouched(t.lo, t.loBlocks, k * 65536, k * 256);
     t.slotOf[b] = -1;
@@ -154,29 +164,42 @@ function integerPercentiles(values: Float64Array, qs: readonly number[], mask: I
 }
 
 /**
- * First pass: counts of the high 16 bits, and per 256 of them. The passes are functions of
- * their own, so V8 optimises each loop whole: inside one function with the rank searches,
- * its on-stack-replaced loop deoptimised on leaving at every call of a sweep.
- * Returns how many were counted, or −1 (tables cleared) at a value that is not an integer in [0, 2^32).
+ * First pass: exact counts of the values under 2^16, counts of the high 16 bits of the
+ * others (bucket 0 gets the small values' total at the end), and both per 256 entries. The
+ * passes are functions of their own, so V8 optimises each loop whole: inside one function
+ * with the rank searches, its on-stack-replaced loop deoptimised on leaving at every call of
+ * a sweep. Returns how many were counted, or −1 (tables cleared) at a value that is not an
+ * integer in [0, 2^32).
  */
-function countHigh(values: Float64Array, mask: Int32Array | null, hi: Int32Array, hiBlocks: Int32Array): number {
+function countFirst(values: Float64Array, mask: Int32Array | null, t: CountingTables): number {
+  const { hi, hiBlocks, small, smallBlocks } = t;
   let n = 0;
+  let under = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;
     if (v !== v || (mask !== null && mask[i]! < 0)) continue;
     // An integer in [0, 2^32) is the only value v >>> 0 leaves unchanged.
     if (v >>> 0 !== v) {
       clearTouched(hi, hiBlocks, 0, 0);
+      clearTouched(small, smallBlocks, 0, 0);
       return -1;
     }
-    hi[v >>> 16]!++;
-    hiBlocks[v >>> 24]!++;
+    if (v < 65536) {
+      small[v]!++;
+      smallBlocks[v >>> 8]!++;
+      under++;
+    } else {
+      hi[v >>> 16]!++;
+      hiBlocks[v >>> 24]!++;
+    }
     n++;
   }
+  hi[0] = under;
+  hiBlocks[0]! += under;
   return n;
 }
 
-/** Second pass: counts of the low 16 bits of the values whose high bucket has a table. */
+/** Second pass: counts of the low 16 bits of the values whose high bucket (above 0) has a table. */
 function countLow(values: Float64Array, mask: Int32Array | null, slotOf: Int32Array, lo: Int32Array, loBlocks: Int32Array): void {
   for (let i = 0; i < values.length; i++) {
     const v = values[i]!;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import { runReplay } from '../../lib/replay/engine.ts';
-import { calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
+import { answeredStats, calibrate, nearestRank, percentilesOf } from '../../lib/replay/percentiles.ts';
 import { atProbability, exponentialTable, inverseNormal } from '../../lib/replay/quantile-table.ts';
 import { Rng } from '../../lib/replay/rng.ts';
 import { estimateServiceTimes, ServiceSampler } from '../../lib/replay/service-time.ts';
@@ -150,6 +150,28 @@ describe('percentilesOf on integer nanoseconds', () => {
       const small = Float64Array.from({ length: 7 + round }, (_, i) => i * 10 + round);
       assert.deepEqual(percentilesOf(small, [0, 0.5, 1]), [round, Math.ceil(0.5 * small.length - 1) * 10 + round, (small.length - 1) * 10 + round]);
     }
+  });
+  it('counts only answered groups, with ranks below and above 2^16 in one call', () => {
+    // Values under 65 536 are counted exactly in the first pass and the others in a second:
+    // a set whose p50 is small and whose p99 is not takes both, and the worker mask (−1 =
+    // unanswered, its value ignored however large) applies to each.
+    const rng = new Rng(14);
+    const n = 5000;
+    const latency = Float64Array.from({ length: n }, (_, i) => (i % 10 === 9 ? 70_000 + rng.nextInt(500_000) : rng.nextInt(60_000)));
+    const device = Float64Array.from(latency, (v) => v + 1000);
+    const visits = Float64Array.from({ length: n }, () => rng.nextInt(40));
+    const ns = Float64Array.from(visits, (v) => v * 12);
+    const worker = Int32Array.from({ length: n }, (_, i) => (i % 7 === 3 ? -1 : i % 4));
+    latency[3] = 4e9; // unanswered (i % 7 === 3): must not count
+    const kept = (a: Float64Array) => Float64Array.from(a.filter((_, i) => worker[i]! >= 0)).sort();
+    const stats = answeredStats(latency, device, visits, ns, worker);
+    const l = kept(latency);
+    const d = kept(device);
+    assert.ok(nearestRank(l, 0.5)! < 65536 && nearestRank(l, 0.99)! >= 65536);
+    assert.deepEqual(stats.latency, { p50: nearestRank(l, 0.5), p90: nearestRank(l, 0.9), p99: nearestRank(l, 0.99), max: nearestRank(l, 1) });
+    assert.deepEqual(stats.deviceLatency, { p50: nearestRank(d, 0.5), p90: nearestRank(d, 0.9), p99: nearestRank(d, 0.99), max: nearestRank(d, 1) });
+    assert.equal(stats.lookup.visits_p99, nearestRank(kept(visits), 0.99));
+    assert.equal(stats.lookup.ns_p99, nearestRank(kept(ns), 0.99));
   });
 });
 

@@ -285,8 +285,6 @@ export class RidLookup {
   /** svm-devs: the PASID table and svm->devs searches, per flow (RepeatedCharge). */
   private readonly pasidCharge: RepeatedCharge;
   private readonly ridCharge: RepeatedCharge;
-  /** Visits of the last search(). */
-  private searched = 0;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
@@ -339,40 +337,44 @@ export class RidLookup {
     const pasid = this.pasid[r]!;
     let ns = 0;
     let visits = 0;
+    // Per flow, each search is made once and then counted (RepeatedCharge); in a sweep, every time.
     const f = this.ctx.flowOf(r);
     if (pasid !== this.lastPasid[i]) {
-      ns += this.search(this.pasidCharge, f, r);
-      visits += this.searched;
+      const c = this.pasidCharge;
+      if (f >= 0) {
+        if (c.visits[f]! < 0) {
+          const v = this.ctx.pasidTableVisits(pasid);
+          c.set(f, v, Math.round(v * this.tableNs));
+        }
+        c.count[f]!++;
+        visits += c.visits[f]!;
+        ns += c.ns[f]!;
+      } else {
+        const v = this.ctx.pasidTableVisits(pasid);
+        visits += v;
+        ns += ledger.addStage(STAGE_PASID, v, this.tableNs);
+      }
       this.lastPasid[i] = pasid;
       this.lastRid[i] = -1;
     }
     if (rid !== this.lastRid[i]) {
-      ns += this.search(this.ridCharge, f, r);
-      visits += this.searched;
+      const c = this.ridCharge;
+      if (f >= 0) {
+        if (c.visits[f]! < 0) {
+          const v = this.ctx.deviceListVisits(r);
+          c.set(f, v, Math.round(v * this.listNs));
+        }
+        c.count[f]!++;
+        visits += c.visits[f]!;
+        ns += c.ns[f]!;
+      } else {
+        const v = this.ctx.deviceListVisits(r);
+        visits += v;
+        ns += ledger.addStage(STAGE_RID, v, this.listNs);
+      }
       this.lastRid[i] = rid;
     }
     if (visits > 0) ledger.addGroup(g, visits, ns);
     return ns;
-  }
-
-  /**
-   * One svm-devs search for request r — the PASID table (pasidCharge) or svm->devs (ridCharge)
-   * — made once per flow f and then counted, or charged to its stage each time without a flow
-   * (f = −1: a sweep). Returns its ns; its visits are left in `searched`.
-   */
-  private search(c: RepeatedCharge, f: number, r: number): number {
-    const table = c === this.pasidCharge;
-    if (f >= 0) {
-      if (c.visits[f]! < 0) {
-        const v = table ? this.ctx.pasidTableVisits(this.pasid[r]!) : this.ctx.deviceListVisits(r);
-        c.set(f, v, Math.round(v * (table ? this.tableNs : this.listNs)));
-      }
-      c.count[f]!++;
-      this.searched = c.visits[f]!;
-      return c.ns[f]!;
-    }
-    const v = table ? this.ctx.pasidTableVisits(this.pasid[r]!) : this.ctx.deviceListVisits(r);
-    this.searched = v;
-    return this.ledger.addStage(c.stage, v, table ? this.tableNs : this.listNs);
   }
 }

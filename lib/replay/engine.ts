@@ -96,7 +96,6 @@ export function replayPrepared(
   const view = makeView(prepared, viewOptions);
   const s = setupReplay(view, model, params, seed, extras);
   const end = simulate(s);
-  s.ledger.settle();
   const now = end[END_NOW]!;
   return buildResult({
     view,

@@ -7,7 +7,7 @@ import { buildStructure, LinkedList, RbTree, type LookupStructure, type Structur
 import type { ReplayParams } from '../params.ts';
 import type { PreparedInput } from '../prepare.ts';
 import { scratchI32 } from '../scratch.ts';
-import { RepeatedCharge, STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
+import { STAGE_PASID, STAGE_RID, VisitLedger, type ReplayView } from './types.ts';
 
 export class ModelContext {
   readonly deviceRid: Int32Array;
@@ -128,17 +128,6 @@ export class ModelContext {
       memo[f] = table.lastVisits + 1;
     }
     return memo[f]! - 1;
-  }
-
-  /**
-   * Request r's flow, when what its lookups visit is fixed by the flow: outside a sweep (whose
-   * requests carry remapped PASIDs) and with the flow's own RID; else −1.
-   */
-  flowOf(r: number): number {
-    if (this.view.shared) return -1;
-    const p = this.view.prepared;
-    const f = p.reqFlow[r]!;
-    return f >= 0 && p.rid[r] === p.flowRid[f] ? f : -1;
   }
 
   /** svm->devs: RIDs of the devices bound to a PASID, newest bind first (list_add_rcu). */
@@ -282,9 +271,6 @@ export class RidLookup {
   private readonly iommu: Int32Array;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
-  /** svm-devs: the PASID table and svm->devs searches, per flow (RepeatedCharge). */
-  private readonly pasidCharge: RepeatedCharge;
-  private readonly ridCharge: RepeatedCharge;
 
   constructor(private readonly ctx: ModelContext) {
     const n = ctx.view.prepared.iommus.length;
@@ -302,9 +288,6 @@ export class RidLookup {
     if (this.kind === RID_PCI_BUS) this.bus = ctx.pciBus();
     if (this.kind === RID_RBTREE) for (let i = 0; i < n; i++) this.trees.push(ctx.deviceTree(i));
     this.ridVisits = scratchI32('rid.visits', this.kind === RID_RBTREE ? n * 65536 : this.kind === RID_PCI_BUS ? 65536 : 0);
-    const flows = this.kind === RID_SVM_DEVS ? ctx.view.prepared.flowCount : 0;
-    this.pasidCharge = ctx.ledger.repeatedCharge(STAGE_PASID, flows);
-    this.ridCharge = ctx.ledger.repeatedCharge(STAGE_RID, flows);
   }
 
   /** prq_event_thread's svm/sdev caches are locals of one invocation. */
@@ -337,41 +320,17 @@ export class RidLookup {
     const pasid = this.pasid[r]!;
     let ns = 0;
     let visits = 0;
-    // Per flow, each search is made once and then counted (RepeatedCharge); in a sweep, every time.
-    const f = this.ctx.flowOf(r);
     if (pasid !== this.lastPasid[i]) {
-      const c = this.pasidCharge;
-      if (f >= 0) {
-        if (c.visits[f]! < 0) {
-          const v = this.ctx.pasidTableVisits(pasid);
-          c.set(f, v, Math.round(v * this.tableNs));
-        }
-        c.count[f]!++;
-        visits += c.visits[f]!;
-        ns += c.ns[f]!;
-      } else {
-        const v = this.ctx.pasidTableVisits(pasid);
-        visits += v;
-        ns += ledger.addStage(STAGE_PASID, v, this.tableNs);
-      }
+      const v = this.ctx.pasidTableVisits(pasid);
+      visits += v;
+      ns += ledger.addStage(STAGE_PASID, v, this.tableNs);
       this.lastPasid[i] = pasid;
       this.lastRid[i] = -1;
     }
     if (rid !== this.lastRid[i]) {
-      const c = this.ridCharge;
-      if (f >= 0) {
-        if (c.visits[f]! < 0) {
-          const v = this.ctx.deviceListVisits(r);
-          c.set(f, v, Math.round(v * this.listNs));
-        }
-        c.count[f]!++;
-        visits += c.visits[f]!;
-        ns += c.ns[f]!;
-      } else {
-        const v = this.ctx.deviceListVisits(r);
-        visits += v;
-        ns += ledger.addStage(STAGE_RID, v, this.listNs);
-      }
+      const v = this.ctx.deviceListVisits(r);
+      visits += v;
+      ns += ledger.addStage(STAGE_RID, v, this.listNs);
       this.lastRid[i] = rid;
     }
     if (visits > 0) ledger.addGroup(g, visits, ns);

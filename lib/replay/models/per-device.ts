@@ -7,7 +7,7 @@
 
 import type { ModelContext, RidLookup } from './context.ts';
 import { PendingFaults } from './pending-faults.ts';
-import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime, type RepeatedCharge, type VisitLedger } from './types.ts';
+import { STAGE_PASID, STAGE_PENDING, STAGE_RID, type HandlingModel, type ModelRuntime, type VisitLedger } from './types.ts';
 
 class PerDeviceRuntime implements ModelRuntime {
   preLockNs = 0;
@@ -22,9 +22,6 @@ class PerDeviceRuntime implements ModelRuntime {
   private readonly scopeHalf: number;
   private readonly pasid: Int32Array;
   private readonly ledger: VisitLedger;
-  /** The ≤ v6.0 response's PASID-stage and RID-stage searches, per flow. */
-  private readonly responsePasid: RepeatedCharge;
-  private readonly responseRid: RepeatedCharge;
 
   constructor(private readonly ctx: ModelContext) {
     const p = ctx.view.prepared;
@@ -38,9 +35,6 @@ class PerDeviceRuntime implements ModelRuntime {
     this.iommu = p.iommu;
     this.scopeHalf = Math.ceil(ctx.params.probedDevicesPerIommu / 2);
     this.pasid = ctx.view.pasid;
-    const flows = this.globalResponseLock ? p.flowCount : 0;
-    this.responsePasid = ctx.ledger.repeatedCharge(STAGE_PASID, flows);
-    this.responseRid = ctx.ledger.repeatedCharge(STAGE_RID, flows);
   }
 
   descriptorCost(r: number, g: number): number {
@@ -81,42 +75,20 @@ class PerDeviceRuntime implements ModelRuntime {
       this.lockedNs = 0;
       return;
     }
-    // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk; then
-    // device_to_iommu(): DRHD units in order, then the device scope of the matching one. Per
-    // flow these are searched once and then counted (RepeatedCharge); in a sweep, every time.
-    const f = this.ctx.flowOf(r);
-    let ns: number;
-    if (f >= 0) {
-      const pc = this.responsePasid;
-      const rc = this.responseRid;
-      if (pc.visits[f]! < 0) {
-        const tableVisits = this.ctx.pasidTableVisits(this.pasid[r]!);
-        pc.set(f, tableVisits, Math.round(tableVisits * this.tableNs));
-        const devVisits = this.ctx.deviceListVisits(r);
-        const drhd = this.drhdVisits(r);
-        rc.set(f, devVisits + drhd, Math.round(devVisits * this.listNs) + Math.round(drhd * this.listNs));
-      }
-      pc.count[f]!++;
-      rc.count[f]!++;
-      visits += pc.visits[f]! + rc.visits[f]!;
-      ns = pc.ns[f]! + rc.ns[f]!;
-    } else {
-      const tableVisits = this.ctx.pasidTableVisits(this.pasid[r]!);
-      const devVisits = this.ctx.deviceListVisits(r);
-      const drhd = this.drhdVisits(r);
-      visits += tableVisits + devVisits + drhd;
-      ns =
-        ledger.addStage(STAGE_PASID, tableVisits, this.tableNs) +
-        ledger.addStage(STAGE_RID, devVisits, this.listNs) +
-        ledger.addStage(STAGE_RID, drhd, this.listNs);
-    }
+    // intel_svm_page_response: pasid_to_svm_sdev() = PASID table + svm->devs walk.
+    const pasid = this.pasid[r]!;
+    const tableVisits = this.ctx.pasidTableVisits(pasid);
+    visits += tableVisits;
+    let ns = ledger.addStage(STAGE_PASID, tableVisits, this.tableNs);
+    const devVisits = this.ctx.deviceListVisits(r);
+    visits += devVisits;
+    ns += ledger.addStage(STAGE_RID, devVisits, this.listNs);
+    // device_to_iommu(): DRHD units in order, then the device scope of the matching one.
+    const drhd = this.iommu[r]! + 1 + this.scopeHalf;
+    visits += drhd;
+    ns += ledger.addStage(STAGE_RID, drhd, this.listNs);
     ledger.addGroup(g, visits, this.preLockNs + ns);
     this.lockedNs = ns + this.ctx.params.lockNs;
-  }
-
-  /** device_to_iommu(): the DRHD units up to request r's, then half its probed devices' scope. */
-  private drhdVisits(r: number): number {
-    return this.iommu[r]! + 1 + this.scopeHalf;
   }
 }
 

@@ -25,7 +25,6 @@ export class VisitLedger {
   readonly groupNs: Float64Array;
   readonly stageVisits = new Float64Array(STAGES.length);
   readonly stageNs = new Float64Array(STAGES.length);
-  private readonly repeated: RepeatedCharge[] = [];
 
   /** The per-group arrays (zeroed, one entry per group) come from the engine: fresh, or the scratch pool for summary-only replays. */
   constructor(groupVisits: Float64Array, groupNs: Float64Array) {
@@ -60,55 +59,6 @@ export class VisitLedger {
       this.groupVisits[group]! += visits;
       this.groupNs[group]! += ns;
     }
-  }
-
-  /** A stage charge repeated per slot (e.g. per flow), whose totals settle() adds. */
-  repeatedCharge(stage: number, slots: number): RepeatedCharge {
-    const c = new RepeatedCharge(stage, slots);
-    this.repeated.push(c);
-    return c;
-  }
-
-  /** Adds the repeated charges' uses to the stage totals (and clears their counts): once, after the replay. */
-  settle(): void {
-    for (const c of this.repeated) {
-      for (let k = 0; k < c.count.length; k++) {
-        if (c.count[k] === 0) continue;
-        this.stageVisits[c.stage]! += c.count[k]! * c.visits[k]!;
-        this.stageNs[c.stage]! += c.count[k]! * c.ns[k]!;
-        c.count[k] = 0;
-      }
-    }
-  }
-}
-
-/**
- * A lookup charged at the same visits and ns every time for a slot (a flow: the structures
- * do not change during a replay): each use only counts, and VisitLedger.settle adds the stage
- * totals at the end — the same sums, since visits and ns are whole numbers. Adding them at
- * every use (a multiply, a rounding and two float additions per stage) was a few per cent of
- * a per-device replay. The per-group arrays are still written at each use, by the model.
- */
-export class RepeatedCharge {
-  /** Visits per use of each slot; −1 until set. */
-  readonly visits: Int32Array;
-  /** Whole ns per use of each slot. */
-  readonly ns: Float64Array;
-  readonly count: Int32Array;
-
-  constructor(
-    readonly stage: number,
-    slots: number,
-  ) {
-    this.visits = new Int32Array(slots).fill(-1);
-    this.ns = new Float64Array(slots);
-    this.count = new Int32Array(slots);
-  }
-
-  /** Sets a slot's visits and whole ns per use. */
-  set(slot: number, visits: number, ns: number): void {
-    this.visits[slot] = visits;
-    this.ns[slot] = ns;
   }
 }
 
